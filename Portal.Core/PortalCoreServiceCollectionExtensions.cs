@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Core.Configuration;
+using Portal.Core.Persistence;
+using Portal.Core.Security;
+using Portal.Core.Setup;
+
+namespace Portal.Core;
+
+public static class PortalCoreServiceCollectionExtensions
+{
+    /// <summary>Registers options, persistence, Data Protection and Setup Mode.</summary>
+    public static IServiceCollection AddPortalCore(this IServiceCollection services, string contentRootPath)
+    {
+        services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingletonTimeProvider();
+
+        services.AddDbContext<PortalDbContext>((sp, options) =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            options.UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath));
+        });
+        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
+        services.AddSingleton<SecretProtector>();
+        services.AddScoped<SetupModeService>();
+        services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
+        return services;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    /// <summary>Makes a relative SQLite file path absolute against the content root and creates its folder.</summary>
+    public static string ResolveSqliteConnectionString(string connectionString, string contentRootPath)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(builder.DataSource, contentRootPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            builder.DataSource = path;
+        }
+        return builder.ToString();
+    }
+}

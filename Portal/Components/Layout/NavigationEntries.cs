@@ -1,0 +1,9 @@
+namespace Portal.Components.Layout;
+
+/// <summary>The navigation entries; only built pages are listed.</summary>
+internal static class NavigationEntries
+{
+    public sealed record Entry(string Title, string Href);
+
+    public static IReadOnlyList<Entry> ForAdministrators { get; } = [];
+}

@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Portal.Core.Setup;
+using Portal.Web;
+
+namespace Portal.Features.Setup;
+
+internal static class SetupEndpoints
+{
+    public const string AdminLandingPath = "/integrations";
+
+    public static IServiceCollection AddSetupMode(this IServiceCollection services) =>
+        services.AddSingleton<SetupLinkThrottle>();
+
+    /// <summary>The one-time setup link: <c>/setup?token=…</c>.</summary>
+    public static void MapSetupEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapGet("/setup", RedeemSetupLinkAsync).ExcludeFromDescription();
+
+    private static async Task<IResult> RedeemSetupLinkAsync(string? token, HttpContext http, SetupModeService setupMode, SetupLinkThrottle throttle)
+    {
+        // The token must not travel on to other sites in a Referer header.
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
+        http.Response.Headers.CacheControl = "no-store";
+        var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.IsBlocked(client))
+        {
+            return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.TooManySetupAttempts}");
+        }
+
+        var outcome = await setupMode.RedeemAsync(token, http.RequestAborted);
+        switch (outcome)
+        {
+            case SetupLinkOutcome.Accepted:
+                var identity = new ClaimsIdentity(
+                    [new Claim(ClaimTypes.Name, "Setup administrator"), new Claim(PortalClaims.SetupSession, "1")],
+                    CookieAuthenticationDefaults.AuthenticationScheme);
+                await http.SignInAsync(new ClaimsPrincipal(identity));
+                return Results.Redirect(AdminLandingPath);
+            case SetupLinkOutcome.SetupModeOver:
+                return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.SetupModeOver}");
+            default:
+                throttle.RecordFailure(client);
+                var problem = outcome == SetupLinkOutcome.AlreadyUsed ? AccessProblem.SetupLinkUsed : AccessProblem.SetupLinkUnknown;
+                return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={problem}");
+        }
+    }
+}
+
+/// <summary>Why someone landed on the access page; each has its own explanation there.</summary>
+internal static class AccessProblem
+{
+    public const string SetupLinkUnknown = "setup-link-unknown";
+    public const string SetupLinkUsed = "setup-link-used";
+    public const string TooManySetupAttempts = "too-many-attempts";
+    public const string SetupModeOver = "setup-mode-over";
+}

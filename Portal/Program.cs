@@ -1,0 +1,17 @@
+using Portal.Core;
+using Portal.Features.Setup;
+using Portal.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddOperatorSettings();
+builder.Services.AddPortalCore(builder.Environment.ContentRootPath);
+builder.AddPortalWeb();
+builder.Services.AddSetupMode();
+
+var app = builder.Build();
+app.UsePortalWeb();
+app.MapSetupEndpoints();
+app.MapPortalPages();
+await app.RunPortalAsync();
+
+public partial class Program;

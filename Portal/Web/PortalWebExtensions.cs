@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Portal.Components;
+using Portal.Core.Persistence;
+
+namespace Portal.Web;
+
+internal static class PortalWebExtensions
+{
+    public const string AccessPath = "/access";
+
+    /// <summary>Blazor with MudBlazor, cookie authentication and the administrator policy.</summary>
+    public static void AddPortalWeb(this WebApplicationBuilder builder)
+    {
+        // Static web assets (blazor.web.js, MudBlazor's files) are served from the build output in every environment.
+        builder.WebHost.UseStaticWebAssets();
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        {
+            options.Cookie.Name = "Portal.Auth";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.LoginPath = AccessPath;
+            options.AccessDeniedPath = AccessPath;
+            options.ReturnUrlParameter = "returnUrl";
+            options.ExpireTimeSpan = TimeSpan.FromHours(12);
+            options.SlidingExpiration = true;
+        });
+        services.AddScoped<IAuthorizationHandler, AdministratorAuthorizationHandler>();
+        services.AddAuthorizationBuilder().AddPolicy(PortalPolicies.Administrator, p => p.AddRequirements(new AdministratorRequirement()));
+    }
+
+    public static void UsePortalWeb(this WebApplication app)
+    {
+        // Never the developer exception page: no stack trace reaches a browser in any environment.
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+    }
+
+    public static void MapPortalPages(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapHealthChecks("/healthz");
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+
+    /// <summary>Prepares the database and runs; a configuration error stops the portal with the message naming the key.</summary>
+    public static async Task RunPortalAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.Services.PreparePortalAsync();
+        }
+        catch (OptionsValidationException e)
+        {
+            app.Logger.LogCritical("The portal cannot start because appsettings.json has invalid values: {Failures}", string.Join(" ", e.Failures));
+            Environment.ExitCode = 1;
+            return;
+        }
+        await app.RunAsync();
+    }
+}
