@@ -1,4 +1,5 @@
 using Portal.Core;
+using Portal.Features.Integrations;
 using Portal.Features.Setup;
 using Portal.Web;
 
@@ -7,6 +8,7 @@ builder.AddOperatorSettings();
 builder.Services.AddPortalCore(builder.Environment.ContentRootPath);
 builder.AddPortalWeb();
 builder.Services.AddSetupMode();
+builder.Services.AddIntegrationsFeature();
 
 var app = builder.Build();
 app.UsePortalWeb();

@@ -12,24 +12,28 @@ internal sealed class AdministratorRequirement : IAuthorizationRequirement;
 /// Admin pages are open to the holder of the setup cookie while Setup Mode lasts, and to administrators after it.
 /// Checked against the database on each request so that a revoked role or the end of Setup Mode takes effect at once.
 /// </summary>
-internal sealed class AdministratorAuthorizationHandler(SetupModeService setupMode, PortalDbContext db)
+internal sealed class AdministratorAuthorizationHandler(SetupModeService setupMode, IDbContextFactory<PortalDbContext> dbFactory)
     : AuthorizationHandler<AdministratorRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, AdministratorRequirement requirement)
     {
-        if (await IsAdministratorAsync(context.User, setupMode, db))
+        if (await IsAdministratorAsync(context.User, setupMode, dbFactory))
         {
             context.Succeed(requirement);
         }
     }
 
-    public static async Task<bool> IsAdministratorAsync(ClaimsPrincipal user, SetupModeService setupMode, PortalDbContext db)
+    public static async Task<bool> IsAdministratorAsync(ClaimsPrincipal user, SetupModeService setupMode, IDbContextFactory<PortalDbContext> dbFactory)
     {
         if (user.HasClaim(c => c.Type == PortalClaims.SetupSession) && await setupMode.IsActiveAsync())
         {
             return true;
         }
-        return Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)
-            && await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator);
+        if (!Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+        {
+            return false;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator);
     }
 }

@@ -58,12 +58,14 @@ internal static class PortalWebExtensions
     {
         try
         {
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
             await app.Services.PreparePortalAsync();
         }
         catch (OptionsValidationException e)
         {
             app.Logger.LogCritical("The portal cannot start because appsettings.json has invalid values: {Failures}", string.Join(" ", e.Failures));
             Environment.ExitCode = 1;
+            await app.DisposeAsync(); // flushes the console logger, so the message is not lost on exit
             return;
         }
         await app.RunAsync();

@@ -1,0 +1,139 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Persistence;
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
+
+namespace Portal.Core.Accounts;
+
+/// <summary>Tokens Bitbucket issued, with their expiry.</summary>
+public sealed record TokenSet(string AccessToken, string? RefreshToken, DateTimeOffset AccessTokenExpiresAt);
+
+/// <summary>A person as the account and people pages show them.</summary>
+public sealed record AccountSummary(
+    Guid UserId, string DisplayName, string? Email, string? AvatarUrl, bool IsAdministrator, DateTimeOffset? LastSignInAt,
+    string? LastIntegrationName, IReadOnlyList<string> Usernames);
+
+/// <summary>The outcome of granting or revoking the administrator role.</summary>
+public enum RoleChange
+{
+    Changed,
+    UserNotFound,
+    /// <summary>Refused: the portal must keep at least one administrator.</summary>
+    LastAdministrator,
+}
+
+/// <summary>Portal accounts: created on a first sign-in, updated on later ones, keyed on Bitbucket's numeric user id.</summary>
+public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory, SecretProtector protector, TimeProvider clock)
+{
+    /// <summary>
+    /// Creates or updates the account for <paramref name="identity"/>. When the browser holds the setup cookie and no
+    /// administrator exists yet, this user becomes the first administrator, which ends Setup Mode; of two racing
+    /// first sign-ins only one can, because the update only matches while no administrator exists.
+    /// </summary>
+    public async Task<SignedInUser> RecordSignInAsync(Guid integrationId, BitbucketUser identity, TokenSet tokens, bool holdsSetupSession, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var external = await db.ExternalIdentities.Include(e => e.User)
+            .SingleOrDefaultAsync(e => e.IntegrationId == integrationId && e.BitbucketUserId == identity.Id, cancellationToken);
+        if (external is null)
+        {
+            external = new ExternalIdentity
+            {
+                IntegrationId = integrationId,
+                BitbucketUserId = identity.Id,
+                CreatedAt = now,
+                User = new PortalUser { CreatedAt = now },
+            };
+            db.ExternalIdentities.Add(external);
+        }
+        var user = external.User!;
+        user.DisplayName = identity.DisplayName;
+        user.Email = identity.Email;
+        user.AvatarUrl = identity.AvatarUrl;
+        user.LastSignInAt = now;
+        user.LastSignInIntegrationId = integrationId;
+        external.Username = identity.Name;
+        external.Slug = identity.Slug;
+        external.LastSignInAt = now;
+        StoreTokens(external, tokens);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var becameFirstAdministrator = false;
+        if (holdsSetupSession && !user.IsAdministrator)
+        {
+            becameFirstAdministrator = await db.Users
+                .Where(u => u.Id == user.Id && !db.Users.Any(a => a.IsAdministrator))
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), cancellationToken) == 1;
+        }
+        return new SignedInUser(user.Id, user.DisplayName, user.IsAdministrator || becameFirstAdministrator, becameFirstAdministrator);
+    }
+
+    /// <summary>Keeps the newest tokens; Bitbucket rotates both on every refresh, so the old refresh token is dead.</summary>
+    public async Task UpdateTokensAsync(Guid externalIdentityId, TokenSet tokens, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var external = await db.ExternalIdentities.SingleAsync(e => e.Id == externalIdentityId, cancellationToken);
+        StoreTokens(external, tokens);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<AccountSummary?> FindAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        (await ListAsync(userId, cancellationToken)).SingleOrDefault();
+
+    public async Task<IReadOnlyList<AccountSummary>> ListAsync(CancellationToken cancellationToken = default) =>
+        await ListAsync(null, cancellationToken);
+
+    public async Task<bool> IsAdministratorAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator, cancellationToken);
+    }
+
+    /// <summary>Grants or revokes the role; revoking the last administrator is refused in the same statement.</summary>
+    public async Task<RoleChange> SetAdministratorAsync(Guid userId, bool isAdministrator, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
+        {
+            return RoleChange.UserNotFound;
+        }
+        if (isAdministrator)
+        {
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), cancellationToken);
+            return RoleChange.Changed;
+        }
+        var revoked = await db.Users
+            .Where(u => u.Id == userId && (!u.IsAdministrator || db.Users.Count(a => a.IsAdministrator) > 1))
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, false), cancellationToken);
+        return revoked == 1 ? RoleChange.Changed : RoleChange.LastAdministrator;
+    }
+
+    private async Task<IReadOnlyList<AccountSummary>> ListAsync(Guid? onlyUserId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var users = await db.Users.AsNoTracking()
+            .Where(u => onlyUserId == null || u.Id == onlyUserId)
+            .OrderBy(u => u.DisplayName)
+            .ToListAsync(cancellationToken);
+        var ids = users.Select(u => u.Id).ToList();
+        var identities = await db.ExternalIdentities.AsNoTracking().Where(e => ids.Contains(e.UserId))
+            .Select(e => new { e.UserId, e.Username }).ToListAsync(cancellationToken);
+        var integrationNames = await db.Integrations.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Name, cancellationToken);
+        return users.Select(u => new AccountSummary(
+            u.Id, u.DisplayName, u.Email, u.AvatarUrl, u.IsAdministrator, u.LastSignInAt,
+            u.LastSignInIntegrationId is { } id && integrationNames.TryGetValue(id, out var name) ? name : null,
+            identities.Where(i => i.UserId == u.Id).Select(i => i.Username).Distinct().ToList())).ToList();
+    }
+
+    private void StoreTokens(ExternalIdentity external, TokenSet tokens)
+    {
+        external.ProtectedAccessToken = protector.Protect(SecretPurpose.AccessToken, tokens.AccessToken);
+        external.AccessTokenExpiresAt = tokens.AccessTokenExpiresAt;
+        if (tokens.RefreshToken is { Length: > 0 } refresh)
+        {
+            external.ProtectedRefreshToken = protector.Protect(SecretPurpose.RefreshToken, refresh);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using FluentValidation;
+using FluentValidation.Results;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+using Portal.Core.Security;
+
+namespace Portal.Core.Integrations;
+
+/// <summary>The outcome of creating an integration: the new integration, or the rules it broke.</summary>
+public sealed record CreateIntegrationResult(Integration? Integration, IReadOnlyList<ValidationFailure> Errors)
+{
+    public bool Succeeded => Integration is not null;
+}
+
+/// <summary>An integration as lists show it: never with its secret.</summary>
+public sealed record IntegrationSummary(
+    Guid Id, string Name, string Platform, string BaseUrl, string? BitbucketVersion, OAuthVersion OAuthVersion,
+    bool Enabled, IntegrationVerification Verification, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
+
+public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<IntegrationSummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Integrations.AsNoTracking().OrderBy(i => i.Name)
+            .Select(i => new IntegrationSummary(i.Id, i.Name, i.Platform, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.CreatedAt, i.VerifiedAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Runs the same rules as the wizard, then stores the integration with its secret encrypted.</summary>
+    public async Task<CreateIntegrationResult> CreateAsync(NewIntegration request, CancellationToken cancellationToken = default)
+    {
+        var cleaned = request with
+        {
+            Name = IntegrationValidator.Clean(request.Name),
+            ClientId = IntegrationValidator.Clean(request.ClientId),
+            ClientSecret = IntegrationValidator.Clean(request.ClientSecret),
+        };
+        var validation = await validator.ValidateAsync(cleaned, cancellationToken);
+        var errors = validation.Errors.Where(e => e.Severity == Severity.Error).ToList();
+        if (errors.Count > 0)
+        {
+            return new CreateIntegrationResult(null, errors);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Integrations.AnyAsync(i => i.Id == cleaned.Id, cancellationToken))
+        {
+            return new CreateIntegrationResult(null, [new ValidationFailure(nameof(NewIntegration.Id), "This integration was already created. Open the Integrations page to see it.")]);
+        }
+
+        var integration = new Integration
+        {
+            Id = cleaned.Id,
+            Name = cleaned.Name,
+            Platform = cleaned.Platform,
+            BaseUrl = BaseUrlNormalizer.Normalize(cleaned.BaseUrl).Url!,
+            BitbucketVersion = cleaned.BitbucketVersion,
+            OAuthVersion = cleaned.OAuthVersion,
+            ClientId = cleaned.ClientId,
+            ProtectedClientSecret = protector.Protect(SecretPurpose.ClientSecret, cleaned.ClientSecret),
+            CreatedAt = clock.GetUtcNow(),
+        };
+        db.Integrations.Add(integration);
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreateIntegrationResult(integration, []);
+    }
+}

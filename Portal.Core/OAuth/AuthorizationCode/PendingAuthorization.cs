@@ -1,0 +1,29 @@
+namespace Portal.Core.OAuth.AuthorizationCode;
+
+/// <summary>Why the browser was sent to Bitbucket.</summary>
+public enum AuthorizationPurpose
+{
+    /// <summary>A person signs in to the portal.</summary>
+    SignIn = 0,
+    /// <summary>An administrator checks that the integration works; the portal session is left as it is.</summary>
+    Verify = 1,
+}
+
+/// <summary>
+/// An authorization request on its way through Bitbucket: created when the browser is sent there, consumed once when
+/// it comes back. Only hashes of the state and of the browser's correlation cookie are stored.
+/// </summary>
+public sealed class PendingAuthorization
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public string StateHash { get; set; } = "";
+    public string CorrelationHash { get; set; } = "";
+    public Guid IntegrationId { get; set; }
+    public AuthorizationPurpose Purpose { get; set; }
+    /// <summary>The PKCE verifier, encrypted (purpose <see cref="Security.SecretPurpose.PkceVerifier"/>).</summary>
+    public string ProtectedCodeVerifier { get; set; } = "";
+    public string ReturnUrl { get; set; } = "/";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? ConsumedAt { get; set; }
+}

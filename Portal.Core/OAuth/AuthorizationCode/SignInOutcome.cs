@@ -1,0 +1,60 @@
+using Portal.Core.Accounts;
+using Portal.Core.Platforms.BitbucketServer;
+
+namespace Portal.Core.OAuth.AuthorizationCode;
+
+/// <summary>Why a sign-in did not complete. Each kind has its own message for the user.</summary>
+public enum SignInErrorKind
+{
+    IntegrationUnavailable,
+    StateMissing,
+    StateUnknown,
+    StateFromAnotherBrowser,
+    StateExpired,
+    StateReplayed,
+    ProviderError,
+    TokenRejected,
+    TokenEndpointUnreachable,
+    IdentityUnavailable,
+}
+
+/// <summary>The browser is sent to <see cref="AuthorizeUrl"/> carrying a correlation cookie with <see cref="Correlation"/>.</summary>
+public sealed record AuthorizationStart(string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt);
+
+public sealed record PrepareResult(AuthorizationStart? Start, string? Error)
+{
+    public bool Succeeded => Start is not null;
+}
+
+/// <summary>What the callback receives from Bitbucket.</summary>
+public sealed record CallbackParameters(string? State, string? Code, string? Error, string? ErrorDescription);
+
+/// <summary>The portal user a sign-in resolved to.</summary>
+public sealed record SignedInUser(Guid UserId, string DisplayName, bool IsAdministrator, bool BecameFirstAdministrator);
+
+/// <summary>The result of a callback: who signed in (or who Bitbucket said it was, for a verification), or why not.</summary>
+public sealed record SignInOutcome
+{
+    public bool Succeeded => ErrorKind is null;
+    public SignInErrorKind? ErrorKind { get; init; }
+    public SignInStep? FailedStep { get; init; }
+    public string? Message { get; init; }
+    public Guid? IntegrationId { get; init; }
+    public string? IntegrationName { get; init; }
+    public AuthorizationPurpose Purpose { get; init; }
+    public string ReturnUrl { get; init; } = "/";
+    public BitbucketUser? Identity { get; init; }
+    /// <summary>Set for sign-ins; a verification leaves accounts alone.</summary>
+    public SignedInUser? User { get; init; }
+
+    public static SignInOutcome Failure(SignInErrorKind kind, SignInStep step, string message, PendingAuthorization? pending = null, string? integrationName = null) => new()
+    {
+        ErrorKind = kind,
+        FailedStep = step,
+        Message = message,
+        IntegrationId = pending?.IntegrationId,
+        IntegrationName = integrationName,
+        Purpose = pending?.Purpose ?? AuthorizationPurpose.SignIn,
+        ReturnUrl = pending?.ReturnUrl ?? "/",
+    };
+}

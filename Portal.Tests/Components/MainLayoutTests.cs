@@ -1,0 +1,78 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Components.Layout;
+using Portal.Core.Accounts;
+using Portal.Core.Setup;
+using Portal.Tests.Infrastructure;
+using Portal.Web;
+
+namespace Portal.Tests.Components;
+
+public sealed class MainLayoutTests : MudTestBase
+{
+    private readonly TestDatabase database = new();
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        database.Register(services);
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<SetupModeService>();
+    }
+
+    private IRenderedComponent<MainLayout> RenderLayout() =>
+        Ctx.Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "the page"))));
+
+    [Fact]
+    public void The_setup_mode_banner_shows_while_no_administrator_exists()
+    {
+        var layout = RenderLayout();
+
+        layout.WaitForAssertion(() => Assert.Contains("Setup Mode", layout.Find("[data-testid=setup-mode-banner]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("the page", layout.Markup, StringComparison.Ordinal);
+        Assert.Contains("Bitbucket Integration Portal", layout.Find("header").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_banner_is_gone_once_an_administrator_exists()
+    {
+        await using (var db = database.CreateContext())
+        {
+            db.Users.Add(new PortalUser { DisplayName = "Ada", IsAdministrator = true });
+            await db.SaveChangesAsync();
+        }
+        var layout = RenderLayout();
+
+        layout.WaitForAssertion(() => Assert.Contains("the page", layout.Markup, StringComparison.Ordinal));
+        Assert.Empty(layout.FindAll("[data-testid=setup-mode-banner]"));
+    }
+
+    [Fact]
+    public void Administrators_see_the_navigation_and_their_name()
+    {
+        Auth.SetAuthorized("Ada Lovelace");
+        Auth.SetPolicies(PortalPolicies.Administrator);
+
+        var layout = RenderLayout();
+
+        layout.WaitForAssertion(() => Assert.Equal("Ada Lovelace", layout.Find("[data-testid=current-user]").TextContent.Trim()));
+        var links = layout.FindAll("nav[aria-label=Main] a").Select(a => a.TextContent.Trim()).ToList();
+        Assert.Contains("Integrations", links);
+    }
+
+    [Fact]
+    public void Anonymous_visitors_see_no_admin_navigation()
+    {
+        var layout = RenderLayout();
+
+        layout.WaitForAssertion(() => Assert.Contains("the page", layout.Markup, StringComparison.Ordinal));
+        Assert.Empty(layout.FindAll("nav[aria-label=Main] a"));
+        Assert.Empty(layout.FindAll("[data-testid=current-user]"));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        database.Dispose();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Portal.Tests.Infrastructure;
+
+/// <summary>The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file.</summary>
+public sealed partial class PortalHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? configureServices;
+    private readonly bool ownsDatabase;
+
+    public PortalHost(string? databasePath = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        ownsDatabase = databasePath is null;
+        DatabasePath = databasePath ?? TestPaths.NewDatabasePath();
+        var port = FreeLoopbackPort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        this.settings = new Dictionary<string, string?>
+        {
+            ["Portal:PublicUrl"] = BaseUrl,
+            ["Database:ConnectionString"] = $"Data Source={DatabasePath}",
+            ["Logging:LogLevel:Default"] = "Information",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            this.settings[key] = value;
+        }
+        this.configureServices = configureServices;
+        UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+    }
+
+    public string BaseUrl { get; }
+
+    public string DatabasePath { get; }
+
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>Starts Kestrel (once) and returns the portal's address.</summary>
+    public string Start()
+    {
+        StartServer();
+        return BaseUrl;
+    }
+
+    /// <summary>The setup link the last start logged.</summary>
+    public string SetupLink
+    {
+        get
+        {
+            Start();
+            var line = Logs.Entries.Last(e => e.Message.Contains("/setup?token=", StringComparison.Ordinal)).Message;
+            return SetupLinkPattern().Match(line).Value;
+        }
+    }
+
+    /// <summary>An HTTP client with its own cookie jar that does not follow redirects, so tests see each step.</summary>
+    public HttpClient CreateHttpClient(CookieContainer? cookies = null)
+    {
+        Start();
+        var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies ?? new CookieContainer() };
+        return new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
+    }
+
+    /// <summary>A client that holds the setup cookie (it opened the setup link).</summary>
+    public async Task<HttpClient> CreateSetupAdminClientAsync()
+    {
+        var client = CreateHttpClient();
+        var response = await client.GetAsync(new Uri(SetupLink));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
+        builder.ConfigureLogging(l => l.AddProvider(Logs));
+        if (configureServices is not null)
+        {
+            builder.ConfigureServices(configureServices);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && ownsDatabase)
+        {
+            TestPaths.DeleteDatabase(DatabasePath);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (ownsDatabase)
+        {
+            TestPaths.DeleteDatabase(DatabasePath);
+        }
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"https?://\S+/setup\?token=[A-Za-z0-9_\-%]+")]
+    private static partial Regex SetupLinkPattern();
+}

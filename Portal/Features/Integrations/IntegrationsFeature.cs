@@ -1,0 +1,9 @@
+using Portal.Features.Integrations.Wizard;
+
+namespace Portal.Features.Integrations;
+
+internal static class IntegrationsFeature
+{
+    public static IServiceCollection AddIntegrationsFeature(this IServiceCollection services) =>
+        services.AddScoped<BaseUrlCheck>().AddScoped<IntegrationDraft>();
+}

@@ -1,0 +1,106 @@
+using Portal.Core.Platforms.BitbucketServer;
+
+namespace Portal.Features.Integrations.Wizard;
+
+/// <summary>Where the live Bitbucket check of a base URL stands.</summary>
+internal enum BaseUrlCheckStatus
+{
+    /// <summary>No valid base URL to check yet.</summary>
+    Idle,
+    /// <summary>Waiting for the admin to stop typing, or the request is on its way.</summary>
+    Checking,
+    Completed,
+}
+
+/// <summary>
+/// The live check beside the Base URL field: waits until typing pauses (one probe per pause, not per keystroke),
+/// and cancels the check in flight whenever the URL changes.
+/// </summary>
+internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clock, ILogger<BaseUrlCheck> logger) : IDisposable
+{
+    private CancellationTokenSource? pending;
+
+    /// <summary>How long typing must pause before the portal calls Bitbucket.</summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(600);
+
+    public BaseUrlCheckStatus Status { get; private set; }
+
+    /// <summary>The URL the current result (or the check in flight) is for.</summary>
+    public string? Url { get; private set; }
+
+    public BitbucketProbeResult? Result { get; private set; }
+
+    public bool Found => Status == BaseUrlCheckStatus.Completed && Result is { Found: true };
+
+    /// <summary>Raised on the probe's thread; components marshal to their renderer.</summary>
+    public event Action? Changed;
+
+    /// <summary>Called on every keystroke with the normalised URL (null when the input is not a valid URL).</summary>
+    public void UrlChanged(string? normalizedUrl)
+    {
+        if (normalizedUrl == Url && Status != BaseUrlCheckStatus.Idle)
+        {
+            return;
+        }
+        Start(normalizedUrl, Debounce);
+    }
+
+    /// <summary>"Check again": runs at once, even for the same URL.</summary>
+    public void CheckAgain() => Start(Url, TimeSpan.Zero);
+
+    private void Start(string? url, TimeSpan delay)
+    {
+        pending?.Cancel();
+        pending?.Dispose();
+        pending = null;
+        Url = url;
+        Result = null;
+        if (url is null)
+        {
+            Status = BaseUrlCheckStatus.Idle;
+            Changed?.Invoke();
+            return;
+        }
+        Status = BaseUrlCheckStatus.Checking;
+        pending = new CancellationTokenSource();
+        Changed?.Invoke();
+        _ = RunAsync(url, delay, pending.Token);
+    }
+
+    private async Task RunAsync(string url, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, clock, cancellationToken);
+            }
+            var result = await probe.ProbeAsync(url, cancellationToken);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            Result = result;
+            Status = BaseUrlCheckStatus.Completed;
+            Changed?.Invoke();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A newer URL replaced this check.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "The base URL check failed unexpectedly");
+            Result = new BitbucketProbeResult(null, ProbeFailureKind.Unreachable,
+                "The check failed unexpectedly. Choose \"Check again\"; if it keeps failing, the portal's log has the details.", null);
+            Status = BaseUrlCheckStatus.Completed;
+            Changed?.Invoke();
+        }
+    }
+
+    public void Dispose()
+    {
+        pending?.Cancel();
+        pending?.Dispose();
+    }
+}
