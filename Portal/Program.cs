@@ -1,6 +1,7 @@
 using Portal.Core;
 using Portal.Features.Integrations;
 using Portal.Features.Setup;
+using Portal.Features.SignIn;
 using Portal.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,7 @@ builder.Services.AddIntegrationsFeature();
 var app = builder.Build();
 app.UsePortalWeb();
 app.MapSetupEndpoints();
+app.MapSignInEndpoints();
 app.MapPortalPages();
 await app.RunPortalAsync();
 

@@ -71,7 +71,9 @@ public sealed class AuthorizationCodeFlow(
         return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt), null);
     }
 
-    public async Task<SignInOutcome> CompleteAsync(Guid integrationId, CallbackParameters callback, string? correlation, bool holdsSetupSession, CancellationToken cancellationToken = default)
+    /// <param name="correlations">The correlation cookie values this browser holds (one per sign-in in flight).</param>
+    /// <param name="holdsSetupSession">Whether the browser holds the setup cookie: the first such sign-in makes the first administrator.</param>
+    public async Task<SignInOutcome> CompleteAsync(Guid integrationId, CallbackParameters callback, IReadOnlyCollection<string> correlations, bool holdsSetupSession, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(callback.State))
         {
@@ -88,7 +90,7 @@ public sealed class AuthorizationCodeFlow(
                 "This sign-in link is not one the portal started, or it is too old. Start the sign-in again from the portal.");
         }
         var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == pending.IntegrationId, cancellationToken);
-        var outcome = await CompletePendingAsync(db, integration, pending, callback, correlation, holdsSetupSession, cancellationToken);
+        var outcome = await CompletePendingAsync(db, integration, pending, callback, correlations, holdsSetupSession, cancellationToken);
         if (outcome.ErrorKind is not (SignInErrorKind.StateFromAnotherBrowser or SignInErrorKind.StateReplayed))
         {
             await RecordAsync(db, integration, outcome, cancellationToken);
@@ -96,11 +98,11 @@ public sealed class AuthorizationCodeFlow(
         return outcome;
     }
 
-    private async Task<SignInOutcome> CompletePendingAsync(PortalDbContext db, Integration integration, PendingAuthorization pending, CallbackParameters callback, string? correlation, bool holdsSetupSession, CancellationToken cancellationToken)
+    private async Task<SignInOutcome> CompletePendingAsync(PortalDbContext db, Integration integration, PendingAuthorization pending, CallbackParameters callback, IReadOnlyCollection<string> correlations, bool holdsSetupSession, CancellationToken cancellationToken)
     {
         SignInOutcome Fail(SignInErrorKind kind, SignInStep step, string message) => SignInOutcome.Failure(kind, step, message, pending, integration.Name);
 
-        if (string.IsNullOrEmpty(correlation) || SecretHash.Sha256Hex(correlation) != pending.CorrelationHash)
+        if (!correlations.Any(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash))
         {
             return Fail(SignInErrorKind.StateFromAnotherBrowser, SignInStep.State,
                 "This sign-in was started in another browser (or its cookie was lost), so it cannot finish here. Start the sign-in again in this browser; if it keeps happening, allow cookies for the portal.");
