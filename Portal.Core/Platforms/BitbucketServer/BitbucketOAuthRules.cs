@@ -1,0 +1,28 @@
+using Portal.Core.Integrations;
+
+namespace Portal.Core.Platforms.BitbucketServer;
+
+/// <summary>Decides between OAuth 2 and OAuth 1 from the Bitbucket version (protocol notes §1.1).</summary>
+public static class BitbucketOAuthRules
+{
+    /// <summary>The first version vendors document for OAuth 2 application links.</summary>
+    public static readonly BitbucketVersion MinimumOAuth2Version = new(7, 21, 0, null);
+
+    /// <summary>Assesses which OAuth version <paramref name="version"/> supports.</summary>
+    public static OAuthCompatibility Assess(BitbucketVersion version)
+    {
+        // Compare the release line only: a 7.21 pre-release already ships the 7.21 OAuth 2 provider.
+        var line = new BitbucketVersion(version.Major, version.Minor, 0, null);
+        if (line >= MinimumOAuth2Version)
+        {
+            return new OAuthCompatibility(OAuthVersion.OAuth2, false, $"Bitbucket {version} supports OAuth 2 application links.");
+        }
+        if (version.Major == 7 && version.Minor == 20)
+        {
+            return new OAuthCompatibility(OAuthVersion.OAuth2, true,
+                $"Bitbucket {version}: 7.20 introduced OAuth 2 application links, but 7.21 is the first version vendors document; upgrade if sign-in fails.");
+        }
+        return new OAuthCompatibility(OAuthVersion.OAuth1, true,
+            $"Bitbucket {version} is too old for OAuth 2: OAuth 2 application links need Bitbucket 7.21 or later, so this server needs OAuth 1 (or an upgrade to 7.21 or later).");
+    }
+}
