@@ -1,0 +1,18 @@
+namespace Portal.Core.Platforms.BitbucketServer;
+
+/// <summary>What a <see cref="BitbucketVersionProbe"/> found at a base URL.</summary>
+/// <param name="Version">The detected Bitbucket version; <c>null</c> on failure.</param>
+/// <param name="Failure">Why Bitbucket was not found; <c>null</c> on success.</param>
+/// <param name="Message">A full sentence for the administrator: "Bitbucket 8.9.1", or the cause and the fix.</param>
+/// <param name="Hint">An optional further suggestion, shown below the message.</param>
+public sealed record BitbucketProbeResult(BitbucketVersion? Version, ProbeFailureKind? Failure, string Message, string? Hint)
+{
+    /// <summary>Whether Bitbucket answered with its version.</summary>
+    public bool Found => Version is not null && Failure is null;
+
+    /// <summary>Which OAuth version the detected Bitbucket calls for; <c>null</c> when no version was found.</summary>
+    public OAuthCompatibility? Compatibility => Version is { } version ? BitbucketOAuthRules.Assess(version) : null;
+
+    internal static BitbucketProbeResult Fail(ProbeFailureKind failure, string message, string? hint = null) =>
+        new(null, failure, message, hint);
+}

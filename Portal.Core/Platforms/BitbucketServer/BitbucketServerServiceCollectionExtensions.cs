@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Core.Platforms.BitbucketServer;
+
+/// <summary>Registers the Bitbucket Data Center / Server platform.</summary>
+public static class BitbucketServerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="BitbucketClientOptions"/> to the <c>Bitbucket</c> section (validated at start) and registers
+    /// <see cref="BitbucketVersionProbe"/> as a typed <see cref="HttpClient"/>.
+    /// </summary>
+    public static IServiceCollection AddBitbucketServerPlatform(this IServiceCollection services)
+    {
+        services.AddOptions<BitbucketClientOptions>()
+            .BindConfiguration(BitbucketClientOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHttpClient<BitbucketVersionProbe>().UseBitbucketServerHandler();
+        return services;
+    }
+
+    /// <summary>
+    /// Makes a client talk to Bitbucket the way the portal must: redirects are never followed, no cookies, and https
+    /// certificates are also trusted when they chain to <see cref="BitbucketClientOptions.TrustedCaFile"/>.
+    /// Timeouts are per call (the client's own timeout is switched off).
+    /// </summary>
+    public static IHttpClientBuilder UseBitbucketServerHandler(this IHttpClientBuilder builder)
+    {
+        builder.ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.ConfigurePrimaryHttpMessageHandler(services =>
+        {
+            var options = services.GetRequiredService<IOptions<BitbucketClientOptions>>().Value;
+            var validator = BitbucketServerCertificateValidator.FromOptions(options);
+            return new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.All,
+                SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = validator.Validate },
+            };
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.RegularExpressions;
+
+namespace Portal.Core.Platforms.BitbucketServer;
+
+/// <summary>Recognises sign-in pages that proxies, single sign-on gateways and 2FA plugins put in front of Bitbucket.</summary>
+internal static partial class HtmlPageSniffer
+{
+    public static bool LooksLikeLoginPage(string html) =>
+        PasswordInputRegex().IsMatch(html)
+        || (TitleRegex().Match(html) is { Success: true } title && LoginWordsRegex().IsMatch(title.Groups["title"].Value))
+        || FormTagRegex().Matches(html).Any(form => LoginWordsRegex().IsMatch(form.Value));
+
+    public static bool LooksLikeLoginAddress(Uri uri) => LoginWordsRegex().IsMatch(uri.AbsolutePath) || uri.AbsolutePath.Contains("sso", StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"<input\b[^>]*\btype\s*=\s*[""']?password", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordInputRegex();
+
+    [GeneratedRegex(@"<title[^>]*>(?<title>[^<]*)</title>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TitleRegex();
+
+    [GeneratedRegex(@"<form\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex FormTagRegex();
+
+    [GeneratedRegex(@"log[\s_-]?in|sign[\s_-]?in", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LoginWordsRegex();
+}

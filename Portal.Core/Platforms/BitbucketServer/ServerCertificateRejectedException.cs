@@ -1,0 +1,36 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Portal.Core.Platforms.BitbucketServer;
+
+/// <summary>
+/// Thrown from the certificate validation callback so the details of the rejected certificate travel with the
+/// failed request (as an inner exception of its <see cref="HttpRequestException"/>) instead of through shared state.
+/// </summary>
+internal sealed class ServerCertificateRejectedException : Exception
+{
+    public ServerCertificateRejectedException(
+        string subject, string issuer, SslPolicyErrors errors, X509ChainStatusFlags chainStatus,
+        DateTime notBefore, DateTime notAfter, IReadOnlyList<string> dnsNames, bool customRootsConfigured)
+        : base($"The server certificate \"{subject}\" issued by \"{issuer}\" was rejected: {errors} ({chainStatus}).")
+    {
+        Subject = subject;
+        Issuer = issuer;
+        Errors = errors;
+        ChainStatus = chainStatus;
+        NotBefore = notBefore;
+        NotAfter = notAfter;
+        DnsNames = dnsNames;
+        CustomRootsConfigured = customRootsConfigured;
+    }
+
+    public string Subject { get; }
+    public string Issuer { get; }
+    public SslPolicyErrors Errors { get; }
+    public X509ChainStatusFlags ChainStatus { get; }
+    public DateTime NotBefore { get; }
+    public DateTime NotAfter { get; }
+    public IReadOnlyList<string> DnsNames { get; }
+    public bool CustomRootsConfigured { get; }
+    public bool IsSelfSigned => Subject == Issuer;
+}
