@@ -60,7 +60,7 @@ public static partial class BaseUrlNormalizer
             // Never echo the input here: the part before '@' is probably a password.
             return Fail($"Credentials must not be in the URL: remove the user name and password (the part up to and including \"@\") and enter only the address, e.g. {Example}. Users sign in through OAuth, never with a password in the base URL.");
         }
-        if (authority.Length == 0)
+        if (authority.Length == 0 || authority.StartsWith(':'))
         {
             return Fail(NoHostError(scheme));
         }

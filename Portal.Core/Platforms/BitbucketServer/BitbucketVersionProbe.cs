@@ -45,6 +45,7 @@ public sealed class BitbucketVersionProbe
     /// </summary>
     public async Task<BitbucketProbeResult> ProbeAsync(string normalizedBaseUrl, CancellationToken ct)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(normalizedBaseUrl);
         var baseUrl = normalizedBaseUrl.TrimEnd('/');
         var uri = AbsoluteHttpUri(baseUrl + ApplicationPropertiesPath, nameof(normalizedBaseUrl));
         var timeout = _options.ProbeTimeout;
@@ -78,6 +79,7 @@ public sealed class BitbucketVersionProbe
     /// </summary>
     public async Task<bool?> IsOAuth2ProviderInstalledAsync(string normalizedBaseUrl, CancellationToken ct)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(normalizedBaseUrl);
         var uri = AbsoluteHttpUri(normalizedBaseUrl.TrimEnd('/') + OAuth2ClientPath, nameof(normalizedBaseUrl));
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeoutSource.CancelAfter(_options.ProbeTimeout);
