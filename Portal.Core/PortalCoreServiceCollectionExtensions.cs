@@ -5,7 +5,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
+using Portal.Core.Accounts;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
+using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 using Portal.Core.Setup;
 
@@ -13,6 +17,8 @@ namespace Portal.Core;
 
 public static class PortalCoreServiceCollectionExtensions
 {
+    private static readonly TimeSpan OAuthCallTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>Registers options, persistence, Data Protection and Setup Mode.</summary>
     public static IServiceCollection AddPortalCore(this IServiceCollection services, string contentRootPath)
     {
@@ -20,7 +26,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingletonTimeProvider();
 
-        services.AddDbContext<PortalDbContext>((sp, options) =>
+        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
         {
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             options.UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath));
@@ -28,6 +34,13 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
         services.AddSingleton<SecretProtector>();
         services.AddScoped<SetupModeService>();
+        services.AddScoped<IntegrationValidator>();
+        services.AddScoped<IntegrationService>();
+        services.AddBitbucketServerPlatform();
+        services.AddScoped<AccountService>();
+        // Token requests are never retried automatically: a second use of a code revokes what the first issued.
+        services.AddHttpClient<AuthorizationCodeFlow>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;
     }

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Core.Accounts;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Setup;
 
 namespace Portal.Core.Persistence;
@@ -22,5 +24,58 @@ internal sealed class PortalUserConfiguration : IEntityTypeConfiguration<PortalU
         builder.Property(u => u.Email).HasMaxLength(320);
         builder.Property(u => u.AvatarUrl).HasMaxLength(2048);
         builder.HasIndex(u => u.IsAdministrator);
+    }
+}
+
+internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integration>
+{
+    public void Configure(EntityTypeBuilder<Integration> builder)
+    {
+        builder.Property(i => i.Id).ValueGeneratedNever();
+        builder.Property(i => i.Name).HasMaxLength(IntegrationValidator.MaxNameLength).UseCollation("NOCASE");
+        builder.HasIndex(i => i.Name).IsUnique();
+        builder.Property(i => i.Platform).HasMaxLength(64);
+        builder.Property(i => i.BaseUrl).HasMaxLength(2048);
+        builder.Property(i => i.BitbucketVersion).HasMaxLength(64);
+        builder.Property(i => i.ClientId).HasMaxLength(256);
+        builder.Property(i => i.OAuthVersion).HasConversion<int>();
+        builder.Property(i => i.Verification).HasConversion<int>();
+    }
+}
+
+internal sealed class ExternalIdentityConfiguration : IEntityTypeConfiguration<ExternalIdentity>
+{
+    public void Configure(EntityTypeBuilder<ExternalIdentity> builder)
+    {
+        builder.HasIndex(e => new { e.IntegrationId, e.BitbucketUserId }).IsUnique();
+        builder.HasOne(e => e.User).WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(e => e.Username).HasMaxLength(256);
+        builder.Property(e => e.Slug).HasMaxLength(256);
+    }
+}
+
+internal sealed class PendingAuthorizationConfiguration : IEntityTypeConfiguration<PendingAuthorization>
+{
+    public void Configure(EntityTypeBuilder<PendingAuthorization> builder)
+    {
+        builder.HasIndex(p => p.StateHash).IsUnique();
+        builder.HasIndex(p => p.ExpiresAt);
+        builder.Property(p => p.StateHash).HasMaxLength(64);
+        builder.Property(p => p.CorrelationHash).HasMaxLength(64);
+        builder.Property(p => p.ReturnUrl).HasMaxLength(2048);
+        builder.Property(p => p.Purpose).HasConversion<int>();
+        builder.HasOne<Integration>().WithMany().HasForeignKey(p => p.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class SignInEventConfiguration : IEntityTypeConfiguration<SignInEvent>
+{
+    public void Configure(EntityTypeBuilder<SignInEvent> builder)
+    {
+        builder.HasIndex(e => new { e.IntegrationId, e.OccurredAt });
+        builder.Property(e => e.FailedStep).HasConversion<int?>();
+        builder.Property(e => e.FailureReason).HasMaxLength(1024);
+        builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Core.Accounts;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Setup;
 
 namespace Portal.Core.Persistence;
@@ -11,6 +13,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<SetupToken> SetupTokens => Set<SetupToken>();
     public DbSet<PortalUser> Users => Set<PortalUser>();
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<ExternalIdentity> ExternalIdentities => Set<ExternalIdentity>();
+    public DbSet<PendingAuthorization> PendingAuthorizations => Set<PendingAuthorization>();
+    public DbSet<SignInEvent> SignInEvents => Set<SignInEvent>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -19,10 +19,13 @@ public enum SetupLinkOutcome
 /// Setup Mode: the portal is in it while no administrator exists. A one-time link (random token, stored hashed)
 /// grants the admin pages to whoever opens it first; each start replaces the previous link.
 /// </summary>
-public sealed class SetupModeService(PortalDbContext db, TimeProvider clock)
+public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
 {
-    public async Task<bool> IsActiveAsync(CancellationToken cancellationToken = default) =>
-        !await db.Users.AnyAsync(u => u.IsAdministrator, cancellationToken);
+    public async Task<bool> IsActiveAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return !await db.Users.AnyAsync(u => u.IsAdministrator, cancellationToken);
+    }
 
     /// <summary>Issues a new one-time token and invalidates every earlier one. Returns null when Setup Mode is over.</summary>
     public async Task<string?> IssueTokenAsync(CancellationToken cancellationToken = default)
@@ -32,6 +35,7 @@ public sealed class SetupModeService(PortalDbContext db, TimeProvider clock)
             return null;
         }
         var token = SecretHash.NewRandomToken(16);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.SetupTokens.ExecuteDeleteAsync(cancellationToken);
         db.SetupTokens.Add(new SetupToken { TokenHash = SecretHash.Sha256Hex(token), IssuedAt = clock.GetUtcNow() });
         await db.SaveChangesAsync(cancellationToken);
@@ -51,6 +55,7 @@ public sealed class SetupModeService(PortalDbContext db, TimeProvider clock)
         }
         var hash = SecretHash.Sha256Hex(token.Trim());
         var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var consumed = await db.SetupTokens
             .Where(t => t.TokenHash == hash && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);

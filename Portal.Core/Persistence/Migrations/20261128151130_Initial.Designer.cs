@@ -11,7 +11,7 @@ using Portal.Core.Persistence;
 namespace Portal.Core.Persistence.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261128150604_Initial")]
+    [Migration("20261128151130_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
