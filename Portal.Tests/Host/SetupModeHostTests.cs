@@ -72,7 +72,7 @@ public sealed class SetupModeHostTests : IAsyncLifetime
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
         var admin = await client.GetAsync(new Uri("/integrations", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.True(admin.StatusCode == HttpStatusCode.OK, host.Logs.AllText);
         Assert.Contains("Confidential Bitbucket", await admin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
