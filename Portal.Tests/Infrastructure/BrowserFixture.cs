@@ -59,6 +59,10 @@ public static class PageExtensions
     public static Task WaitForInteractiveAsync(this IPage page) =>
         page.Locator("[data-testid=interactive]").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
-    public static Task ScreenshotToAsync(this IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = TestPaths.ScreenshotPath(name), FullPage = true });
+    /// <summary>A full-page screenshot from the top, so the fixed app bar sits where a person sees it.</summary>
+    public static async Task ScreenshotToAsync(this IPage page, string name)
+    {
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new() { Path = TestPaths.ScreenshotPath(name), FullPage = true });
+    }
 }

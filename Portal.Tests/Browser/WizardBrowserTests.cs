@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Portal.Tests.Fakes;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly PortalHost host = new();
+    private BitbucketFake fake = null!;
+
+    public async Task InitializeAsync() => fake = await BitbucketFake.StartAsync(new BitbucketFakeOptions { ContextPath = "/bitbucket" });
+
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        await fake.DisposeAsync();
+    }
+
+    private async Task<IPage> OpenWizardAsync()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.SetupLink);
+        await page.WaitForInteractiveAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Add Integration" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/integrations/new");
+        await page.WaitForInteractiveAsync();
+        return page;
+    }
+
+    [Fact]
+    public async Task An_admin_in_setup_mode_completes_the_wizard_and_finds_the_integration()
+    {
+        var page = await OpenWizardAsync();
+        await page.ScreenshotToAsync("10-wizard-empty.png");
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Acme Bitbucket");
+        await Assertions.Expect(page.GetByTestId("step-name")).ToContainTextAsync("Bitbucket Data Center / Server");
+        Assert.True(fake.BaseUrl.Length >= 30);
+        // Human typing speed: about seven characters a second.
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).PressSequentiallyAsync(fake.BaseUrl, new() { Delay = 140 });
+
+        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
+        await Assertions.Expect(page.GetByTestId("detected-oauth")).ToHaveTextAsync("OAuth 2");
+        Assert.InRange(fake.ApplicationPropertiesRequests, 1, 2);
+        await page.GetByTestId("step-base-url").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotToAsync("11-wizard-version-detected.png");
+
+        var callback = page.GetByRole(AriaRole.Textbox, new() { Name = "Callback URL / Redirect URL", Exact = true });
+        await Assertions.Expect(callback).ToHaveValueAsync(new Regex($"^{Regex.Escape(host.BaseUrl)}/signin/callback/[0-9a-f]{{32}}$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy Callback URL / Redirect URL" })).ToBeVisibleAsync();
+        var applinks = page.GetByRole(AriaRole.Link, new() { Name = "Bitbucket's application links page" });
+        await Assertions.Expect(applinks).ToHaveAttributeAsync("href", $"{fake.BaseUrl}/plugins/servlet/applinks/listApplicationLinks");
+        await Assertions.Expect(applinks).ToHaveAttributeAsync("target", "_blank");
+        await page.GetByTestId("step-oauth").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotToAsync("12-wizard-oauth-settings.png");
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Client ID", Exact = true }).FillAsync("0123456789abcdef0123456789abcdef");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true }).FillAsync("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true })).ToHaveAttributeAsync("type", "password");
+        await page.ScreenshotToAsync("13-wizard-credentials.png");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create Integration" }).ClickAsync();
+
+        await page.WaitForURLAsync(new Regex("/integrations\\?created="));
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Acme Bitbucket" });
+        await Assertions.Expect(row).ToContainTextAsync(fake.BaseUrl);
+        await Assertions.Expect(row).ToContainTextAsync("8.9.1");
+        await Assertions.Expect(row).ToContainTextAsync("OAuth 2");
+        await Assertions.Expect(row).ToContainTextAsync("Not verified");
+        Assert.DoesNotContain("fedcba9876543210fedcba", await page.ContentAsync(), StringComparison.Ordinal);
+        await page.ScreenshotToAsync("14-integrations-created.png");
+    }
+
+    [Fact]
+    public async Task A_reload_keeps_the_draft_but_asks_for_the_secret_again()
+    {
+        var page = await OpenWizardAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Draft Bitbucket");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync(fake.BaseUrl);
+        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
+        var callbackUrl = await page.GetByRole(AriaRole.Textbox, new() { Name = "Callback URL / Redirect URL", Exact = true }).InputValueAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true }).FillAsync("secret-typed-before-reload");
+
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the "leave page?" prompt for unsaved changes
+        await page.ReloadAsync();
+        await page.WaitForInteractiveAsync();
+
+        await Assertions.Expect(page.GetByTestId("draft-restored")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true })).ToHaveValueAsync("Draft Bitbucket");
+        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Callback URL / Redirect URL", Exact = true })).ToHaveValueAsync(callbackUrl);
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true })).ToHaveValueAsync("");
+    }
+
+    [Fact]
+    public async Task Leaving_with_unsaved_changes_asks_first()
+    {
+        var page = await OpenWizardAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Half done");
+        var asked = new TaskCompletionSource<string>();
+        page.Dialog += async (_, dialog) =>
+        {
+            asked.TrySetResult(dialog.Type);
+            await dialog.DismissAsync();
+        };
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Integrations", Exact = true }).ClickAsync();
+
+        Assert.Equal("beforeunload", await asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true })).ToHaveValueAsync("Half done");
+        Assert.EndsWith("/integrations/new", page.Url, StringComparison.Ordinal);
+    }
+}

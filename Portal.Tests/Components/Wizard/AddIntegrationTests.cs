@@ -1,0 +1,111 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Integrations;
+using Portal.Core.Security;
+using Portal.Features.Integrations.Wizard;
+using Portal.Tests.Fakes;
+
+namespace Portal.Tests.Components.Wizard;
+
+public sealed class AddIntegrationTests : WizardTestBase
+{
+    private const string ClientId = "0123456789abcdef0123456789abcdef";
+    private const string ClientSecret = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+    private async Task<IRenderedComponent<AddIntegration>> FillWizardAsync(BitbucketFake fake, string name = "Acme Bitbucket")
+    {
+        Ctx.Render<MudBlazor.MudDialogProvider>();
+        var cut = Ctx.Render<AddIntegration>();
+        cut.WaitForElement("[data-testid=interactive]");
+        cut.Find("input#integration-name").Input(name);
+        cut.Find("input#integration-base-url").Input(fake.BaseUrl);
+        WaitForText(cut, "[data-testid=detected-version]", "Bitbucket");
+        cut.WaitForElement("input#integration-client-id").Input(ClientId);
+        cut.Find("input#integration-client-secret").Input(ClientSecret);
+        await Task.CompletedTask;
+        return cut;
+    }
+
+    [Fact]
+    public async Task Before_bitbucket_is_found_no_secret_is_asked_for()
+    {
+        var cut = Ctx.Render<AddIntegration>();
+
+        cut.WaitForElement("[data-testid=waiting-for-bitbucket]");
+        Assert.Empty(cut.FindAll("input#integration-client-secret"));
+        Assert.Empty(cut.FindAll("input#integration-callback-url"));
+        Assert.Empty(cut.FindAll("button:contains('Create Integration')"));
+    }
+
+    [Fact]
+    public async Task Creating_stores_the_secret_encrypted_and_never_renders_it_again()
+    {
+        var fake = await StartFakeAsync();
+        var cut = await FillWizardAsync(fake);
+        var draftId = Draft.Id;
+
+        cut.Find("button:contains('Create Integration')").Click();
+
+        var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
+        cut.WaitForAssertion(() => Assert.EndsWith("/integrations?created=Acme%20Bitbucket", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(ClientSecret, cut.Markup, StringComparison.Ordinal);
+        await using var db = Database.CreateContext();
+        var stored = await db.Integrations.SingleAsync();
+        Assert.Equal(draftId, stored.Id);
+        Assert.Equal("8.9.1", stored.BitbucketVersion);
+        Assert.Equal(IntegrationVerification.NotVerified, stored.Verification);
+        Assert.DoesNotContain(ClientSecret, stored.ProtectedClientSecret, StringComparison.Ordinal);
+        Assert.Equal(ClientSecret, Ctx.Services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.ClientSecret, stored.ProtectedClientSecret));
+        Assert.NotEqual(draftId, Draft.Id);
+    }
+
+    [Fact]
+    public async Task The_server_runs_the_rules_again_and_keeps_what_was_typed()
+    {
+        var fake = await StartFakeAsync();
+        var cut = await FillWizardAsync(fake);
+        await using (var db = Database.CreateContext())
+        {
+            db.Integrations.Add(new Integration { Id = Guid.NewGuid(), Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ClientId = "x", ProtectedClientSecret = "x" });
+            await db.SaveChangesAsync();
+        }
+
+        cut.Find("button:contains('Create Integration')").Click();
+
+        WaitForText(cut, "[data-testid=create-errors]", "already exists");
+        Assert.Equal("Acme Bitbucket", cut.Find("input#integration-name").GetAttribute("value"));
+        Assert.Equal(ClientId, cut.Find("input#integration-client-id").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task A_bitbucket_older_than_7_21_is_told_it_needs_oauth_1_and_cannot_be_created()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Version = "7.17.0" });
+        var cut = Ctx.Render<AddIntegration>();
+
+        cut.Find("input#integration-base-url").Input(fake.BaseUrl);
+
+        WaitForText(cut, "[data-testid=check-found]", "OAuth 2 application links need Bitbucket 7.21");
+        Assert.Contains("OAuth 1", cut.Find("[data-testid=check-found]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("button:contains('Create Integration')"));
+    }
+
+    [Fact]
+    public async Task A_draft_restored_from_the_session_keeps_everything_but_the_secret()
+    {
+        var fake = await StartFakeAsync();
+        var id = Guid.NewGuid();
+        var cut = Ctx.Render<AddIntegration>();
+
+        await cut.InvokeAsync(() => Draft.RestoreAsync(new DraftSnapshot(id, "Restored", Portal.Core.Platforms.PlatformRegistry.BitbucketServer.Key, fake.BaseUrl, ClientId)));
+
+        WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
+        Assert.Equal("Restored", cut.Find("input#integration-name").GetAttribute("value"));
+        Assert.Equal($"{PublicUrl}/signin/callback/{id:N}", cut.Find("input#integration-callback-url").GetAttribute("value"));
+        Assert.Equal(ClientId, cut.Find("input#integration-client-id").GetAttribute("value"));
+        Assert.True(string.IsNullOrEmpty(cut.Find("input#integration-client-secret").GetAttribute("value")));
+        Assert.DoesNotContain("ClientSecret", System.Text.Json.JsonSerializer.Serialize(Draft.ToSnapshot()), StringComparison.Ordinal);
+    }
+}
