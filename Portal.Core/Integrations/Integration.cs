@@ -20,9 +20,16 @@ public sealed class Integration
     public string BaseUrl { get; set; } = "";
     public string? BitbucketVersion { get; set; }
     public OAuthVersion OAuthVersion { get; set; } = OAuthVersion.OAuth2;
+    /// <summary>OAuth 2: the application link's Client ID (empty for OAuth 1).</summary>
     public string ClientId { get; set; } = "";
-    /// <summary>Encrypted with Data Protection (purpose <see cref="Security.SecretPurpose.ClientSecret"/>).</summary>
+    /// <summary>OAuth 2: encrypted with Data Protection (purpose <see cref="Security.SecretPurpose.ClientSecret"/>).</summary>
     public string ProtectedClientSecret { get; set; } = "";
+    /// <summary>OAuth 1: the Consumer Key the portal generated and the admin entered in Incoming Authentication.</summary>
+    public string? ConsumerKey { get; set; }
+    /// <summary>OAuth 1: the public key pasted into Bitbucket (not secret; shown again on request).</summary>
+    public string? PublicKeyPem { get; set; }
+    /// <summary>OAuth 1: the private key, encrypted (purpose <see cref="Security.SecretPurpose.PrivateKey"/>).</summary>
+    public string? ProtectedPrivateKey { get; set; }
     public bool Enabled { get; set; } = true;
     public IntegrationVerification Verification { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

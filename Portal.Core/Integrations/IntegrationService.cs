@@ -56,8 +56,11 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             BaseUrl = BaseUrlNormalizer.Normalize(cleaned.BaseUrl).Url!,
             BitbucketVersion = cleaned.BitbucketVersion,
             OAuthVersion = cleaned.OAuthVersion,
-            ClientId = cleaned.ClientId,
-            ProtectedClientSecret = protector.Protect(SecretPurpose.ClientSecret, cleaned.ClientSecret),
+            ClientId = cleaned.OAuthVersion == OAuthVersion.OAuth2 ? cleaned.ClientId : "",
+            ProtectedClientSecret = cleaned.OAuthVersion == OAuthVersion.OAuth2 ? protector.Protect(SecretPurpose.ClientSecret, cleaned.ClientSecret) : "",
+            ConsumerKey = cleaned.OAuth1?.ConsumerKey,
+            PublicKeyPem = cleaned.OAuth1?.PublicKeyPem,
+            ProtectedPrivateKey = cleaned.OAuth1 is { } keys ? protector.Protect(SecretPurpose.PrivateKey, keys.PrivateKeyPem) : null,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Integrations.Add(integration);

@@ -46,30 +46,43 @@ public sealed partial class IntegrationValidator : AbstractValidator<NewIntegrat
 
         RuleFor(i => i).Custom((i, context) =>
         {
-            if (BitbucketVersion.TryParse(i.BitbucketVersion, out var version) && BitbucketOAuthRules.Assess(version).OAuthVersion == OAuthVersion.OAuth1)
+            if (i.OAuthVersion == OAuthVersion.OAuth2 && BitbucketVersion.TryParse(i.BitbucketVersion, out var version) && BitbucketOAuthRules.Assess(version).OAuthVersion == OAuthVersion.OAuth1)
             {
-                context.AddFailure(nameof(NewIntegration.BitbucketVersion),
-                    $"Bitbucket {version} is older than {BitbucketOAuthRules.MinimumOAuth2Version}: OAuth 2 application links need Bitbucket {BitbucketOAuthRules.MinimumOAuth2Version} or later, and this server needs OAuth 1, which this portal does not support yet. Upgrade Bitbucket to create the integration.");
+                context.AddFailure(nameof(NewIntegration.OAuthVersion),
+                    $"Bitbucket {version} is older than {BitbucketOAuthRules.MinimumOAuth2Version}: OAuth 2 application links need Bitbucket {BitbucketOAuthRules.MinimumOAuth2Version} or later, so this server needs OAuth 1.");
             }
         });
 
-        RuleFor(i => i.ClientId)
-            .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("Paste the Client ID Bitbucket showed after you saved the application link.")
-            .Must(v => !HasWhitespace(v)).WithMessage("The Client ID contains spaces or line breaks: copy it again from Bitbucket, without anything around it.")
-            .MaximumLength(256).WithMessage("That Client ID is too long: copy it again from Bitbucket.");
-        RuleFor(i => i.ClientId)
-            .Must(v => HexOfLength(v, 32)).WithSeverity(Severity.Warning)
-            .When(i => !string.IsNullOrWhiteSpace(i.ClientId) && !HasWhitespace(i.ClientId))
-            .WithMessage("Bitbucket's Client IDs are 32 hexadecimal characters; this one is not. Check that you copied the Client ID, not the link's name.");
+        RuleFor(i => i.OAuth1).NotNull().When(i => i.OAuthVersion == OAuthVersion.OAuth1)
+            .WithMessage("The OAuth 1 keys are missing. Choose \"Start over\" to generate them again.");
+        RuleFor(i => i.OAuth1!.ConsumerKey).MustAsync(async (i, key, ct) =>
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                return !await db.Integrations.AnyAsync(x => x.ConsumerKey == key && x.Id != i.Id, ct);
+            })
+            .When(i => i.OAuthVersion == OAuthVersion.OAuth1 && i.OAuth1 is not null)
+            .WithMessage("Another integration already uses this Consumer Key. Choose \"Start over\" to generate a new one.");
 
-        RuleFor(i => i.ClientSecret)
-            .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("Paste the Client Secret Bitbucket showed after you saved the application link.")
-            .Must(v => !HasWhitespace(v)).WithMessage("The Client Secret contains spaces or line breaks: copy it again from Bitbucket, without anything around it.")
-            .MaximumLength(512).WithMessage("That Client Secret is too long: copy it again from Bitbucket.");
-        RuleFor(i => i.ClientSecret)
-            .Must(v => HexOfLength(v, 64)).WithSeverity(Severity.Warning)
-            .When(i => !string.IsNullOrWhiteSpace(i.ClientSecret) && !HasWhitespace(i.ClientSecret))
-            .WithMessage("Bitbucket's Client Secrets are 64 hexadecimal characters; this one is not. Check that you copied the whole secret.");
+        When(i => i.OAuthVersion == OAuthVersion.OAuth2, () =>
+        {
+            RuleFor(i => i.ClientId)
+                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("Paste the Client ID Bitbucket showed after you saved the application link.")
+                .Must(v => !HasWhitespace(v)).WithMessage("The Client ID contains spaces or line breaks: copy it again from Bitbucket, without anything around it.")
+                .MaximumLength(256).WithMessage("That Client ID is too long: copy it again from Bitbucket.");
+            RuleFor(i => i.ClientId)
+                .Must(v => HexOfLength(v, 32)).WithSeverity(Severity.Warning)
+                .When(i => !string.IsNullOrWhiteSpace(i.ClientId) && !HasWhitespace(i.ClientId))
+                .WithMessage("Bitbucket's Client IDs are 32 hexadecimal characters; this one is not. Check that you copied the Client ID, not the link's name.");
+
+            RuleFor(i => i.ClientSecret)
+                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("Paste the Client Secret Bitbucket showed after you saved the application link.")
+                .Must(v => !HasWhitespace(v)).WithMessage("The Client Secret contains spaces or line breaks: copy it again from Bitbucket, without anything around it.")
+                .MaximumLength(512).WithMessage("That Client Secret is too long: copy it again from Bitbucket.");
+            RuleFor(i => i.ClientSecret)
+                .Must(v => HexOfLength(v, 64)).WithSeverity(Severity.Warning)
+                .When(i => !string.IsNullOrWhiteSpace(i.ClientSecret) && !HasWhitespace(i.ClientSecret))
+                .WithMessage("Bitbucket's Client Secrets are 64 hexadecimal characters; this one is not. Check that you copied the whole secret.");
+        });
     }
 
     /// <summary>Values are trimmed before validation; whitespace left inside is a copy-and-paste mistake.</summary>

@@ -1,8 +1,18 @@
 namespace Portal.Core.Integrations;
 
+/// <summary>An OAuth 1 integration's generated consumer key and RSA key pair.</summary>
+public sealed record OAuth1Keys(string ConsumerKey, string PublicKeyPem, string PrivateKeyPem)
+{
+    /// <summary>Never prints the private key.</summary>
+    public override string ToString() => $"OAuth1Keys {{ ConsumerKey = {ConsumerKey} }}";
+}
+
 /// <summary>What the Add Integration wizard submits.</summary>
 /// <param name="Id">Fixed when the wizard started; the callback URL the admin copied contains it.</param>
 /// <param name="BitbucketVersion">The version the live check found; creation needs a successful check.</param>
+/// <param name="ClientId">OAuth 2 only.</param>
+/// <param name="ClientSecret">OAuth 2 only.</param>
+/// <param name="OAuth1">OAuth 1 only: the keys the wizard generated and showed.</param>
 public sealed record NewIntegration(
     Guid Id,
     string Name,
@@ -11,4 +21,9 @@ public sealed record NewIntegration(
     string? BitbucketVersion,
     OAuthVersion OAuthVersion,
     string ClientId,
-    string ClientSecret);
+    string ClientSecret,
+    OAuth1Keys? OAuth1 = null)
+{
+    /// <summary>Never prints the secrets.</summary>
+    public override string ToString() => $"NewIntegration {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";
+}

@@ -38,6 +38,8 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         builder.Property(i => i.BaseUrl).HasMaxLength(2048);
         builder.Property(i => i.BitbucketVersion).HasMaxLength(64);
         builder.Property(i => i.ClientId).HasMaxLength(256);
+        builder.Property(i => i.ConsumerKey).HasMaxLength(128);
+        builder.HasIndex(i => i.ConsumerKey).IsUnique();
         builder.Property(i => i.OAuthVersion).HasConversion<int>();
         builder.Property(i => i.Verification).HasConversion<int>();
     }

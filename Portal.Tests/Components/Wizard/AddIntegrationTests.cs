@@ -80,16 +80,61 @@ public sealed class AddIntegrationTests : WizardTestBase
     }
 
     [Fact]
-    public async Task A_bitbucket_older_than_7_21_is_told_it_needs_oauth_1_and_cannot_be_created()
+    public async Task A_bitbucket_older_than_7_21_gets_the_oauth_1_values_and_the_private_key_stays_encrypted()
     {
         var fake = await StartFakeAsync(new BitbucketFakeOptions { Version = "7.17.0" });
+        Ctx.Render<MudBlazor.MudDialogProvider>();
         var cut = Ctx.Render<AddIntegration>();
+        cut.Find("input#integration-name").Input("Old Bitbucket");
 
         cut.Find("input#integration-base-url").Input(fake.BaseUrl);
 
         WaitForText(cut, "[data-testid=check-found]", "OAuth 2 application links need Bitbucket 7.21");
-        Assert.Contains("OAuth 1", cut.Find("[data-testid=check-found]").TextContent, StringComparison.Ordinal);
-        Assert.Empty(cut.FindAll("button:contains('Create Integration')"));
+        cut.WaitForElement("[data-testid=oauth1-required]");
+        var keys = Draft.OAuth1Keys!;
+        Assert.Equal(PublicUrl, cut.Find("input#oauth1-application-url").GetAttribute("value"));
+        Assert.Equal("Old Bitbucket", cut.Find("input#oauth1-application-name").GetAttribute("value"));
+        Assert.Equal("Generic Application", cut.Find("input#oauth1-application-type").GetAttribute("value"));
+        Assert.Equal(keys.ConsumerKey, cut.Find("input#oauth1-consumer-key").GetAttribute("value"));
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", cut.Find("textarea#oauth1-public-key").TextContent.Trim() is { Length: > 0 } text ? text : cut.Find("textarea#oauth1-public-key").GetAttribute("value"), StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("[aria-label='Copy Public Key']"));
+        Assert.Contains("leave it empty", cut.Find("[data-testid=oauth1-callback-note]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=atlassian-product-note]"));
+        Assert.Empty(cut.FindAll("input#integration-client-secret"));
+        Assert.DoesNotContain("PRIVATE KEY", cut.Markup, StringComparison.Ordinal);
+        using (var rsa = System.Security.Cryptography.RSA.Create())
+        {
+            rsa.ImportFromPem(keys.PublicKeyPem);
+            Assert.Equal(2048, rsa.KeySize);
+        }
+
+        cut.Find("button:contains('Create Integration')").Click();
+
+        var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
+        cut.WaitForAssertion(() => Assert.Contains("/integrations?created=", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await using var db = Database.CreateContext();
+        var stored = await db.Integrations.SingleAsync();
+        Assert.Equal(OAuthVersion.OAuth1, stored.OAuthVersion);
+        Assert.Equal(keys.ConsumerKey, stored.ConsumerKey);
+        Assert.Equal(keys.PublicKeyPem, stored.PublicKeyPem);
+        Assert.DoesNotContain("PRIVATE KEY", stored.ProtectedPrivateKey!, StringComparison.Ordinal);
+        Assert.Equal(keys.PrivateKeyPem, Ctx.Services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.PrivateKey, stored.ProtectedPrivateKey!));
+    }
+
+    [Fact]
+    public async Task Choosing_oauth_1_on_a_newer_server_warns_and_says_to_pick_atlassian_product()
+    {
+        var fake = await StartFakeAsync();
+        var cut = Ctx.Render<AddIntegration>();
+        cut.Find("input#integration-base-url").Input(fake.BaseUrl);
+        WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
+
+        await cut.InvokeAsync(() => Draft.ChooseOAuthVersionAsync(OAuthVersion.OAuth1));
+
+        WaitForText(cut, "[data-testid=oauth1-on-new-server]", "from Bitbucket 8");
+        Assert.Contains("Atlassian product", cut.Find("[data-testid=atlassian-product-note]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("input#integration-client-id"));
+        Assert.NotNull(cut.Find("input#oauth1-consumer-key"));
     }
 
     [Fact]

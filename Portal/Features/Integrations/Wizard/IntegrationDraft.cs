@@ -3,13 +3,14 @@ using FluentValidation.Results;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
 
 namespace Portal.Features.Integrations.Wizard;
 
 /// <summary>What is kept of a draft across a reload: everything but the Client Secret.</summary>
-internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, string BaseUrl, string ClientId);
+internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, string BaseUrl, string ClientId, OAuthVersion? ChosenOAuthVersion = null);
 
 /// <summary>
 /// The Add Integration wizard's state for one circuit. Steps read and change it; it tells them when it changed.
@@ -54,8 +55,24 @@ internal sealed class IntegrationDraft : IDisposable
 
     public OAuthCompatibility? Compatibility => Check.Found ? Check.Result!.Compatibility : null;
 
-    /// <summary>The OAuth settings and credentials steps open once Bitbucket is found at a URL that can use OAuth 2.</summary>
-    public bool ReadyForOAuthSettings => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 };
+    /// <summary>The OAuth settings open once Bitbucket is found.</summary>
+    public bool ReadyForOAuthSettings => Compatibility is not null;
+
+    /// <summary>Whether the admin may choose: servers that can use OAuth 2 may still be linked with OAuth 1.</summary>
+    public bool CanChooseOAuthVersion => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 };
+
+    /// <summary>The admin's explicit choice, when <see cref="CanChooseOAuthVersion"/>.</summary>
+    public OAuthVersion? ChosenOAuthVersion { get; private set; }
+
+    public OAuthVersion OAuthVersion => CanChooseOAuthVersion ? ChosenOAuthVersion ?? OAuthVersion.OAuth2 : Compatibility?.OAuthVersion ?? OAuthVersion.OAuth2;
+
+    /// <summary>OAuth 1: a consumer key and RSA key pair made for this draft; the private key never leaves the server.</summary>
+    public OAuth1Keys? OAuth1Keys { get; private set; }
+
+    /// <summary>Whether the detected Bitbucket has the two link types (7.20 and later), so the admin must pick "Atlassian product" for OAuth 1.</summary>
+    public bool ServerOffersExternalApplicationLinks => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 };
+
+    public string PublicUrl => options.NormalizedPublicUrl;
 
     public string ApplicationLinksUrl => $"{Check.Url}/plugins/servlet/applinks/listApplicationLinks";
 
@@ -70,6 +87,8 @@ internal sealed class IntegrationDraft : IDisposable
         await UpdateAsync(() => BaseUrl = value ?? "", null);
         Check.UrlChanged(Normalization.Url);
     }
+
+    public async Task ChooseOAuthVersionAsync(OAuthVersion version) => await UpdateAsync(() => ChosenOAuthVersion = version, null);
 
     public async Task SetClientIdAsync(string? value) => await UpdateAsync(() => ClientId = value ?? "", nameof(NewIntegration.ClientId));
 
@@ -97,7 +116,7 @@ internal sealed class IntegrationDraft : IDisposable
         return result;
     }
 
-    public DraftSnapshot ToSnapshot() => new(Id, Name, Platform, BaseUrl, ClientId);
+    public DraftSnapshot ToSnapshot() => new(Id, Name, Platform, BaseUrl, ClientId, ChosenOAuthVersion);
 
     /// <summary>Restores a draft kept in the browser session; the Client Secret is asked for again.</summary>
     public async Task RestoreAsync(DraftSnapshot snapshot)
@@ -107,6 +126,7 @@ internal sealed class IntegrationDraft : IDisposable
         Platform = PlatformRegistry.Find(snapshot.Platform)?.Key ?? PlatformRegistry.BitbucketServer.Key;
         BaseUrl = snapshot.BaseUrl;
         ClientId = snapshot.ClientId;
+        ChosenOAuthVersion = snapshot.ChosenOAuthVersion;
         HasUnsavedChanges = true;
         Touched.UnionWith([nameof(NewIntegration.Name), nameof(NewIntegration.ClientId)]);
         await ValidateAsync();
@@ -120,6 +140,8 @@ internal sealed class IntegrationDraft : IDisposable
         Id = Guid.NewGuid();
         Name = BaseUrl = ClientId = ClientSecret = "";
         Platform = PlatformRegistry.BitbucketServer.Key;
+        ChosenOAuthVersion = null;
+        OAuth1Keys = null;
         HasUnsavedChanges = false;
         Touched.Clear();
         validation = new ValidationResult();
@@ -139,7 +161,21 @@ internal sealed class IntegrationDraft : IDisposable
         Changed?.Invoke();
     }
 
-    private async Task ValidateAsync() => validation = await validator.ValidateAsync(ToRequest());
+    private async Task ValidateAsync()
+    {
+        EnsureOAuth1Keys();
+        validation = await validator.ValidateAsync(ToRequest());
+    }
+
+    /// <summary>Generated once per draft, when OAuth 1 is first needed (a 2048-bit key takes a moment).</summary>
+    private void EnsureOAuth1Keys()
+    {
+        if (OAuthVersion == OAuthVersion.OAuth1 && Compatibility is not null && OAuth1Keys is null)
+        {
+            var pair = OAuth1KeyPair.Generate();
+            OAuth1Keys = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
+        }
+    }
 
     private NewIntegration ToRequest() => new(
         Id,
@@ -147,16 +183,21 @@ internal sealed class IntegrationDraft : IDisposable
         Platform,
         BaseUrl,
         Check.Found ? Check.Result!.Version!.Value.ToString() : null,
-        Compatibility?.OAuthVersion ?? OAuthVersion.OAuth2,
+        OAuthVersion,
         IntegrationValidator.Clean(ClientId),
-        IntegrationValidator.Clean(ClientSecret));
+        IntegrationValidator.Clean(ClientSecret),
+        OAuthVersion == OAuthVersion.OAuth1 ? OAuth1Keys : null);
 
     private IEnumerable<string> MessagesFor(string property, Severity severity) =>
         Touched.Contains(property)
             ? validation.Errors.Where(e => e.PropertyName == property && e.Severity == severity).Select(e => e.ErrorMessage).Distinct()
             : [];
 
-    private void OnCheckChanged() => Changed?.Invoke();
+    private void OnCheckChanged()
+    {
+        EnsureOAuth1Keys();
+        Changed?.Invoke();
+    }
 
     public void Dispose() => Check.Changed -= OnCheckChanged;
 }

@@ -37,6 +37,9 @@ namespace Portal.Core.Persistence.Migrations
                     OAuthVersion = table.Column<int>(type: "INTEGER", nullable: false),
                     ClientId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     ProtectedClientSecret = table.Column<string>(type: "TEXT", nullable: false),
+                    ConsumerKey = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    PublicKeyPem = table.Column<string>(type: "TEXT", nullable: true),
+                    ProtectedPrivateKey = table.Column<string>(type: "TEXT", nullable: true),
                     Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     Verification = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
@@ -172,6 +175,12 @@ namespace Portal.Core.Persistence.Migrations
                 name: "IX_ExternalIdentities_UserId",
                 table: "ExternalIdentities",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Integrations_ConsumerKey",
+                table: "Integrations",
+                column: "ConsumerKey",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Integrations_Name",
