@@ -7,7 +7,9 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
@@ -38,6 +40,11 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<IntegrationService>();
         services.AddBitbucketServerPlatform();
         services.AddScoped<AccountService>();
+        services.AddScoped<PendingAuthorizationStore>();
+        services.AddScoped<SignInRecorder>();
+        services.AddScoped<SignInService>();
+        services.AddHttpClient<OAuth1Client>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddScoped<OAuth1SignInProtocol>();
         // Token requests are never retried automatically: a second use of a code revokes what the first issued.
         services.AddHttpClient<AuthorizationCodeFlow>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);

@@ -7,7 +7,12 @@ using Portal.Core.Security;
 namespace Portal.Core.Accounts;
 
 /// <summary>Tokens Bitbucket issued, with their expiry.</summary>
-public sealed record TokenSet(string AccessToken, string? RefreshToken, DateTimeOffset AccessTokenExpiresAt);
+/// <param name="OAuth1TokenSecret">OAuth 1 access tokens come with a secret that signs every request.</param>
+public sealed record TokenSet(string AccessToken, string? RefreshToken, DateTimeOffset AccessTokenExpiresAt, string? OAuth1TokenSecret = null)
+{
+    /// <summary>Never prints the tokens.</summary>
+    public override string ToString() => $"TokenSet {{ AccessTokenExpiresAt = {AccessTokenExpiresAt:u} }}";
+}
 
 /// <summary>A person as the account and people pages show them.</summary>
 public sealed record AccountSummary(
@@ -135,5 +140,8 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
         {
             external.ProtectedRefreshToken = protector.Protect(SecretPurpose.RefreshToken, refresh);
         }
+        external.ProtectedOAuth1TokenSecret = tokens.OAuth1TokenSecret is { Length: > 0 } secret
+            ? protector.Protect(SecretPurpose.OAuth1TokenSecret, secret)
+            : null;
     }
 }

@@ -18,6 +18,8 @@ public sealed class ExternalIdentity
     public DateTimeOffset? AccessTokenExpiresAt { get; set; }
     /// <summary>Encrypted (purpose <see cref="Security.SecretPurpose.RefreshToken"/>); Bitbucket rotates it on each refresh.</summary>
     public string? ProtectedRefreshToken { get; set; }
+    /// <summary>OAuth 1: the access token's secret, encrypted (purpose <see cref="Security.SecretPurpose.OAuth1TokenSecret"/>).</summary>
+    public string? ProtectedOAuth1TokenSecret { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSignInAt { get; set; }
 }

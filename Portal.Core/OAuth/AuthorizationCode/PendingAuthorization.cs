@@ -20,8 +20,11 @@ public sealed class PendingAuthorization
     public string CorrelationHash { get; set; } = "";
     public Guid IntegrationId { get; set; }
     public AuthorizationPurpose Purpose { get; set; }
-    /// <summary>The PKCE verifier, encrypted (purpose <see cref="Security.SecretPurpose.PkceVerifier"/>).</summary>
-    public string ProtectedCodeVerifier { get; set; } = "";
+    /// <summary>
+    /// The flow's secret, encrypted: the PKCE verifier for OAuth 2 (purpose <see cref="Security.SecretPurpose.PkceVerifier"/>),
+    /// the request token secret for OAuth 1 (purpose <see cref="Security.SecretPurpose.OAuth1TokenSecret"/>).
+    /// </summary>
+    public string ProtectedSecret { get; set; } = "";
     public string ReturnUrl { get; set; } = "/";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

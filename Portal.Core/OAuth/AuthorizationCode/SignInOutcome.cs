@@ -26,8 +26,16 @@ public sealed record PrepareResult(AuthorizationStart? Start, string? Error)
     public bool Succeeded => Start is not null;
 }
 
-/// <summary>What the callback receives from Bitbucket.</summary>
-public sealed record CallbackParameters(string? State, string? Code, string? Error, string? ErrorDescription);
+/// <summary>What the callback receives from Bitbucket: OAuth 2 sends state and code (or an error), OAuth 1 the token and verifier.</summary>
+public sealed record CallbackParameters(string? State, string? Code, string? Error, string? ErrorDescription, string? OAuthToken = null, string? OAuthVerifier = null);
+
+/// <summary>Tokens from a protocol's exchange, and how to sign the identity requests with them; or why there are none.</summary>
+public sealed record TokenExchange(Accounts.TokenSet? Tokens, Func<HttpRequestMessage, Task>? Authorize, SignInErrorKind? ErrorKind, string? Message)
+{
+    public bool Succeeded => Tokens is not null;
+
+    public static TokenExchange Failed(SignInErrorKind kind, string message) => new(null, null, kind, message);
+}
 
 /// <summary>The portal user a sign-in resolved to.</summary>
 public sealed record SignedInUser(Guid UserId, string DisplayName, bool IsAdministrator, bool BecameFirstAdministrator);

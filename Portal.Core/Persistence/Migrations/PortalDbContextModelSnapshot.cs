@@ -58,6 +58,9 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<string>("ProtectedAccessToken")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProtectedOAuth1TokenSecret")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProtectedRefreshToken")
                         .HasColumnType("TEXT");
 
@@ -244,7 +247,7 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<Guid>("IntegrationId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ProtectedCodeVerifier")
+                    b.Property<string>("ProtectedSecret")
                         .IsRequired()
                         .HasColumnType("TEXT");
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Web;
 
@@ -24,7 +25,7 @@ internal static class SignInEndpoints
     }
 
     private static async Task<IResult> StartAsync(Guid integrationId, string? returnUrl, string? purpose, HttpContext http,
-        AuthorizationCodeFlow flow, IAuthorizationService authorization)
+        SignInService flow, IAuthorizationService authorization)
     {
         var authorizationPurpose = purpose == "verify" ? AuthorizationPurpose.Verify : AuthorizationPurpose.SignIn;
         if (authorizationPurpose == AuthorizationPurpose.Verify
@@ -54,12 +55,13 @@ internal static class SignInEndpoints
     }
 
     private static async Task<IResult> CallbackAsync(Guid integrationId, string? state, string? code, string? error,
-        [FromQuery(Name = "error_description")] string? errorDescription, HttpContext http, AuthorizationCodeFlow flow)
+        [FromQuery(Name = "error_description")] string? errorDescription,
+        [FromQuery(Name = "oauth_token")] string? oauthToken, [FromQuery(Name = "oauth_verifier")] string? oauthVerifier, HttpContext http, SignInService flow)
     {
         http.Response.Headers.CacheControl = "no-store";
         var correlations = http.Request.Cookies.Where(c => c.Key.StartsWith(CorrelationCookiePrefix, StringComparison.Ordinal)).Select(c => c.Value).ToList();
         var holdsSetupSession = http.User.HasClaim(c => c.Type == PortalClaims.SetupSession);
-        var outcome = await flow.CompleteAsync(integrationId, new CallbackParameters(state, code, error, errorDescription), correlations, holdsSetupSession, http.RequestAborted);
+        var outcome = await flow.CompleteAsync(integrationId, new CallbackParameters(state, code, error, errorDescription, oauthToken, oauthVerifier), correlations, holdsSetupSession, http.RequestAborted);
 
         if (outcome.Purpose == AuthorizationPurpose.Verify)
         {

@@ -11,7 +11,7 @@ using Portal.Core.Persistence;
 namespace Portal.Core.Persistence.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261128153503_Initial")]
+    [Migration("20261128154921_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -59,6 +59,9 @@ namespace Portal.Core.Persistence.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ProtectedAccessToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedOAuth1TokenSecret")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProtectedRefreshToken")
@@ -247,7 +250,7 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<Guid>("IntegrationId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ProtectedCodeVerifier")
+                    b.Property<string>("ProtectedSecret")
                         .IsRequired()
                         .HasColumnType("TEXT");
 

@@ -92,7 +92,7 @@ namespace Portal.Core.Persistence.Migrations
                     CorrelationHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     IntegrationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Purpose = table.Column<int>(type: "INTEGER", nullable: false),
-                    ProtectedCodeVerifier = table.Column<string>(type: "TEXT", nullable: false),
+                    ProtectedSecret = table.Column<string>(type: "TEXT", nullable: false),
                     ReturnUrl = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
@@ -145,6 +145,7 @@ namespace Portal.Core.Persistence.Migrations
                     ProtectedAccessToken = table.Column<string>(type: "TEXT", nullable: true),
                     AccessTokenExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
                     ProtectedRefreshToken = table.Column<string>(type: "TEXT", nullable: true),
+                    ProtectedOAuth1TokenSecret = table.Column<string>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     LastSignInAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },

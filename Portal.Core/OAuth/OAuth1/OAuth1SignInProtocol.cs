@@ -1,0 +1,74 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Portal.Core.Accounts;
+using Portal.Core.Configuration;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Security;
+
+namespace Portal.Core.OAuth.OAuth1;
+
+/// <summary>
+/// The OAuth 1.0a side of a Bitbucket sign-in (servers older than 7.21): a request token signed with the integration's
+/// private key, the browser's visit to Bitbucket's authorize page, then the access token. <see cref="SignInService"/>
+/// runs the rest, the same way as for OAuth 2.
+/// </summary>
+public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector protector, IOptions<PortalOptions> options, TimeProvider clock)
+{
+    /// <summary>Asks Bitbucket for a request token; the browser then goes to <see cref="OAuth1Client.GetAuthorizeUrl"/>.</summary>
+    public async Task<OAuth1Result<OAuth1RequestToken>> StartAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        using var privateKey = LoadPrivateKey(integration);
+        if (privateKey is null)
+        {
+            return OAuth1Result.Failure<OAuth1RequestToken>(new OAuth1Error(OAuth1ErrorKind.SignatureInvalid, UnreadableKey));
+        }
+        var consumer = new OAuth1Consumer(integration.ConsumerKey!, privateKey);
+        return await client.GetRequestTokenAsync(integration.BaseUrl, consumer, CallbackUrl.For(options.Value.NormalizedPublicUrl, integration.Id), cancellationToken);
+    }
+
+    /// <summary>Reads the verifier (or the user's refusal) and trades the request token for an access token.</summary>
+    public async Task<TokenExchange> ExchangeAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, CancellationToken cancellationToken)
+    {
+        var verifier = OAuth1Callback.ReadVerifier(callback.OAuthToken, callback.OAuthVerifier, callback.OAuthToken ?? "");
+        if (!verifier.Succeeded)
+        {
+            return TokenExchange.Failed(SignInErrorKind.ProviderError, verifier.Error!.Message);
+        }
+        var tokenSecret = protector.TryUnprotect(SecretPurpose.OAuth1TokenSecret, pending.ProtectedSecret);
+        var privateKey = LoadPrivateKey(integration);
+        if (tokenSecret is null || privateKey is null)
+        {
+            privateKey?.Dispose();
+            return TokenExchange.Failed(SignInErrorKind.TokenRejected, UnreadableKey);
+        }
+        var consumer = new OAuth1Consumer(integration.ConsumerKey!, privateKey);
+        var access = await client.GetAccessTokenAsync(integration.BaseUrl, consumer, new OAuth1RequestToken(callback.OAuthToken!, tokenSecret, true), verifier.Value!, cancellationToken);
+        if (!access.Succeeded)
+        {
+            privateKey.Dispose();
+            var kind = access.Error!.Kind == OAuth1ErrorKind.NetworkFailure ? SignInErrorKind.TokenEndpointUnreachable : SignInErrorKind.TokenRejected;
+            return TokenExchange.Failed(kind, access.Error.Message);
+        }
+        var token = access.Value!;
+        var credentials = token.ToCredentials(consumer);
+        var signer = new OAuth1Signer(clock);
+        var expiresAt = clock.GetUtcNow() + (token.ExpiresIn ?? TimeSpan.FromDays(365 * 5));
+        // The key must outlive this method: the identity requests that follow are signed with it.
+        return new TokenExchange(new TokenSet(token.Token, null, expiresAt, token.TokenSecret), request =>
+        {
+            request.Headers.Authorization = AuthenticationHeaderValue.Parse(
+                signer.CreateAuthorizationHeader(request.Method, request.RequestUri!, null, credentials));
+            return Task.CompletedTask;
+        }, null, null);
+    }
+
+    private const string UnreadableKey = "The portal cannot read this integration's stored private key (its encryption keys changed). Recreate the integration to generate a new key pair.";
+
+    private RSA? LoadPrivateKey(Integration integration)
+    {
+        var pem = integration.ProtectedPrivateKey is { } stored ? protector.TryUnprotect(SecretPurpose.PrivateKey, stored) : null;
+        return pem is null ? null : OAuth1KeyPair.ImportPrivateKey(pem);
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Accounts;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Persistence;
+using Portal.Core.Security;
+
+namespace Portal.Core.OAuth;
+
+/// <summary>A pending authorization that passed every check and is now consumed, or why it did not.</summary>
+public sealed record PendingCheck(PendingAuthorization? Pending, Integration? Integration, SignInOutcome? Failure);
+
+/// <summary>
+/// Sign-ins on their way through Bitbucket. Each is stored under a hash of the value Bitbucket echoes back (OAuth 2:
+/// the state; OAuth 1: the request token), bound to the browser by a correlation cookie, valid for ten minutes and
+/// consumed exactly once.
+/// </summary>
+public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>Stores the pending authorization; returns the correlation value for the browser's cookie.</summary>
+    public async Task<(PendingAuthorization Pending, string Correlation)> CreateAsync(
+        Guid integrationId, string echoedValue, AuthorizationPurpose purpose, string returnUrl, string protectedSecret, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var correlation = SecretHash.NewRandomToken(32);
+        var pending = new PendingAuthorization
+        {
+            StateHash = SecretHash.Sha256Hex(echoedValue),
+            CorrelationHash = SecretHash.Sha256Hex(correlation),
+            IntegrationId = integrationId,
+            Purpose = purpose,
+            ProtectedSecret = protectedSecret,
+            ReturnUrl = returnUrl,
+            CreatedAt = now,
+            ExpiresAt = now + Lifetime,
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.PendingAuthorizations.Where(p => p.ExpiresAt < now - Lifetime).ExecuteDeleteAsync(cancellationToken);
+        db.PendingAuthorizations.Add(pending);
+        await db.SaveChangesAsync(cancellationToken);
+        return (pending, correlation);
+    }
+
+    /// <summary>Checks the echoed value against this browser and consumes it; of racing callbacks exactly one passes.</summary>
+    public async Task<PendingCheck> ConsumeAsync(Guid integrationId, string? echoedValue, IReadOnlyCollection<string> correlations, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(echoedValue))
+        {
+            return Fail(SignInErrorKind.StateMissing,
+                "The answer from Bitbucket carried no sign-in state, so the portal cannot tell it was this browser's sign-in. Start the sign-in again from the portal.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var hash = SecretHash.Sha256Hex(echoedValue);
+        var pending = await db.PendingAuthorizations.AsNoTracking()
+            .SingleOrDefaultAsync(p => p.StateHash == hash && p.IntegrationId == integrationId, cancellationToken);
+        if (pending is null)
+        {
+            return Fail(SignInErrorKind.StateUnknown,
+                "This sign-in link is not one the portal started, or it is too old. Start the sign-in again from the portal.");
+        }
+        var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == pending.IntegrationId, cancellationToken);
+        PendingCheck Refuse(SignInErrorKind kind, string message) =>
+            new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, message, pending, integration.Name));
+
+        // Checked before the correlation cookie: a successful sign-in deletes that cookie, so reopening its callback
+        // (Back, reload) would otherwise be blamed on "another browser".
+        if (pending.ConsumedAt is not null)
+        {
+            return Refuse(SignInErrorKind.StateReplayed, Replayed);
+        }
+        if (!correlations.Any(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash))
+        {
+            return Refuse(SignInErrorKind.StateFromAnotherBrowser,
+                "This sign-in was started in another browser (or its cookie was lost), so it cannot finish here. Start the sign-in again in this browser; if it keeps happening, allow cookies for the portal.");
+        }
+        var now = clock.GetUtcNow();
+        if (pending.ExpiresAt <= now)
+        {
+            return Refuse(SignInErrorKind.StateExpired,
+                $"The sign-in took longer than {Lifetime.TotalMinutes:0} minutes and expired. Start the sign-in again.");
+        }
+        var consumed = await db.PendingAuthorizations.Where(p => p.Id == pending.Id && p.ConsumedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConsumedAt, now), cancellationToken);
+        return consumed == 1 ? new PendingCheck(pending, integration, null) : Refuse(SignInErrorKind.StateReplayed, Replayed);
+    }
+
+    private const string Replayed = "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.";
+
+    private static PendingCheck Fail(SignInErrorKind kind, string message) =>
+        new(null, null, SignInOutcome.Failure(kind, SignInStep.State, message));
+}

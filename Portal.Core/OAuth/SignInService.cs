@@ -1,0 +1,111 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Accounts;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Persistence;
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
+
+namespace Portal.Core.OAuth;
+
+/// <summary>
+/// Signing in through an integration, whatever its OAuth version, in two phases: <see cref="PrepareAsync"/> stores a
+/// pending authorization and returns where to send the browser; <see cref="CompleteAsync"/> checks and consumes it,
+/// lets the protocol exchange its tokens, identifies the user, updates the account and records the outcome.
+/// Expected failures are result values with an error kind and the step that failed, never exceptions.
+/// </summary>
+public sealed class SignInService(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    PendingAuthorizationStore pendings,
+    AuthorizationCodeFlow oauth2,
+    OAuth1SignInProtocol oauth1,
+    BitbucketIdentityClient identityClient,
+    AccountService accounts,
+    SignInRecorder recorder,
+    SecretProtector protector)
+{
+    public async Task<PrepareResult> PrepareAsync(Guid integrationId, string returnUrl, AuthorizationPurpose purpose, CancellationToken cancellationToken = default)
+    {
+        Integration? integration;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            integration = await db.Integrations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, cancellationToken);
+        }
+        if (integration is null || (!integration.Enabled && purpose == AuthorizationPurpose.SignIn))
+        {
+            return new PrepareResult(null, "This sign-in option no longer exists or is disabled. Choose another one, or ask an administrator.");
+        }
+
+        if (integration.OAuthVersion == OAuthVersion.OAuth2)
+        {
+            var (authorizeUrl, state, protectedVerifier) = oauth2.Start(integration);
+            var (pending, correlation) = await pendings.CreateAsync(integration.Id, state, purpose, returnUrl, protectedVerifier, cancellationToken);
+            return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt), null);
+        }
+
+        var requestToken = await oauth1.StartAsync(integration, cancellationToken);
+        if (!requestToken.Succeeded)
+        {
+            var failure = SignInOutcome.Failure(SignInErrorKind.ProviderError, SignInStep.Authorize, requestToken.Error!.Message, integrationName: integration.Name);
+            await recorder.RecordAsync(integration.Id, failure, cancellationToken);
+            return new PrepareResult(null, requestToken.Error.Message);
+        }
+        var token = requestToken.Value!;
+        var created = await pendings.CreateAsync(integration.Id, token.Token, purpose, returnUrl,
+            protector.Protect(SecretPurpose.OAuth1TokenSecret, token.TokenSecret), cancellationToken);
+        return new PrepareResult(new AuthorizationStart(OAuth1Client.GetAuthorizeUrl(integration.BaseUrl, token).ToString(), created.Correlation, created.Pending.ExpiresAt), null);
+    }
+
+    /// <param name="correlations">The correlation cookie values this browser holds (one per sign-in in flight).</param>
+    /// <param name="holdsSetupSession">Whether the browser holds the setup cookie: the first such sign-in makes the first administrator.</param>
+    public async Task<SignInOutcome> CompleteAsync(Guid integrationId, CallbackParameters callback, IReadOnlyCollection<string> correlations, bool holdsSetupSession, CancellationToken cancellationToken = default)
+    {
+        var check = await pendings.ConsumeAsync(integrationId, callback.State ?? callback.OAuthToken, correlations, cancellationToken);
+        if (check.Failure is { } refused)
+        {
+            // A replay or a foreign browser says nothing about the integration's health, so it is not recorded.
+            if (check.Integration is not null && refused.ErrorKind is not (SignInErrorKind.StateReplayed or SignInErrorKind.StateFromAnotherBrowser))
+            {
+                await recorder.RecordAsync(check.Integration.Id, refused, cancellationToken);
+            }
+            return refused;
+        }
+        var (pending, integration) = (check.Pending!, check.Integration!);
+        var outcome = await ExchangeAndIdentifyAsync(integration, pending, callback, holdsSetupSession, cancellationToken);
+        await recorder.RecordAsync(integration.Id, outcome, cancellationToken);
+        return outcome;
+    }
+
+    private async Task<SignInOutcome> ExchangeAndIdentifyAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, bool holdsSetupSession, CancellationToken cancellationToken)
+    {
+        var exchange = integration.OAuthVersion == OAuthVersion.OAuth2
+            ? await oauth2.ExchangeAsync(integration, pending, callback, cancellationToken)
+            : await oauth1.ExchangeAsync(integration, pending, callback, cancellationToken);
+        if (!exchange.Succeeded)
+        {
+            var step = exchange.ErrorKind == SignInErrorKind.ProviderError ? SignInStep.Authorize : SignInStep.Token;
+            return SignInOutcome.Failure(exchange.ErrorKind!.Value, step, exchange.Message!, pending, integration.Name);
+        }
+
+        var lookup = await identityClient.IdentifyAsync(integration.BaseUrl, exchange.Authorize!, cancellationToken);
+        if (!lookup.Succeeded)
+        {
+            return SignInOutcome.Failure(SignInErrorKind.IdentityUnavailable, SignInStep.Identity, lookup.Failure!, pending, integration.Name);
+        }
+        var success = new SignInOutcome
+        {
+            IntegrationId = integration.Id,
+            IntegrationName = integration.Name,
+            Purpose = pending.Purpose,
+            ReturnUrl = pending.ReturnUrl,
+            Identity = lookup.User,
+        };
+        if (pending.Purpose == AuthorizationPurpose.Verify)
+        {
+            return success;
+        }
+        var user = await accounts.RecordSignInAsync(integration.Id, lookup.User!, exchange.Tokens!, holdsSetupSession, cancellationToken);
+        return success with { User = user };
+    }
+}
