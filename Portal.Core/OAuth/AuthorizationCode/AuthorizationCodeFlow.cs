@@ -101,7 +101,14 @@ public sealed class AuthorizationCodeFlow(
     private async Task<SignInOutcome> CompletePendingAsync(PortalDbContext db, Integration integration, PendingAuthorization pending, CallbackParameters callback, IReadOnlyCollection<string> correlations, bool holdsSetupSession, CancellationToken cancellationToken)
     {
         SignInOutcome Fail(SignInErrorKind kind, SignInStep step, string message) => SignInOutcome.Failure(kind, step, message, pending, integration.Name);
+        const string replayed = "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.";
 
+        // Checked before the correlation cookie: a successful sign-in deletes that cookie, so reopening its callback
+        // (Back, reload) would otherwise be blamed on "another browser".
+        if (pending.ConsumedAt is not null)
+        {
+            return Fail(SignInErrorKind.StateReplayed, SignInStep.State, replayed);
+        }
         if (!correlations.Any(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash))
         {
             return Fail(SignInErrorKind.StateFromAnotherBrowser, SignInStep.State,
@@ -118,8 +125,7 @@ public sealed class AuthorizationCodeFlow(
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConsumedAt, now), cancellationToken);
         if (consumed != 1)
         {
-            return Fail(SignInErrorKind.StateReplayed, SignInStep.State,
-                "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.");
+            return Fail(SignInErrorKind.StateReplayed, SignInStep.State, replayed);
         }
         if (!string.IsNullOrEmpty(callback.Error))
         {
