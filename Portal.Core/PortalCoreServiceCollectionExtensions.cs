@@ -47,6 +47,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<OAuth1SignInProtocol>();
         // Token requests are never retried automatically: a second use of a code revokes what the first issued.
         services.AddHttpClient<AuthorizationCodeFlow>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        // Refreshes are not retried either: Bitbucket rotates the refresh token, so a repeated request would be refused.
+        services.AddHttpClient<TokenRefresher>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;

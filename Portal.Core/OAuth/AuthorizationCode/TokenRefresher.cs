@@ -1,0 +1,86 @@
+using Duende.IdentityModel.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Accounts;
+using Portal.Core.Persistence;
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
+
+namespace Portal.Core.OAuth.AuthorizationCode;
+
+/// <summary>Why a refresh did not give new tokens.</summary>
+public enum TokenRefreshFailure
+{
+    /// <summary>No refresh token is stored for this account (or the external identity is gone).</summary>
+    NoRefreshToken,
+    /// <summary>The stored refresh token or client secret cannot be decrypted (Data Protection keys changed).</summary>
+    Unreadable,
+    /// <summary>Bitbucket could not be reached.</summary>
+    Unreachable,
+    /// <summary>Bitbucket refused: the refresh token is used up, expired or revoked (the user must sign in again), or the client secret is wrong.</summary>
+    Rejected,
+}
+
+public sealed record TokenRefreshResult(TokenRefreshFailure? Failure, string? Message)
+{
+    public bool Succeeded => Failure is null;
+}
+
+/// <summary>
+/// Exchanges a stored refresh token for new tokens. Bitbucket rotates both tokens on every refresh (the old refresh
+/// token is dead afterwards), so the new pair is stored at once. Never retried: a second use of the old refresh
+/// token would be refused.
+/// </summary>
+public sealed class TokenRefresher(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    HttpClient http,
+    AccountService accounts,
+    SecretProtector protector,
+    TimeProvider clock,
+    ILogger<TokenRefresher> logger)
+{
+    public async Task<TokenRefreshResult> RefreshAsync(Guid externalIdentityId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var external = await db.ExternalIdentities.AsNoTracking().SingleOrDefaultAsync(e => e.Id == externalIdentityId, cancellationToken);
+        if (external?.ProtectedRefreshToken is not { Length: > 0 } protectedRefreshToken)
+        {
+            return new(TokenRefreshFailure.NoRefreshToken, "The portal holds no refresh token for this account. The user must sign in again.");
+        }
+        var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == external.IntegrationId, cancellationToken);
+        var refreshToken = protector.TryUnprotect(SecretPurpose.RefreshToken, protectedRefreshToken);
+        var clientSecret = protector.TryUnprotect(SecretPurpose.ClientSecret, integration.ProtectedClientSecret);
+        if (refreshToken is null || clientSecret is null)
+        {
+            return new(TokenRefreshFailure.Unreadable,
+                "The portal cannot read the stored tokens or client secret (its encryption keys changed). The user must sign in again; if the client secret is unreadable, an administrator must enter it again.");
+        }
+
+        var now = clock.GetUtcNow();
+        var response = await http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = BitbucketEndpoints.Token(integration.BaseUrl),
+            ClientId = integration.ClientId,
+            ClientSecret = clientSecret,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+            RefreshToken = refreshToken,
+        }, cancellationToken);
+        if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
+        {
+            if (response.ErrorType == ResponseErrorType.Exception)
+            {
+                logger.LogWarning("The refresh request to {BaseUrl} failed: {Reason}", integration.BaseUrl, response.Exception?.GetType().Name);
+                return new(TokenRefreshFailure.Unreachable, $"The portal could not reach Bitbucket at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
+            }
+            var error = response.Json?.TryGetString("error") ?? (response.ErrorType == ResponseErrorType.Protocol ? response.Error : null);
+            logger.LogWarning("Bitbucket refused the refresh request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)response.HttpStatusCode, error);
+            return new(TokenRefreshFailure.Rejected, error == "invalid_grant"
+                ? "Bitbucket no longer accepts the stored refresh token: it was already used, expired, or the user revoked the portal's access in Bitbucket. The user must sign in again."
+                : OAuthErrorMessages.ForTokenError(error, (int)response.HttpStatusCode));
+        }
+
+        var expiresAt = now + TimeSpan.FromSeconds(response.ExpiresIn > 0 ? response.ExpiresIn : 3600);
+        await accounts.UpdateTokensAsync(external.Id, new TokenSet(response.AccessToken, response.RefreshToken, expiresAt), cancellationToken);
+        return new(null, null);
+    }
+}

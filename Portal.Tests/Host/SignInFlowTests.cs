@@ -1,0 +1,568 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.OAuth;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Security;
+using Portal.Tests.Fakes;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Host;
+
+/// <summary>
+/// The whole OAuth 2 sign-in against the Bitbucket fake, through the real portal: every way it can go wrong ends with
+/// a message on the sign-in page, no server error, and no account that should not exist.
+/// </summary>
+public sealed class SignInFlowTests
+{
+    // ---- Success -----------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_sign_in_creates_the_account_keyed_on_the_Bitbucket_id_and_stores_the_tokens_encrypted()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser, returnUrl: "/account");
+
+        Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
+        Assert.Equal("/account", attempt.Response.Headers.Location!.OriginalString);
+        var authCookie = Assert.Single(attempt.Response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
+        Assert.Contains("httponly", authCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(browser.CorrelationCookies);
+        var account = await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative));
+        Assert.Contains("Ada Lovelace", account, StringComparison.Ordinal);
+        Assert.Contains("ada@example.com", account, StringComparison.Ordinal);
+
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        Assert.Equal(BitbucketFakeUser.Ada.Id, identity.BitbucketUserId);
+        Assert.Equal("ada", identity.Username);
+        var user = Assert.Single(await scenario.UsersAsync());
+        Assert.Equal(user.Id, identity.UserId);
+        Assert.False(user.IsAdministrator);
+        Assert.Equal($"http://127.0.0.1:{scenario.Bitbucket.Port}/users/ada/avatar.png?s=64", user.AvatarUrl);
+
+        var exchange = Assert.Single(scenario.Bitbucket.TokenExchanges);
+        Assert.NotNull(exchange.IssuedAccessToken);
+        Assert.DoesNotContain(exchange.IssuedAccessToken, identity.ProtectedAccessToken!, StringComparison.Ordinal);
+        Assert.DoesNotContain(exchange.IssuedRefreshToken!, identity.ProtectedRefreshToken!, StringComparison.Ordinal);
+        var protector = scenario.Host.Services.GetRequiredService<SecretProtector>();
+        Assert.Equal(exchange.IssuedAccessToken, protector.TryUnprotect(SecretPurpose.AccessToken, identity.ProtectedAccessToken!));
+        Assert.Equal(exchange.IssuedRefreshToken, protector.TryUnprotect(SecretPurpose.RefreshToken, identity.ProtectedRefreshToken!));
+        // The PKCE verifier was sent, and matched the S256 challenge of the authorize request (else the fake refuses).
+        Assert.NotNull(exchange.CodeVerifier);
+        Assert.Equal("S256", SignInScenario.QueryValue(attempt.AuthorizeUrl, "code_challenge_method"));
+        Assert.Equal("REPO_READ", SignInScenario.QueryValue(attempt.AuthorizeUrl, "scope"));
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_user_whose_name_is_an_email_address_and_whose_slug_differs_gets_an_account_with_that_id()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.AdaByEmail] });
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser, returnUrl: "/account");
+
+        Assert.Equal("/account", attempt.Response.Headers.Location!.OriginalString);
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        Assert.Equal(103, identity.BitbucketUserId);
+        Assert.Equal("ada@example.com", identity.Username);
+        Assert.Equal("ada_example.com", identity.Slug);
+        var account = await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative));
+        Assert.Contains("Ada (e-mail login)", account, StringComparison.Ordinal);
+        Assert.Contains("No e-mail address in Bitbucket", account, StringComparison.Ordinal);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_renamed_user_keeps_the_same_account()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var before = scenario.NewBrowser();
+        await scenario.SignInAsync(before);
+        var firstUser = Assert.Single(await scenario.UsersAsync());
+
+        scenario.Bitbucket.RenameUser(BitbucketFakeUser.Ada.Id, "alovelace", "alovelace", "Ada King");
+        using var after = scenario.NewBrowser();
+        var attempt = await scenario.SignInAsync(after);
+
+        Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
+        var user = Assert.Single(await scenario.UsersAsync());
+        Assert.Equal(firstUser.Id, user.Id);
+        Assert.Equal("Ada King", user.DisplayName);
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        Assert.Equal("alovelace", identity.Username);
+        Assert.Equal("alovelace", identity.Slug);
+        Assert.Contains("alovelace", await after.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
+        scenario.AssertNoServerErrors();
+    }
+
+    // ---- State -------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_callback_without_state_is_refused()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+
+        var response = await scenario.CallbackAsync(browser, SignInScenario.WithQueryValue(callback, "state", null));
+
+        await AssertSignInFailedAsync(scenario, browser, response, "carried no sign-in state");
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+    }
+
+    [Fact]
+    public async Task A_callback_with_a_state_the_portal_did_not_issue_is_refused()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+
+        var response = await scenario.CallbackAsync(browser, SignInScenario.WithQueryValue(callback, "state", SecretHash.NewRandomToken(32)));
+
+        await AssertSignInFailedAsync(scenario, browser, response, "not one the portal started");
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+    }
+
+    [Fact]
+    public async Task A_sign_in_that_took_longer_than_ten_minutes_has_expired()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+
+        scenario.Clock.Advance(PendingAuthorizationStore.Lifetime + TimeSpan.FromSeconds(1));
+        var response = await scenario.CallbackAsync(browser, callback);
+
+        await AssertSignInFailedAsync(scenario, browser, response, "took longer than 10 minutes and expired");
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+    }
+
+    [Fact]
+    public async Task Opening_the_same_callback_again_after_signing_in_says_it_was_already_used()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var attempt = await scenario.SignInAsync(browser);
+        Assert.Equal("/", attempt.Response.Headers.Location!.OriginalString);
+
+        var replay = await scenario.CallbackAsync(browser, attempt.CallbackUrl);
+
+        Assert.Equal(SignInEndpointsPath, replay.Headers.Location!.OriginalString);
+        Assert.Contains("already used", await scenario.StatusMessageAfterAsync(browser, replay), StringComparison.Ordinal);
+        Assert.Equal(1, scenario.Bitbucket.TokenRequests);
+        Assert.Single(await scenario.ExternalIdentitiesAsync());
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task Opening_the_same_callback_again_after_a_failure_says_it_was_already_used()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.DenyConsent = true;
+        using var browser = scenario.NewBrowser();
+        var attempt = await scenario.SignInAsync(browser);
+        Assert.Contains("declined", await scenario.StatusMessageAfterAsync(browser, attempt.Response), StringComparison.Ordinal);
+
+        var replay = await scenario.CallbackAsync(browser, attempt.CallbackUrl);
+
+        await AssertSignInFailedAsync(scenario, browser, replay, "already used");
+    }
+
+    [Fact]
+    public async Task A_callback_in_another_browser_is_refused_and_the_right_browser_can_still_finish()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var victim = scenario.NewBrowser();
+        using var other = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(victim));
+
+        var response = await scenario.CallbackAsync(other, callback);
+
+        await AssertSignInFailedAsync(scenario, other, response, "started in another browser");
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+        var finished = await scenario.CallbackAsync(victim, callback);
+        Assert.Equal("/", finished.Headers.Location!.OriginalString);
+        Assert.Single(await scenario.UsersAsync());
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task Fifty_parallel_callbacks_with_one_state_make_exactly_one_session()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        var correlation = Assert.Single(browser.CorrelationCookies);
+        using var client = scenario.NewCookielessClient();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, callback);
+            request.Headers.Add("Cookie", $"{correlation.Name}={correlation.Value}");
+            return await client.Http.SendAsync(request);
+        }));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Redirect, r.StatusCode));
+        var sessions = responses.Where(r => r.Headers.TryGetValues("Set-Cookie", out var cookies)
+            && cookies.Any(c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal))).ToList();
+        Assert.Single(sessions);
+        Assert.Equal("/", sessions[0].Headers.Location!.OriginalString);
+        Assert.Equal(49, responses.Count(r => r.Headers.Location!.OriginalString == SignInEndpointsPath));
+        Assert.Single(await scenario.ExternalIdentitiesAsync());
+        Assert.Single(await scenario.UsersAsync());
+        Assert.Equal(1, scenario.Bitbucket.TokenRequests);
+        scenario.AssertNoServerErrors();
+    }
+
+    // ---- Authorize step ----------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_user_who_denies_consent_is_told_they_declined()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.DenyConsent = true;
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        Assert.Equal("access_denied", SignInScenario.QueryValue(attempt.CallbackUrl, "error"));
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "You declined the access request in Bitbucket");
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+    }
+
+    [Fact]
+    public async Task A_redirect_url_registered_differently_in_Bitbucket_stops_at_Bitbucket_s_error_page()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            RegisteredRedirectUris = callback => [callback.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)],
+        });
+        using var browser = scenario.NewBrowser();
+        var authorize = await scenario.StartSignInAsync(browser);
+
+        var response = await scenario.AuthorizeAsync(authorize);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.StartsWith("text/html", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("does not match", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+        await scenario.AssertNoAccountAsync();
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_code_issued_for_another_registered_redirect_url_is_refused_at_the_token_step()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            RegisteredRedirectUris = callback => [callback, callback.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)],
+        });
+        using var browser = scenario.NewBrowser();
+        var authorize = await scenario.StartSignInAsync(browser);
+        var elsewhere = SignInScenario.QueryValue(authorize, "redirect_uri")!.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        var answer = await scenario.AuthorizeAsync(SignInScenario.WithQueryValue(authorize, "redirect_uri", elsewhere));
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        // The browser lands on the portal under its other name; the same path and query reach the same callback.
+        var callback = new Uri(scenario.Host.BaseUrl + answer.Headers.Location!.PathAndQuery);
+
+        var response = await scenario.CallbackAsync(browser, callback);
+
+        Assert.Equal("invalid_grant", Assert.Single(scenario.Bitbucket.TokenExchanges).Error);
+        await AssertSignInFailedAsync(scenario, browser, response, "the Redirect URL in the application link differs from the portal's Callback URL");
+    }
+
+    // ---- Token step --------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_code_redeemed_by_someone_else_first_is_refused_and_Bitbucket_revokes_what_it_issued()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        var stolen = await RedeemAtBitbucketAsync(scenario, callback);
+        Assert.True(scenario.Bitbucket.IsAccessTokenActive(stolen));
+
+        var response = await scenario.CallbackAsync(browser, callback);
+
+        Assert.Equal("invalid_grant", scenario.Bitbucket.TokenExchanges[^1].Error);
+        Assert.False(scenario.Bitbucket.IsAccessTokenActive(stolen));
+        await AssertSignInFailedAsync(scenario, browser, response, "it was already used");
+    }
+
+    [Fact]
+    public async Task A_wrong_client_secret_tells_the_admin_to_copy_it_again()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { PortalClientSecret = BitbucketOAuthClient.RandomHex(32) });
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        Assert.Equal(401, Assert.Single(scenario.Bitbucket.TokenExchanges).Status);
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "Bitbucket rejected the client secret: copy ");
+    }
+
+    [Fact]
+    public async Task Bitbucket_down_during_the_token_exchange_says_the_portal_could_not_reach_it()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.TokenEndpointDown = true;
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        Assert.Equal(1, scenario.Bitbucket.TokenRequests);
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "could not reach Bitbucket");
+    }
+
+    // ---- Identity step -----------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_token_Bitbucket_then_treats_as_anonymous_gives_no_account()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.IssueTokensThatYieldNoIdentity = true;
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        Assert.Equal(200, Assert.Single(scenario.Bitbucket.TokenExchanges).Status);
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "did not accept the access token it had just issued");
+    }
+
+    // ---- First administrator -----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Signing_in_with_the_setup_cookie_makes_the_first_administrator_and_ends_Setup_Mode()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        var setupLink = scenario.Host.SetupLink;
+        using var browser = await scenario.NewSetupBrowserAsync();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        var message = await scenario.StatusMessageAfterAsync(browser, attempt.Response);
+        Assert.Contains("first administrator", message, StringComparison.Ordinal);
+        Assert.True(Assert.Single(await scenario.UsersAsync()).IsAdministrator);
+        using var latecomer = scenario.NewBrowser();
+        var again = await latecomer.Http.GetAsync(new Uri(setupLink));
+        Assert.Equal("/access?problem=setup-mode-over", again.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Http.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_sign_in_without_the_setup_cookie_does_not_make_an_administrator()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+
+        await scenario.SignInAsync(browser);
+
+        Assert.False(Assert.Single(await scenario.UsersAsync()).IsAdministrator);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.Http.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task Two_simultaneous_first_sign_ins_with_the_setup_cookie_make_exactly_one_administrator()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.Ada, BitbucketFakeUser.Grace] });
+        using var first = await scenario.NewSetupBrowserAsync();
+        using var second = scenario.NewBrowser();
+        second.Cookies.Add(new Uri(scenario.Host.BaseUrl), new Cookie("Portal.Auth", first.Cookie("Portal.Auth")));
+        var adaCallback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(first), scenario.Bitbucket.SessionCookieFor(BitbucketFakeUser.Ada));
+        var graceCallback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(second), scenario.Bitbucket.SessionCookieFor(BitbucketFakeUser.Grace));
+
+        var responses = await Task.WhenAll(scenario.CallbackAsync(first, adaCallback), scenario.CallbackAsync(second, graceCallback));
+
+        Assert.All(responses, r => Assert.Equal("/", r.Headers.Location!.OriginalString));
+        var users = await scenario.UsersAsync();
+        Assert.Equal(2, users.Count);
+        Assert.Single(users, u => u.IsAdministrator);
+        scenario.AssertNoServerErrors();
+    }
+
+    // ---- Verify ------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Verifying_an_integration_names_the_identity_and_marks_it_verified_without_creating_an_account()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var admin = await scenario.NewSetupBrowserAsync();
+
+        var attempt = await scenario.SignInAsync(admin, purpose: "verify");
+
+        Assert.Equal("/integrations", attempt.Response.Headers.Location!.OriginalString);
+        var message = await scenario.StatusMessageAfterAsync(admin, attempt.Response);
+        Assert.Contains("Ada Lovelace", message, StringComparison.Ordinal);
+        Assert.Contains("id 101", message, StringComparison.Ordinal);
+        Assert.Contains("Verified", message, StringComparison.Ordinal);
+        var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
+        Assert.Equal(IntegrationVerification.Verified, integration.Verification);
+        await scenario.AssertNoAccountAsync();
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task Verifying_with_a_wrong_secret_names_the_token_step()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { PortalClientSecret = BitbucketOAuthClient.RandomHex(32) });
+        using var admin = await scenario.NewSetupBrowserAsync();
+
+        var attempt = await scenario.SignInAsync(admin, purpose: "verify");
+
+        var message = await scenario.StatusMessageAfterAsync(admin, attempt.Response);
+        Assert.Contains("failed at the token step", message, StringComparison.Ordinal);
+        Assert.Contains("client secret", message, StringComparison.Ordinal);
+        var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
+        Assert.Equal(IntegrationVerification.NotVerified, integration.Verification);
+        await scenario.AssertNoAccountAsync();
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task Only_an_administrator_can_start_a_verification()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+
+        var response = await browser.Http.GetAsync(new Uri($"/signin/start/{scenario.IntegrationId}?purpose=verify", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/access", response.Headers.Location!.OriginalString);
+        Assert.Equal(0, scenario.Bitbucket.AuthorizeRequests);
+        scenario.AssertNoServerErrors();
+    }
+
+    // ---- Refresh -----------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_refresh_stores_both_rotated_tokens_and_the_old_refresh_token_is_dead()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        await scenario.SignInAsync(browser);
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        var signIn = Assert.Single(scenario.Bitbucket.TokenExchanges);
+
+        var first = await RefreshAsync(scenario, identity.Id);
+        var second = await RefreshAsync(scenario, identity.Id);
+
+        Assert.True(first.Succeeded, first.Message);
+        Assert.True(second.Succeeded, second.Message);
+        var refreshes = scenario.Bitbucket.TokenExchanges.Where(e => e.GrantType == "refresh_token").ToList();
+        Assert.Equal(2, refreshes.Count);
+        Assert.Equal(signIn.IssuedRefreshToken, refreshes[0].RefreshToken);
+        Assert.Equal(refreshes[0].IssuedRefreshToken, refreshes[1].RefreshToken);
+        Assert.False(scenario.Bitbucket.IsAccessTokenActive(signIn.IssuedAccessToken!));
+        Assert.True(scenario.Bitbucket.IsAccessTokenActive(refreshes[1].IssuedAccessToken!));
+        var stored = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        var protector = scenario.Host.Services.GetRequiredService<SecretProtector>();
+        Assert.Equal(refreshes[1].IssuedAccessToken, protector.TryUnprotect(SecretPurpose.AccessToken, stored.ProtectedAccessToken!));
+        Assert.Equal(refreshes[1].IssuedRefreshToken, protector.TryUnprotect(SecretPurpose.RefreshToken, stored.ProtectedRefreshToken!));
+
+        var (status, body) = await scenario.RefreshDirectlyAsync(signIn.IssuedRefreshToken!);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_grant", body.GetProperty("error").GetString());
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_refresh_token_Bitbucket_no_longer_accepts_asks_for_a_new_sign_in()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var attempt = await scenario.SignInAsync(browser);
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        // Replaying the sign-in's code makes Bitbucket revoke every token issued from it, the refresh token included.
+        var (status, body) = await scenario.RedeemCodeDirectlyAsync(attempt.CallbackUrl);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_grant", body.GetProperty("error").GetString());
+
+        var result = await RefreshAsync(scenario, identity.Id);
+
+        Assert.Equal(TokenRefreshFailure.Rejected, result.Failure);
+        Assert.Contains("must sign in again", result.Message, StringComparison.Ordinal);
+        scenario.AssertNoServerErrors();
+    }
+
+    // ---- Logs --------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task No_secret_code_token_or_verifier_reaches_the_logs()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.Ada, BitbucketFakeUser.AdaByEmail] });
+        var fake = scenario.Bitbucket;
+        var states = new List<string>();
+        async Task<SignInAttempt> SignIn(ScenarioBrowser browser, BitbucketFakeUser? asUser = null, string? purpose = null)
+        {
+            var attempt = await scenario.SignInAsync(browser, asUser, purpose: purpose);
+            states.Add(SignInScenario.QueryValue(attempt.AuthorizeUrl, "state")!);
+            return attempt;
+        }
+
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await SignIn(admin, purpose: "verify");
+        await SignIn(admin);
+        using var emailUser = scenario.NewBrowser();
+        var signedIn = await SignIn(emailUser, BitbucketFakeUser.AdaByEmail);
+        await scenario.CallbackAsync(emailUser, signedIn.CallbackUrl);
+        foreach (var identity in await scenario.ExternalIdentitiesAsync())
+        {
+            Assert.True((await RefreshAsync(scenario, identity.Id)).Succeeded);
+        }
+        using var replayer = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(replayer));
+        await RedeemAtBitbucketAsync(scenario, callback);
+        await scenario.CallbackAsync(replayer, callback);
+        fake.IssueTokensThatYieldNoIdentity = true;
+        await SignIn(scenario.NewBrowser());
+        fake.IssueTokensThatYieldNoIdentity = false;
+        fake.RegisterClient(BitbucketOAuthClient.Create("Portal", scenario.CallbackUrl) with { ClientId = scenario.Registration.ClientId });
+        await SignIn(scenario.NewBrowser());
+        fake.TokenEndpointDown = true;
+        await SignIn(scenario.NewBrowser());
+
+        var secrets = fake.SecretValues.Concat(states).Append(scenario.Registration.ClientSecret).ToList();
+        Assert.True(secrets.Count > 20, $"Only {secrets.Count} values were captured.");
+        Assert.Contains(fake.TokenExchanges, e => e.Error == "invalid_client");
+        var logs = scenario.Host.Logs.AllText;
+        Assert.Contains("Bitbucket refused the token request", logs, StringComparison.Ordinal);
+        var leaked = secrets.Where(s => logs.Contains(s, StringComparison.Ordinal)).ToList();
+        Assert.True(leaked.Count == 0, $"Leaked into the logs: {string.Join(", ", leaked)}");
+        scenario.AssertNoServerErrors();
+    }
+
+    // ---- Helpers -----------------------------------------------------------------------------------------------------
+
+    private const string SignInEndpointsPath = "/signin";
+
+    /// <summary>The callback sent the browser to /signin, whose status message contains <paramref name="expected"/>; nothing else happened.</summary>
+    private static async Task AssertSignInFailedAsync(SignInScenario scenario, ScenarioBrowser browser, HttpResponseMessage response, string expected)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(SignInEndpointsPath, response.Headers.Location!.OriginalString);
+        Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
+        var message = await scenario.StatusMessageAfterAsync(browser, response);
+        Assert.NotNull(message);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        await scenario.AssertNoAccountAsync();
+        scenario.AssertNoServerErrors();
+    }
+
+    /// <summary>Someone else redeems the code first and gets an access token.</summary>
+    private static async Task<string> RedeemAtBitbucketAsync(SignInScenario scenario, Uri callbackUrl)
+    {
+        var (status, body) = await scenario.RedeemCodeDirectlyAsync(callbackUrl);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    private static Task<TokenRefreshResult> RefreshAsync(SignInScenario scenario, Guid externalIdentityId) => scenario.RefreshAsync(externalIdentityId);
+}

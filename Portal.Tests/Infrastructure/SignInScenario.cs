@@ -1,0 +1,366 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Accounts;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Persistence;
+using Portal.Core.Platforms;
+using Portal.Core.Security;
+using Portal.Tests.Fakes;
+
+namespace Portal.Tests.Infrastructure;
+
+/// <summary>How <see cref="SignInScenario.StartAsync"/> sets things up.</summary>
+public sealed class SignInScenarioOptions
+{
+    /// <summary>Users that exist in Bitbucket; the first one is signed in to Bitbucket and approves.</summary>
+    public IReadOnlyList<BitbucketFakeUser> Users { get; init; } = [BitbucketFakeUser.Ada];
+
+    /// <summary>The redirect URLs the Bitbucket administrator typed into the link, given the portal's real callback URL.</summary>
+    public Func<string, string[]> RegisteredRedirectUris { get; init; } = callback => [callback];
+
+    /// <summary>What the portal administrator pasted as the Client Secret; null: the link's real secret.</summary>
+    public string? PortalClientSecret { get; init; }
+
+    public BitbucketFakeOptions Fake { get; init; } = new();
+
+    public Action<IServiceCollection>? ConfigurePortalServices { get; init; }
+}
+
+/// <summary>An OAuth provider the portal's integration points at, with the client registered for the portal.</summary>
+public sealed record ProviderRegistration(string BaseUrl, string ClientId, string ClientSecret, IAsyncDisposable Provider);
+
+/// <summary>One pass through the browser sign-in: where the browser went and the portal's answer to the callback.</summary>
+public sealed record SignInAttempt(Uri AuthorizeUrl, Uri CallbackUrl, HttpResponseMessage Response);
+
+/// <summary>
+/// A Bitbucket fake (or another OAuth provider) plus a real portal with an integration pointing at it, and a
+/// browserless way to sign in: the portal's start endpoint, the provider's authorize endpoint (plain HttpClient, no
+/// redirects followed), then the portal's callback. Each step is also available on its own so tests can tamper.
+/// </summary>
+public sealed partial class SignInScenario : IAsyncDisposable
+{
+    public const string IntegrationName = "Acme Bitbucket";
+    private readonly ConcurrentQueue<(HttpMethod Method, Uri Uri, HttpStatusCode Status)> portalResponses = new();
+    private readonly ConcurrentBag<IDisposable> disposables = [];
+    private readonly HttpClient provider = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+
+    private SignInScenario(PortalHost host, ShiftableTimeProvider clock, Guid integrationId, ProviderRegistration registration, BitbucketFake? fake)
+    {
+        Host = host;
+        Clock = clock;
+        IntegrationId = integrationId;
+        Registration = registration;
+        Fake = fake;
+    }
+
+    public PortalHost Host { get; }
+
+    /// <summary>The portal's clock; advance it to let sign-ins expire.</summary>
+    public ShiftableTimeProvider Clock { get; }
+
+    public Guid IntegrationId { get; }
+
+    public ProviderRegistration Registration { get; }
+
+    /// <summary>The Bitbucket fake, when the scenario runs against it.</summary>
+    public BitbucketFake? Fake { get; }
+
+    /// <summary>The Bitbucket fake; fails for scenarios against another provider.</summary>
+    public BitbucketFake Bitbucket => Fake ?? throw new InvalidOperationException("This scenario does not run against the Bitbucket fake.");
+
+    /// <summary>The portal's Callback URL / Redirect URL for the integration.</summary>
+    public string CallbackUrl => Portal.Core.Integrations.CallbackUrl.For(Host.BaseUrl, IntegrationId);
+
+    /// <summary>Starts a Bitbucket fake and a portal, registers the portal at the fake and creates the integration.</summary>
+    public static async Task<SignInScenario> StartAsync(SignInScenarioOptions? options = null)
+    {
+        options ??= new SignInScenarioOptions();
+        var fake = await BitbucketFake.StartAsync(options.Fake);
+        foreach (var user in options.Users)
+        {
+            fake.AddUser(user);
+        }
+        fake.ConsentingUser = options.Users.Count > 0 ? options.Users[0] : null;
+        return await StartWithProviderAsync(callback =>
+        {
+            var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", options.RegisteredRedirectUris(callback)));
+            return Task.FromResult(new ProviderRegistration(fake.BaseUrl, client.ClientId, options.PortalClientSecret ?? client.ClientSecret, fake));
+        }, options.ConfigurePortalServices, fake);
+    }
+
+    /// <summary>Starts a portal whose integration points at the provider <paramref name="startProvider"/> starts for the given callback URL.</summary>
+    public static async Task<SignInScenario> StartWithProviderAsync(Func<string, Task<ProviderRegistration>> startProvider,
+        Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null)
+    {
+        var clock = new ShiftableTimeProvider();
+        var host = new PortalHost(configureServices: services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            configurePortalServices?.Invoke(services);
+        });
+        var integrationId = Guid.NewGuid();
+        var registration = await startProvider(Portal.Core.Integrations.CallbackUrl.For(host.BaseUrl, integrationId));
+        host.Start();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var created = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new NewIntegration(
+                integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl, "8.9.1", OAuthVersion.OAuth2,
+                registration.ClientId, registration.ClientSecret));
+            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.ErrorMessage)));
+        }
+        return new SignInScenario(host, clock, integrationId, registration, fake);
+    }
+
+    // ---- Browsers ---------------------------------------------------------------------------------------------------
+
+    /// <summary>A browser for the portal: its own cookie jar, redirects not followed, every answer recorded.</summary>
+    public ScenarioBrowser NewBrowser(CookieContainer? cookies = null) => NewBrowser(cookies ?? new CookieContainer(), useCookies: true);
+
+    /// <summary>A client that sends only the Cookie headers the test sets, so many requests can carry the same cookies at once.</summary>
+    public ScenarioBrowser NewCookielessClient() => NewBrowser(new CookieContainer(), useCookies: false);
+
+    private ScenarioBrowser NewBrowser(CookieContainer cookies, bool useCookies)
+    {
+        Host.Start();
+        var browser = new ScenarioBrowser(Host.BaseUrl, cookies, useCookies, portalResponses);
+        disposables.Add(browser);
+        return browser;
+    }
+
+    /// <summary>A browser that opened the one-time setup link, so it holds the setup cookie.</summary>
+    public async Task<ScenarioBrowser> NewSetupBrowserAsync()
+    {
+        var browser = NewBrowser();
+        var response = await browser.Http.GetAsync(new Uri(Host.SetupLink));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.NotNull(browser.Cookie("Portal.Auth"));
+        return browser;
+    }
+
+    // ---- The steps --------------------------------------------------------------------------------------------------
+
+    /// <summary>GET /signin/start/{id}: the portal answers 302 to the provider's authorize endpoint.</summary>
+    public async Task<Uri> StartSignInAsync(ScenarioBrowser browser, string? returnUrl = null, string? purpose = null)
+    {
+        var query = new List<string>();
+        if (returnUrl is not null)
+        {
+            query.Add("returnUrl=" + Uri.EscapeDataString(returnUrl));
+        }
+        if (purpose is not null)
+        {
+            query.Add("purpose=" + Uri.EscapeDataString(purpose));
+        }
+        var response = await browser.Http.GetAsync(new Uri($"/signin/start/{IntegrationId}{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", UriKind.Relative));
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Start answered {(int)response.StatusCode}. Logs:\n{Host.Logs.AllText}");
+        var location = response.Headers.Location!;
+        Assert.True(location.IsAbsoluteUri && location.ToString().StartsWith($"{Registration.BaseUrl}/rest/oauth2/latest/authorize?", StringComparison.Ordinal),
+            $"Start redirected to {location} instead of the provider's authorize endpoint.");
+        return location;
+    }
+
+    /// <summary>The browser at the provider's authorize endpoint, optionally signed in there with a session cookie.</summary>
+    public async Task<HttpResponseMessage> AuthorizeAsync(Uri authorizeUrl, string? providerSessionCookie = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, authorizeUrl);
+        if (providerSessionCookie is not null)
+        {
+            request.Headers.Add("Cookie", providerSessionCookie);
+        }
+        return await provider.SendAsync(request);
+    }
+
+    /// <summary>Authorize and expect the provider to send the browser back to the portal's callback.</summary>
+    public async Task<Uri> AuthorizeToCallbackAsync(Uri authorizeUrl, string? providerSessionCookie = null)
+    {
+        var response = await AuthorizeAsync(authorizeUrl, providerSessionCookie);
+        Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.SeeOther or HttpStatusCode.Found,
+            $"Authorize answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var location = response.Headers.Location!;
+        Assert.StartsWith(CallbackUrl + "?", location.ToString(), StringComparison.Ordinal);
+        return location;
+    }
+
+    /// <summary>The browser arrives at the portal's callback.</summary>
+    public Task<HttpResponseMessage> CallbackAsync(ScenarioBrowser browser, Uri callbackUrl) => browser.Http.GetAsync(callbackUrl);
+
+    /// <summary>The whole sign-in; <paramref name="asUser"/> signs in to the Bitbucket fake instead of its consenting user.</summary>
+    public async Task<SignInAttempt> SignInAsync(ScenarioBrowser browser, BitbucketFakeUser? asUser = null, string? returnUrl = null, string? purpose = null)
+    {
+        var authorize = await StartSignInAsync(browser, returnUrl, purpose);
+        var callback = await AuthorizeToCallbackAsync(authorize, asUser is null ? null : Bitbucket.SessionCookieFor(asUser));
+        return new SignInAttempt(authorize, callback, await CallbackAsync(browser, callback));
+    }
+
+    /// <summary>Follows the portal's redirect and returns the text of the page's status message (null when none).</summary>
+    public async Task<string?> StatusMessageAfterAsync(ScenarioBrowser browser, HttpResponseMessage redirect)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        var page = await browser.Http.GetAsync(redirect.Headers.Location);
+        Assert.True(page.StatusCode == HttpStatusCode.OK, $"{redirect.Headers.Location} answered {(int)page.StatusCode}");
+        return StatusMessageIn(await page.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The text inside <c>[data-testid=status-message]</c>.</summary>
+    public static string? StatusMessageIn(string html)
+    {
+        var match = StatusMessagePattern().Match(html);
+        return match.Success ? WebUtility.HtmlDecode(TagPattern().Replace(match.Groups["text"].Value, "")).Trim() : null;
+    }
+
+    /// <summary>
+    /// Someone else redeems the code of <paramref name="callbackUrl"/> at the provider's token endpoint before the
+    /// portal does, with the client's credentials and the PKCE verifier (read from the portal's database by state).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> RedeemCodeDirectlyAsync(Uri callbackUrl)
+    {
+        var stateHash = SecretHash.Sha256Hex(QueryValue(callbackUrl, "state")!);
+        var pending = await QueryAsync(db => db.PendingAuthorizations.AsNoTracking().SingleAsync(p => p.StateHash == stateHash));
+        var verifier = Host.Services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.PkceVerifier, pending.ProtectedSecret)!;
+        using var response = await provider.PostAsync(new Uri($"{Registration.BaseUrl}/rest/oauth2/latest/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = QueryValue(callbackUrl, "code")!,
+            ["redirect_uri"] = CallbackUrl,
+            ["client_id"] = Registration.ClientId,
+            ["client_secret"] = Registration.ClientSecret,
+            ["code_verifier"] = verifier,
+        }));
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    /// <summary>A refresh_token grant sent straight to the provider with the client's credentials.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> RefreshDirectlyAsync(string refreshToken)
+    {
+        using var response = await provider.PostAsync(new Uri($"{Registration.BaseUrl}/rest/oauth2/latest/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
+            ["client_id"] = Registration.ClientId,
+            ["client_secret"] = Registration.ClientSecret,
+        }));
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    /// <summary>Runs the portal's <see cref="TokenRefresher"/> for one account.</summary>
+    public async Task<TokenRefreshResult> RefreshAsync(Guid externalIdentityId)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TokenRefresher>().RefreshAsync(externalIdentityId);
+    }
+
+    /// <summary>Decrypts the stored access and refresh token of the only account.</summary>
+    public async Task<(string? AccessToken, string? RefreshToken)> StoredTokensAsync()
+    {
+        var identity = Assert.Single(await ExternalIdentitiesAsync());
+        var protector = Host.Services.GetRequiredService<SecretProtector>();
+        return (protector.TryUnprotect(SecretPurpose.AccessToken, identity.ProtectedAccessToken!),
+            identity.ProtectedRefreshToken is null ? null : protector.TryUnprotect(SecretPurpose.RefreshToken, identity.ProtectedRefreshToken));
+    }
+
+    // ---- Checks -----------------------------------------------------------------------------------------------------
+
+    public async Task<T> QueryAsync<T>(Func<PortalDbContext, Task<T>> query)
+    {
+        var factory = Host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        return await query(db);
+    }
+
+    public Task<List<PortalUser>> UsersAsync() => QueryAsync(db => db.Users.AsNoTracking().ToListAsync());
+
+    public Task<List<ExternalIdentity>> ExternalIdentitiesAsync() => QueryAsync(db => db.ExternalIdentities.AsNoTracking().ToListAsync());
+
+    /// <summary>Asserts that no account exists: the attempt must not have created one.</summary>
+    public async Task AssertNoAccountAsync()
+    {
+        Assert.Empty(await UsersAsync());
+        Assert.Empty(await ExternalIdentitiesAsync());
+    }
+
+    /// <summary>No portal answer was 5xx and nothing was logged as an error.</summary>
+    public void AssertNoServerErrors()
+    {
+        var failures = portalResponses.Where(r => (int)r.Status >= 500).Select(r => $"{r.Method} {r.Uri} → {(int)r.Status}").ToList();
+        Assert.True(failures.Count == 0, "Server errors: " + string.Join(", ", failures) + "\n" + Host.Logs.AllText);
+        var errors = Host.Logs.Entries.Where(e => e.Level >= LogLevel.Error).ToList();
+        Assert.True(errors.Count == 0, "Errors logged:\n" + string.Join('\n', errors.Select(e => $"{e.Category}: {e.Message}")));
+    }
+
+    /// <summary>A query parameter of a URL the test captured.</summary>
+    public static string? QueryValue(Uri url, string name) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query).TryGetValue(name, out var value) ? value.ToString() : null;
+
+    /// <summary><paramref name="url"/> with one query parameter replaced, or removed when <paramref name="value"/> is null.</summary>
+    public static Uri WithQueryValue(Uri url, string name, string? value)
+    {
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query)
+            .Where(p => p.Key != name).SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))).ToList();
+        if (value is not null)
+        {
+            query.Add(new(name, value));
+        }
+        return new Uri(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(url.GetLeftPart(UriPartial.Path), query));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var disposable in disposables)
+        {
+            disposable.Dispose();
+        }
+        provider.Dispose();
+        await Host.DisposeAsync();
+        await Registration.Provider.DisposeAsync();
+    }
+
+    [GeneratedRegex("""data-testid="status-message"[^>]*>.*?<div class="mud-alert-message">(?<text>.*?)</div>""", RegexOptions.Singleline)]
+    private static partial Regex StatusMessagePattern();
+
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex TagPattern();
+}
+
+/// <summary>A browser without JavaScript: a cookie jar and an HttpClient that does not follow redirects.</summary>
+public sealed class ScenarioBrowser : IDisposable
+{
+    private readonly string baseUrl;
+
+    internal ScenarioBrowser(string baseUrl, CookieContainer cookies, bool useCookies, ConcurrentQueue<(HttpMethod, Uri, HttpStatusCode)> record)
+    {
+        this.baseUrl = baseUrl;
+        Cookies = cookies;
+        var handler = new RecordingHandler(record) { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = useCookies, CookieContainer = cookies } };
+        Http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
+    }
+
+    public HttpClient Http { get; }
+
+    public CookieContainer Cookies { get; }
+
+    /// <summary>The value of a cookie the portal set, as the browser would send it to <paramref name="path"/>.</summary>
+    public string? Cookie(string name, string path = "/") =>
+        Cookies.GetCookies(new Uri(baseUrl + path)).FirstOrDefault(c => c.Name == name)?.Value;
+
+    /// <summary>The correlation cookie(s) of sign-ins in flight.</summary>
+    public IReadOnlyList<Cookie> CorrelationCookies =>
+        Cookies.GetCookies(new Uri(baseUrl + "/signin/callback/")).Where(c => c.Name.StartsWith("Portal.Correlation.", StringComparison.Ordinal)).ToList();
+
+    public void Dispose() => Http.Dispose();
+
+    private sealed class RecordingHandler(ConcurrentQueue<(HttpMethod, Uri, HttpStatusCode)> record) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            record.Enqueue((request.Method, request.RequestUri!, response.StatusCode));
+            return response;
+        }
+    }
+}
