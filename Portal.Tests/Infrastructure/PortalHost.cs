@@ -106,11 +106,31 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         }
     }
 
+    // The portal must know its public URL (and so its port) before Kestrel binds. Ports are handed out from below the
+    // kernel's ephemeral range, so no fake binding port 0 can take one between the check and Kestrel's bind.
+    private static int nextPort = 20000 + Random.Shared.Next(0, 5000);
+
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Interlocked.Increment(ref nextPort);
+            if (port > 32000)
+            {
+                Interlocked.Exchange(ref nextPort, 20000);
+                continue;
+            }
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken by something else on the machine; try the next one.
+            }
+        }
     }
 
     [GeneratedRegex(@"https?://\S+/setup\?token=[A-Za-z0-9_\-%]+")]

@@ -30,6 +30,9 @@ public sealed class SignInScenarioOptions
     public BitbucketFakeOptions Fake { get; init; } = new();
 
     public Action<IServiceCollection>? ConfigurePortalServices { get; init; }
+
+    /// <summary>Extra configuration for the portal, e.g. log levels.</summary>
+    public IDictionary<string, string?>? PortalSettings { get; init; }
 }
 
 /// <summary>An OAuth provider the portal's integration points at, with the client registered for the portal.</summary>
@@ -91,15 +94,15 @@ public sealed partial class SignInScenario : IAsyncDisposable
         {
             var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", options.RegisteredRedirectUris(callback)));
             return Task.FromResult(new ProviderRegistration(fake.BaseUrl, client.ClientId, options.PortalClientSecret ?? client.ClientSecret, fake));
-        }, options.ConfigurePortalServices, fake);
+        }, options.ConfigurePortalServices, fake, options.PortalSettings);
     }
 
     /// <summary>Starts a portal whose integration points at the provider <paramref name="startProvider"/> starts for the given callback URL.</summary>
     public static async Task<SignInScenario> StartWithProviderAsync(Func<string, Task<ProviderRegistration>> startProvider,
-        Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null)
+        Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null, IDictionary<string, string?>? portalSettings = null)
     {
         var clock = new ShiftableTimeProvider();
-        var host = new PortalHost(configureServices: services =>
+        var host = new PortalHost(settings: portalSettings, configureServices: services =>
         {
             services.AddSingleton<TimeProvider>(clock);
             configurePortalServices?.Invoke(services);
