@@ -12,6 +12,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 using Portal.Core.Setup;
+using Portal.Core.Status;
 
 namespace Portal.Core;
 
@@ -19,7 +20,7 @@ public static class PortalCoreServiceCollectionExtensions
 {
     private static readonly TimeSpan OAuthCallTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>Registers options, persistence, Data Protection and Setup Mode.</summary>
+    /// <summary>Registers options, persistence, Data Protection, Setup Mode and integration status.</summary>
     public static IServiceCollection AddPortalCore(this IServiceCollection services, string contentRootPath)
     {
         services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -41,6 +42,7 @@ public static class PortalCoreServiceCollectionExtensions
         // Token requests are never retried automatically: a second use of a code revokes what the first issued.
         services.AddHttpClient<AuthorizationCodeFlow>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddIntegrationStatus();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;
     }

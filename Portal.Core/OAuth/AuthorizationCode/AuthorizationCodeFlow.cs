@@ -24,7 +24,8 @@ public sealed class AuthorizationCodeFlow(
     SecretProtector protector,
     IOptions<PortalOptions> options,
     TimeProvider clock,
-    ILogger<AuthorizationCodeFlow> logger)
+    ILogger<AuthorizationCodeFlow> logger,
+    IEnumerable<ISignInOutcomeListener>? signInListeners = null)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
@@ -202,6 +203,10 @@ public sealed class AuthorizationCodeFlow(
         {
             await db.Integrations.Where(i => i.Id == integration.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, now), cancellationToken);
+        }
+        foreach (var listener in signInListeners ?? [])
+        {
+            await listener.SignInRecordedAsync(integration.Id, cancellationToken);
         }
     }
 }
