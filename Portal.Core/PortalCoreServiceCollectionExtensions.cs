@@ -14,6 +14,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 using Portal.Core.Setup;
+using Portal.Core.Status;
 
 namespace Portal.Core;
 
@@ -21,7 +22,7 @@ public static class PortalCoreServiceCollectionExtensions
 {
     private static readonly TimeSpan OAuthCallTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>Registers options, persistence, Data Protection and Setup Mode.</summary>
+    /// <summary>Registers options, persistence, Data Protection, Setup Mode and integration status.</summary>
     public static IServiceCollection AddPortalCore(this IServiceCollection services, string contentRootPath)
     {
         services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -50,6 +51,7 @@ public static class PortalCoreServiceCollectionExtensions
         // Refreshes are not retried either: Bitbucket rotates the refresh token, so a repeated request would be refused.
         services.AddHttpClient<TokenRefresher>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddIntegrationStatus();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;
     }

@@ -7,7 +7,7 @@ using Portal.Core.Persistence;
 namespace Portal.Core.OAuth;
 
 /// <summary>Records every completed sign-in attempt per integration; a success also marks the integration Verified.</summary>
-public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IEnumerable<ISignInOutcomeListener> listeners)
 {
     public async Task RecordAsync(Guid integrationId, SignInOutcome outcome, CancellationToken cancellationToken)
     {
@@ -26,6 +26,10 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
         {
             await db.Integrations.Where(i => i.Id == integrationId)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, now), cancellationToken);
+        }
+        foreach (var listener in listeners)
+        {
+            await listener.SignInRecordedAsync(integrationId, cancellationToken);
         }
     }
 }

@@ -4,6 +4,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Setup;
+using Portal.Core.Status;
 
 namespace Portal.Core.Persistence;
 
@@ -79,5 +80,19 @@ internal sealed class SignInEventConfiguration : IEntityTypeConfiguration<SignIn
         builder.Property(e => e.FailedStep).HasConversion<int?>();
         builder.Property(e => e.FailureReason).HasMaxLength(1024);
         builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ProbeResultConfiguration : IEntityTypeConfiguration<ProbeResult>
+{
+    public void Configure(EntityTypeBuilder<ProbeResult> builder)
+    {
+        builder.HasIndex(r => new { r.IntegrationId, r.CheckedAt });
+        builder.HasIndex(r => r.CheckedAt);
+        builder.Property(r => r.Status).HasConversion<int>();
+        builder.Property(r => r.Problem).HasConversion<int>();
+        builder.Property(r => r.Summary).HasMaxLength(2048);
+        builder.Property(r => r.BitbucketVersion).HasMaxLength(64);
+        builder.HasOne<Integration>().WithMany().HasForeignKey(r => r.IntegrationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -5,6 +5,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Setup;
+using Portal.Core.Status;
 
 namespace Portal.Core.Persistence;
 
@@ -17,6 +18,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ExternalIdentity> ExternalIdentities => Set<ExternalIdentity>();
     public DbSet<PendingAuthorization> PendingAuthorizations => Set<PendingAuthorization>();
     public DbSet<SignInEvent> SignInEvents => Set<SignInEvent>();
+    public DbSet<ProbeResult> ProbeResults => Set<ProbeResult>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -58,6 +58,7 @@ public sealed class MainLayoutTests : MudTestBase
         layout.WaitForAssertion(() => Assert.Equal("Ada Lovelace", layout.Find("[data-testid=current-user]").TextContent.Trim()));
         var links = layout.FindAll("nav[aria-label=Main] a").Select(a => a.TextContent.Trim()).ToList();
         Assert.Contains("Integrations", links);
+        Assert.Contains("Status", links);
     }
 
     [Fact]

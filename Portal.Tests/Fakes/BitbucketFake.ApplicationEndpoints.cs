@@ -35,9 +35,12 @@ public sealed partial class BitbucketFake
         }
         // Anonymous callers get 401 where the OAuth 2 provider plugin exists (7.20 and later), 404 before.
         app.MapGet("/rest/oauth2/1.0/client", () =>
-            ParsedVersion() >= new BitbucketVersion(7, 20, 0, null) ? Results.Unauthorized() : Results.NotFound());
+            (OAuth2ProviderInstalled ?? ParsedVersion() >= new BitbucketVersion(7, 20, 0, null)) ? Results.Unauthorized() : Results.NotFound());
         app.MapGet("/status", () => Results.Content("""{"state":"RUNNING"}""", "application/json"));
     }
+
+    /// <summary>Whether /rest/oauth2/1.0/client answers 401 (installed) or 404; <c>null</c> decides by <see cref="Version"/> (7.20 and later).</summary>
+    public bool? OAuth2ProviderInstalled { get; set; }
 
     private IResult ApplicationProperties()
     {

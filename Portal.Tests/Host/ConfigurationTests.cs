@@ -8,6 +8,8 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("Portal__PublicUrl", "not a url", "Portal:PublicUrl")]
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
+    [InlineData("Status__ProbeInterval", "00:00:00", "Status:ProbeInterval")]
+    [InlineData("Status__MaxConcurrentProbes", "0", "Status:MaxConcurrentProbes")]
     public async Task A_wrong_setting_stops_the_portal_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var databasePath = TestPaths.NewDatabasePath();

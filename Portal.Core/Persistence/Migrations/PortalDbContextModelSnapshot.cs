@@ -301,6 +301,55 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("SetupTokens");
                 });
 
+            modelBuilder.Entity("Portal.Core.Status.ProbeResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BitbucketVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CertificateExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DurationMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LatencyMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Problem")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StepsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CheckedAt");
+
+                    b.HasIndex("IntegrationId", "CheckedAt");
+
+                    b.ToTable("ProbeResults");
+                });
+
             modelBuilder.Entity("Portal.Core.Accounts.ExternalIdentity", b =>
                 {
                     b.HasOne("Portal.Core.Integrations.Integration", null)
@@ -328,6 +377,15 @@ namespace Portal.Core.Persistence.Migrations
                 });
 
             modelBuilder.Entity("Portal.Core.OAuth.AuthorizationCode.PendingAuthorization", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Status.ProbeResult", b =>
                 {
                     b.HasOne("Portal.Core.Integrations.Integration", null)
                         .WithMany()

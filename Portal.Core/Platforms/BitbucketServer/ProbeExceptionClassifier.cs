@@ -49,7 +49,7 @@ internal static class ProbeExceptionClassifier
         };
     }
 
-    private static BitbucketProbeResult CertificateRejected(Uri uri, ServerCertificateRejectedException c, BitbucketClientOptions options)
+    internal static BitbucketProbeResult CertificateRejected(Uri uri, ServerCertificateRejectedException c, BitbucketClientOptions options)
     {
         var where = HostAndPort(uri);
         var certificate = $"subject \"{c.Subject}\", issued by \"{c.Issuer}\"";
@@ -89,7 +89,7 @@ internal static class ProbeExceptionClassifier
 
     private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
 
-    private static string Seconds(TimeSpan timeout)
+    internal static string Seconds(TimeSpan timeout)
     {
         var seconds = timeout.TotalSeconds;
         return seconds == 1 ? "1 second" : $"{seconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";

@@ -110,6 +110,34 @@ namespace Portal.Core.Persistence.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ProbeResults",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    IntegrationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CheckedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    Problem = table.Column<int>(type: "INTEGER", nullable: false),
+                    Summary = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    DurationMilliseconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    LatencyMilliseconds = table.Column<int>(type: "INTEGER", nullable: true),
+                    BitbucketVersion = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CertificateExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    StepsJson = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProbeResults", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ProbeResults_Integrations_IntegrationId",
+                        column: x => x.IntegrationId,
+                        principalTable: "Integrations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SignInEvents",
                 columns: table => new
                 {
@@ -206,6 +234,16 @@ namespace Portal.Core.Persistence.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ProbeResults_CheckedAt",
+                table: "ProbeResults",
+                column: "CheckedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ProbeResults_IntegrationId_CheckedAt",
+                table: "ProbeResults",
+                columns: new[] { "IntegrationId", "CheckedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SetupTokens_TokenHash",
                 table: "SetupTokens",
                 column: "TokenHash",
@@ -233,6 +271,9 @@ namespace Portal.Core.Persistence.Migrations
 
             migrationBuilder.DropTable(
                 name: "PendingAuthorizations");
+
+            migrationBuilder.DropTable(
+                name: "ProbeResults");
 
             migrationBuilder.DropTable(
                 name: "SetupTokens");

@@ -1,0 +1,10 @@
+namespace Portal.Core.Accounts;
+
+/// <summary>
+/// Told after a sign-in attempt through an integration was recorded (a <see cref="SignInEvent"/> saved, and on success
+/// the integration marked Verified), so that the status dashboard shows it at once. Implementations must not throw.
+/// </summary>
+public interface ISignInOutcomeListener
+{
+    Task SignInRecordedAsync(Guid integrationId, CancellationToken cancellationToken);
+}

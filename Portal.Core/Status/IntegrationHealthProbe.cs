@@ -1,0 +1,368 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+using Portal.Core.Integrations;
+using Portal.Core.Platforms.BitbucketServer;
+
+namespace Portal.Core.Status;
+
+/// <summary>
+/// Checks one integration as a chain: DNS, TCP connect, TLS, application-properties, OAuth 2 provider. Each check has
+/// its own result and fix hint; after a failure the remaining checks are <see cref="StepOutcome.Skipped"/>. The whole
+/// chain is bounded by <see cref="StatusOptions.ProbeTimeout"/>, so a hung Bitbucket costs at most that long.
+/// Expected failures are results; only cancellation of the caller's token throws.
+/// </summary>
+public sealed class IntegrationHealthProbe(
+    BitbucketVersionProbe versionProbe,
+    IOptions<BitbucketClientOptions> bitbucketOptions,
+    IOptions<StatusOptions> statusOptions,
+    TimeProvider clock)
+{
+    /// <summary>A certificate that expires within this many days makes the integration Degraded.</summary>
+    public const int CertificateWarningDays = 14;
+
+    private readonly BitbucketVersionProbe versionProbe = versionProbe;
+    private readonly IOptions<BitbucketClientOptions> bitbucketOptions = bitbucketOptions;
+    private readonly IOptions<StatusOptions> statusOptions = statusOptions;
+    private readonly TimeProvider clock = clock;
+
+    private const string TimeoutHint = "Status:ProbeTimeout sets how long the portal waits for the whole chain of checks.";
+
+    /// <summary>Runs the chain for the integration at <paramref name="baseUrl"/> (normalised, as stored).</summary>
+    public Task<IntegrationProbeReport> ProbeAsync(string baseUrl, OAuthVersion oauthVersion, CancellationToken ct)
+    {
+        var trimmed = baseUrl.TrimEnd('/');
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            var now = clock.GetUtcNow();
+            var steps = new List<ProbeStepResult>
+            {
+                new(ProbeStep.Dns, StepOutcome.Failed,
+                    $"The base URL \"{baseUrl}\" is not an absolute http(s) URL, so there is nothing to check: create the integration again with Bitbucket's address.", null, 0),
+            };
+            steps.AddRange(Enum.GetValues<ProbeStep>().Skip(1).Select(s => Skipped(s, ProbeStep.Dns)));
+            return Task.FromResult(new IntegrationProbeReport(now, 0, null, null, null, ProbeProblem.Unreachable, steps));
+        }
+        return new Run(this, uri, trimmed, oauthVersion).ExecuteAsync(ct);
+    }
+
+    private static ProbeStepResult Skipped(ProbeStep step, ProbeStep failed) =>
+        new(step, StepOutcome.Skipped, $"Not run, because the {ProbeStepResult.NameOf(failed)} check failed.", null, 0);
+
+    private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
+
+    private static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>One run of the chain; holds what earlier checks found for the later ones.</summary>
+    private sealed class Run(IntegrationHealthProbe owner, Uri uri, string baseUrl, OAuthVersion oauthVersion)
+    {
+        private readonly List<ProbeStepResult> steps = [];
+        private readonly TimeProvider clock = owner.clock;
+        private readonly TimeSpan timeout = owner.statusOptions.Value.ProbeTimeout;
+        private ProbeProblem problem;
+        private ProbeStep current;
+        private long stepStarted;
+        private IPAddress[] addresses = [];
+        private int? latency;
+        private string? version;
+        private DateTimeOffset? certificateExpiresAt;
+
+        public async Task<IntegrationProbeReport> ExecuteAsync(CancellationToken ct)
+        {
+            var checkedAt = clock.GetUtcNow();
+            var started = clock.GetTimestamp();
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                await RunStepsAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Fail(ProbeProblem.Unreachable, TimedOutMessage(current), TimeoutHint);
+            }
+
+            var failed = steps.FirstOrDefault(s => s.Outcome == StepOutcome.Failed)?.Step;
+            foreach (var step in Enum.GetValues<ProbeStep>().Where(s => steps.All(r => r.Step != s)))
+            {
+                steps.Add(Skipped(step, failed ?? current));
+            }
+            return new IntegrationProbeReport(checkedAt, Milliseconds(started), latency, version, certificateExpiresAt, problem, steps);
+        }
+
+        private async Task RunStepsAsync(CancellationToken ct)
+        {
+            if (!await ResolveAsync(ct))
+            {
+                return;
+            }
+            using var socket = await ConnectAsync(ct);
+            if (socket is null || !await HandshakeAsync(socket, ct))
+            {
+                return;
+            }
+            if (await ReadApplicationPropertiesAsync(ct))
+            {
+                await CheckOAuthProviderAsync(ct);
+            }
+        }
+
+        private async Task<bool> ResolveAsync(CancellationToken ct)
+        {
+            Begin(ProbeStep.Dns);
+            if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+                && IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var literal))
+            {
+                addresses = [literal];
+                Add(StepOutcome.NotApplicable, $"The base URL names the IP address {literal}, so there is no host name to resolve.");
+                return true;
+            }
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(uri.IdnHost, ct);
+            }
+            catch (SocketException e)
+            {
+                Fail(ProbeProblem.Unreachable,
+                    $"The host name {uri.IdnHost} could not be found ({e.SocketErrorCode}): check its spelling in the base URL, and the DNS the portal's machine uses.",
+                    "The portal resolves the name on its own machine; if it runs in a container, that container needs your internal DNS.");
+                return false;
+            }
+            if (addresses.Length == 0)
+            {
+                Fail(ProbeProblem.Unreachable, $"The host name {uri.IdnHost} resolves to no address: check its DNS records.", null);
+                return false;
+            }
+            Add(StepOutcome.Passed, $"{uri.IdnHost} resolves to {string.Join(", ", addresses.Take(4).Select(a => a.ToString()))}.");
+            return true;
+        }
+
+        private async Task<Socket?> ConnectAsync(CancellationToken ct)
+        {
+            Begin(ProbeStep.TcpConnect);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(addresses, uri.Port, ct);
+                Add(StepOutcome.Passed, string.Create(CultureInfo.InvariantCulture,
+                    $"Connected to {HostAndPort(uri)} in {Milliseconds(stepStarted)} ms."));
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                var where = HostAndPort(uri);
+                var (message, hint) = e.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => (
+                        $"Nothing accepts connections at {where}: check the port in the base URL and that Bitbucket (or its proxy) is running.",
+                        "After a restart Bitbucket takes a few minutes before it accepts connections; the next check will tell."),
+                    SocketError.TimedOut => (
+                        $"Connecting to {where} timed out: a firewall probably drops the connection; check the route and firewalls between the portal's machine and Bitbucket.",
+                        (string?)null),
+                    SocketError.HostUnreachable or SocketError.NetworkUnreachable => (
+                        $"There is no network route from the portal's machine to {where} ({e.SocketErrorCode}): check its network settings and firewall rules.",
+                        null),
+                    _ => (
+                        $"The portal could not connect to {where} ({e.SocketErrorCode}): check the network route and firewalls between the portal's machine and Bitbucket.",
+                        null),
+                };
+                Fail(ProbeProblem.Unreachable, message, hint);
+                return null;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        private async Task<bool> HandshakeAsync(Socket socket, CancellationToken ct)
+        {
+            Begin(ProbeStep.Tls);
+            if (uri.Scheme != Uri.UriSchemeHttps)
+            {
+                Add(StepOutcome.NotApplicable, "The base URL uses http://, so there is no certificate to check.",
+                    "Over http, sign-in codes and tokens travel unencrypted: serve Bitbucket over https where you can.");
+                return true;
+            }
+
+            var options = owner.bitbucketOptions.Value;
+            // The same trust rules as every other request to Bitbucket: the system's roots plus Bitbucket:TrustedCaFile.
+            var validator = BitbucketServerCertificateValidator.FromOptions(options);
+            X509Certificate2? leaf = null;
+            ServerCertificateRejectedException? rejected = null;
+            var trustedThroughCaFile = false;
+            try
+            {
+                await using var stream = new NetworkStream(socket, ownsSocket: false);
+                await using var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                try
+                {
+                    await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                    {
+                        TargetHost = uri.IdnHost.Trim('[', ']'),
+                        RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                        {
+                            if (certificate is not null)
+                            {
+                                leaf ??= X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                            }
+                            try
+                            {
+                                var accepted = validator.Validate(sender, certificate, chain, errors);
+                                trustedThroughCaFile = accepted && errors != SslPolicyErrors.None;
+                                return accepted;
+                            }
+                            catch (ServerCertificateRejectedException e)
+                            {
+                                rejected = e;
+                                return false;
+                            }
+                        },
+                    }, ct);
+                }
+                catch (Exception e) when (e is AuthenticationException or IOException)
+                {
+                    // Worded exactly as a failed request to Bitbucket would be.
+                    var failure = rejected is not null
+                        ? ProbeExceptionClassifier.CertificateRejected(uri, rejected, options)
+                        : ProbeExceptionClassifier.Classify(uri, new HttpRequestException(HttpRequestError.SecureConnectionError, e.Message, e), timeout, options);
+                    Fail(ProbeProblem.Tls, failure.Message, failure.Hint);
+                    return false;
+                }
+
+                if (leaf is null)
+                {
+                    Fail(ProbeProblem.Tls, $"{HostAndPort(uri)} completed the TLS handshake without a certificate: check the TLS settings of Bitbucket's server or proxy.", null);
+                    return false;
+                }
+                var expiresAt = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+                certificateExpiresAt = expiresAt;
+                var days = (int)Math.Floor((expiresAt - clock.GetUtcNow()).TotalDays);
+                var trust = trustedThroughCaFile ? "trusted through Bitbucket:TrustedCaFile" : "trusted";
+                var certificate = $"subject \"{leaf.Subject}\", issued by \"{leaf.Issuer}\"";
+                if (days < CertificateWarningDays)
+                {
+                    Add(StepOutcome.Warning,
+                        $"The certificate of {HostAndPort(uri)} ({certificate}) expires {IntegrationStatusRules.InDays(days)}, on {Date(expiresAt)}: renew it on Bitbucket's server or proxy before then, or the portal will refuse the connection.",
+                        $"The dashboard warns {CertificateWarningDays} days before a certificate expires.");
+                }
+                else
+                {
+                    Add(StepOutcome.Passed,
+                        $"The certificate of {HostAndPort(uri)} ({certificate}) is {trust} over {ProtocolName(tls.SslProtocol)} and valid until {Date(expiresAt)} ({IntegrationStatusRules.InDays(days)}).");
+                }
+                return true;
+            }
+            finally
+            {
+                leaf?.Dispose();
+            }
+        }
+
+        private async Task<bool> ReadApplicationPropertiesAsync(CancellationToken ct)
+        {
+            Begin(ProbeStep.ApplicationProperties);
+            var result = await owner.versionProbe.ProbeAsync(baseUrl, ct);
+            var elapsed = Milliseconds(stepStarted);
+            if (!result.Found)
+            {
+                var kind = result.Failure is ProbeFailureKind.TlsUntrusted or ProbeFailureKind.TlsOther ? ProbeProblem.Tls : ProbeProblem.Unreachable;
+                Fail(kind, result.Message, result.Hint);
+                return false;
+            }
+
+            latency = elapsed;
+            var found = result.Version!.Value;
+            version = found.ToString();
+            var compatibility = result.Compatibility!;
+            var answered = string.Create(CultureInfo.InvariantCulture, $"Bitbucket {found} answered {BitbucketVersionProbe.ApplicationPropertiesPath} in {elapsed} ms");
+            if (oauthVersion == OAuthVersion.OAuth2 && compatibility.OAuthVersion != OAuthVersion.OAuth2)
+            {
+                Fail(ProbeProblem.VersionUnsupported,
+                    $"{answered}, but this version is too old for OAuth 2, which this integration uses: OAuth 2 application links need Bitbucket {BitbucketOAuthRules.MinimumOAuth2Version.Major}.{BitbucketOAuthRules.MinimumOAuth2Version.Minor} or later. Upgrade Bitbucket, or set the integration up again with OAuth 1.",
+                    "A Bitbucket downgrade or a restored backup of an older server can cause this.");
+                return false;
+            }
+            if (oauthVersion == OAuthVersion.OAuth2 && compatibility.IsWarning)
+            {
+                Add(StepOutcome.Warning, $"{answered}. {compatibility.Message}");
+                return true;
+            }
+            Add(StepOutcome.Passed, oauthVersion == OAuthVersion.OAuth2
+                ? $"{answered}; it supports OAuth 2, which this integration uses."
+                : $"{answered}; this integration uses OAuth 1.");
+            return true;
+        }
+
+        private async Task CheckOAuthProviderAsync(CancellationToken ct)
+        {
+            Begin(ProbeStep.OAuthProvider);
+            if (oauthVersion != OAuthVersion.OAuth2)
+            {
+                Add(StepOutcome.NotApplicable, "This integration uses OAuth 1, which does not need Bitbucket's OAuth 2 provider.");
+                return;
+            }
+            var installed = await owner.versionProbe.IsOAuth2ProviderInstalledAsync(baseUrl, ct);
+            switch (installed)
+            {
+                case true:
+                    Add(StepOutcome.Passed, $"An anonymous request to {BitbucketVersionProbe.OAuth2ClientPath} answered 401, so Bitbucket's OAuth 2 provider is installed.");
+                    break;
+                case false:
+                    Fail(ProbeProblem.VersionUnsupported,
+                        $"An anonymous request to {BitbucketVersionProbe.OAuth2ClientPath} did not answer 401, so Bitbucket's OAuth 2 provider is missing or disabled and sign-in through this integration cannot work: in Bitbucket's administration, open Manage apps, show the system apps and enable the OAuth 2 provider, or upgrade Bitbucket to 7.21 or later.",
+                        "A proxy that answers this path itself (for example with a login page) has the same effect: let /rest/ through to Bitbucket.");
+                    break;
+                default:
+                    Fail(ProbeProblem.Unreachable,
+                        $"Bitbucket answered application-properties, but the request to {BitbucketVersionProbe.OAuth2ClientPath} failed: check the proxy or load balancer in front of Bitbucket, then check again.",
+                        null);
+                    break;
+            }
+        }
+
+        private void Begin(ProbeStep step)
+        {
+            current = step;
+            stepStarted = clock.GetTimestamp();
+        }
+
+        private void Add(StepOutcome outcome, string message, string? hint = null) =>
+            steps.Add(new ProbeStepResult(current, outcome, message, hint, Milliseconds(stepStarted)));
+
+        private void Fail(ProbeProblem kind, string message, string? hint)
+        {
+            problem = kind;
+            Add(StepOutcome.Failed, message, hint);
+        }
+
+        private int Milliseconds(long since) => (int)Math.Min(int.MaxValue, clock.GetElapsedTime(since).TotalMilliseconds);
+
+        private string TimedOutMessage(ProbeStep step)
+        {
+            var within = $"within {ProbeExceptionClassifier.Seconds(timeout)}";
+            var where = HostAndPort(uri);
+            return step switch
+            {
+                ProbeStep.Dns => $"Resolving {uri.IdnHost} did not finish {within}: check the DNS servers the portal's machine uses.",
+                ProbeStep.TcpConnect => $"Connecting to {where} did not succeed {within}: a firewall probably drops the connection; check the route and firewalls between the portal's machine and Bitbucket.",
+                ProbeStep.Tls => $"The TLS handshake with {where} did not finish {within}: check that this port serves https and that no proxy holds the connection.",
+                ProbeStep.ApplicationProperties => $"Bitbucket at {where} accepted the connection but did not answer {BitbucketVersionProbe.ApplicationPropertiesPath} {within}: check that Bitbucket is running and not overloaded.",
+                _ => $"Bitbucket at {where} did not answer {BitbucketVersionProbe.OAuth2ClientPath} {within}: check that Bitbucket is running and not overloaded.",
+            };
+        }
+
+        private static string ProtocolName(SslProtocols protocol) => protocol switch
+        {
+            SslProtocols.Tls13 => "TLS 1.3",
+            SslProtocols.Tls12 => "TLS 1.2",
+            _ => protocol.ToString(),
+        };
+    }
+}

@@ -1,0 +1,62 @@
+namespace Portal.Core.Status;
+
+/// <summary>What the status dashboard says about one integration. The numbers are stored; never renumber them.</summary>
+public enum IntegrationStatus
+{
+    /// <summary>Enabled, but the scheduler has not checked it yet.</summary>
+    NotChecked = 0,
+
+    /// <summary>Reachable, compatible, and a sign-in through it has worked.</summary>
+    Connected = 1,
+
+    /// <summary>Reachable and compatible, but nobody has signed in through it yet.</summary>
+    NotVerified = 2,
+
+    /// <summary>Works, but something needs attention soon: certificate expiring, failing sign-ins, slow answers.</summary>
+    Degraded = 3,
+
+    /// <summary>Bitbucket answers, but its version or plugins no longer fit the integration's OAuth version.</summary>
+    VersionUnsupported = 4,
+
+    /// <summary>The https certificate or handshake is not acceptable.</summary>
+    TlsError = 5,
+
+    /// <summary>DNS, TCP, timeout or HTTP failure: the portal cannot talk to Bitbucket.</summary>
+    Unreachable = 6,
+
+    /// <summary>Switched off by an administrator; not probed.</summary>
+    Disabled = 7,
+}
+
+/// <summary>The words the dashboard uses for each <see cref="IntegrationStatus"/>.</summary>
+public static class IntegrationStatusText
+{
+    /// <summary>The badge text, e.g. "TLS error".</summary>
+    public static string Of(IntegrationStatus status) => status switch
+    {
+        IntegrationStatus.Connected => "Connected",
+        IntegrationStatus.NotVerified => "Not verified",
+        IntegrationStatus.Degraded => "Degraded",
+        IntegrationStatus.VersionUnsupported => "Version unsupported",
+        IntegrationStatus.TlsError => "TLS error",
+        IntegrationStatus.Unreachable => "Unreachable",
+        IntegrationStatus.Disabled => "Disabled",
+        _ => "Not checked yet",
+    };
+
+    /// <summary>Whether sign-ins can work in this status (it counts as available in the 24-hour strip).</summary>
+    public static bool IsAvailable(IntegrationStatus status) =>
+        status is IntegrationStatus.Connected or IntegrationStatus.NotVerified or IntegrationStatus.Degraded;
+
+    /// <summary>Orders statuses from harmless to worst, for the worst status of an hour.</summary>
+    public static int Severity(IntegrationStatus status) => status switch
+    {
+        IntegrationStatus.Connected => 1,
+        IntegrationStatus.NotVerified => 2,
+        IntegrationStatus.Degraded => 3,
+        IntegrationStatus.VersionUnsupported => 4,
+        IntegrationStatus.TlsError => 5,
+        IntegrationStatus.Unreachable => 6,
+        _ => 0,
+    };
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Portal.Core.Integrations;
+
+namespace Portal.Core.Status;
+
+/// <summary>What the dashboard needs to know about an integration itself (never its secret).</summary>
+/// <param name="BitbucketVersion">The version the wizard detected when the integration was created.</param>
+public sealed record IntegrationInfo(
+    Guid Id, string Name, string BaseUrl, string? BitbucketVersion, OAuthVersion OAuthVersion, bool Enabled,
+    IntegrationVerification Verification, DateTimeOffset? VerifiedAt);
+
+/// <summary>The decided status and the sentence that explains it (cause and fix).</summary>
+public sealed record StatusVerdict(IntegrationStatus Status, string Summary);
+
+/// <summary>Turns the last chain of checks plus the sign-in history into one status (issue #6's definitions).</summary>
+public static class IntegrationStatusRules
+{
+    /// <summary>Answers slower than this make an integration Degraded.</summary>
+    public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(2);
+
+    /// <summary>"within a day", "in 1 day", "in 13 days".</summary>
+    public static string InDays(int days) => days switch
+    {
+        <= 0 => "within a day",
+        1 => "in 1 day",
+        _ => string.Create(CultureInfo.InvariantCulture, $"in {days} days"),
+    };
+
+    public static StatusVerdict Decide(IntegrationInfo integration, IntegrationProbeReport? report, SignInSummary signIns, DateTimeOffset now)
+    {
+        if (!integration.Enabled)
+        {
+            return new StatusVerdict(IntegrationStatus.Disabled,
+                "An administrator disabled this integration, so the portal does not check it and nobody can sign in through it; once it is enabled again, the next pass checks it.");
+        }
+        if (report is null)
+        {
+            return new StatusVerdict(IntegrationStatus.NotChecked,
+                "The portal has not checked this integration yet: the scheduler checks it on its next pass, or choose Check now.");
+        }
+        if (report.Problem != ProbeProblem.None)
+        {
+            var failure = report.FirstFailure?.Message ?? "A check failed.";
+            return report.Problem switch
+            {
+                ProbeProblem.Tls => new StatusVerdict(IntegrationStatus.TlsError, failure),
+                ProbeProblem.VersionUnsupported => new StatusVerdict(IntegrationStatus.VersionUnsupported, failure),
+                _ => new StatusVerdict(IntegrationStatus.Unreachable, failure),
+            };
+        }
+
+        var concerns = new List<string>();
+        if (report.CertificateExpiresAt is { } expiresAt && expiresAt - now < TimeSpan.FromDays(IntegrationHealthProbe.CertificateWarningDays))
+        {
+            var days = (int)Math.Floor((expiresAt - now).TotalDays);
+            concerns.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Bitbucket's certificate expires {InDays(days)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on Bitbucket's server or proxy before then."));
+        }
+        if (signIns.FailingSinceLastSuccess)
+        {
+            var count = signIns.FailuresLast24Hours == 1 ? "1 sign-in" : string.Create(CultureInfo.InvariantCulture, $"{signIns.FailuresLast24Hours} sign-ins");
+            concerns.Add($"{count} failed in the last 24 hours and none succeeded since; the last failure said: {signIns.LastFailureReason ?? "no reason was recorded."}");
+        }
+        if (report.LatencyMilliseconds is { } latency && latency > SlowAnswer.TotalMilliseconds)
+        {
+            concerns.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Bitbucket took {latency / 1000.0:0.0} seconds to answer (more than {SlowAnswer.TotalSeconds:0}): check the load on Bitbucket and the network between the portal and Bitbucket."));
+        }
+        if (concerns.Count > 0)
+        {
+            return new StatusVerdict(IntegrationStatus.Degraded, string.Join(" ", concerns));
+        }
+
+        var reachable = string.Create(CultureInfo.InvariantCulture,
+            $"Bitbucket {report.BitbucketVersion} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
+        return integration.Verification == IntegrationVerification.Verified
+            ? new StatusVerdict(IntegrationStatus.Connected, $"{reachable}, and signing in through this integration has worked.")
+            : new StatusVerdict(IntegrationStatus.NotVerified,
+                $"{reachable}, but nobody has signed in through this integration yet: choose Verify on the Integrations page to test a sign-in.");
+    }
+}

@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Accounts;
+
+namespace Portal.Core.Status;
+
+/// <summary>How one scheduler pass went.</summary>
+/// <param name="StartedAt">When the pass started.</param>
+/// <param name="Integrations">How many enabled integrations were probed.</param>
+/// <param name="Duration">How long the pass took, from loading the integrations to storing the results.</param>
+public sealed record ProbePassSummary(DateTimeOffset StartedAt, int Integrations, TimeSpan Duration);
+
+/// <summary>
+/// Does the status work: a pass over all enabled integrations (with at most <see cref="StatusOptions.MaxConcurrentProbes"/>
+/// probes at a time, shared with "Check now"), a single "Check now", and sign-in outcomes. Publishes to the
+/// <see cref="StatusBoard"/> and stores results. The timing lives in <see cref="IntegrationStatusScheduler"/>.
+/// </summary>
+public sealed class IntegrationStatusService(
+    IServiceScopeFactory scopes,
+    StatusStore store,
+    StatusBoard board,
+    IOptions<StatusOptions> options,
+    TimeProvider clock,
+    ILogger<IntegrationStatusService> logger) : ISignInOutcomeListener, IDisposable
+{
+    private readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentProbes, options.Value.MaxConcurrentProbes);
+    private readonly SemaphoreSlim loading = new(1, 1);
+    private readonly CancellationTokenSource lifetime = new();
+    private int disposed;
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<IntegrationStatusSnapshot?>>> checksInFlight = new();
+
+    /// <summary>Raised at the end of every pass (tests count probes per pass with it).</summary>
+    public event Action<ProbePassSummary>? PassCompleted;
+
+    /// <summary>Loads the board from the database once, then brings its list of integrations up to date (one query).</summary>
+    public async Task EnsureBoardAsync(CancellationToken ct = default)
+    {
+        if (!await LoadBoardOnceAsync(ct))
+        {
+            board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+        }
+    }
+
+    /// <summary>Probes every enabled integration once, publishing each result as soon as it is known, then stores them.</summary>
+    public async Task<ProbePassSummary> RunPassAsync(CancellationToken ct)
+    {
+        var startedAt = clock.GetUtcNow();
+        var started = clock.GetTimestamp();
+        await LoadBoardOnceAsync(ct);
+        var integrations = await store.LoadIntegrationsAsync(ct);
+        // Fresh sign-in summaries each pass, so failures older than 24 hours age out of the status.
+        board.SyncIntegrations(integrations, await store.LoadSignInsAsync(null, ct));
+
+        var enabled = integrations.Where(i => i.Enabled).ToList();
+        var results = new ConcurrentQueue<ProbeResult>();
+        await Task.WhenAll(enabled.Select(async integration =>
+        {
+            if (await CheckAsync(integration, ct) is { LastReport: { } report } snapshot)
+            {
+                results.Enqueue(StatusStore.ToEntity(report, snapshot));
+            }
+        }));
+        await store.SaveAsync(results, prune: true, ct);
+
+        var summary = new ProbePassSummary(startedAt, enabled.Count, clock.GetElapsedTime(started));
+        logger.LogDebug("Checked {Count} integrations in {Milliseconds} ms.", summary.Integrations, (int)summary.Duration.TotalMilliseconds);
+        PassCompleted?.Invoke(summary);
+        return summary;
+    }
+
+    /// <summary>
+    /// Runs the chain of checks for one integration now and returns its new snapshot (with every step), or <c>null</c>
+    /// when it no longer exists. A disabled integration is not probed. Concurrent requests for the same integration share one probe.
+    /// </summary>
+    public async Task<IntegrationStatusSnapshot?> CheckNowAsync(Guid integrationId, CancellationToken ct = default)
+    {
+        var check = checksInFlight.GetOrAdd(integrationId, id => new Lazy<Task<IntegrationStatusSnapshot?>>(() => CheckOneAndForgetAsync(id)));
+        return await check.Value.WaitAsync(ct);
+    }
+
+    /// <inheritdoc />
+    public async Task SignInRecordedAsync(Guid integrationId, CancellationToken cancellationToken)
+    {
+        if (!board.IsLoaded)
+        {
+            return; // nothing shows it yet; loading the board reads the sign-ins fresh
+        }
+        try
+        {
+            var integration = await store.LoadIntegrationAsync(integrationId, cancellationToken);
+            if (integration is not null)
+            {
+                var signIns = await store.LoadSignInsAsync(integrationId, cancellationToken);
+                board.PublishSignIns(integration, signIns.GetValueOrDefault(integrationId) ?? SignInSummary.None);
+            }
+        }
+        catch (Exception e)
+        {
+            // A sign-in never fails because the dashboard could not be told about it.
+            logger.LogWarning(e, "The status board could not show the sign-in through integration {IntegrationId}.", integrationId);
+        }
+    }
+
+    private async Task<IntegrationStatusSnapshot?> CheckOneAndForgetAsync(Guid integrationId)
+    {
+        // Yields first, so the entry is in the dictionary before this removes it.
+        await Task.Yield();
+        try
+        {
+            return await CheckOneAsync(integrationId, lifetime.Token);
+        }
+        finally
+        {
+            checksInFlight.TryRemove(integrationId, out _);
+        }
+    }
+
+    private async Task<IntegrationStatusSnapshot?> CheckOneAsync(Guid integrationId, CancellationToken ct)
+    {
+        await LoadBoardOnceAsync(ct);
+        var integration = await store.LoadIntegrationAsync(integrationId, ct);
+        if (integration is null)
+        {
+            board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+            return null;
+        }
+        var signIns = await store.LoadSignInsAsync(integrationId, ct);
+        board.PublishSignIns(integration, signIns.GetValueOrDefault(integrationId) ?? SignInSummary.None);
+        if (!integration.Enabled)
+        {
+            return board.Find(integrationId);
+        }
+        var snapshot = await CheckAsync(integration, ct);
+        if (snapshot?.LastReport is { } report)
+        {
+            await store.SaveAsync([StatusStore.ToEntity(report, snapshot)], prune: false, ct);
+        }
+        return snapshot;
+    }
+
+    /// <summary>Probes one integration in a slot and publishes the result.</summary>
+    private async Task<IntegrationStatusSnapshot?> CheckAsync(IntegrationInfo integration, CancellationToken ct)
+    {
+        IntegrationProbeReport report;
+        await slots.WaitAsync(ct);
+        try
+        {
+            // A scope per probe: the typed HttpClient comes from the factory, so handlers rotate and DNS changes are seen.
+            await using var scope = scopes.CreateAsyncScope();
+            var probe = scope.ServiceProvider.GetRequiredService<IntegrationHealthProbe>();
+            report = await probe.ProbeAsync(integration.BaseUrl, integration.OAuthVersion, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogError(e, "Checking integration {IntegrationId} failed unexpectedly.", integration.Id);
+            report = new IntegrationProbeReport(clock.GetUtcNow(), 0, null, null, null, ProbeProblem.Unreachable,
+            [
+                new ProbeStepResult(ProbeStep.Dns, StepOutcome.Failed,
+                    $"The portal could not run the checks ({e.GetType().Name}): see the portal's log for details, then choose Check now again.", null, 0),
+            ]);
+        }
+        finally
+        {
+            slots.Release();
+        }
+        return board.PublishReport(integration.Id, report);
+    }
+
+    /// <summary>Loads the board if nobody has yet; returns whether this call loaded it.</summary>
+    private async Task<bool> LoadBoardOnceAsync(CancellationToken ct)
+    {
+        if (board.IsLoaded)
+        {
+            return false;
+        }
+        await loading.WaitAsync(ct);
+        try
+        {
+            if (board.IsLoaded)
+            {
+                return false;
+            }
+            var integrations = await store.LoadIntegrationsAsync(ct);
+            var signIns = await store.LoadSignInsAsync(null, ct);
+            var (latest, history) = await store.LoadResultsAsync(ct);
+            board.Load(integrations, signIns, latest, history);
+            return true;
+        }
+        finally
+        {
+            loading.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        // Registered twice (as itself and as the sign-in listener), so the container disposes it twice.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+        lifetime.Cancel();
+        lifetime.Dispose();
+        slots.Dispose();
+        loading.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace Portal.Core.Status;
+
+/// <summary>One run of the chain of checks for one integration, stored for the 24-hour view (pruned after 25 hours).</summary>
+public sealed class ProbeResult
+{
+    public long Id { get; set; }
+    public Guid IntegrationId { get; set; }
+    public DateTimeOffset CheckedAt { get; set; }
+    /// <summary>The status decided right after the run, including what sign-ins said at the time.</summary>
+    public IntegrationStatus Status { get; set; }
+    public ProbeProblem Problem { get; set; }
+    /// <summary>The sentence the dashboard showed for this run.</summary>
+    public string Summary { get; set; } = "";
+    public int DurationMilliseconds { get; set; }
+    public int? LatencyMilliseconds { get; set; }
+    public string? BitbucketVersion { get; set; }
+    public DateTimeOffset? CertificateExpiresAt { get; set; }
+    /// <summary>The <see cref="ProbeStepResult"/>s as JSON (see <see cref="StatusStore"/>).</summary>
+    public string StepsJson { get; set; } = "[]";
+}

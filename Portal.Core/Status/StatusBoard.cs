@@ -1,0 +1,266 @@
+using Microsoft.Extensions.Logging;
+
+namespace Portal.Core.Status;
+
+/// <summary>
+/// The latest status of every integration, in memory, with a change notification. The scheduler and sign-in outcomes
+/// publish to it; dashboards only read it and subscribe to <see cref="Changed"/>, so open dashboards cost no probes and
+/// no database reads per change. One per process (a singleton).
+/// </summary>
+public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
+{
+    /// <summary>How many hourly cells the availability strip has.</summary>
+    public const int HistoryHours = 24;
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<Guid, Entry> entries = [];
+    private volatile IReadOnlyList<IntegrationStatusSnapshot> ordered = [];
+    private volatile bool loaded;
+
+    /// <summary>
+    /// Raised after an integration's snapshot changed, on the publisher's thread. Handlers must be quick and must not
+    /// throw; a component calls <c>InvokeAsync(StateHasChanged)</c>.
+    /// </summary>
+    public event Action<StatusBoardChange>? Changed;
+
+    /// <summary>Whether the board has been filled from the database (see <see cref="IntegrationStatusService.EnsureBoardAsync"/>).</summary>
+    public bool IsLoaded => loaded;
+
+    /// <summary>How many handlers are subscribed to <see cref="Changed"/> (open dashboards).</summary>
+    public int SubscriberCount => Changed?.GetInvocationList().Length ?? 0;
+
+    /// <summary>Every known integration's snapshot, ordered by name.</summary>
+    public IReadOnlyList<IntegrationStatusSnapshot> Snapshots => ordered;
+
+    /// <summary>The snapshot of one integration, or <c>null</c>.</summary>
+    public IntegrationStatusSnapshot? Find(Guid integrationId)
+    {
+        lock (gate)
+        {
+            return entries.TryGetValue(integrationId, out var entry) ? entry.Snapshot : null;
+        }
+    }
+
+    /// <summary>Fills the board from stored state: the last report per integration and the checks of the last 24 hours.</summary>
+    public void Load(
+        IReadOnlyList<IntegrationInfo> integrations,
+        IReadOnlyDictionary<Guid, SignInSummary> signIns,
+        IReadOnlyDictionary<Guid, IntegrationProbeReport> latestReports,
+        IEnumerable<StoredCheck> history)
+    {
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            entries.Clear();
+            foreach (var integration in integrations)
+            {
+                entries[integration.Id] = new Entry(integration, signIns.GetValueOrDefault(integration.Id) ?? SignInSummary.None)
+                {
+                    Report = latestReports.GetValueOrDefault(integration.Id),
+                };
+            }
+            foreach (var check in history)
+            {
+                if (entries.TryGetValue(check.IntegrationId, out var entry))
+                {
+                    entry.Count(check.CheckedAt, check.Status, now);
+                }
+            }
+            foreach (var entry in entries.Values)
+            {
+                entry.Refresh(now);
+            }
+            loaded = true;
+            Reorder();
+        }
+        Raise(entries.Keys.Select(id => new StatusBoardChange(id, Find(id))).ToList());
+    }
+
+    /// <summary>
+    /// Brings the list of integrations up to date (new ones appear as "Not checked yet", deleted ones disappear, names,
+    /// enabled flags and verification change), optionally with fresh sign-in summaries. Raises <see cref="Changed"/> for
+    /// each integration whose snapshot changed.
+    /// </summary>
+    public void SyncIntegrations(IReadOnlyList<IntegrationInfo> integrations, IReadOnlyDictionary<Guid, SignInSummary>? signIns = null)
+    {
+        var now = clock.GetUtcNow();
+        var changes = new List<StatusBoardChange>();
+        lock (gate)
+        {
+            var current = integrations.Select(i => i.Id).ToHashSet();
+            foreach (var removed in entries.Keys.Where(id => !current.Contains(id)).ToList())
+            {
+                entries.Remove(removed);
+                changes.Add(new StatusBoardChange(removed, null));
+            }
+            foreach (var integration in integrations)
+            {
+                if (!entries.TryGetValue(integration.Id, out var entry))
+                {
+                    entry = new Entry(integration, SignInSummary.None);
+                    entries[integration.Id] = entry;
+                }
+                entry.Integration = integration;
+                if (signIns is not null)
+                {
+                    entry.SignIns = signIns.GetValueOrDefault(integration.Id) ?? SignInSummary.None;
+                }
+                if (entry.Refresh(now))
+                {
+                    changes.Add(new StatusBoardChange(integration.Id, entry.Snapshot));
+                }
+            }
+            if (changes.Count > 0)
+            {
+                Reorder();
+            }
+        }
+        Raise(changes);
+    }
+
+    /// <summary>Publishes a new chain-of-checks result; returns the new snapshot, or <c>null</c> for an unknown integration.</summary>
+    public IntegrationStatusSnapshot? PublishReport(Guid integrationId, IntegrationProbeReport report)
+    {
+        IntegrationStatusSnapshot snapshot;
+        lock (gate)
+        {
+            if (!entries.TryGetValue(integrationId, out var entry))
+            {
+                return null;
+            }
+            var now = clock.GetUtcNow();
+            entry.Report = report;
+            entry.Refresh(now);
+            if (entry.Snapshot.Status != IntegrationStatus.Disabled)
+            {
+                entry.Count(report.CheckedAt, entry.Snapshot.Status, now);
+                entry.Refresh(now, force: true);
+            }
+            snapshot = entry.Snapshot;
+            Reorder();
+        }
+        Raise([new StatusBoardChange(integrationId, snapshot)]);
+        return snapshot;
+    }
+
+    /// <summary>Publishes a sign-in outcome: the integration's verification and sign-in summary after it was recorded.</summary>
+    public IntegrationStatusSnapshot? PublishSignIns(IntegrationInfo integration, SignInSummary signIns)
+    {
+        IntegrationStatusSnapshot snapshot;
+        lock (gate)
+        {
+            if (!entries.TryGetValue(integration.Id, out var entry))
+            {
+                entry = new Entry(integration, signIns);
+                entries[integration.Id] = entry;
+            }
+            entry.Integration = integration;
+            entry.SignIns = signIns;
+            entry.Refresh(clock.GetUtcNow(), force: true);
+            snapshot = entry.Snapshot;
+            Reorder();
+        }
+        Raise([new StatusBoardChange(integration.Id, snapshot)]);
+        return snapshot;
+    }
+
+    private void Reorder() =>
+        ordered = entries.Values.Select(e => e.Snapshot).OrderBy(s => s.Integration.Name, StringComparer.OrdinalIgnoreCase).ToList();
+
+    private void Raise(List<StatusBoardChange> changes)
+    {
+        var handlers = Changed;
+        if (handlers is null || changes.Count == 0)
+        {
+            return;
+        }
+        foreach (var change in changes)
+        {
+            foreach (var handler in handlers.GetInvocationList().Cast<Action<StatusBoardChange>>())
+            {
+                try
+                {
+                    handler(change);
+                }
+                catch (Exception e)
+                {
+                    // One broken subscriber (say, a disposed circuit) must not stop the scheduler or the others.
+                    logger.LogWarning(e, "A status board subscriber failed to handle a change.");
+                }
+            }
+        }
+    }
+
+    /// <summary>One integration's state on the board; guarded by the board's lock.</summary>
+    private sealed class Entry(IntegrationInfo integration, SignInSummary signIns)
+    {
+        private readonly SortedDictionary<DateTimeOffset, Hour> hours = [];
+
+        public IntegrationInfo Integration { get; set; } = integration;
+        public SignInSummary SignIns { get; set; } = signIns;
+        public IntegrationProbeReport? Report { get; set; }
+        public IntegrationStatusSnapshot Snapshot { get; private set; } = null!;
+
+        public void Count(DateTimeOffset checkedAt, IntegrationStatus status, DateTimeOffset now)
+        {
+            var start = HourOf(checkedAt);
+            if (start <= HourOf(now).AddHours(-HistoryHours))
+            {
+                return;
+            }
+            if (!hours.TryGetValue(start, out var hour))
+            {
+                hour = new Hour();
+                hours[start] = hour;
+            }
+            hour.Checks++;
+            if (IntegrationStatusText.IsAvailable(status))
+            {
+                hour.Available++;
+            }
+            if (hour.Worst is null || IntegrationStatusText.Severity(status) > IntegrationStatusText.Severity(hour.Worst.Value))
+            {
+                hour.Worst = status;
+            }
+        }
+
+        /// <summary>Rebuilds the snapshot; returns whether anything the dashboard shows changed.</summary>
+        public bool Refresh(DateTimeOffset now, bool force = false)
+        {
+            var first = HourOf(now).AddHours(-(HistoryHours - 1));
+            foreach (var old in hours.Keys.Where(k => k < first).ToList())
+            {
+                hours.Remove(old);
+            }
+            var strip = Enumerable.Range(0, HistoryHours).Select(i =>
+            {
+                var start = first.AddHours(i);
+                return hours.TryGetValue(start, out var hour)
+                    ? new AvailabilityHour(start, hour.Checks, hour.Available, hour.Worst)
+                    : new AvailabilityHour(start, 0, 0, null);
+            }).ToList();
+            var verdict = IntegrationStatusRules.Decide(Integration, Report, SignIns, now);
+            var previous = Snapshot;
+            Snapshot = new IntegrationStatusSnapshot(Integration, verdict.Status, verdict.Summary, Report, SignIns, strip);
+            return force || previous is null
+                || previous.Integration != Integration || previous.Status != verdict.Status || previous.Summary != verdict.Summary
+                || previous.SignIns != SignIns || !previous.Last24Hours.SequenceEqual(strip);
+        }
+
+        private static DateTimeOffset HourOf(DateTimeOffset time)
+        {
+            var utc = time.ToUniversalTime();
+            return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
+        }
+
+        private sealed class Hour
+        {
+            public int Checks;
+            public int Available;
+            public IntegrationStatus? Worst;
+        }
+    }
+}
+
+/// <summary>One stored check, as the 24-hour strip needs it.</summary>
+public sealed record StoredCheck(Guid IntegrationId, DateTimeOffset CheckedAt, IntegrationStatus Status);

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Accounts;
+
+namespace Portal.Core.Status;
+
+/// <summary>Registers the integration status feature.</summary>
+public static class StatusServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="StatusOptions"/> to the <c>Status</c> section (validated at start) and registers the probe, the
+    /// store, the <see cref="StatusBoard"/>, the status service (also the sign-in outcome listener) and the one
+    /// background <see cref="IntegrationStatusScheduler"/>. Needs the Bitbucket platform and the database.
+    /// </summary>
+    public static IServiceCollection AddIntegrationStatus(this IServiceCollection services)
+    {
+        services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTransient<IntegrationHealthProbe>();
+        services.AddSingleton<StatusStore>();
+        services.AddSingleton<StatusBoard>();
+        services.AddSingleton<IntegrationStatusService>();
+        services.AddSingleton<ISignInOutcomeListener>(sp => sp.GetRequiredService<IntegrationStatusService>());
+        services.AddHostedService<IntegrationStatusScheduler>();
+        return services;
+    }
+}

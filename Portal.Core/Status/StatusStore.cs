@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+
+namespace Portal.Core.Status;
+
+/// <summary>Reads what the status board needs from the database and stores probe results.</summary>
+public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+{
+    /// <summary>Probe results older than this are deleted: the dashboard shows 24 hours, plus an hour of slack.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(25);
+
+    /// <summary>The window for "sign-in failures in the last 24 hours".</summary>
+    public static readonly TimeSpan SignInWindow = TimeSpan.FromHours(24);
+
+    private static readonly JsonSerializerOptions StepsJsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>All integrations, enabled or not.</summary>
+    public async Task<IReadOnlyList<IntegrationInfo>> LoadIntegrationsAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Integrations.AsNoTracking()
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>One integration, or <c>null</c> when it no longer exists.</summary>
+    public async Task<IntegrationInfo?> LoadIntegrationAsync(Guid integrationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId)
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt))
+            .SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>Sign-in summaries of every integration, or of one when <paramref name="integrationId"/> is given.</summary>
+    public async Task<IReadOnlyDictionary<Guid, SignInSummary>> LoadSignInsAsync(Guid? integrationId, CancellationToken ct)
+    {
+        var since = clock.GetUtcNow() - SignInWindow;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var events = db.SignInEvents.AsNoTracking().Where(e => integrationId == null || e.IntegrationId == integrationId);
+        // Ids grow with time, so the highest id per integration is its latest event.
+        var lastIds = await events.GroupBy(e => new { e.IntegrationId, e.Succeeded }).Select(g => g.Max(e => e.Id)).ToListAsync(ct);
+        var last = await db.SignInEvents.AsNoTracking().Where(e => lastIds.Contains(e.Id))
+            .Select(e => new { e.IntegrationId, e.Succeeded, e.OccurredAt, e.FailureReason }).ToListAsync(ct);
+        var recentFailures = await events.Where(e => !e.Succeeded && e.OccurredAt >= since)
+            .GroupBy(e => e.IntegrationId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+
+        return last.GroupBy(e => e.IntegrationId).ToDictionary(g => g.Key, g =>
+        {
+            var success = g.SingleOrDefault(e => e.Succeeded);
+            var failure = g.SingleOrDefault(e => !e.Succeeded);
+            return new SignInSummary(success?.OccurredAt, recentFailures.GetValueOrDefault(g.Key), failure?.OccurredAt, failure?.FailureReason);
+        });
+    }
+
+    /// <summary>The latest stored report per integration, and every check of the last 24 hours for the strip.</summary>
+    public async Task<(IReadOnlyDictionary<Guid, IntegrationProbeReport> Latest, IReadOnlyList<StoredCheck> History)> LoadResultsAsync(CancellationToken ct)
+    {
+        var since = clock.GetUtcNow() - TimeSpan.FromHours(StatusBoard.HistoryHours);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var latestIds = await db.ProbeResults.GroupBy(r => r.IntegrationId).Select(g => g.Max(r => r.Id)).ToListAsync(ct);
+        var latest = await db.ProbeResults.AsNoTracking().Where(r => latestIds.Contains(r.Id)).ToListAsync(ct);
+        var history = await db.ProbeResults.AsNoTracking().Where(r => r.CheckedAt >= since)
+            .Select(r => new StoredCheck(r.IntegrationId, r.CheckedAt, r.Status)).ToListAsync(ct);
+        return (latest.ToDictionary(r => r.IntegrationId, ToReport), history);
+    }
+
+    /// <summary>Stores results in one transaction and deletes those older than <see cref="Retention"/>.</summary>
+    public async Task SaveAsync(IReadOnlyCollection<ProbeResult> results, bool prune, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (results.Count > 0)
+        {
+            // An integration deleted during the pass would break the foreign key; its results are simply dropped.
+            var ids = results.Select(r => r.IntegrationId).Distinct().ToList();
+            var existing = (await db.Integrations.Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct)).ToHashSet();
+            db.ProbeResults.AddRange(results.Where(r => existing.Contains(r.IntegrationId)));
+            await db.SaveChangesAsync(ct);
+        }
+        if (prune)
+        {
+            var cutoff = clock.GetUtcNow() - Retention;
+            await db.ProbeResults.Where(r => r.CheckedAt < cutoff).ExecuteDeleteAsync(ct);
+        }
+    }
+
+    /// <summary>The row to store for a report and the snapshot it produced.</summary>
+    public static ProbeResult ToEntity(IntegrationProbeReport report, IntegrationStatusSnapshot snapshot) => new()
+    {
+        IntegrationId = snapshot.Integration.Id,
+        CheckedAt = report.CheckedAt,
+        Status = snapshot.Status,
+        Problem = report.Problem,
+        Summary = Truncate(snapshot.Summary, 2048),
+        DurationMilliseconds = report.DurationMilliseconds,
+        LatencyMilliseconds = report.LatencyMilliseconds,
+        BitbucketVersion = report.BitbucketVersion,
+        CertificateExpiresAt = report.CertificateExpiresAt,
+        StepsJson = JsonSerializer.Serialize(report.Steps, StepsJsonOptions),
+    };
+
+    internal static IntegrationProbeReport ToReport(ProbeResult row)
+    {
+        IReadOnlyList<ProbeStepResult> steps;
+        try
+        {
+            steps = JsonSerializer.Deserialize<List<ProbeStepResult>>(row.StepsJson, StepsJsonOptions) ?? [];
+        }
+        catch (JsonException)
+        {
+            steps = [];
+        }
+        return new IntegrationProbeReport(row.CheckedAt, row.DurationMilliseconds, row.LatencyMilliseconds, row.BitbucketVersion,
+            row.CertificateExpiresAt, row.Problem, steps);
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+}

@@ -1,0 +1,217 @@
+using Bunit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Integrations;
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Status;
+using Portal.Features.Status;
+using Portal.Tests.Core.Status;
+using Portal.Tests.Fakes;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Components.Status;
+
+/// <summary>The dashboard over the real board, status service and a real SQLite database.</summary>
+public sealed class StatusDashboardTests : MudTestBase
+{
+    private readonly TestDatabase database = new();
+    private readonly List<BitbucketFake> fakes = [];
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        database.Register(services);
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Status:ProbeTimeout"] = "00:00:05",
+        }).Build());
+        services.AddBitbucketServerPlatform();
+        services.AddIntegrationStatus();
+    }
+
+    private StatusBoard Board => Ctx.Services.GetRequiredService<StatusBoard>();
+
+    private async Task<Guid> AddIntegrationAsync(string name, string baseUrl = "https://bitbucket.example.com", IntegrationVerification verification = IntegrationVerification.Verified, bool enabled = true)
+    {
+        await using var db = database.CreateContext();
+        var integration = new Integration
+        {
+            Id = Guid.NewGuid(), Name = name, BaseUrl = baseUrl, BitbucketVersion = "8.9.1", ClientId = "client",
+            Verification = verification, Enabled = enabled, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.Integrations.Add(integration);
+        await db.SaveChangesAsync();
+        return integration.Id;
+    }
+
+    private static string Badge(IRenderedComponent<StatusDashboard> cut, string name) =>
+        cut.Find($"[data-testid=status-card][data-integration='{name}'] [data-testid=status-badge]").TextContent.Trim();
+
+    [Theory]
+    [InlineData(IntegrationStatus.Connected, "Connected")]
+    [InlineData(IntegrationStatus.NotVerified, "Not verified")]
+    [InlineData(IntegrationStatus.Unreachable, "Unreachable")]
+    [InlineData(IntegrationStatus.TlsError, "TLS error")]
+    [InlineData(IntegrationStatus.VersionUnsupported, "Version unsupported")]
+    [InlineData(IntegrationStatus.Degraded, "Degraded")]
+    [InlineData(IntegrationStatus.Disabled, "Disabled")]
+    [InlineData(IntegrationStatus.NotChecked, "Not checked yet")]
+    public void Each_status_renders_its_badge_text_and_the_reason(IntegrationStatus status, string text)
+    {
+        var (integration, report, signIns) = StatusTestData.For(status);
+        var verdict = IntegrationStatusRules.Decide(integration, report, signIns, StatusTestData.Now);
+        Assert.Equal(status, verdict.Status);
+        var snapshot = new IntegrationStatusSnapshot(integration, verdict.Status, verdict.Summary, report, signIns,
+            Enumerable.Range(0, 24).Select(i => new AvailabilityHour(StatusTestData.Now.AddHours(i - 23), 0, 0, null)).ToList());
+
+        var card = Ctx.Render<IntegrationStatusCard>(p => p.Add(c => c.Snapshot, snapshot));
+
+        Assert.Equal(text, card.Find("[data-testid=status-badge]").TextContent.Trim());
+        Assert.Equal(verdict.Summary, card.Find("[data-testid=status-summary]").TextContent.Trim());
+        Assert.Equal(24, card.FindAll("[data-testid=availability-strip] li").Count);
+        Assert.Equal(status != IntegrationStatus.Disabled, card.FindAll("button[data-testid=check-now]").Count == 1);
+    }
+
+    [Fact]
+    public void A_card_shows_versions_latency_certificate_and_sign_ins()
+    {
+        var integration = StatusTestData.Integration(name: "Acme Bitbucket");
+        var report = StatusTestData.Healthy(DateTimeOffset.UtcNow, latency: 42, certificateExpiresAt: DateTimeOffset.UtcNow.AddDays(45).AddHours(1));
+        var signIns = new SignInSummary(new DateTimeOffset(2026, 11, 27, 9, 15, 0, TimeSpan.Zero), 2, DateTimeOffset.UtcNow.AddHours(-3), "Bitbucket refused the client secret.");
+        var snapshot = new IntegrationStatusSnapshot(integration, IntegrationStatus.Connected, "fine", report, signIns,
+            [.. Enumerable.Range(0, 23).Select(i => new AvailabilityHour(DateTimeOffset.UtcNow.AddHours(i - 23), 0, 0, null)),
+             new AvailabilityHour(new DateTimeOffset(2026, 11, 28, 14, 0, 0, TimeSpan.Zero), 60, 58, IntegrationStatus.Unreachable)]);
+
+        var card = Ctx.Render<IntegrationStatusCard>(p => p.Add(c => c.Snapshot, snapshot));
+
+        Assert.Equal("8.9.1", card.Find("[data-testid=fact-version]").TextContent.Trim());
+        Assert.Equal("42 ms", card.Find("[data-testid=fact-latency]").TextContent.Trim());
+        Assert.StartsWith("in 45 days (", card.Find("[data-testid=fact-certificate]").TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal("2026-11-27 09:15:00 UTC", card.Find("[data-testid=fact-last-sign-in]").TextContent.Trim());
+        Assert.Contains("Last reason: Bitbucket refused the client secret.", card.Find("[data-testid=fact-sign-in-failures]").TextContent, StringComparison.Ordinal);
+        Assert.StartsWith("2", card.Find("[data-testid=fact-sign-in-failures]").TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal("96.7% of 60 checks", card.Find("[data-testid=fact-availability]").TextContent.Trim());
+        var lastHour = card.FindAll("[data-testid=availability-strip] li")[^1];
+        Assert.Equal("14:00–15:00 UTC: 60 checks, 2 not usable; worst: Unreachable", lastHour.GetAttribute("title"));
+        Assert.Contains("status-cell-error", lastHour.ClassList);
+        Assert.Equal("Check Acme Bitbucket now", card.Find("button[data-testid=check-now]").GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public async Task A_result_published_to_the_board_re_renders_the_open_dashboard()
+    {
+        var id = await AddIntegrationAsync("Acme Bitbucket");
+        var cut = Ctx.Render<StatusDashboard>();
+        cut.WaitForAssertion(() => Assert.Equal("Not checked yet", Badge(cut, "Acme Bitbucket")));
+        var page = cut.Instance;
+        Assert.Equal(1, Board.SubscriberCount);
+
+        Board.PublishReport(id, StatusTestData.Healthy(DateTimeOffset.UtcNow));
+        cut.WaitForAssertion(() => Assert.Equal("Connected", Badge(cut, "Acme Bitbucket")));
+
+        Board.PublishReport(id, StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "Nothing accepts connections at bitbucket.example.com:443.", DateTimeOffset.UtcNow));
+        cut.WaitForAssertion(() => Assert.Equal("Unreachable", Badge(cut, "Acme Bitbucket")));
+        Assert.Equal("Nothing accepts connections at bitbucket.example.com:443.", cut.Find("[data-testid=status-summary]").TextContent.Trim());
+        Assert.Same(page, cut.Instance);
+    }
+
+    [Fact]
+    public async Task A_sign_in_outcome_published_to_the_board_re_renders_the_open_dashboard()
+    {
+        var id = await AddIntegrationAsync("Acme Bitbucket", verification: IntegrationVerification.NotVerified);
+        var cut = Ctx.Render<StatusDashboard>();
+        cut.WaitForElement("[data-testid=status-card]");
+        Board.PublishReport(id, StatusTestData.Healthy(DateTimeOffset.UtcNow));
+        cut.WaitForAssertion(() => Assert.Equal("Not verified", Badge(cut, "Acme Bitbucket")));
+
+        var info = Board.Find(id)!.Integration with { Verification = IntegrationVerification.Verified, VerifiedAt = DateTimeOffset.UtcNow };
+        Board.PublishSignIns(info, new SignInSummary(DateTimeOffset.UtcNow, 0, null, null));
+
+        cut.WaitForAssertion(() => Assert.Equal("Connected", Badge(cut, "Acme Bitbucket")));
+        Assert.NotEqual("never", cut.Find("[data-testid=fact-last-sign-in]").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Closing_the_dashboard_unsubscribes_from_the_board()
+    {
+        await AddIntegrationAsync("Acme Bitbucket");
+        var cut = Ctx.Render<StatusDashboard>();
+        cut.WaitForElement("[data-testid=status-card]");
+        Assert.Equal(1, Board.SubscriberCount);
+
+        cut.Instance.Dispose();
+
+        Assert.Equal(0, Board.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task Without_integrations_the_dashboard_says_how_to_add_one()
+    {
+        var cut = Ctx.Render<StatusDashboard>();
+
+        cut.WaitForElement("[data-testid=no-integrations]");
+        Assert.Contains("Add Integration", cut.Find("[data-testid=no-integrations]").TextContent, StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Check_now_runs_the_chain_for_one_integration_and_shows_each_step()
+    {
+        var fake = await BitbucketFake.StartAsync();
+        fakes.Add(fake);
+        await AddIntegrationAsync("Acme Bitbucket", fake.BaseUrl);
+        var other = await BitbucketFake.StartAsync();
+        fakes.Add(other);
+        await AddIntegrationAsync("Other Bitbucket", other.BaseUrl);
+        var cut = Ctx.Render<StatusDashboard>();
+        cut.WaitForElement("[data-testid=status-card]");
+
+        cut.Find("[data-testid=status-card][data-integration='Acme Bitbucket'] button[data-testid=check-now]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Connected", Badge(cut, "Acme Bitbucket")), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]").Count));
+        var steps = cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]");
+        Assert.Equal(["Dns", "TcpConnect", "Tls", "ApplicationProperties", "OAuthProvider"], steps.Select(s => s.GetAttribute("data-step")));
+        Assert.Contains("Application properties", steps[3].TextContent, StringComparison.Ordinal);
+        Assert.Contains("Passed", steps[3].TextContent, StringComparison.Ordinal);
+        Assert.Contains("Bitbucket 8.9.1 answered", steps[3].TextContent, StringComparison.Ordinal);
+        Assert.Equal(1, fake.ApplicationPropertiesRequests);
+        Assert.Equal(0, other.ApplicationPropertiesRequests);
+        Assert.Equal("Not checked yet", Badge(cut, "Other Bitbucket"));
+        await using var db = database.CreateContext();
+        Assert.Single(db.ProbeResults);
+    }
+
+    [Fact]
+    public async Task Check_now_on_a_stopped_bitbucket_shows_the_failed_step_and_its_fix()
+    {
+        var fake = await BitbucketFake.StartAsync();
+        fakes.Add(fake);
+        await AddIntegrationAsync("Acme Bitbucket", fake.BaseUrl);
+        await fake.StopAsync();
+        var cut = Ctx.Render<StatusDashboard>();
+        cut.WaitForElement("[data-testid=status-card]");
+
+        cut.Find("button[data-testid=check-now]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Unreachable", Badge(cut, "Acme Bitbucket")), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=step][data-outcome=Failed]")));
+        var failed = cut.Find("[data-testid=step][data-outcome=Failed]");
+        Assert.Equal("TcpConnect", failed.GetAttribute("data-step"));
+        Assert.Contains("Nothing accepts connections", failed.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Hint:", failed.TextContent, StringComparison.Ordinal);
+        Assert.Equal(3, cut.FindAll("[data-testid=step][data-outcome=Skipped]").Count);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var fake in fakes)
+        {
+            await fake.DisposeAsync();
+        }
+        database.Dispose();
+    }
+}

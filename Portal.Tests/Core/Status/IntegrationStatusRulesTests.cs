@@ -1,0 +1,109 @@
+using Portal.Core.Integrations;
+using Portal.Core.Status;
+using static Portal.Tests.Core.Status.StatusTestData;
+
+namespace Portal.Tests.Core.Status;
+
+public sealed class IntegrationStatusRulesTests
+{
+    [Fact]
+    public void Reachable_compatible_and_verified_is_connected()
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(), Healthy(), SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.Connected, verdict.Status);
+        Assert.Equal("Bitbucket 8.9.1 answers in 42 ms and supports OAuth 2, and signing in through this integration has worked.", verdict.Summary);
+    }
+
+    [Fact]
+    public void Reachable_but_never_signed_in_through_is_not_verified_and_says_how_to_verify()
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(verification: IntegrationVerification.NotVerified), Healthy(), SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.NotVerified, verdict.Status);
+        Assert.Contains("choose Verify on the Integrations page", verdict.Summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ProbeProblem.Unreachable, IntegrationStatus.Unreachable)]
+    [InlineData(ProbeProblem.Tls, IntegrationStatus.TlsError)]
+    [InlineData(ProbeProblem.VersionUnsupported, IntegrationStatus.VersionUnsupported)]
+    public void A_failed_check_decides_the_status_and_its_message_is_the_summary(ProbeProblem problem, IntegrationStatus expected)
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(), Failed(problem, ProbeStep.TcpConnect, "The cause, and the fix."), SignInSummary.None, Now);
+
+        Assert.Equal(expected, verdict.Status);
+        Assert.Equal("The cause, and the fix.", verdict.Summary);
+    }
+
+    [Fact]
+    public void A_disabled_integration_is_disabled_whatever_its_last_check_said()
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(enabled: false), Failed(ProbeProblem.Unreachable, ProbeStep.Dns, "x"), SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.Disabled, verdict.Status);
+    }
+
+    [Fact]
+    public void An_integration_without_a_check_is_not_checked_yet()
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(), null, SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.NotChecked, verdict.Status);
+        Assert.Equal("Not checked yet", IntegrationStatusText.Of(verdict.Status));
+    }
+
+    [Fact]
+    public void A_certificate_expiring_within_14_days_is_degraded()
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(), Healthy(certificateExpiresAt: Now.AddDays(13).AddHours(2)), SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.Degraded, verdict.Status);
+        Assert.Contains("certificate expires in 13 days, on 2026-12-11: renew it", verdict.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_certificate_expiring_in_15_days_is_fine()
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(), Healthy(certificateExpiresAt: Now.AddDays(15)), SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.Connected, verdict.Status);
+    }
+
+    [Fact]
+    public void Failed_sign_ins_without_a_success_after_them_are_degraded_with_the_last_reason()
+    {
+        var signIns = new SignInSummary(Now.AddHours(-5), 3, Now.AddMinutes(-10), "Bitbucket refused the client secret.");
+
+        var verdict = IntegrationStatusRules.Decide(Integration(), Healthy(), signIns, Now);
+
+        Assert.Equal(IntegrationStatus.Degraded, verdict.Status);
+        Assert.Contains("3 sign-ins failed in the last 24 hours and none succeeded since; the last failure said: Bitbucket refused the client secret.", verdict.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Failed_sign_ins_followed_by_a_success_are_fine()
+    {
+        var signIns = new SignInSummary(Now.AddMinutes(-1), 3, Now.AddMinutes(-10), "Bitbucket refused the client secret.");
+
+        Assert.Equal(IntegrationStatus.Connected, IntegrationStatusRules.Decide(Integration(), Healthy(), signIns, Now).Status);
+    }
+
+    [Fact]
+    public void An_answer_slower_than_2_seconds_is_degraded()
+    {
+        var verdict = IntegrationStatusRules.Decide(Integration(), Healthy(latency: 2500), SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.Degraded, verdict.Status);
+        Assert.Contains("Bitbucket took 2.5 seconds to answer", verdict.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_status_has_its_own_badge_text()
+    {
+        var texts = Enum.GetValues<IntegrationStatus>().Select(IntegrationStatusText.Of).ToList();
+
+        Assert.Equal(texts.Count, texts.Distinct().Count());
+        Assert.Equal(["Not checked yet", "Connected", "Not verified", "Degraded", "Version unsupported", "TLS error", "Unreachable", "Disabled"], texts);
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Portal.Core.Integrations;
+using Portal.Core.Status;
+using Portal.Tests.Core.OAuth1;
+using static Portal.Tests.Core.Status.StatusTestData;
+
+namespace Portal.Tests.Core.Status;
+
+public sealed class StatusBoardTests
+{
+    private readonly FixedTimeProvider clock = new(Now);
+    private readonly StatusBoard board;
+
+    public StatusBoardTests() => board = new StatusBoard(clock, NullLogger<StatusBoard>.Instance);
+
+    private void Load(params IntegrationInfo[] integrations) =>
+        board.Load(integrations, new Dictionary<Guid, SignInSummary>(), new Dictionary<Guid, IntegrationProbeReport>(), []);
+
+    [Fact]
+    public void Publishing_a_report_notifies_subscribers_with_the_new_snapshot()
+    {
+        var integration = Integration();
+        Load(integration);
+        var changes = new List<StatusBoardChange>();
+        board.Changed += changes.Add;
+
+        board.PublishReport(integration.Id, Healthy());
+
+        var change = Assert.Single(changes);
+        Assert.Equal(IntegrationStatus.Connected, change.Snapshot!.Status);
+        Assert.Same(change.Snapshot, board.Find(integration.Id));
+        Assert.Same(change.Snapshot, Assert.Single(board.Snapshots));
+    }
+
+    [Fact]
+    public void A_failing_subscriber_does_not_stop_the_others()
+    {
+        var integration = Integration();
+        Load(integration);
+        var seen = 0;
+        board.Changed += _ => throw new InvalidOperationException("broken circuit");
+        board.Changed += _ => seen++;
+
+        board.PublishReport(integration.Id, Healthy());
+
+        Assert.Equal(1, seen);
+    }
+
+    [Fact]
+    public void The_strip_has_24_hours_and_each_hour_shows_its_worst_status()
+    {
+        var integration = Integration();
+        Load(integration);
+
+        board.PublishReport(integration.Id, Healthy(Now.AddHours(-2)));
+        board.PublishReport(integration.Id, Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "down", Now.AddHours(-2).AddMinutes(1)));
+        board.PublishReport(integration.Id, Healthy(Now.AddHours(-2).AddMinutes(2)));
+        board.PublishReport(integration.Id, Healthy(Now));
+
+        var strip = board.Find(integration.Id)!.Last24Hours;
+        Assert.Equal(24, strip.Count);
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 14, 0, 0, TimeSpan.Zero), strip[^1].Start);
+        Assert.Equal(new AvailabilityHour(Now.AddHours(-2).AddMinutes(-30), 3, 2, IntegrationStatus.Unreachable), strip[^3]);
+        Assert.Equal(IntegrationStatus.Connected, strip[^1].Worst);
+        Assert.All(strip.Take(21), h => Assert.Equal(0, h.Checks));
+        Assert.Equal(0.75, board.Find(integration.Id)!.Availability);
+    }
+
+    [Fact]
+    public void Hours_older_than_24_hours_leave_the_strip()
+    {
+        var integration = Integration();
+        Load(integration);
+        board.PublishReport(integration.Id, Healthy(Now.AddMinutes(-5)));
+
+        clock.Now = Now.AddHours(24);
+        board.PublishReport(integration.Id, Healthy(clock.GetUtcNow()));
+
+        var strip = board.Find(integration.Id)!.Last24Hours;
+        Assert.Equal(1, strip.Sum(h => h.Checks));
+    }
+
+    [Fact]
+    public void Syncing_adds_new_integrations_as_not_checked_and_removes_deleted_ones()
+    {
+        var kept = Integration("Kept");
+        var deleted = Integration("Deleted");
+        Load(kept, deleted);
+        var added = Integration("Added");
+        var changes = new List<StatusBoardChange>();
+        board.Changed += changes.Add;
+
+        board.SyncIntegrations([kept, added]);
+
+        Assert.Equal(["Added", "Kept"], board.Snapshots.Select(s => s.Integration.Name));
+        Assert.Equal(IntegrationStatus.NotChecked, board.Find(added.Id)!.Status);
+        Assert.Contains(changes, c => c.IntegrationId == deleted.Id && c.Snapshot is null);
+        Assert.DoesNotContain(changes, c => c.IntegrationId == kept.Id);
+    }
+
+    [Fact]
+    public void A_sign_in_outcome_changes_the_status_without_a_new_probe()
+    {
+        var integration = Integration(verification: IntegrationVerification.NotVerified);
+        Load(integration);
+        board.PublishReport(integration.Id, Healthy());
+        Assert.Equal(IntegrationStatus.NotVerified, board.Find(integration.Id)!.Status);
+
+        var verified = integration with { Verification = IntegrationVerification.Verified, VerifiedAt = Now };
+        board.PublishSignIns(verified, new SignInSummary(Now, 0, null, null));
+
+        var snapshot = board.Find(integration.Id)!;
+        Assert.Equal(IntegrationStatus.Connected, snapshot.Status);
+        Assert.Equal(Now, snapshot.SignIns.LastSuccessAt);
+        Assert.Equal(1, snapshot.Last24Hours.Sum(h => h.Checks));
+    }
+
+    [Fact]
+    public void A_disabled_integration_adds_nothing_to_the_strip()
+    {
+        var integration = Integration(enabled: false);
+        Load(integration);
+
+        board.PublishReport(integration.Id, Healthy());
+
+        Assert.Equal(IntegrationStatus.Disabled, board.Find(integration.Id)!.Status);
+        Assert.Equal(0, board.Find(integration.Id)!.Last24Hours.Sum(h => h.Checks));
+    }
+}

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Portal.Core.Integrations;
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Status;
+using Portal.Tests.Fakes;
+
+namespace Portal.Tests.Host.Status;
+
+/// <summary>The chain of checks against the Bitbucket fake on a real loopback port.</summary>
+public sealed class IntegrationHealthProbeTests : IAsyncDisposable
+{
+    private readonly List<BitbucketFake> fakes = [];
+    private readonly List<string> tempFiles = [];
+
+    private async Task<BitbucketFake> StartFakeAsync(BitbucketFakeOptions? options = null)
+    {
+        var fake = await BitbucketFake.StartAsync(options);
+        fakes.Add(fake);
+        return fake;
+    }
+
+    private static IntegrationHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null)
+    {
+        var bitbucket = Options.Create(new BitbucketClientOptions { ProbeTimeout = TimeSpan.FromSeconds(5), TrustedCaFile = trustedCaFile });
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            SslOptions = new() { RemoteCertificateValidationCallback = BitbucketServerCertificateValidator.FromOptions(bitbucket.Value).Validate },
+        };
+        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        return new IntegrationHealthProbe(new BitbucketVersionProbe(http, bitbucket), bitbucket,
+            Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System);
+    }
+
+    private static Dictionary<ProbeStep, StepOutcome> Outcomes(IntegrationProbeReport report) =>
+        report.Steps.ToDictionary(s => s.Step, s => s.Outcome);
+
+    private static ProbeStepResult Step(IntegrationProbeReport report, ProbeStep step) => report.Steps.Single(s => s.Step == step);
+
+    [Fact]
+    public async Task A_healthy_bitbucket_passes_every_check_that_applies()
+    {
+        var fake = await StartFakeAsync();
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.None, report.Problem);
+        Assert.Equal(Enum.GetValues<ProbeStep>(), report.Steps.Select(s => s.Step));
+        Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.Dns).Outcome);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.TcpConnect).Outcome);
+        Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.Tls).Outcome);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.OAuthProvider).Outcome);
+        Assert.Equal("8.9.1", report.BitbucketVersion);
+        Assert.NotNull(report.LatencyMilliseconds);
+        Assert.Null(report.CertificateExpiresAt);
+        Assert.Equal(1, fake.ApplicationPropertiesRequests);
+        Assert.Contains("answered 401, so Bitbucket's OAuth 2 provider is installed", Step(report, ProbeStep.OAuthProvider).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stopped_bitbucket_fails_at_tcp_connect_and_skips_the_rest()
+    {
+        var fake = await StartFakeAsync();
+        await fake.StopAsync();
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.Unreachable, report.Problem);
+        var tcp = Step(report, ProbeStep.TcpConnect);
+        Assert.Equal(StepOutcome.Failed, tcp.Outcome);
+        Assert.Equal($"Nothing accepts connections at 127.0.0.1:{fake.Port}: check the port in the base URL and that Bitbucket (or its proxy) is running.", tcp.Message);
+        Assert.NotNull(tcp.Hint);
+        Assert.All(report.Steps.Where(s => s.Step > ProbeStep.TcpConnect), s =>
+        {
+            Assert.Equal(StepOutcome.Skipped, s.Outcome);
+            Assert.Equal("Not run, because the TCP connect check failed.", s.Message);
+        });
+    }
+
+    [Fact]
+    public async Task An_unknown_host_name_fails_at_dns()
+    {
+        var report = await CreateProbe(TimeSpan.FromSeconds(5)).ProbeAsync("http://bitbucket.invalid", OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.Unreachable, report.Problem);
+        var dns = Step(report, ProbeStep.Dns);
+        Assert.Equal(StepOutcome.Failed, dns.Outcome);
+        Assert.Contains("bitbucket.invalid", dns.Message, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.TcpConnect).Outcome);
+    }
+
+    [Fact]
+    public async Task A_host_name_is_resolved_before_connecting()
+    {
+        var fake = await StartFakeAsync();
+
+        var report = await CreateProbe().ProbeAsync($"http://localhost:{fake.Port}", OAuthVersion.OAuth2, CancellationToken.None);
+
+        var dns = Step(report, ProbeStep.Dns);
+        Assert.Equal(StepOutcome.Passed, dns.Outcome);
+        Assert.StartsWith("localhost resolves to ", dns.Message, StringComparison.Ordinal);
+        Assert.Equal(ProbeProblem.None, report.Problem);
+    }
+
+    [Fact]
+    public async Task An_oauth2_integration_on_bitbucket_7_17_is_version_unsupported()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Version = "7.17.0" });
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.VersionUnsupported, report.Problem);
+        var properties = Step(report, ProbeStep.ApplicationProperties);
+        Assert.Equal(StepOutcome.Failed, properties.Outcome);
+        Assert.Contains("too old for OAuth 2, which this integration uses", properties.Message, StringComparison.Ordinal);
+        Assert.Contains("Upgrade Bitbucket, or set the integration up again with OAuth 1.", properties.Message, StringComparison.Ordinal);
+        Assert.Equal("7.17.0", report.BitbucketVersion);
+        Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.OAuthProvider).Outcome);
+    }
+
+    [Fact]
+    public async Task An_oauth1_integration_on_bitbucket_7_17_is_fine_and_needs_no_oauth2_provider()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Version = "7.17.0" });
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth1, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.None, report.Problem);
+        Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.OAuthProvider).Outcome);
+    }
+
+    [Fact]
+    public async Task Bitbucket_7_20_passes_with_a_warning()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Version = "7.20.1" });
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.None, report.Problem);
+        Assert.Equal(StepOutcome.Warning, Step(report, ProbeStep.ApplicationProperties).Outcome);
+    }
+
+    [Fact]
+    public async Task A_missing_oauth2_provider_is_version_unsupported_and_says_where_to_enable_it()
+    {
+        var fake = await StartFakeAsync();
+        fake.OAuth2ProviderInstalled = false;
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.VersionUnsupported, report.Problem);
+        var provider = Step(report, ProbeStep.OAuthProvider);
+        Assert.Equal(StepOutcome.Failed, provider.Outcome);
+        Assert.Contains("open Manage apps", provider.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_login_page_instead_of_the_rest_api_is_unreachable_with_the_probes_explanation()
+    {
+        var fake = await StartFakeAsync();
+        fake.Mode = FakeMode.HtmlLoginPage;
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.Unreachable, report.Problem);
+        Assert.Contains("login page", Step(report, ProbeStep.ApplicationProperties).Message, StringComparison.Ordinal);
+        Assert.NotNull(Step(report, ProbeStep.ApplicationProperties).Hint);
+    }
+
+    [Fact]
+    public async Task A_hung_bitbucket_times_out_after_the_probe_timeout()
+    {
+        var fake = await StartFakeAsync();
+        fake.Mode = FakeMode.Slow;
+        var watch = Stopwatch.StartNew();
+
+        var report = await CreateProbe(TimeSpan.FromSeconds(1)).ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
+        Assert.Equal(ProbeProblem.Unreachable, report.Problem);
+        var properties = Step(report, ProbeStep.ApplicationProperties);
+        Assert.Equal(StepOutcome.Failed, properties.Outcome);
+        Assert.Equal($"Bitbucket at 127.0.0.1:{fake.Port} accepted the connection but did not answer /rest/api/1.0/application-properties within 1 second: check that Bitbucket is running and not overloaded.", properties.Message);
+        Assert.Equal("Status:ProbeTimeout sets how long the portal waits for the whole chain of checks.", properties.Hint);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.TcpConnect).Outcome);
+        Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.OAuthProvider).Outcome);
+    }
+
+    [Fact]
+    public async Task An_untrusted_certificate_is_a_tls_error_with_the_fix()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Https = true });
+
+        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.Tls, report.Problem);
+        var tls = Step(report, ProbeStep.Tls);
+        Assert.Equal(StepOutcome.Failed, tls.Outcome);
+        Assert.Contains("is not trusted", tls.Message, StringComparison.Ordinal);
+        Assert.Contains("Bitbucket:TrustedCaFile", tls.Message, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(0, fake.ApplicationPropertiesRequests);
+    }
+
+    [Fact]
+    public async Task A_certificate_trusted_through_the_ca_file_that_expires_within_a_day_passes_with_a_warning()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Https = true });
+        var caFile = Path.GetTempFileName();
+        tempFiles.Add(caFile);
+        await File.WriteAllTextAsync(caFile, fake.Certificate!.ExportCertificatePem());
+
+        var report = await CreateProbe(trustedCaFile: caFile).ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.None, report.Problem);
+        var tls = Step(report, ProbeStep.Tls);
+        Assert.Equal(StepOutcome.Warning, tls.Outcome);
+        Assert.Contains("expires within a day", tls.Message, StringComparison.Ordinal);
+        Assert.Contains("renew it on Bitbucket's server or proxy", tls.Message, StringComparison.Ordinal);
+        Assert.Equal(new DateTimeOffset(fake.Certificate.NotAfter.ToUniversalTime()), report.CertificateExpiresAt);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(IntegrationStatus.Degraded, IntegrationStatusRules.Decide(
+            new IntegrationInfo(Guid.NewGuid(), "Acme", fake.BaseUrl, null, OAuthVersion.OAuth2, true, IntegrationVerification.Verified, null),
+            report, SignInSummary.None, DateTimeOffset.UtcNow).Status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var fake in fakes)
+        {
+            await fake.DisposeAsync();
+        }
+        foreach (var file in tempFiles)
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+using Portal.Core.Status;
+
+namespace Portal.Features.Status;
+
+/// <summary>
+/// The live status dashboard. It only reads the <see cref="StatusBoard"/> and re-renders when the board changes:
+/// opening it never causes a probe, and the browser never polls.
+/// </summary>
+public partial class StatusDashboard : IDisposable
+{
+    private IReadOnlyList<IntegrationStatusSnapshot>? snapshots;
+    private int refreshQueued;
+    private bool subscribed;
+    private readonly CancellationTokenSource closed = new();
+
+    /// <summary>How long changes are collected before the dashboard renders them.</summary>
+    internal static readonly TimeSpan RefreshDelay = TimeSpan.FromMilliseconds(200);
+
+    [Inject] private StatusBoard Board { get; set; } = null!;
+
+    [Inject] private IntegrationStatusService StatusService { get; set; } = null!;
+
+    [Inject] private IOptions<StatusOptions> Options { get; set; } = null!;
+
+    private string IntervalText
+    {
+        get
+        {
+            var interval = Options.Value.ProbeInterval;
+            return interval.TotalSeconds < 120
+                ? string.Create(CultureInfo.InvariantCulture, $"{interval.TotalSeconds:0.#} seconds")
+                : string.Create(CultureInfo.InvariantCulture, $"{interval.TotalMinutes:0.#} minutes");
+        }
+    }
+
+    protected override async Task OnInitializedAsync()
+    {
+        if (RendererInfo.IsInteractive)
+        {
+            // Subscribe before loading, so that no change between the two is missed.
+            Board.Changed += OnBoardChanged;
+            subscribed = true;
+        }
+        await StatusService.EnsureBoardAsync();
+        snapshots = Board.Snapshots;
+    }
+
+    /// <summary>
+    /// Called on the publisher's thread. Never renders there: one refresh is queued after a short pause, so a pass that
+    /// publishes a hundred results costs a few renders per dashboard, and the scheduler never waits for a circuit.
+    /// </summary>
+    private void OnBoardChanged(StatusBoardChange change)
+    {
+        if (Interlocked.Exchange(ref refreshQueued, 1) == 0)
+        {
+            _ = RefreshSoonAsync();
+        }
+    }
+
+    private async Task RefreshSoonAsync()
+    {
+        try
+        {
+            await Task.Delay(RefreshDelay, closed.Token);
+            Volatile.Write(ref refreshQueued, 0);
+            await InvokeAsync(() =>
+            {
+                snapshots = Board.Snapshots;
+                StateHasChanged();
+            });
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // The dashboard was closed meanwhile.
+        }
+    }
+
+    public void Dispose()
+    {
+        if (subscribed)
+        {
+            Board.Changed -= OnBoardChanged;
+        }
+        closed.Cancel();
+        closed.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
