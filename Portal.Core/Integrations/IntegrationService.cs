@@ -27,6 +27,17 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// A disabled integration offers no sign-in button and is not checked by the status scheduler; nothing is deleted.
+    /// Returns false when the integration does not exist.
+    /// </summary>
+    public async Task<bool> SetEnabledAsync(Guid integrationId, bool enabled, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Integrations.Where(i => i.Id == integrationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Enabled, enabled), cancellationToken) == 1;
+    }
+
     /// <summary>Runs the same rules as the wizard, then stores the integration with its secret encrypted.</summary>
     public async Task<CreateIntegrationResult> CreateAsync(NewIntegration request, CancellationToken cancellationToken = default)
     {
