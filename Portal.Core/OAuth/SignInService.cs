@@ -49,7 +49,7 @@ public sealed class SignInService(
         {
             var failure = SignInOutcome.Failure(SignInErrorKind.ProviderError, SignInStep.Authorize, requestToken.Error!.Message, integrationName: integration.Name);
             await recorder.RecordAsync(integration.Id, failure, cancellationToken);
-            return new PrepareResult(null, requestToken.Error.Message);
+            return new PrepareResult(null, requestToken.Error.Message, integration.Name);
         }
         var token = requestToken.Value!;
         var created = await pendings.CreateAsync(integration.Id, token.Token, purpose, returnUrl,

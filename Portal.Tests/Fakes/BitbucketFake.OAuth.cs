@@ -77,7 +77,7 @@ public sealed partial class BitbucketFake
         }
     }
 
-    /// <summary>The user clicks Deny on the consent page: authorize redirects back with <c>error=access_denied</c>.</summary>
+    /// <summary>The user clicks Deny on the consent page: authorize redirects back with <c>error=access_denied</c> (OAuth 1: <c>oauth_verifier=denied</c>).</summary>
     public bool DenyConsent { get => _denyConsent; set => _denyConsent = value; }
 
     /// <summary>Bitbucket goes down for the token exchange: the token endpoint drops the connection without answering.</summary>
@@ -86,7 +86,7 @@ public sealed partial class BitbucketFake
     /// <summary>The token endpoint answers normally but the bearer filter later treats the tokens as unknown (anonymous).</summary>
     public bool IssueTokensThatYieldNoIdentity { get => _issueTokensThatYieldNoIdentity; set => _issueTokensThatYieldNoIdentity = value; }
 
-    /// <summary>The clock for code and token expiry.</summary>
+    /// <summary>The clock for code and token expiry, and the server clock OAuth 1 timestamps and the <c>Date</c> header go by.</summary>
     public TimeProvider Clock { get => _clock; set => _clock = value; }
 
     /// <summary><c>atlassian.oauth2.provider.max.client.delay.seconds</c>: how long a code can be redeemed (default 60 s).</summary>

@@ -143,6 +143,7 @@ public sealed partial class BitbucketFake : IAsyncDisposable
         app.Use(ApplyModeAsync);
         MapApplicationEndpoints(app);
         MapOAuthEndpoints(app);
+        MapOAuth1Endpoints(app);
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -155,6 +156,9 @@ public sealed partial class BitbucketFake : IAsyncDisposable
 
     /// <summary>Hook for the OAuth endpoints (authorize, token, revoke, users) kept in their own partial file.</summary>
     partial void MapOAuthEndpoints(WebApplication app);
+
+    /// <summary>Hook for the OAuth 1.0a endpoints (request-token, authorize, access-token, signed requests) in BitbucketFake.OAuth1.cs.</summary>
+    partial void MapOAuth1Endpoints(WebApplication app);
 
     /// <summary>Moves the context path into PathBase, as Bitbucket's servlet container does; anything outside it is 404.</summary>
     private Task EnterContextPathAsync(HttpContext context, RequestDelegate next)

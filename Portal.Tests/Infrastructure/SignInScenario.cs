@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
 using Portal.Core.Security;
@@ -27,6 +28,12 @@ public sealed class SignInScenarioOptions
     /// <summary>What the portal administrator pasted as the Client Secret; null: the link's real secret.</summary>
     public string? PortalClientSecret { get; init; }
 
+    /// <summary>OAuth 1: the Consumer Key the Bitbucket administrator entered in Incoming Authentication, given the integration's.</summary>
+    public Func<string, string>? RegisteredConsumerKey { get; init; }
+
+    /// <summary>OAuth 1: the Public Key the Bitbucket administrator pasted in Incoming Authentication, given the integration's.</summary>
+    public Func<string, string>? RegisteredPublicKeyPem { get; init; }
+
     public BitbucketFakeOptions Fake { get; init; } = new();
 
     public Action<IServiceCollection>? ConfigurePortalServices { get; init; }
@@ -36,7 +43,8 @@ public sealed class SignInScenarioOptions
 }
 
 /// <summary>An OAuth provider the portal's integration points at, with the client registered for the portal.</summary>
-public sealed record ProviderRegistration(string BaseUrl, string ClientId, string ClientSecret, IAsyncDisposable Provider);
+/// <param name="OAuth1">Set for an OAuth 1 integration: its Consumer Key and key pair (ClientId and ClientSecret are then empty).</param>
+public sealed record ProviderRegistration(string BaseUrl, string ClientId, string ClientSecret, IAsyncDisposable Provider, OAuth1Keys? OAuth1 = null);
 
 /// <summary>One pass through the browser sign-in: where the browser went and the portal's answer to the callback.</summary>
 public sealed record SignInAttempt(Uri AuthorizeUrl, Uri CallbackUrl, HttpResponseMessage Response);
@@ -49,6 +57,10 @@ public sealed record SignInAttempt(Uri AuthorizeUrl, Uri CallbackUrl, HttpRespon
 public sealed partial class SignInScenario : IAsyncDisposable
 {
     public const string IntegrationName = "Acme Bitbucket";
+
+    /// <summary>The Bitbucket version of OAuth 1 scenarios: older than 7.21, so OAuth 2 links do not exist.</summary>
+    public const string OAuth1BitbucketVersion = "7.17.0";
+
     private readonly ConcurrentQueue<(HttpMethod Method, Uri Uri, HttpStatusCode Status)> portalResponses = new();
     private readonly ConcurrentBag<IDisposable> disposables = [];
     private readonly HttpClient provider = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
@@ -84,17 +96,45 @@ public sealed partial class SignInScenario : IAsyncDisposable
     public static async Task<SignInScenario> StartAsync(SignInScenarioOptions? options = null)
     {
         options ??= new SignInScenarioOptions();
+        var fake = await StartFakeAsync(options);
+        return await StartWithProviderAsync(callback =>
+        {
+            var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", options.RegisteredRedirectUris(callback)));
+            return Task.FromResult(new ProviderRegistration(fake.BaseUrl, client.ClientId, options.PortalClientSecret ?? client.ClientSecret, fake));
+        }, options.ConfigurePortalServices, fake, options.PortalSettings);
+    }
+
+    /// <summary>
+    /// Starts a Bitbucket <see cref="OAuth1BitbucketVersion"/> fake and a portal with an OAuth 1 integration (fresh
+    /// Consumer Key and RSA key pair), and registers the consumer at the fake as the Bitbucket administrator would, with
+    /// <see cref="SignInScenarioOptions.RegisteredConsumerKey"/> and <see cref="SignInScenarioOptions.RegisteredPublicKeyPem"/>
+    /// applied (to simulate typing mistakes).
+    /// </summary>
+    public static async Task<SignInScenario> StartOAuth1Async(SignInScenarioOptions? options = null)
+    {
+        options ??= new SignInScenarioOptions();
+        var fake = await StartFakeAsync(options);
+        fake.Version = OAuth1BitbucketVersion;
+        var pair = OAuth1KeyPair.Generate();
+        var keys = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
+        return await StartWithProviderAsync(_ =>
+        {
+            fake.RegisterOAuth1Consumer(
+                options.RegisteredConsumerKey?.Invoke(keys.ConsumerKey) ?? keys.ConsumerKey,
+                options.RegisteredPublicKeyPem?.Invoke(keys.PublicKeyPem) ?? keys.PublicKeyPem);
+            return Task.FromResult(new ProviderRegistration(fake.BaseUrl, "", "", fake, keys));
+        }, options.ConfigurePortalServices, fake, options.PortalSettings);
+    }
+
+    private static async Task<BitbucketFake> StartFakeAsync(SignInScenarioOptions options)
+    {
         var fake = await BitbucketFake.StartAsync(options.Fake);
         foreach (var user in options.Users)
         {
             fake.AddUser(user);
         }
         fake.ConsentingUser = options.Users.Count > 0 ? options.Users[0] : null;
-        return await StartWithProviderAsync(callback =>
-        {
-            var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", options.RegisteredRedirectUris(callback)));
-            return Task.FromResult(new ProviderRegistration(fake.BaseUrl, client.ClientId, options.PortalClientSecret ?? client.ClientSecret, fake));
-        }, options.ConfigurePortalServices, fake, options.PortalSettings);
+        return fake;
     }
 
     /// <summary>Starts a portal whose integration points at the provider <paramref name="startProvider"/> starts for the given callback URL.</summary>
@@ -112,9 +152,11 @@ public sealed partial class SignInScenario : IAsyncDisposable
         host.Start();
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            var created = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new NewIntegration(
-                integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl, "8.9.1", OAuthVersion.OAuth2,
-                registration.ClientId, registration.ClientSecret));
+            var created = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(registration.OAuth1 is { } keys
+                ? new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
+                    OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "", keys)
+                : new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
+                    "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret));
             Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.ErrorMessage)));
         }
         return new SignInScenario(host, clock, integrationId, registration, fake);
@@ -151,6 +193,20 @@ public sealed partial class SignInScenario : IAsyncDisposable
     /// <summary>GET /signin/start/{id}: the portal answers 302 to the provider's authorize endpoint.</summary>
     public async Task<Uri> StartSignInAsync(ScenarioBrowser browser, string? returnUrl = null, string? purpose = null)
     {
+        var response = await RequestStartAsync(browser, returnUrl, purpose);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Start answered {(int)response.StatusCode}. Logs:\n{Host.Logs.AllText}");
+        var location = response.Headers.Location!;
+        var authorize = Registration.OAuth1 is null
+            ? $"{Registration.BaseUrl}/rest/oauth2/latest/authorize?"
+            : $"{Registration.BaseUrl}/plugins/servlet/oauth/authorize?oauth_token=";
+        Assert.True(location.IsAbsoluteUri && location.ToString().StartsWith(authorize, StringComparison.Ordinal),
+            $"Start redirected to {location} instead of the provider's authorize endpoint.");
+        return location;
+    }
+
+    /// <summary>GET /signin/start/{id}, whatever the portal answers (a start that fails redirects back with a message).</summary>
+    public async Task<HttpResponseMessage> RequestStartAsync(ScenarioBrowser browser, string? returnUrl = null, string? purpose = null)
+    {
         var query = new List<string>();
         if (returnUrl is not null)
         {
@@ -160,12 +216,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
         {
             query.Add("purpose=" + Uri.EscapeDataString(purpose));
         }
-        var response = await browser.Http.GetAsync(new Uri($"/signin/start/{IntegrationId}{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", UriKind.Relative));
-        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Start answered {(int)response.StatusCode}. Logs:\n{Host.Logs.AllText}");
-        var location = response.Headers.Location!;
-        Assert.True(location.IsAbsoluteUri && location.ToString().StartsWith($"{Registration.BaseUrl}/rest/oauth2/latest/authorize?", StringComparison.Ordinal),
-            $"Start redirected to {location} instead of the provider's authorize endpoint.");
-        return location;
+        return await browser.Http.GetAsync(new Uri($"/signin/start/{IntegrationId}{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", UriKind.Relative));
     }
 
     /// <summary>The browser at the provider's authorize endpoint, optionally signed in there with a session cookie.</summary>
@@ -265,6 +316,15 @@ public sealed partial class SignInScenario : IAsyncDisposable
         var protector = Host.Services.GetRequiredService<SecretProtector>();
         return (protector.TryUnprotect(SecretPurpose.AccessToken, identity.ProtectedAccessToken!),
             identity.ProtectedRefreshToken is null ? null : protector.TryUnprotect(SecretPurpose.RefreshToken, identity.ProtectedRefreshToken));
+    }
+
+    /// <summary>OAuth 1: decrypts the stored access token and token secret of the only account.</summary>
+    public async Task<(string? AccessToken, string? TokenSecret)> StoredOAuth1TokensAsync()
+    {
+        var identity = Assert.Single(await ExternalIdentitiesAsync());
+        var protector = Host.Services.GetRequiredService<SecretProtector>();
+        return (protector.TryUnprotect(SecretPurpose.AccessToken, identity.ProtectedAccessToken!),
+            identity.ProtectedOAuth1TokenSecret is null ? null : protector.TryUnprotect(SecretPurpose.OAuth1TokenSecret, identity.ProtectedOAuth1TokenSecret));
     }
 
     // ---- Checks -----------------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ public enum SignInErrorKind
 /// <summary>The browser is sent to <see cref="AuthorizeUrl"/> carrying a correlation cookie with <see cref="Correlation"/>.</summary>
 public sealed record AuthorizationStart(string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt);
 
-public sealed record PrepareResult(AuthorizationStart? Start, string? Error)
+/// <param name="IntegrationName">The integration's name when it exists, so a failed verification can say which one failed.</param>
+public sealed record PrepareResult(AuthorizationStart? Start, string? Error, string? IntegrationName = null)
 {
     public bool Succeeded => Start is not null;
 }

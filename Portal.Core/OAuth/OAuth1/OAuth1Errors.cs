@@ -184,7 +184,8 @@ public static class OAuth1Errors
         string clocks;
         if (serverClock is { } server)
         {
-            var difference = server - portalClock;
+            // Both clocks are shown to the second, so the difference is taken between the shown values and agrees with them.
+            var difference = WholeSeconds(server) - WholeSeconds(portalClock);
             var ahead = difference >= TimeSpan.Zero ? "Bitbucket's clock is ahead" : "the portal's clock is ahead";
             clocks = $"Portal clock: {Format(portalClock)}. Bitbucket clock: {Format(server)} ({source}). " +
                      $"Difference: {Describe(difference)} ({ahead}); Bitbucket allows {Describe(AllowedClockSkew)}.";
@@ -197,7 +198,7 @@ public static class OAuth1Errors
 
         return new OAuth1Error(OAuth1ErrorKind.TimestampRefused,
             "Bitbucket refused the request's timestamp (oauth_problem=timestamp_refused): the clocks of the portal's server " +
-            $"and Bitbucket's server differ by more than {Describe(AllowedClockSkew)}. {clocks} Fix: synchronise both " +
+            $"and Bitbucket's server differ by more than {Describe(AllowedClockSkew)} (clock skew). {clocks} Fix: synchronise both " +
             "servers' clocks with NTP (for example chrony, systemd-timesyncd or w32time) and try again.")
         {
             PortalClock = portalClock,
@@ -242,6 +243,9 @@ public static class OAuth1Errors
     private static bool Has<T>(Exception exception)
         where T : Exception =>
         exception is T || (exception.InnerException is { } inner && Has<T>(inner));
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset time) =>
+        new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), time.Offset);
 
     private static string Format(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);

@@ -31,7 +31,9 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
     /// <summary>Reads the verifier (or the user's refusal) and trades the request token for an access token.</summary>
     public async Task<TokenExchange> ExchangeAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, CancellationToken cancellationToken)
     {
-        var verifier = OAuth1Callback.ReadVerifier(callback.OAuthToken, callback.OAuthVerifier, callback.OAuthToken ?? "");
+        // The pending authorization was found by the value the callback echoed (SignInService: state, else oauth_token);
+        // for OAuth 1 that value must be the oauth_token itself.
+        var verifier = OAuth1Callback.ReadVerifier(callback.OAuthToken, callback.OAuthVerifier, callback.State ?? callback.OAuthToken ?? "");
         if (!verifier.Succeeded)
         {
             return TokenExchange.Failed(SignInErrorKind.ProviderError, verifier.Error!.Message);

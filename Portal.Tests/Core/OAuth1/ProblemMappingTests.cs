@@ -43,6 +43,16 @@ public class ProblemMappingTests
     }
 
     [Fact]
+    public void Timestamp_refused_gives_the_difference_between_the_clocks_as_shown_to_the_second()
+    {
+        var error = OAuth1Errors.FromProblem(OAuth1Problem.Read(null, "oauth_problem=timestamp_refused")!, "portal-0123456789abcdef",
+            PortalClock.AddMilliseconds(700), DateTimeOffset.Parse("2026-11-28T12:10:00Z"));
+
+        Assert.Contains("Portal clock: 2026-11-28 12:00:00 UTC", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Difference: 10 min (Bitbucket's clock is ahead)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Timestamp_refused_without_any_server_clock_says_it_is_unknown()
     {
         var error = Map("OAuth oauth_problem=\"timestamp_refused\"");

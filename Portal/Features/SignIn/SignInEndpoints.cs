@@ -37,7 +37,12 @@ internal static class SignInEndpoints
         var prepared = await flow.PrepareAsync(integrationId, LocalRedirect.Sanitize(returnUrl, fallback), authorizationPurpose, http.RequestAborted);
         if (!prepared.Succeeded)
         {
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, prepared.Error!));
+            // OAuth 1 asks Bitbucket for a request token before the browser leaves, so a verification can already fail
+            // here; it says which integration failed, like a verification that fails at the callback.
+            var message = authorizationPurpose == AuthorizationPurpose.Verify && prepared.IntegrationName is { } name
+                ? $"Verifying \"{name}\" failed at the {StepName(SignInStep.Authorize)} step: {prepared.Error}"
+                : prepared.Error!;
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, message));
             return Results.Redirect(authorizationPurpose == AuthorizationPurpose.Verify ? "/integrations" : SignInPath);
         }
         var start = prepared.Start!;
