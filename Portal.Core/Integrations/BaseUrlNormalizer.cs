@@ -13,6 +13,9 @@ public static partial class BaseUrlNormalizer
     /// <summary>The error for an empty input.</summary>
     public const string EmptyError = "Enter the base URL of your Bitbucket Data Center / Server, e.g. https://bitbucket.example.com";
 
+    /// <summary>The warning for an http base URL; it concerns OAuth 2 only.</summary>
+    public const string PlainHttpWarning = "Bitbucket's OAuth 2 provider requires an https base URL, so OAuth 2 sign-in will fail over http://: use https:// if Bitbucket offers it.";
+
     private const string Example = "https://bitbucket.example.com";
 
     // Top-level routes of Bitbucket pages and APIs; a pasted browser or API address contains one, a context path doesn't.
@@ -90,7 +93,7 @@ public static partial class BaseUrlNormalizer
         List<string> warnings = [];
         if (scheme == "http")
         {
-            warnings.Add("Bitbucket's OAuth 2 provider requires an https base URL, so OAuth 2 sign-in will fail over http://: use https:// if Bitbucket offers it.");
+            warnings.Add(PlainHttpWarning);
         }
         if (PageRoutePrefix(path) is { } contextPath)
         {

@@ -27,6 +27,17 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>What an OAuth 1 integration's application link in Bitbucket must contain (public values only).</summary>
+    public async Task<(string Name, string ConsumerKey, string PublicKeyPem)?> FindOAuth1LinkValuesAsync(Guid integrationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var values = await db.Integrations.AsNoTracking()
+            .Where(i => i.Id == integrationId && i.OAuthVersion == OAuthVersion.OAuth1)
+            .Select(i => new { i.Name, i.ConsumerKey, i.PublicKeyPem })
+            .SingleOrDefaultAsync(cancellationToken);
+        return values is { ConsumerKey: { } key, PublicKeyPem: { } pem } ? (values.Name, key, pem) : null;
+    }
+
     /// <summary>
     /// A disabled integration offers no sign-in button and is not checked by the status scheduler; nothing is deleted.
     /// Returns false when the integration does not exist.

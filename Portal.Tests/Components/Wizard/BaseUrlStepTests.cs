@@ -121,4 +121,20 @@ public sealed class BaseUrlStepTests : WizardTestBase
 
         WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
     }
+
+    [Fact]
+    public async Task The_https_warning_for_oauth_2_is_dropped_once_the_server_needs_oauth_1()
+    {
+        var modern = await StartFakeAsync();
+        var old = await StartFakeAsync(new BitbucketFakeOptions { Version = "7.17.0" });
+        var cut = Render();
+
+        cut.Find("input#integration-base-url").Input(modern.BaseUrl);
+        WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
+        Assert.Contains("requires an https base URL", cut.Find("[data-testid=base-url-warning]").TextContent, StringComparison.Ordinal);
+
+        cut.Find("input#integration-base-url").Input(old.BaseUrl);
+        WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 7.17.0");
+        Assert.Empty(cut.FindAll("[data-testid=base-url-warning]"));
+    }
 }
