@@ -1,0 +1,123 @@
+using FluentValidation;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Core;
+
+public sealed class IntegrationValidatorTests : IDisposable
+{
+    private const string ClientId = "0123456789abcdef0123456789abcdef";
+    private const string ClientSecret = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    private readonly TestDatabase database = new();
+
+    private static NewIntegration Valid() => new(Guid.NewGuid(), "Acme Bitbucket", PlatformRegistry.BitbucketServer.Key,
+        "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, ClientId, ClientSecret);
+
+    private async Task<List<(string Property, Severity Severity, string Message)>> ValidateAsync(NewIntegration integration) =>
+        (await new IntegrationValidator(database.Factory).ValidateAsync(integration)).Errors
+            .Select(e => (e.PropertyName, e.Severity, e.ErrorMessage)).ToList();
+
+    private static void AssertError(List<(string Property, Severity Severity, string Message)> failures, string property, string text) =>
+        Assert.Contains(failures, f => f.Property == property && f.Severity == Severity.Error && f.Message.Contains(text, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task A_complete_integration_has_no_failures()
+    {
+        Assert.Empty(await ValidateAsync(Valid()));
+    }
+
+    [Theory]
+    [InlineData("", "Enter a name")]
+    [InlineData("   ", "Enter a name")]
+    public async Task The_name_is_required(string name, string message)
+    {
+        AssertError(await ValidateAsync(Valid() with { Name = name }), nameof(NewIntegration.Name), message);
+    }
+
+    [Fact]
+    public async Task The_name_is_at_most_80_characters()
+    {
+        AssertError(await ValidateAsync(Valid() with { Name = new string('a', 81) }), nameof(NewIntegration.Name), "80 characters");
+    }
+
+    [Fact]
+    public async Task The_name_is_unique_whatever_its_case_but_an_integration_may_keep_its_own()
+    {
+        var existing = Valid();
+        await using (var db = database.CreateContext())
+        {
+            db.Integrations.Add(new Integration { Id = existing.Id, Name = existing.Name, BaseUrl = existing.BaseUrl, ClientId = "x", ProtectedClientSecret = "x" });
+            await db.SaveChangesAsync();
+        }
+
+        AssertError(await ValidateAsync(Valid() with { Name = "ACME bitbucket" }), nameof(NewIntegration.Name), "already exists");
+        Assert.Empty(await ValidateAsync(existing));
+    }
+
+    [Fact]
+    public async Task Only_registered_platforms_are_accepted()
+    {
+        AssertError(await ValidateAsync(Valid() with { Platform = "github" }), nameof(NewIntegration.Platform), "Bitbucket Data Center / Server");
+    }
+
+    [Theory]
+    [InlineData("", "Enter the base URL")]
+    [InlineData("ftp://bitbucket.example.com", "not supported")]
+    [InlineData("https://user:pw@bitbucket.example.com", "Credentials must not be in the URL")]
+    public async Task The_base_url_must_normalise(string url, string message)
+    {
+        AssertError(await ValidateAsync(Valid() with { BaseUrl = url }), nameof(NewIntegration.BaseUrl), message);
+    }
+
+    [Fact]
+    public async Task Creation_needs_a_successful_check()
+    {
+        AssertError(await ValidateAsync(Valid() with { BitbucketVersion = null }), nameof(NewIntegration.BitbucketVersion), "Check again");
+    }
+
+    [Fact]
+    public async Task Oauth_2_on_a_server_older_than_7_20_is_refused()
+    {
+        AssertError(await ValidateAsync(Valid() with { BitbucketVersion = "7.17.0" }), nameof(NewIntegration.OAuthVersion), "needs OAuth 1");
+    }
+
+    [Theory]
+    [InlineData("", "Paste the Client ID")]
+    [InlineData("0123 4567", "contains spaces or line breaks")]
+    public async Task The_client_id_is_required_without_inner_whitespace(string clientId, string message)
+    {
+        AssertError(await ValidateAsync(Valid() with { ClientId = clientId }), nameof(NewIntegration.ClientId), message);
+    }
+
+    [Theory]
+    [InlineData("", "Paste the Client Secret")]
+    [InlineData("abc\ndef", "contains spaces or line breaks")]
+    public async Task The_client_secret_is_required_without_inner_whitespace(string secret, string message)
+    {
+        AssertError(await ValidateAsync(Valid() with { ClientSecret = secret }), nameof(NewIntegration.ClientSecret), message);
+    }
+
+    [Fact]
+    public async Task Credentials_unlike_bitbucket_ones_are_warnings_not_errors()
+    {
+        var failures = await ValidateAsync(Valid() with { ClientId = "my-client", ClientSecret = "short" });
+
+        Assert.All(failures, f => Assert.Equal(Severity.Warning, f.Severity));
+        Assert.Contains(failures, f => f.Property == nameof(NewIntegration.ClientId) && f.Message.Contains("32 hexadecimal", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Property == nameof(NewIntegration.ClientSecret) && f.Message.Contains("64 hexadecimal", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Oauth_1_needs_its_keys_and_no_client_credentials()
+    {
+        var oauth1 = Valid() with { BitbucketVersion = "7.17.0", OAuthVersion = OAuthVersion.OAuth1, ClientId = "", ClientSecret = "" };
+        AssertError(await ValidateAsync(oauth1), nameof(NewIntegration.OAuth1), "keys are missing");
+
+        var pair = OAuth1KeyPair.Generate();
+        Assert.Empty(await ValidateAsync(oauth1 with { OAuth1 = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem) }));
+    }
+
+    public void Dispose() => database.Dispose();
+}
