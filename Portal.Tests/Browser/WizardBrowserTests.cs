@@ -48,6 +48,8 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await page.GetByTestId("step-base-url").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("11-wizard-version-detected.png");
 
+        var oauthVersion = page.GetByRole(AriaRole.Radiogroup, new() { Name = "OAuth version" });
+        await Assertions.Expect(oauthVersion.GetByRole(AriaRole.Radio, new() { Name = "OAuth 2 (recommended)" })).ToBeCheckedAsync();
         var callback = page.GetByRole(AriaRole.Textbox, new() { Name = "Callback URL / Redirect URL", Exact = true });
         await Assertions.Expect(callback).ToHaveValueAsync(new Regex($"^{Regex.Escape(host.BaseUrl)}/signin/callback/[0-9a-f]{{32}}$"));
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy Callback URL / Redirect URL" })).ToBeVisibleAsync();
