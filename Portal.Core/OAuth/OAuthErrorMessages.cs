@@ -1,3 +1,5 @@
+using Duende.IdentityModel.Client;
+
 namespace Portal.Core.OAuth;
 
 /// <summary>Bitbucket's OAuth 2 error codes in words that name the cause and the fix.</summary>
@@ -14,6 +16,10 @@ public static class OAuthErrorMessages
         "server_error" or "temporarily_unavailable" => "Bitbucket had a problem handling the sign-in. Try again in a moment; if it persists, ask a Bitbucket administrator to check its logs.",
         _ => $"Bitbucket refused the sign-in ({error}{(string.IsNullOrWhiteSpace(description) ? "" : $": {description}")}). Ask an administrator to check the integration.",
     };
+
+    /// <summary>The OAuth error code of a refused token request: from its JSON body, else from a protocol error.</summary>
+    public static string? ErrorCodeOf(TokenResponse response) =>
+        response.Json?.TryGetString("error") ?? (response.ErrorType == ResponseErrorType.Protocol ? response.Error : null);
 
     /// <summary>An error from the token endpoint (the token step).</summary>
     public static string ForTokenError(string? error, int? httpStatus) => error switch

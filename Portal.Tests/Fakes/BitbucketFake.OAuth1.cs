@@ -186,14 +186,17 @@ public sealed partial class BitbucketFake
 
     // ---- request-token (RequestTokenServlet) -----------------------------------------------------------------------
 
-    private async Task<IResult> RequestTokenAsync(HttpContext context)
+    private Task<IResult> RequestTokenAsync(HttpContext context) => AnswerOAuth1PostAsync(context, OAuth1RequestToken, IssueRequestToken);
+
+    /// <summary>Reads, answers and records a token request; a retrying proxy (when simulated) sends it twice.</summary>
+    private async Task<IResult> AnswerOAuth1PostAsync(HttpContext context, string path, Func<OAuth1IncomingRequest, OAuth1Outcome> issue)
     {
-        var request = await ReadOAuth1RequestAsync(context, OAuth1RequestToken, bufferBody: false);
+        var request = await ReadOAuth1RequestAsync(context, path, bufferBody: false);
         if (ProxyRetriesOAuth1Posts)
         {
-            Record(request, IssueRequestToken(request));
+            Record(request, issue(request));
         }
-        var outcome = IssueRequestToken(request);
+        var outcome = issue(request);
         Record(request, outcome);
         return OAuth1Answer(context, outcome);
     }
@@ -305,17 +308,7 @@ public sealed partial class BitbucketFake
 
     // ---- access-token (AccessTokenServlet) -------------------------------------------------------------------------
 
-    private async Task<IResult> AccessTokenAsync(HttpContext context)
-    {
-        var request = await ReadOAuth1RequestAsync(context, OAuth1AccessToken, bufferBody: false);
-        if (ProxyRetriesOAuth1Posts)
-        {
-            Record(request, IssueOAuth1AccessToken(request));
-        }
-        var outcome = IssueOAuth1AccessToken(request);
-        Record(request, outcome);
-        return OAuth1Answer(context, outcome);
-    }
+    private Task<IResult> AccessTokenAsync(HttpContext context) => AnswerOAuth1PostAsync(context, OAuth1AccessToken, IssueOAuth1AccessToken);
 
     /// <summary>
     /// RSA-SHA1 ignores the request token's secret, so the signature proves only the consumer; the token must then be a

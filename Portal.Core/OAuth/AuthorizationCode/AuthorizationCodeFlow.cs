@@ -69,7 +69,7 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
                 return TokenExchange.Failed(SignInErrorKind.TokenEndpointUnreachable,
                     $"The portal could not reach Bitbucket at {integration.BaseUrl} to finish the sign-in ({token.Exception?.Message}). Try again in a moment; if it persists, check that the portal's server can reach Bitbucket.");
             }
-            var error = token.Json?.TryGetString("error") ?? (token.ErrorType == ResponseErrorType.Protocol ? token.Error : null);
+            var error = OAuthErrorMessages.ErrorCodeOf(token);
             logger.LogWarning("Bitbucket refused the token request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)token.HttpStatusCode, error);
             return TokenExchange.Failed(SignInErrorKind.TokenRejected, OAuthErrorMessages.ForTokenError(error, (int)token.HttpStatusCode));
         }

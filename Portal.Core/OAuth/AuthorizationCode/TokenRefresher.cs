@@ -72,7 +72,7 @@ public sealed class TokenRefresher(
                 logger.LogWarning("The refresh request to {BaseUrl} failed: {Reason}", integration.BaseUrl, response.Exception?.GetType().Name);
                 return new(TokenRefreshFailure.Unreachable, $"The portal could not reach Bitbucket at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
             }
-            var error = response.Json?.TryGetString("error") ?? (response.ErrorType == ResponseErrorType.Protocol ? response.Error : null);
+            var error = OAuthErrorMessages.ErrorCodeOf(response);
             logger.LogWarning("Bitbucket refused the refresh request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)response.HttpStatusCode, error);
             return new(TokenRefreshFailure.Rejected, error == "invalid_grant"
                 ? "Bitbucket no longer accepts the stored refresh token: it was already used, expired, or the user revoked the portal's access in Bitbucket. The user must sign in again."
