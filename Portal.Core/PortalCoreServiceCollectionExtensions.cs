@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Accounts;
+using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
@@ -13,6 +14,7 @@ using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
+using Portal.Core.Sessions;
 using Portal.Core.Setup;
 using Portal.Core.Status;
 
@@ -36,7 +38,7 @@ public static class PortalCoreServiceCollectionExtensions
         });
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
         services.AddSingleton<SecretProtector>();
-        services.AddScoped<SetupModeService>();
+        services.AddSessionsAndAuthorization();
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
         services.AddBitbucketServerPlatform();
@@ -53,6 +55,19 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddIntegrationStatus();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
+        return services;
+    }
+
+    /// <summary>Setup Mode, server-side sessions and the authorization of administrators' actions.</summary>
+    public static IServiceCollection AddSessionsAndAuthorization(this IServiceCollection services)
+    {
+        services.AddOptions<SetupOptions>().BindConfiguration(SetupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PortalSessionOptions>().BindConfiguration(PortalSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SetupModeService>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<AdministratorGate>();
+        services.AddSingleton<AdminActions>();
+        services.AddSingleton<AdministratorRoles>();
         return services;
     }
 

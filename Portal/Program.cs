@@ -16,6 +16,6 @@ app.UsePortalWeb();
 app.MapSetupEndpoints();
 app.MapSignInEndpoints();
 app.MapPortalPages();
-await app.RunPortalAsync();
+await app.RunPortalAsync(args);
 
 public partial class Program;

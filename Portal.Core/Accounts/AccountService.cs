@@ -19,24 +19,11 @@ public sealed record AccountSummary(
     Guid UserId, string DisplayName, string? Email, string? AvatarUrl, bool IsAdministrator, DateTimeOffset? LastSignInAt,
     string? LastIntegrationName, IReadOnlyList<string> Usernames);
 
-/// <summary>The outcome of granting or revoking the administrator role.</summary>
-public enum RoleChange
-{
-    Changed,
-    UserNotFound,
-    /// <summary>Refused: the portal must keep at least one administrator.</summary>
-    LastAdministrator,
-}
-
 /// <summary>Portal accounts: created on a first sign-in, updated on later ones, keyed on Bitbucket's numeric user id.</summary>
 public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory, SecretProtector protector, TimeProvider clock)
 {
-    /// <summary>
-    /// Creates or updates the account for <paramref name="identity"/>. When the browser holds the setup cookie and no
-    /// administrator exists yet, this user becomes the first administrator, which ends Setup Mode; of two racing
-    /// first sign-ins only one can, because the update only matches while no administrator exists.
-    /// </summary>
-    public async Task<SignedInUser> RecordSignInAsync(Guid integrationId, BitbucketUser identity, TokenSet tokens, bool holdsSetupSession, CancellationToken cancellationToken = default)
+    /// <summary>Creates or updates the account for <paramref name="identity"/> and stores its tokens encrypted.</summary>
+    public async Task<SignedInUser> RecordSignInAsync(Guid integrationId, BitbucketUser identity, TokenSet tokens, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -64,15 +51,7 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
         external.LastSignInAt = now;
         StoreTokens(external, tokens);
         await db.SaveChangesAsync(cancellationToken);
-
-        var becameFirstAdministrator = false;
-        if (holdsSetupSession && !user.IsAdministrator)
-        {
-            becameFirstAdministrator = await db.Users
-                .Where(u => u.Id == user.Id && !db.Users.Any(a => a.IsAdministrator))
-                .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), cancellationToken) == 1;
-        }
-        return new SignedInUser(user.Id, user.DisplayName, user.IsAdministrator || becameFirstAdministrator, becameFirstAdministrator);
+        return new SignedInUser(user.Id, user.DisplayName, user.IsAdministrator, BecameFirstAdministrator: false);
     }
 
     /// <summary>Keeps the newest tokens; Bitbucket rotates both on every refresh, so the old refresh token is dead.</summary>
@@ -89,31 +68,6 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
 
     public async Task<IReadOnlyList<AccountSummary>> ListAsync(CancellationToken cancellationToken = default) =>
         await ListAsync(null, cancellationToken);
-
-    public async Task<bool> IsAdministratorAsync(Guid userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator, cancellationToken);
-    }
-
-    /// <summary>Grants or revokes the role; revoking the last administrator is refused in the same statement.</summary>
-    public async Task<RoleChange> SetAdministratorAsync(Guid userId, bool isAdministrator, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
-        {
-            return RoleChange.UserNotFound;
-        }
-        if (isAdministrator)
-        {
-            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), cancellationToken);
-            return RoleChange.Changed;
-        }
-        var revoked = await db.Users
-            .Where(u => u.Id == userId && (!u.IsAdministrator || db.Users.Count(a => a.IsAdministrator) > 1))
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, false), cancellationToken);
-        return revoked == 1 ? RoleChange.Changed : RoleChange.LastAdministrator;
-    }
 
     private async Task<IReadOnlyList<AccountSummary>> ListAsync(Guid? onlyUserId, CancellationToken cancellationToken)
     {

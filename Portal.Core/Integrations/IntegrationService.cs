@@ -1,6 +1,7 @@
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Authorization;
 using Portal.Core.Persistence;
 using Portal.Core.Security;
 
@@ -17,7 +18,8 @@ public sealed record IntegrationSummary(
     Guid Id, string Name, string Platform, string BaseUrl, string? BitbucketVersion, OAuthVersion OAuthVersion,
     bool Enabled, IntegrationVerification Verification, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 
-public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock)
+public sealed class IntegrationService(
+    IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock, AdminActions actions)
 {
     public async Task<IReadOnlyList<IntegrationSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -40,17 +42,21 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
     /// <summary>
     /// A disabled integration offers no sign-in button and is not checked by the status scheduler; nothing is deleted.
-    /// Returns false when the integration does not exist.
+    /// Its value is false when the integration does not exist.
     /// </summary>
-    public async Task<bool> SetEnabledAsync(Guid integrationId, bool enabled, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Integrations.Where(i => i.Id == integrationId)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Enabled, enabled), cancellationToken) == 1;
-    }
+    public Task<AdminResult<bool>> SetEnabledAsync(Actor actor, Guid integrationId, bool enabled, CancellationToken cancellationToken = default) =>
+        actions.RunAsync(actor, async ct =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            return await db.Integrations.Where(i => i.Id == integrationId)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Enabled, enabled), ct) == 1;
+        }, cancellationToken);
 
     /// <summary>Runs the same rules as the wizard, then stores the integration with its secret encrypted.</summary>
-    public async Task<CreateIntegrationResult> CreateAsync(NewIntegration request, CancellationToken cancellationToken = default)
+    public Task<AdminResult<CreateIntegrationResult>> CreateAsync(Actor actor, NewIntegration request, CancellationToken cancellationToken = default) =>
+        actions.RunAsync(actor, ct => CreateAsync(request, ct), cancellationToken);
+
+    private async Task<CreateIntegrationResult> CreateAsync(NewIntegration request, CancellationToken cancellationToken)
     {
         var cleaned = request with
         {
@@ -86,7 +92,30 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             CreatedAt = clock.GetUtcNow(),
         };
         db.Integrations.Add(integration);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (DatabaseFailure.IsUniqueViolation(e))
+        {
+            // Another request stored the same integration, name or Consumer Key after the validator looked.
+            return new CreateIntegrationResult(null, [await DescribeConflictAsync(integration, cancellationToken)]);
+        }
         return new CreateIntegrationResult(integration, []);
+    }
+
+    private async Task<ValidationFailure> DescribeConflictAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Integrations.AnyAsync(i => i.Id == integration.Id, cancellationToken))
+        {
+            return new ValidationFailure(nameof(NewIntegration.Id), "This integration was already created. Open the Integrations page to see it.");
+        }
+        if (await db.Integrations.AnyAsync(i => i.Name == integration.Name, cancellationToken))
+        {
+            return new ValidationFailure(nameof(NewIntegration.Name),
+                $"An integration named \"{integration.Name}\" was created by someone else a moment ago. Choose another name.");
+        }
+        return new ValidationFailure(nameof(NewIntegration.OAuth1), "Another integration already uses this Consumer Key. Choose \"Start over\" to generate a new one.");
     }
 }

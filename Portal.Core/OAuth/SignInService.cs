@@ -1,11 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
+using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
+using Portal.Core.Sessions;
+using Portal.Core.Setup;
 
 namespace Portal.Core.OAuth;
 
@@ -23,10 +26,18 @@ public sealed class SignInService(
     BitbucketIdentityClient identityClient,
     AccountService accounts,
     SignInRecorder recorder,
-    SecretProtector protector)
+    SecretProtector protector,
+    SessionService sessions,
+    SetupModeService setupMode,
+    AdministratorGate gate)
 {
-    public async Task<PrepareResult> PrepareAsync(Guid integrationId, string returnUrl, AuthorizationPurpose purpose, CancellationToken cancellationToken = default)
+    /// <summary>Starts a sign-in; <paramref name="actor"/> matters for a verification, which only administrators may start.</summary>
+    public async Task<PrepareResult> PrepareAsync(Guid integrationId, string returnUrl, AuthorizationPurpose purpose, Actor actor, CancellationToken cancellationToken = default)
     {
+        if (purpose == AuthorizationPurpose.Verify && await gate.CheckAsync(actor, cancellationToken) is { } refusal)
+        {
+            return new PrepareResult(null, refusal.Message, Refusal: refusal);
+        }
         Integration? integration;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
@@ -58,8 +69,9 @@ public sealed class SignInService(
     }
 
     /// <param name="correlations">The correlation cookie values this browser holds (one per sign-in in flight).</param>
-    /// <param name="holdsSetupSession">Whether the browser holds the setup cookie: the first such sign-in makes the first administrator.</param>
-    public async Task<SignInOutcome> CompleteAsync(Guid integrationId, CallbackParameters callback, IReadOnlyCollection<string> correlations, bool holdsSetupSession, CancellationToken cancellationToken = default)
+    /// <param name="browser">The session the browser holds already, if any. A sign-in replaces it; when it is an active
+    /// setup session, the sign-in ends Setup Mode and makes this person an administrator.</param>
+    public async Task<SignInOutcome> CompleteAsync(Guid integrationId, CallbackParameters callback, IReadOnlyCollection<string> correlations, Actor browser, CancellationToken cancellationToken = default)
     {
         var check = await pendings.ConsumeAsync(integrationId, callback.State ?? callback.OAuthToken, correlations, cancellationToken);
         if (check.Failure is { } refused)
@@ -72,12 +84,12 @@ public sealed class SignInService(
             return refused;
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
-        var outcome = await ExchangeAndIdentifyAsync(integration, pending, callback, holdsSetupSession, cancellationToken);
+        var outcome = await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken);
         await recorder.RecordAsync(integration.Id, outcome, cancellationToken);
         return outcome;
     }
 
-    private async Task<SignInOutcome> ExchangeAndIdentifyAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, bool holdsSetupSession, CancellationToken cancellationToken)
+    private async Task<SignInOutcome> ExchangeAndIdentifyAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, Actor browser, CancellationToken cancellationToken)
     {
         var exchange = integration.OAuthVersion == OAuthVersion.OAuth2
             ? await oauth2.ExchangeAsync(integration, pending, callback, cancellationToken)
@@ -105,7 +117,28 @@ public sealed class SignInService(
         {
             return success;
         }
-        var user = await accounts.RecordSignInAsync(integration.Id, lookup.User!, exchange.Tokens!, holdsSetupSession, cancellationToken);
-        return success with { User = user };
+        var user = await accounts.RecordSignInAsync(integration.Id, lookup.User!, exchange.Tokens!, cancellationToken);
+        return success with { User = await StartSessionAsync(user, integration.Id, browser, cancellationToken) };
+    }
+
+    private async Task<SignedInUser> StartSessionAsync(SignedInUser user, Guid integrationId, Actor browser, CancellationToken cancellationToken)
+    {
+        if (browser.SessionId is { } previous)
+        {
+            var held = await sessions.CheckAsync(previous, cancellationToken);
+            if (held is { IsActive: true, Kind: SessionKind.Setup })
+            {
+                var end = await setupMode.EndWithAdministratorAsync(user.UserId, cancellationToken);
+                user = user with
+                {
+                    IsAdministrator = user.IsAdministrator || end.Ended,
+                    BecameFirstAdministrator = end.BecameAdministrator && !end.AfterRecovery,
+                    EndedSetupMode = end.Ended,
+                };
+            }
+            // A sign-in replaces whatever session the browser held, so a cookie copied before it is worth nothing after.
+            await sessions.EndAsync(previous, SessionEndReason.SignedOut, cancellationToken);
+        }
+        return user with { SessionId = await sessions.StartUserSessionAsync(user.UserId, integrationId, cancellationToken) };
     }
 }

@@ -9,24 +9,29 @@ namespace Portal.Core.Persistence;
 
 public static class DatabaseStartup
 {
-    /// <summary>Applies migrations, then, in Setup Mode, logs a fresh one-time setup link (replacing the previous one).</summary>
+    /// <summary>Applies migrations, then, in Setup Mode, logs a fresh one-time setup link (replacing the previous unused one).</summary>
     public static async Task PreparePortalAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
-
-        var setup = scope.ServiceProvider.GetRequiredService<SetupModeService>();
-        var token = await setup.IssueTokenAsync(cancellationToken);
+        await services.MigrateDatabaseAsync(cancellationToken);
+        var token = await services.GetRequiredService<SetupModeService>().IssueTokenAsync(cancellationToken);
         if (token is null)
         {
             return;
         }
-        var publicUrl = scope.ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value.NormalizedPublicUrl;
-        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Setup");
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Setup");
         // The one deliberate exception to "secrets are never logged": the operator needs this link, it works once,
         // and the next start replaces it.
-        logger.LogWarning("Setup Mode is on. Open this one-time setup link to configure the portal: {SetupLink}",
-            $"{publicUrl}/setup?token={Uri.EscapeDataString(token)}");
+        logger.LogWarning("Setup Mode is on. Open this one-time setup link to configure the portal: {SetupLink}", services.SetupLink(token));
     }
+
+    /// <summary>Applies the migrations the database lacks.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>The address that redeems <paramref name="token"/>, on the portal's public URL.</summary>
+    public static string SetupLink(this IServiceProvider services, string token) =>
+        $"{services.GetRequiredService<IOptions<PortalOptions>>().Value.NormalizedPublicUrl}/setup?token={Uri.EscapeDataString(token)}";
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Sessions;
 using Portal.Core.Setup;
 using Portal.Core.Status;
 
@@ -14,6 +15,27 @@ internal sealed class SetupTokenConfiguration : IEntityTypeConfiguration<SetupTo
     {
         builder.Property(t => t.TokenHash).HasMaxLength(64);
         builder.HasIndex(t => t.TokenHash).IsUnique();
+    }
+}
+
+internal sealed class SetupStateConfiguration : IEntityTypeConfiguration<SetupState>
+{
+    public void Configure(EntityTypeBuilder<SetupState> builder) => builder.Property(s => s.Id).ValueGeneratedNever();
+}
+
+internal sealed class PortalSessionConfiguration : IEntityTypeConfiguration<PortalSession>
+{
+    public void Configure(EntityTypeBuilder<PortalSession> builder)
+    {
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Kind).HasConversion<int>();
+        builder.Property(s => s.EndReason).HasConversion<int?>();
+        builder.HasIndex(s => s.UserId);
+        builder.HasIndex(s => s.IntegrationId);
+        builder.HasIndex(s => s.ExpiresAt);
+        builder.HasOne<PortalUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        // A withdrawn setup link leaves its sessions behind without a link, so they can say why they ended.
+        builder.HasOne<SetupToken>().WithMany().HasForeignKey(s => s.SetupTokenId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Sessions;
 using Portal.Core.Setup;
 using Portal.Core.Status;
 
@@ -13,6 +14,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<SetupToken> SetupTokens => Set<SetupToken>();
+    public DbSet<SetupState> SetupStates => Set<SetupState>();
+    public DbSet<PortalSession> Sessions => Set<PortalSession>();
     public DbSet<PortalUser> Users => Set<PortalUser>();
     public DbSet<Integration> Integrations => Set<Integration>();
     public DbSet<ExternalIdentity> ExternalIdentities => Set<ExternalIdentity>();

@@ -15,56 +15,134 @@ public enum SetupLinkOutcome
     SetupModeOver,
 }
 
+/// <summary>The outcome of opening a setup link; <see cref="TokenId"/> identifies the accepted link, which its session is bound to.</summary>
+public sealed record SetupLinkRedemption(SetupLinkOutcome Outcome, int? TokenId = null);
+
+/// <summary>The outcome of a sign-in by the holder of a setup session.</summary>
+/// <param name="Ended">Setup Mode ended with this sign-in.</param>
+/// <param name="BecameAdministrator">The person was not an administrator before.</param>
+/// <param name="AfterRecovery">Setup Mode was the recovery's (administrators existed), not a new portal's.</param>
+public sealed record SetupModeEnd(bool Ended, bool BecameAdministrator, bool AfterRecovery = false);
+
 /// <summary>
-/// Setup Mode: the portal is in it while no administrator exists. A one-time link (random token, stored hashed)
-/// grants the admin pages to whoever opens it first; each start replaces the previous link.
+/// Setup Mode: the portal is in it while no administrator exists, or after the <c>setup-mode</c> recovery command until
+/// someone signs in with the new link. A one-time link (random token, stored hashed) grants the admin pages to whoever
+/// opens it first; each start replaces the previous unused link. The first sign-in by a setup session's holder ends
+/// Setup Mode and makes that person an administrator.
 /// </summary>
 public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
 {
     public async Task<bool> IsActiveAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return !await db.Users.AnyAsync(u => u.IsAdministrator, cancellationToken);
+        return await IsActiveAsync(db, cancellationToken);
     }
 
-    /// <summary>Issues a new one-time token and invalidates every earlier one. Returns null when Setup Mode is over.</summary>
+    internal static async Task<bool> IsActiveAsync(PortalDbContext db, CancellationToken cancellationToken) =>
+        !await db.Users.AnyAsync(u => u.IsAdministrator, cancellationToken)
+        || await db.SetupStates.AnyAsync(s => s.RecoveryRequestedAt != null, cancellationToken);
+
+    /// <summary>
+    /// Issues a new one-time token and invalidates every earlier unused one; links already opened keep their sessions.
+    /// Returns null when Setup Mode is over.
+    /// </summary>
     public async Task<string?> IssueTokenAsync(CancellationToken cancellationToken = default)
     {
-        if (!await IsActiveAsync(cancellationToken))
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await IsActiveAsync(db, cancellationToken))
         {
             return null;
         }
-        var token = SecretHash.NewRandomToken(16);
+        await db.SetupTokens.Where(t => t.UsedAt == null).ExecuteDeleteAsync(cancellationToken);
+        return await AddTokenAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// Recovery when no administrator can sign in: puts the portal back into Setup Mode whether administrators exist or
+    /// not, ends every earlier setup session (their links are deleted) and returns a fresh one-time token. Administrators
+    /// keep their role; Setup Mode ends again when someone signs in with the new link.
+    /// </summary>
+    public async Task<string> ReenterAsync(CancellationToken cancellationToken = default)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        if (await db.SetupStates.Where(s => s.Id == SetupState.SingletonId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecoveryRequestedAt, now), cancellationToken) == 0)
+        {
+            db.SetupStates.Add(new SetupState { RecoveryRequestedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        // Deleting the links ends the sessions bound to them (the database cascades).
         await db.SetupTokens.ExecuteDeleteAsync(cancellationToken);
-        db.SetupTokens.Add(new SetupToken { TokenHash = SecretHash.Sha256Hex(token), IssuedAt = clock.GetUtcNow() });
-        await db.SaveChangesAsync(cancellationToken);
+        var token = await AddTokenAsync(db, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return token;
     }
 
     /// <summary>Consumes the token atomically: of two requests racing with the same token, one is accepted.</summary>
-    public async Task<SetupLinkOutcome> RedeemAsync(string? token, CancellationToken cancellationToken = default)
+    public async Task<SetupLinkRedemption> RedeemAsync(string? token, CancellationToken cancellationToken = default)
     {
-        if (!await IsActiveAsync(cancellationToken))
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await IsActiveAsync(db, cancellationToken))
         {
-            return SetupLinkOutcome.SetupModeOver;
+            return new(SetupLinkOutcome.SetupModeOver);
         }
         if (string.IsNullOrWhiteSpace(token) || token.Length > 128)
         {
-            return SetupLinkOutcome.Unknown;
+            return new(SetupLinkOutcome.Unknown);
         }
         var hash = SecretHash.Sha256Hex(token.Trim());
         var now = clock.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var consumed = await db.SetupTokens
             .Where(t => t.TokenHash == hash && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        if (consumed == 1)
+        var stored = await db.SetupTokens.AsNoTracking().Where(t => t.TokenHash == hash).Select(t => (int?)t.Id).SingleOrDefaultAsync(cancellationToken);
+        return (consumed, stored) switch
         {
-            return SetupLinkOutcome.Accepted;
+            (1, { } id) => new(SetupLinkOutcome.Accepted, id),
+            (_, not null) => new(SetupLinkOutcome.AlreadyUsed),
+            _ => new(SetupLinkOutcome.Unknown),
+        };
+    }
+
+    /// <summary>
+    /// Called when the holder of a valid setup session has signed in as <paramref name="userId"/>: ends Setup Mode and
+    /// makes that person an administrator. Of racing sign-ins exactly one ends it, because each condition is checked
+    /// in the statement that changes it. Ending Setup Mode deletes every setup link, which ends every setup session.
+    /// </summary>
+    public async Task<SetupModeEnd> EndWithAdministratorAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var wasAdministrator = await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator, cancellationToken);
+        bool ended;
+        var afterRecovery = await db.SetupStates.Where(s => s.RecoveryRequestedAt != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecoveryRequestedAt, (DateTimeOffset?)null), cancellationToken) == 1;
+        if (afterRecovery)
+        {
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), cancellationToken);
+            ended = true;
         }
-        return await db.SetupTokens.AnyAsync(t => t.TokenHash == hash, cancellationToken)
-            ? SetupLinkOutcome.AlreadyUsed
-            : SetupLinkOutcome.Unknown;
+        else
+        {
+            ended = await db.Users
+                .Where(u => u.Id == userId && !db.Users.Any(a => a.IsAdministrator))
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), cancellationToken) == 1;
+        }
+        if (ended)
+        {
+            await db.SetupTokens.ExecuteDeleteAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return new SetupModeEnd(ended, ended && !wasAdministrator, afterRecovery);
+    }
+
+    private async Task<string> AddTokenAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        var token = SecretHash.NewRandomToken(16);
+        db.SetupTokens.Add(new SetupToken { TokenHash = SecretHash.Sha256Hex(token), IssuedAt = clock.GetUtcNow() });
+        await db.SaveChangesAsync(cancellationToken);
+        return token;
     }
 }

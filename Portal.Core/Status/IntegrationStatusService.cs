@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
+using Portal.Core.Authorization;
 
 namespace Portal.Core.Status;
 
@@ -23,6 +24,7 @@ public sealed class IntegrationStatusService(
     StatusBoard board,
     IOptions<StatusOptions> options,
     TimeProvider clock,
+    AdminActions actions,
     ILogger<IntegrationStatusService> logger) : ISignInOutcomeListener, IDisposable
 {
     private readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentProbes, options.Value.MaxConcurrentProbes);
@@ -73,12 +75,14 @@ public sealed class IntegrationStatusService(
     /// <summary>
     /// Runs the chain of checks for one integration now and returns its new snapshot (with every step), or <c>null</c>
     /// when it no longer exists. A disabled integration is not probed. Concurrent requests for the same integration share one probe.
+    /// Only an actor who may administer the portal at that moment can ask.
     /// </summary>
-    public async Task<IntegrationStatusSnapshot?> CheckNowAsync(Guid integrationId, CancellationToken ct = default)
-    {
-        var check = checksInFlight.GetOrAdd(integrationId, id => new Lazy<Task<IntegrationStatusSnapshot?>>(() => CheckOneAndForgetAsync(id)));
-        return await check.Value.WaitAsync(ct);
-    }
+    public Task<AdminResult<IntegrationStatusSnapshot?>> CheckNowAsync(Actor actor, Guid integrationId, CancellationToken ct = default) =>
+        actions.RunAsync(actor, async token =>
+        {
+            var check = checksInFlight.GetOrAdd(integrationId, id => new Lazy<Task<IntegrationStatusSnapshot?>>(() => CheckOneAndForgetAsync(id)));
+            return await check.Value.WaitAsync(token);
+        }, ct);
 
     /// <inheritdoc />
     public async Task SignInRecordedAsync(Guid integrationId, CancellationToken cancellationToken)

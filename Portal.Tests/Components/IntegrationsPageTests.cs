@@ -20,7 +20,10 @@ public sealed class IntegrationsPageTests : MudTestBase
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddTestAuthorization();
     }
+
+    public override async Task InitializeAsync() => Auth.SignInAs(await Ctx.Services.AdministratorAsync());
 
     [Fact]
     public void Without_integrations_the_page_says_how_to_add_one()

@@ -25,6 +25,7 @@ public sealed class OAuth1LinkValuesDialogTests : MudTestBase
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = "https://portal.example.com" }));
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddTestAuthorization();
     }
 
     [Fact]
@@ -33,9 +34,11 @@ public sealed class OAuth1LinkValuesDialogTests : MudTestBase
         var pair = OAuth1KeyPair.Generate();
         var keys = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
         var service = Ctx.Services.GetRequiredService<IntegrationService>();
-        var created = await service.CreateAsync(new NewIntegration(Guid.NewGuid(), "Old Bitbucket", PlatformRegistry.BitbucketServer.Key,
+        var administrator = await Ctx.Services.AdministratorAsync();
+        Auth.SignInAs(administrator);
+        var created = await service.CreateAsync(administrator, new NewIntegration(Guid.NewGuid(), "Old Bitbucket", PlatformRegistry.BitbucketServer.Key,
             "https://old.example.com", "7.17.0", OAuthVersion.OAuth1, "", "", keys));
-        Assert.True(created.Succeeded);
+        Assert.True(created.Value.Succeeded);
         var dialogs = Ctx.Render<MudDialogProvider>();
         var page = Ctx.Render<Integrations>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button[aria-label='Show keys of Old Bitbucket']")));

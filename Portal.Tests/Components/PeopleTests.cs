@@ -1,9 +1,12 @@
 using Bunit;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Portal.Core.Accounts;
+using Portal.Core.Authorization;
 using Portal.Core.Security;
+using Portal.Core.Sessions;
 using Portal.Features.Account;
 using Portal.Tests.Infrastructure;
 
@@ -15,21 +18,19 @@ public sealed class PeopleTests : MudTestBase
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        database.Register(services);
+        database.Register(services, busyTimeoutSeconds: 1);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<AccountService>();
+        services.AddTestAuthorization();
     }
 
     [Fact]
     public async Task Revoking_the_last_administrator_is_refused_with_a_message_and_the_switch_stays_on()
     {
-        await using (var db = database.CreateContext())
-        {
-            db.Users.Add(new PortalUser { DisplayName = "Ada Lovelace", Email = "ada@example.com", IsAdministrator = true });
-            db.Users.Add(new PortalUser { DisplayName = "Grace Hopper", IsAdministrator = false });
-            await db.SaveChangesAsync();
-        }
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
+        Auth.SignInAs(ada);
         var snackbars = Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<People>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
@@ -43,12 +44,9 @@ public sealed class PeopleTests : MudTestBase
     [Fact]
     public async Task Granting_the_role_shows_who_is_now_an_administrator()
     {
-        await using (var db = database.CreateContext())
-        {
-            db.Users.Add(new PortalUser { DisplayName = "Ada Lovelace", IsAdministrator = true });
-            db.Users.Add(new PortalUser { DisplayName = "Grace Hopper", IsAdministrator = false });
-            await db.SaveChangesAsync();
-        }
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
+        Auth.SignInAs(ada);
         var snackbars = Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<People>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
@@ -57,6 +55,71 @@ public sealed class PeopleTests : MudTestBase
 
         snackbars.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", snackbars.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.True(cut.Find("input[aria-label='Administrator: Grace Hopper']").HasAttribute("checked")));
+    }
+
+    [Fact]
+    public async Task An_administrator_revoked_while_the_page_was_open_cannot_grant_the_role_back_and_loses_the_controls()
+    {
+        var (ada, adaActor) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        var (_, graceActor) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: true);
+        Auth.SignInAs(adaActor);
+        var cut = Ctx.Render<People>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+        Assert.True((await Ctx.Services.GetRequiredService<AdministratorRoles>().SetAsync(graceActor, ada.Id, false)).Succeeded);
+
+        // The page still shows her switch on; her first click would turn it off, her second on again.
+        cut.Find("input[aria-label='Administrator: Ada Lovelace']").Change(false);
+
+        cut.WaitForAssertion(() => Assert.Contains("You are no longer an administrator. Sign in again", cut.Find("[data-testid=access-lost]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("input[aria-label^='Administrator:']"));
+        Assert.False(await IsAdministratorAsync(ada.Id));
+    }
+
+    [Fact]
+    public async Task After_signing_out_in_another_tab_the_open_page_changes_nothing()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        var (grace, _) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
+        Auth.SignInAs(ada);
+        var cut = Ctx.Render<People>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+        await Ctx.Services.GetRequiredService<SessionService>().EndAsync(ada.SessionId!.Value, SessionEndReason.SignedOut);
+
+        cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(true);
+
+        cut.WaitForAssertion(() => Assert.Contains("You signed out (in this or another tab)", cut.Find("[data-testid=access-lost]").TextContent, StringComparison.Ordinal));
+        Assert.False(await IsAdministratorAsync(grace.Id));
+    }
+
+    [Fact]
+    public async Task A_busy_database_becomes_a_message_and_the_page_keeps_working()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        var (grace, _) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
+        Auth.SignInAs(ada);
+        var snackbars = Ctx.Render<MudSnackbarProvider>();
+        var cut = Ctx.Render<People>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+
+        await using (await DatabaseFaults.HoldWriteLockAsync(database.Path))
+        {
+            cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(true);
+
+            snackbars.WaitForAssertion(() => Assert.Contains("The database is busy", snackbars.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+            cut.WaitForAssertion(() => Assert.False(cut.Find("input[aria-label='Administrator: Grace Hopper']").HasAttribute("checked")));
+        }
+        Assert.False(await IsAdministratorAsync(grace.Id));
+
+        cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(true);
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", snackbars.Markup, StringComparison.Ordinal));
+        Assert.True(await IsAdministratorAsync(grace.Id));
+    }
+
+    private async Task<bool> IsAdministratorAsync(Guid userId)
+    {
+        await using var db = database.CreateContext();
+        return await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator);
     }
 
     public override async Task DisposeAsync()

@@ -22,8 +22,8 @@ public sealed class SetupModeServiceTests : IDisposable
     {
         var token = await NewService().IssueTokenAsync();
 
-        Assert.Equal(SetupLinkOutcome.Accepted, await NewService().RedeemAsync(token));
-        Assert.Equal(SetupLinkOutcome.AlreadyUsed, await NewService().RedeemAsync(token));
+        Assert.Equal(SetupLinkOutcome.Accepted, (await NewService().RedeemAsync(token)).Outcome);
+        Assert.Equal(SetupLinkOutcome.AlreadyUsed, (await NewService().RedeemAsync(token)).Outcome);
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class SetupModeServiceTests : IDisposable
         var first = await NewService().IssueTokenAsync();
         var second = await NewService().IssueTokenAsync();
 
-        Assert.Equal(SetupLinkOutcome.Unknown, await NewService().RedeemAsync(first));
-        Assert.Equal(SetupLinkOutcome.Accepted, await NewService().RedeemAsync(second));
+        Assert.Equal(SetupLinkOutcome.Unknown, (await NewService().RedeemAsync(first)).Outcome);
+        Assert.Equal(SetupLinkOutcome.Accepted, (await NewService().RedeemAsync(second)).Outcome);
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public sealed class SetupModeServiceTests : IDisposable
     {
         await NewService().IssueTokenAsync();
 
-        Assert.Equal(SetupLinkOutcome.Unknown, await NewService().RedeemAsync(wrong));
+        Assert.Equal(SetupLinkOutcome.Unknown, (await NewService().RedeemAsync(wrong)).Outcome);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class SetupModeServiceTests : IDisposable
     {
         var token = await NewService().IssueTokenAsync();
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => NewService().RedeemAsync(token))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(async () => (await NewService().RedeemAsync(token)).Outcome)));
 
         Assert.Single(outcomes, o => o == SetupLinkOutcome.Accepted);
         Assert.All(outcomes.Where(o => o != SetupLinkOutcome.Accepted), o => Assert.Equal(SetupLinkOutcome.AlreadyUsed, o));
@@ -95,7 +95,57 @@ public sealed class SetupModeServiceTests : IDisposable
 
         Assert.False(await NewService().IsActiveAsync());
         Assert.Null(await NewService().IssueTokenAsync());
-        Assert.Equal(SetupLinkOutcome.SetupModeOver, await NewService().RedeemAsync(token));
+        Assert.Equal(SetupLinkOutcome.SetupModeOver, (await NewService().RedeemAsync(token)).Outcome);
+    }
+
+    [Fact]
+    public async Task Of_racing_first_sign_ins_with_setup_sessions_exactly_one_becomes_administrator()
+    {
+        var people = new List<Guid>();
+        await using (var db = database.CreateContext())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var user = new PortalUser { DisplayName = $"Person {i}" };
+                db.Users.Add(user);
+                people.Add(user.Id);
+            }
+            await db.SaveChangesAsync();
+        }
+
+        var ends = await Task.WhenAll(people.Select(id => Task.Run(() => NewService().EndWithAdministratorAsync(id))));
+
+        Assert.Single(ends, e => e is { Ended: true, BecameAdministrator: true });
+        await using var check = database.CreateContext();
+        Assert.Equal(1, await check.Users.CountAsync(u => u.IsAdministrator));
+        Assert.False(await NewService().IsActiveAsync());
+    }
+
+    [Fact]
+    public async Task Reentering_setup_mode_keeps_administrators_and_the_next_setup_sign_in_ends_it()
+    {
+        Guid ada, grace;
+        await using (var db = database.CreateContext())
+        {
+            var adaUser = new PortalUser { DisplayName = "Ada", IsAdministrator = true };
+            var graceUser = new PortalUser { DisplayName = "Grace" };
+            db.Users.AddRange(adaUser, graceUser);
+            await db.SaveChangesAsync();
+            (ada, grace) = (adaUser.Id, graceUser.Id);
+        }
+        Assert.False(await NewService().IsActiveAsync());
+
+        var token = await NewService().ReenterAsync();
+
+        Assert.True(await NewService().IsActiveAsync());
+        Assert.Equal(SetupLinkOutcome.Accepted, (await NewService().RedeemAsync(token)).Outcome);
+        var end = await NewService().EndWithAdministratorAsync(grace);
+        Assert.Equal(new SetupModeEnd(Ended: true, BecameAdministrator: true, AfterRecovery: true), end);
+        Assert.False(await NewService().IsActiveAsync());
+        Assert.Equal(new SetupModeEnd(false, false), await NewService().EndWithAdministratorAsync(ada));
+        await using var check = database.CreateContext();
+        Assert.Equal(2, await check.Users.CountAsync(u => u.IsAdministrator));
+        Assert.Empty(await check.SetupTokens.ToListAsync());
     }
 
     public void Dispose() => database.Dispose();

@@ -427,16 +427,37 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
-    public async Task Only_an_administrator_can_start_a_verification()
+    public async Task A_verification_needs_the_form_s_antiforgery_token()
     {
         await using var scenario = await SignInScenario.StartAsync();
-        using var browser = scenario.NewBrowser();
+        using var admin = await scenario.NewSetupBrowserAsync();
 
-        var response = await browser.Http.GetAsync(new Uri($"/signin/start/{scenario.IntegrationId}?purpose=verify", UriKind.Relative));
+        var response = await scenario.RequestVerifyAsync(admin, antiforgeryToken: null);
+
+        Assert.Equal("/integrations", response.Headers.Location!.OriginalString);
+        Assert.Equal("The verification did not start: the page it came from had expired. Choose Verify again on this page.",
+            await scenario.StatusMessageAfterAsync(admin, response));
+        Assert.Equal(0, scenario.Bitbucket.AuthorizeRequests);
+        var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
+        Assert.Equal(IntegrationVerification.NotVerified, integration.Verification);
+    }
+
+    [Fact]
+    public async Task A_verification_by_an_administrator_whose_role_was_revoked_meanwhile_is_refused_and_says_why()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(admin); // the first administrator
+        var token = await scenario.AntiforgeryTokenAsync(admin);
+        await scenario.QueryAsync(db => db.Users.ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, false)));
+
+        var response = await scenario.RequestVerifyAsync(admin, token);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/access", response.Headers.Location!.OriginalString);
-        Assert.Equal(0, scenario.Bitbucket.AuthorizeRequests);
+        Assert.Equal("/signin", response.Headers.Location!.OriginalString);
+        Assert.Equal(1, scenario.Bitbucket.AuthorizeRequests); // only the sign-in, no verification
+        var message = await scenario.StatusMessageAfterAsync(admin, response);
+        Assert.StartsWith("You are no longer an administrator. Sign in again", message, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();
     }
 

@@ -150,15 +150,11 @@ public sealed partial class SignInScenario : IAsyncDisposable
         var integrationId = Guid.NewGuid();
         var registration = await startProvider(Portal.Core.Integrations.CallbackUrl.For(host.BaseUrl, integrationId));
         host.Start();
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            var created = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(registration.OAuth1 is { } keys
-                ? new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
-                    OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "", keys)
-                : new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
-                    "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret));
-            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.ErrorMessage)));
-        }
+        await host.Services.CreateIntegrationAsync(registration.OAuth1 is { } keys
+            ? new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
+                OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "", keys)
+            : new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
+                "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret));
         return new SignInScenario(host, clock, integrationId, registration, fake);
     }
 
@@ -204,19 +200,34 @@ public sealed partial class SignInScenario : IAsyncDisposable
         return location;
     }
 
-    /// <summary>GET /signin/start/{id}, whatever the portal answers (a start that fails redirects back with a message).</summary>
+    /// <summary>
+    /// GET /signin/start/{id}, or for <paramref name="purpose"/> "verify" the Verify button's form post; whatever the
+    /// portal answers (a start that fails redirects back with a message).
+    /// </summary>
     public async Task<HttpResponseMessage> RequestStartAsync(ScenarioBrowser browser, string? returnUrl = null, string? purpose = null)
     {
-        var query = new List<string>();
-        if (returnUrl is not null)
+        if (purpose == "verify")
         {
-            query.Add("returnUrl=" + Uri.EscapeDataString(returnUrl));
+            return await RequestVerifyAsync(browser, await AntiforgeryTokenAsync(browser));
         }
-        if (purpose is not null)
-        {
-            query.Add("purpose=" + Uri.EscapeDataString(purpose));
-        }
-        return await browser.Http.GetAsync(new Uri($"/signin/start/{IntegrationId}{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", UriKind.Relative));
+        var query = returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl);
+        return await browser.Http.GetAsync(new Uri($"/signin/start/{IntegrationId}{query}", UriKind.Relative));
+    }
+
+    /// <summary>The antiforgery token of the Verify form on the Integrations page, as the browser would send it.</summary>
+    public async Task<string> AntiforgeryTokenAsync(ScenarioBrowser browser)
+    {
+        var page = await browser.Http.GetStringAsync(new Uri("/integrations", UriKind.Relative));
+        var match = AntiforgeryTokenPattern().Match(page);
+        Assert.True(match.Success, "The Integrations page has no Verify form with an antiforgery token.");
+        return WebUtility.HtmlDecode(match.Groups["token"].Value);
+    }
+
+    /// <summary>POST /signin/verify/{id}, the Verify button's form, with <paramref name="antiforgeryToken"/> (or none).</summary>
+    public async Task<HttpResponseMessage> RequestVerifyAsync(ScenarioBrowser browser, string? antiforgeryToken)
+    {
+        var form = antiforgeryToken is null ? [] : new Dictionary<string, string> { ["__RequestVerificationToken"] = antiforgeryToken };
+        return await browser.Http.PostAsync(new Uri($"/signin/verify/{IntegrationId}", UriKind.Relative), new FormUrlEncodedContent(form));
     }
 
     /// <summary>The browser at the provider's authorize endpoint, optionally signed in there with a session cookie.</summary>
@@ -382,6 +393,9 @@ public sealed partial class SignInScenario : IAsyncDisposable
         await Host.DisposeAsync();
         await Registration.Provider.DisposeAsync();
     }
+
+    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"(?<token>[^\"]+)\"|<input[^>]*value=\"(?<token>[^\"]+)\"[^>]*name=\"__RequestVerificationToken\"")]
+    private static partial Regex AntiforgeryTokenPattern();
 
     [GeneratedRegex("""data-testid="status-message"[^>]*>.*?<div class="mud-alert-message">(?<text>.*?)</div>""", RegexOptions.Singleline)]
     private static partial Regex StatusMessagePattern();

@@ -22,8 +22,11 @@ public sealed class TestDatabase : IDisposable
 
     public IDbContextFactory<PortalDbContext> Factory => new ContextFactory(this);
 
-    public void Register(IServiceCollection services) =>
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(ConnectionString));
+    /// <param name="busyTimeoutSeconds">How long a write waits for a lock another connection holds (SQLite's busy timeout).</param>
+    public void Register(IServiceCollection services, int? busyTimeoutSeconds = null, params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors) =>
+        services.AddDbContextFactory<PortalDbContext>(o => o
+            .UseSqlite(busyTimeoutSeconds is { } seconds ? $"{ConnectionString};Default Timeout={seconds}" : ConnectionString)
+            .AddInterceptors(interceptors));
 
     private sealed class ContextFactory(TestDatabase database) : IDbContextFactory<PortalDbContext>
     {

@@ -1,39 +1,21 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
-using Portal.Core.Persistence;
-using Portal.Core.Setup;
+using Portal.Core.Authorization;
 
 namespace Portal.Web;
 
 internal sealed class AdministratorRequirement : IAuthorizationRequirement;
 
 /// <summary>
-/// Admin pages are open to the holder of the setup cookie while Setup Mode lasts, and to administrators after it.
-/// Checked against the database on each request so that a revoked role or the end of Setup Mode takes effect at once.
+/// Admin pages are open to an active setup session while Setup Mode lasts, and to administrators after it: Core's
+/// <see cref="AdministratorGate"/> decides from the database on each request and each time an open page re-checks.
 /// </summary>
-internal sealed class AdministratorAuthorizationHandler(SetupModeService setupMode, IDbContextFactory<PortalDbContext> dbFactory)
-    : AuthorizationHandler<AdministratorRequirement>
+internal sealed class AdministratorAuthorizationHandler(AdministratorGate gate) : AuthorizationHandler<AdministratorRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, AdministratorRequirement requirement)
     {
-        if (await IsAdministratorAsync(context.User, setupMode, dbFactory))
+        if (await gate.CheckAsync(context.User.ToActor()) is null)
         {
             context.Succeed(requirement);
         }
-    }
-
-    public static async Task<bool> IsAdministratorAsync(ClaimsPrincipal user, SetupModeService setupMode, IDbContextFactory<PortalDbContext> dbFactory)
-    {
-        if (user.HasClaim(c => c.Type == PortalClaims.SetupSession) && await setupMode.IsActiveAsync())
-        {
-            return true;
-        }
-        if (!Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
-        {
-            return false;
-        }
-        await using var db = await dbFactory.CreateDbContextAsync();
-        return await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator);
     }
 }

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Components;
 using Portal.Core.Persistence;
+using Portal.Core.Sessions;
+using Portal.Features.Setup;
 
 namespace Portal.Web;
 
@@ -25,6 +28,7 @@ internal static class PortalWebExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, PortalAuthenticationStateProvider>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
         {
             options.Cookie.Name = "Portal.Auth";
@@ -34,9 +38,12 @@ internal static class PortalWebExtensions
             options.LoginPath = AccessPath;
             options.AccessDeniedPath = AccessPath;
             options.ReturnUrlParameter = "returnUrl";
-            options.ExpireTimeSpan = TimeSpan.FromHours(12);
             options.SlidingExpiration = true;
+            options.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
         });
+        // The idle timeout lives in the cookie; the absolute lifetime, sign-out and the end of Setup Mode in the session it names.
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<PortalSessionOptions>>((cookie, sessions) => cookie.ExpireTimeSpan = sessions.Value.IdleTimeout);
         services.AddScoped<IAuthorizationHandler, AdministratorAuthorizationHandler>();
         services.AddAuthorizationBuilder().AddPolicy(PortalPolicies.Administrator, p => p.AddRequirements(new AdministratorRequirement()));
     }
@@ -58,12 +65,21 @@ internal static class PortalWebExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 
-    /// <summary>Prepares the database and runs; a configuration error stops the portal with the message naming the key.</summary>
-    public static async Task RunPortalAsync(this WebApplication app)
+    /// <summary>
+    /// Prepares the database and runs, or runs the command named in <paramref name="args"/> (<c>setup-mode</c>);
+    /// a configuration error stops the portal with the message naming the key.
+    /// </summary>
+    public static async Task RunPortalAsync(this WebApplication app, string[] args)
     {
         try
         {
             app.Services.GetRequiredService<IStartupValidator>().Validate();
+            if (SetupModeCommand.IsRequested(args))
+            {
+                Environment.ExitCode = await SetupModeCommand.RunAsync(app.Services);
+                await app.DisposeAsync();
+                return;
+            }
             await app.Services.PreparePortalAsync();
         }
         catch (OptionsValidationException e)

@@ -22,7 +22,8 @@ public enum SignInErrorKind
 public sealed record AuthorizationStart(string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt);
 
 /// <param name="IntegrationName">The integration's name when it exists, so a failed verification can say which one failed.</param>
-public sealed record PrepareResult(AuthorizationStart? Start, string? Error, string? IntegrationName = null)
+/// <param name="Refusal">Set when a verification was refused because its actor may not administer the portal (any more).</param>
+public sealed record PrepareResult(AuthorizationStart? Start, string? Error, string? IntegrationName = null, Authorization.AccessRefusal? Refusal = null)
 {
     public bool Succeeded => Start is not null;
 }
@@ -38,8 +39,10 @@ public sealed record TokenExchange(Accounts.TokenSet? Tokens, Func<HttpRequestMe
     public static TokenExchange Failed(SignInErrorKind kind, string message) => new(null, null, kind, message);
 }
 
-/// <summary>The portal user a sign-in resolved to.</summary>
-public sealed record SignedInUser(Guid UserId, string DisplayName, bool IsAdministrator, bool BecameFirstAdministrator);
+/// <summary>The portal user a sign-in resolved to, and the session it started.</summary>
+/// <param name="BecameFirstAdministrator">The sign-in ended Setup Mode and made this person an administrator.</param>
+/// <param name="EndedSetupMode">The sign-in ended Setup Mode (the person may have been an administrator already).</param>
+public sealed record SignedInUser(Guid UserId, string DisplayName, bool IsAdministrator, bool BecameFirstAdministrator, bool EndedSetupMode = false, Guid SessionId = default);
 
 /// <summary>The result of a callback: who signed in (or who Bitbucket said it was, for a verification), or why not.</summary>
 public sealed record SignInOutcome

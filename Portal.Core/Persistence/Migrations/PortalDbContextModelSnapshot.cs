@@ -276,6 +276,61 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("PendingAuthorizations");
                 });
 
+            modelBuilder.Entity("Portal.Core.Sessions.PortalSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("EndReason")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("IntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SetupTokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("IntegrationId");
+
+                    b.HasIndex("SetupTokenId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Sessions");
+                });
+
+            modelBuilder.Entity("Portal.Core.Setup.SetupState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RecoveryRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SetupStates");
+                });
+
             modelBuilder.Entity("Portal.Core.Setup.SetupToken", b =>
                 {
                     b.Property<int>("Id")
@@ -383,6 +438,19 @@ namespace Portal.Core.Persistence.Migrations
                         .HasForeignKey("IntegrationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Sessions.PortalSession", b =>
+                {
+                    b.HasOne("Portal.Core.Setup.SetupToken", null)
+                        .WithMany()
+                        .HasForeignKey("SetupTokenId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Portal.Core.Accounts.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Portal.Core.Status.ProbeResult", b =>

@@ -29,7 +29,10 @@ public sealed class StatusDashboardTests : MudTestBase
         }).Build());
         services.AddBitbucketServerPlatform();
         services.AddIntegrationStatus();
+        services.AddTestAuthorization();
     }
+
+    public override async Task InitializeAsync() => Auth.SignInAs(await Ctx.Services.AdministratorAsync());
 
     private StatusBoard Board => Ctx.Services.GetRequiredService<StatusBoard>();
 

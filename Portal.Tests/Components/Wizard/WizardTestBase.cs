@@ -39,7 +39,10 @@ public abstract class WizardTestBase : MudTestBase
         });
         services.AddScoped<IntegrationDraft>();
         services.AddScoped<ProtectedSessionStorage>();
+        services.AddTestAuthorization();
     }
+
+    public override async Task InitializeAsync() => Auth.SignInAs(await Ctx.Services.AdministratorAsync());
 
     internal IntegrationDraft Draft => Ctx.Services.GetRequiredService<IntegrationDraft>();
 

@@ -1,3 +1,4 @@
+using Portal.Core.Authorization;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -67,7 +68,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
     }
 
     /// <summary>A dashboard rendered the way a circuit renders it, over the host's own board and status service.</summary>
-    private IRenderedComponent<StatusDashboard> OpenDashboard(PortalHost host)
+    private async Task<IRenderedComponent<StatusDashboard>> OpenDashboardAsync(PortalHost host)
     {
         var ctx = new BunitContext();
         viewers.Add(ctx);
@@ -76,7 +77,9 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         ctx.Services.AddSingleton(host.Services.GetRequiredService<StatusBoard>());
         ctx.Services.AddSingleton(host.Services.GetRequiredService<IntegrationStatusService>());
         ctx.Services.AddSingleton(host.Services.GetRequiredService<IOptions<StatusOptions>>());
+        ctx.Services.AddSingleton(host.Services.GetRequiredService<AdministratorGate>());
         ctx.Services.AddSingleton(TimeProvider.System);
+        ctx.AddAuthorization().SignInAs(await host.Services.AdministratorAsync());
         ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return ctx.Render<StatusDashboard>();
     }
@@ -165,7 +168,11 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         await CreateIntegrationsAsync(10, [server]);
         await using var host = StartHost(("Status:Enabled", "false"));
 
-        var dashboards = Enumerable.Range(0, 20).Select(_ => OpenDashboard(host)).ToList();
+        var dashboards = new List<IRenderedComponent<StatusDashboard>>();
+        for (var i = 0; i < 20; i++)
+        {
+            dashboards.Add(await OpenDashboardAsync(host));
+        }
         foreach (var dashboard in dashboards)
         {
             dashboard.WaitForAssertion(() => Assert.Equal(10, dashboard.FindAll("[data-testid=status-card]").Count));
@@ -223,14 +230,14 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         await using var host = StartHost(("Status:Enabled", "false"));
         var service = host.Services.GetRequiredService<IntegrationStatusService>();
         var board = host.Services.GetRequiredService<StatusBoard>();
-        Assert.Equal(IntegrationStatus.NotVerified, (await service.CheckNowAsync(id))!.Status);
+        Assert.Equal(IntegrationStatus.NotVerified, (await service.CheckNowAsync(await host.Services.AdministratorAsync(), id)).Value!.Status);
         var changes = new ConcurrentQueue<StatusBoardChange>();
         board.Changed += changes.Enqueue;
 
         var (state, correlation) = await AddPendingAuthorizationAsync(host, id);
         await using var scope = host.Services.CreateAsyncScope();
         var flow = scope.ServiceProvider.GetRequiredService<SignInService>();
-        var outcome = await flow.CompleteAsync(id, new CallbackParameters(state, null, "access_denied", null), [correlation], holdsSetupSession: false);
+        var outcome = await flow.CompleteAsync(id, new CallbackParameters(state, null, "access_denied", null), [correlation], Actor.Anonymous);
 
         Assert.False(outcome.Succeeded);
         var change = Assert.Single(changes);
@@ -249,7 +256,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         var id = (await CreateIntegrationsAsync(1, [server], "Acme")).Single();
         await using (var first = StartHost(("Status:Enabled", "false")))
         {
-            await first.Services.GetRequiredService<IntegrationStatusService>().CheckNowAsync(id);
+            await first.Services.GetRequiredService<IntegrationStatusService>().CheckNowAsync(await first.Services.AdministratorAsync(), id);
         }
 
         await using var second = StartHost(("Status:Enabled", "false"));

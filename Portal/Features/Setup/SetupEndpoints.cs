@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Portal.Core.Sessions;
 using Portal.Core.Setup;
 using Portal.Web;
 
@@ -17,7 +18,7 @@ internal static class SetupEndpoints
     public static void MapSetupEndpoints(this IEndpointRouteBuilder app) =>
         app.MapGet("/setup", RedeemSetupLinkAsync).ExcludeFromDescription();
 
-    private static async Task<IResult> RedeemSetupLinkAsync(string? token, HttpContext http, SetupModeService setupMode, SetupLinkThrottle throttle)
+    private static async Task<IResult> RedeemSetupLinkAsync(string? token, HttpContext http, SetupModeService setupMode, SessionService sessions, SetupLinkThrottle throttle)
     {
         // The token must not travel on to other sites in a Referer header.
         http.Response.Headers["Referrer-Policy"] = "no-referrer";
@@ -28,12 +29,18 @@ internal static class SetupEndpoints
             return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.TooManySetupAttempts}");
         }
 
-        var outcome = await setupMode.RedeemAsync(token, http.RequestAborted);
+        var redemption = await setupMode.RedeemAsync(token, http.RequestAborted);
+        var outcome = redemption.Outcome;
         switch (outcome)
         {
             case SetupLinkOutcome.Accepted:
+                var sessionId = await sessions.StartSetupSessionAsync(redemption.TokenId!.Value, http.RequestAborted);
                 var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, "Setup administrator"), new Claim(PortalClaims.SetupSession, "1")],
+                    [
+                        new Claim(ClaimTypes.Name, "Setup administrator"),
+                        new Claim(PortalClaims.SetupSession, "1"),
+                        new Claim(PortalClaims.Session, sessionId.ToString()),
+                    ],
                     CookieAuthenticationDefaults.AuthenticationScheme);
                 await http.SignInAsync(new ClaimsPrincipal(identity));
                 return Results.Redirect(AdminLandingPath);

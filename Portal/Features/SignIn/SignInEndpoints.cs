@@ -1,12 +1,14 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Accounts;
+using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Sessions;
 using Portal.Web;
 
 namespace Portal.Features.SignIn;
@@ -20,32 +22,52 @@ internal static class SignInEndpoints
     public static void MapSignInEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/signin/start/{integrationId:guid}", StartAsync).ExcludeFromDescription();
+        // A verification changes what the Integrations page shows and is an administrator's action: a form post with
+        // an antiforgery token, so no link on another site can start one in an administrator's name.
+        app.MapPost(VerifyPathPrefix + "{integrationId:guid}", VerifyAsync).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription();
         app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
     }
 
-    private static async Task<IResult> StartAsync(Guid integrationId, string? returnUrl, string? purpose, HttpContext http,
-        SignInService flow, IAuthorizationService authorization)
+    public const string VerifyPathPrefix = "/signin/verify/";
+    private const string IntegrationsPath = "/integrations";
+
+    private static async Task<IResult> StartAsync(Guid integrationId, string? returnUrl, HttpContext http, SignInService flow)
     {
-        var authorizationPurpose = purpose == "verify" ? AuthorizationPurpose.Verify : AuthorizationPurpose.SignIn;
-        if (authorizationPurpose == AuthorizationPurpose.Verify
-            && !(await authorization.AuthorizeAsync(http.User, PortalPolicies.Administrator)).Succeeded)
+        var prepared = await flow.PrepareAsync(integrationId, LocalRedirect.Sanitize(returnUrl), AuthorizationPurpose.SignIn, Actor.Anonymous, http.RequestAborted);
+        if (!prepared.Succeeded)
         {
-            return Results.Redirect(PortalWebExtensions.AccessPath);
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, prepared.Error!));
+            return Results.Redirect(SignInPath);
         }
-        var fallback = authorizationPurpose == AuthorizationPurpose.Verify ? "/integrations" : "/";
-        var prepared = await flow.PrepareAsync(integrationId, LocalRedirect.Sanitize(returnUrl, fallback), authorizationPurpose, http.RequestAborted);
+        return SendToProvider(http, prepared.Start!);
+    }
+
+    private static async Task<IResult> VerifyAsync(Guid integrationId, HttpContext http, SignInService flow)
+    {
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            // A stale page (the portal restarted, or you signed in again since it loaded) or a form on another site.
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error,
+                "The verification did not start: the page it came from had expired. Choose Verify again on this page."));
+            return Results.Redirect(IntegrationsPath);
+        }
+        var prepared = await flow.PrepareAsync(integrationId, IntegrationsPath, AuthorizationPurpose.Verify, http.User.ToActor(), http.RequestAborted);
         if (!prepared.Succeeded)
         {
             // OAuth 1 asks Bitbucket for a request token before the browser leaves, so a verification can already fail
             // here; it says which integration failed, like a verification that fails at the callback.
-            var message = authorizationPurpose == AuthorizationPurpose.Verify && prepared.IntegrationName is { } name
+            var message = prepared is { Refusal: null, IntegrationName: { } name }
                 ? $"Verifying \"{name}\" failed at the {StepName(SignInStep.Authorize)} step: {prepared.Error}"
                 : prepared.Error!;
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, message));
-            return Results.Redirect(authorizationPurpose == AuthorizationPurpose.Verify ? "/integrations" : SignInPath);
+            return Results.Redirect(prepared.Refusal is null ? IntegrationsPath : SignInPath);
         }
-        var start = prepared.Start!;
+        return SendToProvider(http, prepared.Start!);
+    }
+
+    private static IResult SendToProvider(HttpContext http, AuthorizationStart start)
+    {
         // One cookie per sign-in in flight, so two tabs signing in at once do not undo each other.
         http.Response.Cookies.Append(CorrelationCookiePrefix + start.Correlation[..12], start.Correlation, new CookieOptions
         {
@@ -65,15 +87,14 @@ internal static class SignInEndpoints
     {
         http.Response.Headers.CacheControl = "no-store";
         var correlations = http.Request.Cookies.Where(c => c.Key.StartsWith(CorrelationCookiePrefix, StringComparison.Ordinal)).Select(c => c.Value).ToList();
-        var holdsSetupSession = http.User.HasClaim(c => c.Type == PortalClaims.SetupSession);
-        var outcome = await flow.CompleteAsync(integrationId, new CallbackParameters(state, code, error, errorDescription, oauthToken, oauthVerifier), correlations, holdsSetupSession, http.RequestAborted);
+        var outcome = await flow.CompleteAsync(integrationId, new CallbackParameters(state, code, error, errorDescription, oauthToken, oauthVerifier), correlations, http.User.ToActor(), http.RequestAborted);
 
         if (outcome.Purpose == AuthorizationPurpose.Verify)
         {
             StatusMessage.Set(http, outcome.Succeeded
                 ? new StatusMessage(StatusMessage.Success, $"\"{outcome.IntegrationName}\" works: Bitbucket identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now Verified.")
                 : new StatusMessage(StatusMessage.Error, $"Verifying \"{outcome.IntegrationName}\" failed at the {StepName(outcome.FailedStep)} step: {outcome.Message}"));
-            return Results.Redirect(LocalRedirect.Sanitize(outcome.ReturnUrl, "/integrations"));
+            return Results.Redirect(LocalRedirect.Sanitize(outcome.ReturnUrl, IntegrationsPath));
         }
         if (!outcome.Succeeded)
         {
@@ -91,18 +112,26 @@ internal static class SignInEndpoints
             new Claim(ClaimTypes.NameIdentifier, user.UserId.ToString()),
             new Claim(ClaimTypes.Name, user.DisplayName),
             new Claim(PortalClaims.IntegrationId, outcome.IntegrationId!.Value.ToString()),
+            new Claim(PortalClaims.Session, user.SessionId.ToString()),
         ], CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(new ClaimsPrincipal(identity));
-        if (user.BecameFirstAdministrator)
+        if (user.EndedSetupMode)
         {
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Success,
-                $"Welcome, {user.DisplayName}. You are the portal's first administrator, and Setup Mode is over: setup links no longer work, and admin pages need an administrator's sign-in."));
+            const string over = "Setup Mode is over: setup links no longer work, and admin pages need an administrator's sign-in.";
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Success, user.BecameFirstAdministrator
+                ? $"Welcome, {user.DisplayName}. You are the portal's first administrator, and {over}"
+                : $"Welcome, {user.DisplayName}. You are an administrator, and {over}"));
         }
         return Results.Redirect(LocalRedirect.Sanitize(outcome.ReturnUrl));
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, [FromForm] string? returnUrl)
+    private static async Task<IResult> SignOutAsync(HttpContext http, [FromForm] string? returnUrl, SessionService sessions)
     {
+        if (http.User.ToActor().SessionId is { } sessionId)
+        {
+            // Ends the session on the server too, so pages open in other tabs lose their powers at once.
+            await sessions.EndAsync(sessionId, SessionEndReason.SignedOut, http.RequestAborted);
+        }
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, "You are signed out."));
         return Results.Redirect(LocalRedirect.Sanitize(returnUrl));

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Portal.Components.Authorization;
 using Portal.Core.Status;
 
 namespace Portal.Features.Status;
@@ -19,6 +20,8 @@ public partial class IntegrationStatusCard
     [Parameter, EditorRequired] public IntegrationStatusSnapshot Snapshot { get; set; } = null!;
 
     [Inject] private IntegrationStatusService StatusService { get; set; } = null!;
+
+    [CascadingParameter] private AdminAccess Admin { get; set; } = null!;
 
     [Inject] private TimeProvider Clock { get; set; } = null!;
 
@@ -44,8 +47,14 @@ public partial class IntegrationStatusCard
         StateHasChanged();
         try
         {
-            var result = await StatusService.CheckNowAsync(Snapshot.Integration.Id);
-            if (result is null)
+            var checkedNow = await Admin.RunAsync(actor => StatusService.CheckNowAsync(actor, Snapshot.Integration.Id));
+            if (!checkedNow.Succeeded)
+            {
+                announcement = checkedNow.Refusal?.Message ?? checkedNow.Failure;
+                checkError = checkedNow.Failure;
+                return;
+            }
+            if (checkedNow.Value is not { } result)
             {
                 checkError = "This integration no longer exists, so there is nothing to check. Reload the page to update the list.";
             }

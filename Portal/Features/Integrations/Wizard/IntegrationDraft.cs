@@ -1,3 +1,4 @@
+using Portal.Core.Authorization;
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.Extensions.Options;
@@ -98,10 +99,18 @@ internal sealed class IntegrationDraft : IDisposable
 
     public IEnumerable<string> WarningsFor(string property) => MessagesFor(property, Severity.Warning);
 
-    /// <summary>Saves through the service, which runs the same rules again. On failure every message is shown.</summary>
-    public async Task<CreateIntegrationResult> CreateAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Saves through the service, which authorizes <paramref name="actor"/> and runs the same rules again. On a rule's
+    /// failure every message is shown; a refusal or a database failure leaves the draft as it is.
+    /// </summary>
+    public async Task<AdminResult<CreateIntegrationResult>> CreateAsync(Actor actor, CancellationToken cancellationToken = default)
     {
-        var result = await integrations.CreateAsync(ToRequest(), cancellationToken);
+        var created = await integrations.CreateAsync(actor, ToRequest(), cancellationToken);
+        if (!created.Succeeded)
+        {
+            return created;
+        }
+        var result = created.Value;
         if (result.Succeeded)
         {
             HasUnsavedChanges = false;
@@ -113,7 +122,7 @@ internal sealed class IntegrationDraft : IDisposable
             Touched.UnionWith(result.Errors.Select(e => e.PropertyName));
             Changed?.Invoke();
         }
-        return result;
+        return created;
     }
 
     public DraftSnapshot ToSnapshot() => new(Id, Name, Platform, BaseUrl, ClientId, ChosenOAuthVersion);

@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Persistence;
+using Portal.Core.Setup;
+
+namespace Portal.Core.Sessions;
+
+/// <summary>Whether a session still lets its browser in, and if not, why.</summary>
+public enum SessionState
+{
+    Active,
+    /// <summary>No such session: it never existed, or it ended long ago and was removed.</summary>
+    Unknown,
+    SignedOut,
+    Expired,
+    /// <summary>A setup session after Setup Mode ended.</summary>
+    SetupModeOver,
+    /// <summary>A setup session whose link was withdrawn by the <c>setup-mode</c> command, which issued a new one.</summary>
+    SetupLinkReplaced,
+    IntegrationRemoved,
+    Revoked,
+}
+
+/// <summary>The state of one session, read from the database when asked.</summary>
+public sealed record SessionCheck(SessionState State, SessionKind? Kind = null, Guid? UserId = null)
+{
+    public bool IsActive => State == SessionState.Active;
+}
+
+/// <summary>Starts, checks and ends the server-side sessions that the portal's cookie names.</summary>
+public sealed class SessionService(
+    IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IOptions<PortalSessionOptions> options, IOptions<SetupOptions> setupOptions)
+{
+    /// <summary>Starts the session of a person who signed in through <paramref name="integrationId"/>.</summary>
+    public Task<Guid> StartUserSessionAsync(Guid userId, Guid integrationId, CancellationToken cancellationToken = default) =>
+        StartAsync(new PortalSession { Kind = SessionKind.User, UserId = userId, IntegrationId = integrationId }, options.Value.AbsoluteLifetime, cancellationToken);
+
+    /// <summary>Starts the session of whoever opened the setup link <paramref name="setupTokenId"/>.</summary>
+    public Task<Guid> StartSetupSessionAsync(int setupTokenId, CancellationToken cancellationToken = default) =>
+        StartAsync(new PortalSession { Kind = SessionKind.Setup, SetupTokenId = setupTokenId }, setupOptions.Value.SessionLifetime, cancellationToken);
+
+    /// <summary>Ends the session now; later requests and actions with it are refused.</summary>
+    public async Task EndAsync(Guid sessionId, SessionEndReason reason, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken);
+    }
+
+    /// <summary>Reads the session's current state: ended, expired, or (for setup sessions) outlived by Setup Mode.</summary>
+    public async Task<SessionCheck> CheckAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await CheckAsync(db, sessionId, cancellationToken);
+    }
+
+    internal async Task<SessionCheck> CheckAsync(PortalDbContext db, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (session is null)
+        {
+            return new SessionCheck(SessionState.Unknown);
+        }
+        var state = session switch
+        {
+            { EndReason: { } reason } => reason switch
+            {
+                SessionEndReason.SignedOut => SessionState.SignedOut,
+                SessionEndReason.IntegrationRemoved => SessionState.IntegrationRemoved,
+                _ => SessionState.Revoked,
+            },
+            _ when session.ExpiresAt <= clock.GetUtcNow() => SessionState.Expired,
+            { Kind: SessionKind.Setup } when !await SetupModeService.IsActiveAsync(db, cancellationToken) => SessionState.SetupModeOver,
+            { Kind: SessionKind.Setup, SetupTokenId: null } => SessionState.SetupLinkReplaced,
+            _ => SessionState.Active,
+        };
+        return new SessionCheck(state, session.Kind, session.UserId);
+    }
+
+    private async Task<Guid> StartAsync(PortalSession session, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        session.CreatedAt = clock.GetUtcNow();
+        session.ExpiresAt = session.CreatedAt + lifetime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.Sessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+        return session.Id;
+    }
+}

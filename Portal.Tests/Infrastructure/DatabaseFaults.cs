@@ -1,0 +1,58 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Portal.Tests.Infrastructure;
+
+/// <summary>Real SQLite failures on demand: a lock held by another connection, a database that may not grow.</summary>
+public static class DatabaseFaults
+{
+    /// <summary>
+    /// Holds SQLite's write lock from another connection (as a backup or a second process would) until disposed:
+    /// readers go on, writers get SQLITE_BUSY once their busy timeout passes.
+    /// </summary>
+    public static async Task<IAsyncDisposable> HoldWriteLockAsync(string databasePath)
+    {
+        var connection = new SqliteConnection($"Data Source={databasePath}");
+        await connection.OpenAsync();
+        await using (var begin = connection.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+        }
+        return new Lock(connection);
+    }
+
+    private sealed class Lock(SqliteConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await using (var rollback = connection.CreateCommand())
+            {
+                rollback.CommandText = "ROLLBACK";
+                await rollback.ExecuteNonQueryAsync();
+            }
+            await connection.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// While <see cref="Full"/> is set, every connection the portal opens may not grow the database file beyond its
+/// current size (SQLite's max_page_count), so the next write that needs a page fails with SQLITE_FULL, as on a full disk.
+/// </summary>
+public sealed class DiskFullInterceptor : DbConnectionInterceptor
+{
+    public bool Full { get; set; }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (Full)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA max_page_count = 1; PRAGMA max_page_count;";
+            // Setting a value below the current page count leaves it at the current page count.
+            await command.ExecuteScalarAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using Portal.Core.Authorization;
+using Portal.Web;
+
+namespace Portal.Components.Authorization;
+
+/// <summary>
+/// Wraps the admin part of a page and runs its actions: each action is authorized by Core when it runs (see
+/// <see cref="AdminActions"/>); a refusal replaces the admin controls with the reason, a database failure becomes a
+/// message, and the circuit survives either way.
+/// </summary>
+public partial class AdminAccess
+{
+    private AccessRefusal? refusal;
+    private Task<AuthenticationState>? renderedState;
+
+    [Parameter] public RenderFragment? ChildContent { get; set; }
+
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
+
+    protected override void OnParametersSet()
+    {
+        // A re-published authentication state is a fresh verdict from the database: the AuthorizeView decides again.
+        if (!ReferenceEquals(renderedState, AuthenticationState))
+        {
+            renderedState = AuthenticationState;
+            refusal = null;
+        }
+    }
+
+    /// <summary>The actor this page acts as: the session its circuit was opened with.</summary>
+    public async Task<Actor> GetActorAsync() => (await AuthenticationState).User.ToActor();
+
+    /// <summary>Runs <paramref name="action"/> as this page's person and shows why it did not happen, if it did not.</summary>
+    public async Task<AdminResult<T>> RunAsync<T>(Func<Actor, Task<AdminResult<T>>> action)
+    {
+        var result = await action(await GetActorAsync());
+        if (result.Refusal is { } refused)
+        {
+            refusal = refused;
+            StateHasChanged();
+            if (AuthenticationStateProvider is PortalAuthenticationStateProvider portal)
+            {
+                await portal.RevalidateNowAsync();
+            }
+        }
+        else if (result.Failure is { } failure)
+        {
+            Snackbar.Add(failure, Severity.Error);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,28 @@
+using Portal.Core.Persistence;
+using Portal.Core.Setup;
+
+namespace Portal.Features.Setup;
+
+/// <summary>
+/// <c>dotnet run --project Portal -- setup-mode</c>: the way back in when no administrator can sign in. Puts the
+/// configured database back into Setup Mode, ends every earlier setup session and prints a fresh one-time link. It
+/// needs only the database, so it works whether the portal runs or not.
+/// </summary>
+internal static class SetupModeCommand
+{
+    public const string Name = "setup-mode";
+
+    public static bool IsRequested(string[] args) => args is [Name, ..];
+
+    public static async Task<int> RunAsync(IServiceProvider services)
+    {
+        await services.MigrateDatabaseAsync();
+        var token = await services.GetRequiredService<SetupModeService>().ReenterAsync();
+        // Printed, not logged: the operator who ran the command needs the link, and no log file should keep it.
+        Console.WriteLine("The portal is in Setup Mode again. Earlier setup links and setup sessions no longer work.");
+        Console.WriteLine($"Open this one-time setup link to configure the portal: {services.SetupLink(token)}");
+        Console.WriteLine("Administrators keep their role. Setup Mode ends when you sign in with Bitbucket while holding the link's session.");
+        Console.WriteLine("If the portal restarts before you open the link, it prints a newer one in its log.");
+        return 0;
+    }
+}

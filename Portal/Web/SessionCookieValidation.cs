@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Portal.Core.Sessions;
+
+namespace Portal.Web;
+
+/// <summary>
+/// Every request's cookie must name a session that is still active in the database: signing out, an expired lifetime
+/// or the end of Setup Mode ends it everywhere at once, including copies of the cookie.
+/// </summary>
+internal static class SessionCookieValidation
+{
+    public static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var active = Guid.TryParse(context.Principal?.FindFirst(PortalClaims.Session)?.Value, out var sessionId)
+            && (await context.HttpContext.RequestServices.GetRequiredService<SessionService>().CheckAsync(sessionId, context.HttpContext.RequestAborted)).IsActive;
+        if (!active)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+}
