@@ -16,6 +16,6 @@ public enum AccessRefusalReason
 /// <summary>An action that was not carried out because its actor may not act (any more), with the reason in words.</summary>
 public sealed record AccessRefusal(AccessRefusalReason Reason, string Message)
 {
-    /// <summary>The refusal concerns a setup session, whose holder needs a setup link rather than a sign-in.</summary>
-    public bool ConcernsSetupSession => Reason is AccessRefusalReason.SetupModeOver or AccessRefusalReason.SetupSessionExpired or AccessRefusalReason.SetupLinkReplaced;
+    /// <summary>A setup session ended while Setup Mode lasts: its holder needs a new setup link rather than a sign-in.</summary>
+    public bool NeedsSetupLink => Reason is AccessRefusalReason.SetupSessionExpired or AccessRefusalReason.SetupLinkReplaced;
 }

@@ -49,6 +49,8 @@ public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFacto
             "Your session has reached its maximum lifetime. Sign in again."),
         (SessionState.SignedOut, _) => new(AccessRefusalReason.SignedOut,
             "You signed out (in this or another tab), so this page can no longer make changes. Sign in again."),
+        (SessionState.Replaced, _) => new(AccessRefusalReason.SessionEnded,
+            "You signed in again (in another tab), which started a new session for this browser. Reload this page to continue with it."),
         (SessionState.IntegrationRemoved, _) => new(AccessRefusalReason.SessionEnded,
             "The integration you signed in through was removed, which ended your session. Sign in again through another integration."),
         _ => new(AccessRefusalReason.SessionEnded,

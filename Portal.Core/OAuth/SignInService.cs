@@ -137,7 +137,7 @@ public sealed class SignInService(
                 };
             }
             // A sign-in replaces whatever session the browser held, so a cookie copied before it is worth nothing after.
-            await sessions.EndAsync(previous, SessionEndReason.SignedOut, cancellationToken);
+            await sessions.EndAsync(previous, SessionEndReason.Replaced, cancellationToken);
         }
         return user with { SessionId = await sessions.StartUserSessionAsync(user.UserId, integrationId, cancellationToken) };
     }

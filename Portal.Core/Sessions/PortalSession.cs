@@ -15,6 +15,8 @@ public enum SessionEndReason
     IntegrationRemoved = 1,
     /// <summary>An administrator ended it.</summary>
     Revoked = 2,
+    /// <summary>The browser signed in again, which replaced it.</summary>
+    Replaced = 3,
 }
 
 /// <summary>

@@ -12,6 +12,8 @@ public enum SessionState
     /// <summary>No such session: it never existed, or it ended long ago and was removed.</summary>
     Unknown,
     SignedOut,
+    /// <summary>The browser signed in again (in another tab), which started a new session.</summary>
+    Replaced,
     Expired,
     /// <summary>A setup session after Setup Mode ended.</summary>
     SetupModeOver,
@@ -64,14 +66,16 @@ public sealed class SessionService(
         }
         var state = session switch
         {
+            // The end of Setup Mode explains a setup session's end best, whatever else ended it.
+            { Kind: SessionKind.Setup } when !await SetupModeService.IsActiveAsync(db, cancellationToken) => SessionState.SetupModeOver,
             { EndReason: { } reason } => reason switch
             {
                 SessionEndReason.SignedOut => SessionState.SignedOut,
+                SessionEndReason.Replaced => SessionState.Replaced,
                 SessionEndReason.IntegrationRemoved => SessionState.IntegrationRemoved,
                 _ => SessionState.Revoked,
             },
             _ when session.ExpiresAt <= clock.GetUtcNow() => SessionState.Expired,
-            { Kind: SessionKind.Setup } when !await SetupModeService.IsActiveAsync(db, cancellationToken) => SessionState.SetupModeOver,
             { Kind: SessionKind.Setup, SetupTokenId: null } => SessionState.SetupLinkReplaced,
             _ => SessionState.Active,
         };

@@ -61,12 +61,24 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Environment variables a separate portal process (a command) needs to share this host's files.</summary>
+    public IReadOnlyDictionary<string, string> ProcessEnvironment => new Dictionary<string, string>();
+
+    /// <summary>The cookies <paramref name="client"/> holds for this portal, as "name=value" pairs.</summary>
+    public IEnumerable<string> CookiesOf(HttpClient client) =>
+        clientCookies.TryGetValue(client, out var jar) ? jar.GetCookies(new Uri(BaseUrl)).Select(c => $"{c.Name}={c.Value}") : [];
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> clientCookies = [];
+
     /// <summary>An HTTP client with its own cookie jar that does not follow redirects, so tests see each step.</summary>
     public HttpClient CreateHttpClient(CookieContainer? cookies = null)
     {
         Start();
-        var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies ?? new CookieContainer() };
-        return new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
+        var jar = cookies ?? new CookieContainer();
+        var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = jar };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
+        clientCookies.Add(client, jar);
+        return client;
     }
 
     /// <summary>A client that holds the setup cookie (it opened the setup link).</summary>

@@ -1,0 +1,173 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Core.Authorization;
+using Portal.Core.Integrations;
+using Portal.Core.Platforms;
+using Portal.Tests.Fakes;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Browser;
+
+/// <summary>
+/// A page left open keeps no powers its person lost: an action from it is refused and says why, and within the
+/// revalidation interval the admin controls disappear without a reload.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private const string Name = "Acme Bitbucket";
+    private BitbucketFake fake = null!;
+    private PortalHost? host;
+
+    public async Task InitializeAsync()
+    {
+        fake = await BitbucketFake.StartAsync();
+        fake.AddUser(BitbucketFakeUser.Ada);
+        fake.AddUser(BitbucketFakeUser.Grace);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+        }
+        await fake.DisposeAsync();
+    }
+
+    /// <summary>A portal with one integration at the fake; pages re-check their person every <paramref name="revalidation"/>.</summary>
+    private async Task<PortalHost> StartPortalAsync(string revalidation)
+    {
+        host = new PortalHost(settings: new Dictionary<string, string?> { ["Sessions:RevalidationInterval"] = revalidation });
+        var integrationId = Guid.NewGuid();
+        var link = fake.RegisterClient("Portal", CallbackUrl.For(host.BaseUrl, integrationId));
+        host.Start();
+        await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, PlatformRegistry.BitbucketServer.Key, fake.BaseUrl,
+            "8.9.1", OAuthVersion.OAuth2, link.ClientId, link.ClientSecret));
+        return host;
+    }
+
+    private async Task SignInAsync(IPage page, BitbucketFakeUser user)
+    {
+        fake.ConsentingUser = user;
+        await page.GotoAsync($"{host!.BaseUrl}/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {Name}" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/");
+        await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync(user.DisplayName);
+    }
+
+    /// <summary>Ada, the first administrator (through the setup link), in a browser of her own.</summary>
+    private async Task<IPage> FirstAdministratorAsync()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host!.SetupLink);
+        await SignInAsync(page, BitbucketFakeUser.Ada);
+        return page;
+    }
+
+    private async Task<bool> EnabledAsync()
+    {
+        await using var scope = host!.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<IntegrationService>().ListAsync()).Single().Enabled;
+    }
+
+    private static ILocator AccessLost(IPage page) => page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "This page can no longer make changes." });
+
+    [Fact]
+    public async Task An_administrator_revoked_while_people_was_open_loses_the_switches_without_a_reload()
+    {
+        await StartPortalAsync(revalidation: "00:00:01");
+        var ada = await FirstAdministratorAsync();
+        var grace = await browser.NewPageAsync();
+        await SignInAsync(grace, BitbucketFakeUser.Grace);
+        await ada.GotoAsync($"{host!.BaseUrl}/people");
+        await ada.WaitForInteractiveAsync();
+        await ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Grace Hopper" }).ClickAsync();
+        await Assertions.Expect(ada.GetByText("Grace Hopper is now an administrator.")).ToBeVisibleAsync();
+        await grace.GotoAsync($"{host.BaseUrl}/people");
+        await grace.WaitForInteractiveAsync();
+
+        await grace.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Ada Lovelace" }).ClickAsync();
+        await Assertions.Expect(grace.GetByText("Ada Lovelace is no longer an administrator.")).ToBeVisibleAsync();
+
+        // No click, no reload: Ada's open page re-checks her and gives way to the reason.
+        await Assertions.Expect(AccessLost(ada)).ToContainTextAsync("You are no longer an administrator. Sign in again", new() { Timeout = 20_000 });
+        await Assertions.Expect(ada.GetByRole(AriaRole.Switch)).ToHaveCountAsync(0);
+        await ada.ScreenshotToAsync("50-access-lost-role-revoked.png");
+    }
+
+    [Fact]
+    public async Task A_revoked_administrator_s_click_on_a_page_left_open_is_refused_and_changes_nothing()
+    {
+        await StartPortalAsync(revalidation: "00:10:00");
+        var ada = await FirstAdministratorAsync();
+        var grace = await browser.NewPageAsync();
+        await SignInAsync(grace, BitbucketFakeUser.Grace);
+        await ada.GotoAsync($"{host!.BaseUrl}/people");
+        await ada.WaitForInteractiveAsync();
+        await ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Grace Hopper" }).ClickAsync();
+        await Assertions.Expect(ada.GetByText("Grace Hopper is now an administrator.")).ToBeVisibleAsync();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Portal.Core.Persistence.PortalDbContext>();
+            var adaId = (await db.Users.SingleAsync(u => u.DisplayName == "Ada Lovelace")).Id;
+            var graceActor = new Actor(Guid.Parse(await ActorSessionOfAsync(grace)));
+            Assert.True((await host.Services.GetRequiredService<AdministratorRoles>().SetAsync(graceActor, adaId, false)).Succeeded);
+        }
+
+        // Her page still shows the switches; her first click would turn her own role off, the second on again.
+        await ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Ada Lovelace" }).ClickAsync();
+
+        await Assertions.Expect(AccessLost(ada)).ToContainTextAsync("You are no longer an administrator. Sign in again");
+        await using var check = host.Services.CreateAsyncScope();
+        Assert.False((await check.ServiceProvider.GetRequiredService<Portal.Core.Persistence.PortalDbContext>().Users.SingleAsync(u => u.DisplayName == "Ada Lovelace")).IsAdministrator);
+    }
+
+    [Fact]
+    public async Task A_setup_session_page_left_open_after_setup_mode_ended_is_refused_and_says_why()
+    {
+        await StartPortalAsync(revalidation: "00:10:00");
+        var integrations = await browser.NewPageAsync();
+        await integrations.GotoAsync(host!.SetupLink);
+        await integrations.WaitForInteractiveAsync();
+        await Assertions.Expect(integrations.GetByRole(AriaRole.Button, new() { Name = $"Disable {Name}" })).ToBeVisibleAsync();
+
+        // The same person signs in with Bitbucket in another tab: the first administrator, so Setup Mode ends.
+        var other = await integrations.Context.NewPageAsync();
+        await SignInAsync(other, BitbucketFakeUser.Ada);
+        await integrations.GetByRole(AriaRole.Button, new() { Name = $"Disable {Name}" }).ClickAsync();
+
+        await Assertions.Expect(AccessLost(integrations)).ToContainTextAsync("Setup Mode has ended");
+        await Assertions.Expect(integrations.GetByRole(AriaRole.Button, new() { Name = $"Disable {Name}" })).ToHaveCountAsync(0);
+        Assert.True(await EnabledAsync());
+        await integrations.ScreenshotToAsync("51-access-lost-setup-mode-over.png");
+    }
+
+    [Fact]
+    public async Task After_signing_out_in_another_tab_an_open_page_changes_nothing()
+    {
+        await StartPortalAsync(revalidation: "00:10:00");
+        var integrations = await FirstAdministratorAsync();
+        await integrations.GotoAsync($"{host!.BaseUrl}/integrations");
+        await integrations.WaitForInteractiveAsync();
+
+        var other = await integrations.Context.NewPageAsync();
+        await other.GotoAsync($"{host.BaseUrl}/account");
+        await other.GetByTestId("account-details").GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Assertions.Expect(other.GetByTestId("status-message")).ToContainTextAsync("You are signed out.");
+        await integrations.GetByRole(AriaRole.Button, new() { Name = $"Disable {Name}" }).ClickAsync();
+
+        await Assertions.Expect(AccessLost(integrations)).ToContainTextAsync("You signed out (in this or another tab)");
+        Assert.True(await EnabledAsync());
+    }
+
+    /// <summary>The session a browser's cookie names, read as the portal reads it.</summary>
+    private async Task<string> ActorSessionOfAsync(IPage page)
+    {
+        var cookie = (await page.Context.CookiesAsync()).Single(c => c.Name.EndsWith("Portal.Auth", StringComparison.Ordinal));
+        var ticket = host!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme).TicketDataFormat.Unprotect(cookie.Value)!;
+        return ticket.Principal.FindFirst(Portal.Web.PortalClaims.Session)!.Value;
+    }
+}

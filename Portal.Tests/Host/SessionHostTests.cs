@@ -1,0 +1,101 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Sessions;
+using Portal.Core.Setup;
+using Portal.Tests.Fakes;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Host;
+
+/// <summary>The cookie only names a session kept on the server; every request checks it there.</summary>
+public sealed class SessionHostTests
+{
+    /// <summary>Sends <paramref name="cookie"/> as a copied cookie would be sent: from anywhere, without the browser's jar.</summary>
+    private static async Task<HttpResponseMessage> WithCopiedCookieAsync(SignInScenario scenario, string cookie, string path)
+    {
+        using var client = scenario.NewCookielessClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Add("Cookie", $"Portal.Auth={cookie}");
+        return await client.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session_on_the_server_so_a_copy_of_the_cookie_no_longer_works()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(admin);
+        var copy = admin.Cookie("Portal.Auth")!;
+        Assert.Equal(HttpStatusCode.OK, (await WithCopiedCookieAsync(scenario, copy, "/integrations")).StatusCode);
+
+        var page = await admin.Http.GetStringAsync(new Uri("/account", UriKind.Relative));
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        var signOut = await admin.Http.PostAsync(new Uri("/signout", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+
+        var replayed = await WithCopiedCookieAsync(scenario, copy, "/integrations");
+        Assert.Equal("/access", replayed.Headers.Location?.AbsolutePath);
+        var session = await scenario.QueryAsync(db => db.Sessions.AsNoTracking().SingleAsync(s => s.Kind == SessionKind.User));
+        Assert.Equal(SessionEndReason.SignedOut, session.EndReason);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_session_ends_after_its_absolute_lifetime_even_when_used_all_along()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            PortalSettings = new Dictionary<string, string?> { ["Sessions:IdleTimeout"] = "01:00:00", ["Sessions:AbsoluteLifetime"] = "02:00:00" },
+        });
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(admin);
+
+        // Active every 50 minutes, so the sliding cookie never idles out; the session's absolute end still comes.
+        for (var i = 0; i < 2; i++)
+        {
+            scenario.Clock.Advance(TimeSpan.FromMinutes(50));
+            Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
+        }
+        scenario.Clock.Advance(TimeSpan.FromMinutes(25));
+
+        var expired = await admin.Http.GetAsync(new Uri("/integrations", UriKind.Relative));
+        Assert.Equal("/access", expired.Headers.Location?.AbsolutePath);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_setup_session_ends_after_the_setup_session_lifetime()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            PortalSettings = new Dictionary<string, string?> { ["Setup:SessionLifetime"] = "00:30:00" },
+        });
+        using var setup = await scenario.NewSetupBrowserAsync();
+        Assert.Equal(HttpStatusCode.OK, (await setup.Http.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
+
+        scenario.Clock.Advance(TimeSpan.FromMinutes(31));
+
+        var expired = await setup.Http.GetAsync(new Uri("/integrations", UriKind.Relative));
+        Assert.Equal("/access", expired.Headers.Location?.AbsolutePath);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task Signing_in_replaces_the_session_the_browser_held()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.Ada, BitbucketFakeUser.Grace] });
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(admin);
+        var first = admin.Cookie("Portal.Auth")!;
+
+        await scenario.SignInAsync(admin, asUser: BitbucketFakeUser.Grace);
+
+        Assert.Equal("/access", (await WithCopiedCookieAsync(scenario, first, "/integrations")).Headers.Location?.AbsolutePath);
+        var sessions = await scenario.QueryAsync(db => db.Sessions.AsNoTracking().Where(s => s.Kind == SessionKind.User).ToListAsync());
+        Assert.Equal(2, sessions.Count);
+        Assert.Single(sessions, s => s.EndReason == SessionEndReason.Replaced);
+        Assert.False(await scenario.Host.Services.GetRequiredService<SetupModeService>().IsActiveAsync());
+    }
+}
