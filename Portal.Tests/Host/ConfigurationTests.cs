@@ -10,6 +10,9 @@ public sealed class ConfigurationTests
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
     [InlineData("Status__ProbeInterval", "00:00:00", "Status:ProbeInterval")]
     [InlineData("Status__MaxConcurrentProbes", "0", "Status:MaxConcurrentProbes")]
+    [InlineData("Setup__SessionLifetime", "00:00:00", "Setup:SessionLifetime")]
+    [InlineData("Sessions__AbsoluteLifetime", "00:10:00", "Sessions:AbsoluteLifetime")]
+    [InlineData("Sessions__RevalidationInterval", "00:00:00", "Sessions:RevalidationInterval")]
     public async Task A_wrong_setting_stops_the_portal_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var databasePath = TestPaths.NewDatabasePath();
