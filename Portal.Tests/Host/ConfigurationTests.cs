@@ -10,6 +10,8 @@ public sealed class ConfigurationTests
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
     [InlineData("Status__ProbeInterval", "00:00:00", "Status:ProbeInterval")]
     [InlineData("Status__MaxConcurrentProbes", "0", "Status:MaxConcurrentProbes")]
+    [InlineData("Portal__TrustedProxies__0", "nginx.internal", "Portal:TrustedProxies:0 'nginx.internal' is not an IP address or CIDR network")]
+    [InlineData("RateLimits__SignInPerMinute", "0", "RateLimits:SignInPerMinute must be between 1 and 10000")]
     public async Task A_wrong_setting_stops_the_portal_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var databasePath = TestPaths.NewDatabasePath();

@@ -15,12 +15,11 @@ namespace Portal.Features.SignIn;
 internal static class SignInEndpoints
 {
     public const string SignInPath = "/signin";
-    private const string CorrelationCookiePrefix = "Portal.Correlation.";
 
     public static void MapSignInEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/signin/start/{integrationId:guid}", StartAsync).ExcludeFromDescription();
-        app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription();
+        app.MapGet("/signin/start/{integrationId:guid}", StartAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInStart);
+        app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInCallback);
         app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
     }
 
@@ -46,16 +45,12 @@ internal static class SignInEndpoints
             return Results.Redirect(authorizationPurpose == AuthorizationPurpose.Verify ? "/integrations" : SignInPath);
         }
         var start = prepared.Start!;
-        // One cookie per sign-in in flight, so two tabs signing in at once do not undo each other.
-        http.Response.Cookies.Append(CorrelationCookiePrefix + start.Correlation[..12], start.Correlation, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax,
-            Secure = http.Request.IsHttps,
-            Path = "/signin",
-            Expires = start.ExpiresAt,
-            IsEssential = true,
-        });
+        // One cookie per sign-in in flight, so two tabs signing in at once do not undo each other. Path "/" (not the
+        // callback's path) because the __Host- prefix under https requires it.
+        var cookies = PortalCookies.Of(http);
+        var options = cookies.For(http);
+        options.Expires = start.ExpiresAt;
+        http.Response.Cookies.Append(cookies.CorrelationPrefix + start.Correlation[..12], start.Correlation, options);
         return Results.Redirect(start.AuthorizeUrl);
     }
 
@@ -64,7 +59,8 @@ internal static class SignInEndpoints
         [FromQuery(Name = "oauth_token")] string? oauthToken, [FromQuery(Name = "oauth_verifier")] string? oauthVerifier, HttpContext http, SignInService flow)
     {
         http.Response.Headers.CacheControl = "no-store";
-        var correlations = http.Request.Cookies.Where(c => c.Key.StartsWith(CorrelationCookiePrefix, StringComparison.Ordinal)).Select(c => c.Value).ToList();
+        var cookies = PortalCookies.Of(http);
+        var correlations = http.Request.Cookies.Where(c => c.Key.StartsWith(cookies.CorrelationPrefix, StringComparison.Ordinal)).Select(c => c.Value).ToList();
         var holdsSetupSession = http.User.HasClaim(c => c.Type == PortalClaims.SetupSession);
         var outcome = await flow.CompleteAsync(integrationId, new CallbackParameters(state, code, error, errorDescription, oauthToken, oauthVerifier), correlations, holdsSetupSession, http.RequestAborted);
 
@@ -81,9 +77,9 @@ internal static class SignInEndpoints
             return Results.Redirect(SignInPath);
         }
 
-        foreach (var cookie in http.Request.Cookies.Keys.Where(k => k.StartsWith(CorrelationCookiePrefix, StringComparison.Ordinal)))
+        foreach (var cookie in http.Request.Cookies.Keys.Where(k => k.StartsWith(cookies.CorrelationPrefix, StringComparison.Ordinal)))
         {
-            http.Response.Cookies.Delete(cookie, new CookieOptions { Path = "/signin" });
+            http.Response.Cookies.Delete(cookie, cookies.For(http));
         }
         var user = outcome.User!;
         var identity = new ClaimsIdentity(
