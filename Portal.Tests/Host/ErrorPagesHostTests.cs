@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portal.Tests.Infrastructure;
 
@@ -21,7 +24,7 @@ public sealed class ErrorPagesHostTests
         var page = await response.Content.ReadAsStringAsync();
         Assert.Contains("<title>The form could not be accepted</title>", page, StringComparison.Ordinal);
         Assert.Contains("The form you sent has expired or came from another site", page, StringComparison.Ordinal);
-        Assert.Contains("reload the page and choose Sign out again", page, StringComparison.Ordinal);
+        Assert.Contains("Reload the page you came from and try again. To sign out, you can also choose Sign out at the top of this page.", page, StringComparison.Ordinal);
         Assert.DoesNotContain(SetCookie.In(response), c => c.Name == "Portal.Auth");
         Assert.Contains("Ada Lovelace", await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
         AssertNothingLoggedAsError(scenario.Host);
@@ -121,9 +124,51 @@ public sealed class ErrorPagesHostTests
         Assert.Contains("Wait a minute, then try again.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_form_post_that_fails_on_the_server_gets_the_error_page_not_an_empty_500()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            ConfigurePortalServices = services =>
+            {
+                services.AddScoped<AuthenticationService>();
+                services.AddScoped<IAuthenticationService>(sp => new SignOutFails(sp.GetRequiredService<AuthenticationService>()));
+            },
+        });
+        using var browser = scenario.NewBrowser();
+        await scenario.SignInAsync(browser);
+        var token = ManualCookieJar.AntiforgeryTokenIn(await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative)));
+
+        var response = await browser.Http.PostAsync(new Uri("/signout", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Something went wrong", page, StringComparison.Ordinal);
+        Assert.Contains("Request ID", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", page, StringComparison.Ordinal);
+        Assert.True(response.Headers.Contains("Content-Security-Policy"));
+    }
+
     private static void AssertNothingLoggedAsError(PortalHost host)
     {
         var errors = host.Logs.Entries.Where(e => e.Level >= LogLevel.Error).ToList();
         Assert.True(errors.Count == 0, "Errors logged:\n" + string.Join('\n', errors.Select(e => $"{e.Category}: {e.Message}")));
+    }
+
+    /// <summary>The real authentication service, except that signing out throws.</summary>
+    private sealed class SignOutFails(IAuthenticationService inner) : IAuthenticationService
+    {
+        public Task<AuthenticateResult> AuthenticateAsync(HttpContext context, string? scheme) => inner.AuthenticateAsync(context, scheme);
+
+        public Task ChallengeAsync(HttpContext context, string? scheme, AuthenticationProperties? properties) => inner.ChallengeAsync(context, scheme, properties);
+
+        public Task ForbidAsync(HttpContext context, string? scheme, AuthenticationProperties? properties) => inner.ForbidAsync(context, scheme, properties);
+
+        public Task SignInAsync(HttpContext context, string? scheme, System.Security.Claims.ClaimsPrincipal principal, AuthenticationProperties? properties) =>
+            inner.SignInAsync(context, scheme, principal, properties);
+
+        public Task SignOutAsync(HttpContext context, string? scheme, AuthenticationProperties? properties) =>
+            throw new InvalidOperationException("Sign-out failed in the test.");
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class NginxProxy : IAsyncDisposable
         : new[] { "/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx" }.FirstOrDefault(File.Exists)
           ?? throw new InvalidOperationException(
               "nginx is not installed, so the reverse proxy test cannot run. ./test.sh installs Debian's nginx when it is missing " +
-              "(or run: apt-get install nginx-light).");
+              "(or run: apt-get install nginx).");
 
     /// <summary>The ```nginx block of README.md, exactly as an operator would copy it.</summary>
     public static string ReadmeSnippet()
