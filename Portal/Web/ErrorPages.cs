@@ -29,7 +29,8 @@ internal static class ErrorPages
     /// </summary>
     public static void UseAntiforgeryFailurePage(this WebApplication app) => app.Use((http, next) =>
     {
-        if (http.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: false } || HttpMethods.IsGet(http.Request.Method))
+        // GET and HEAD: the error page re-executed for that very post still carries its failed validation.
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: false } || HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
         {
             return next(http);
         }
