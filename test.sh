@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs Debian's Chromium when it is missing, then unit, component, host and browser tests.
+# Runs the whole test suite: installs Debian's Chromium and nginx when they are missing, then unit, component, host and
+# browser tests.
 # Ends with "N passed, N failed, N skipped"; exits non-zero when anything failed or no test ran.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +9,15 @@ if [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1;
   echo "Installing Debian's chromium for the browser tests..."
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null || { echo "Could not install chromium"; exit 1; }
+fi
+
+# The reverse proxy test runs the README's nginx snippet in front of the portal (its own nginx process, on loopback).
+if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
+  echo "Installing Debian's nginx for the reverse proxy test..."
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nginx >/dev/null || { echo "Could not install nginx"; exit 1; }
+  # The package may start its own service on port 80; the test does not need it.
+  $SUDO nginx -s quit 2>/dev/null || true
 fi
 
 results=TestResults

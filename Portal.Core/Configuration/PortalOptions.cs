@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Portal.Core.Configuration;
 
@@ -15,8 +16,22 @@ public sealed class PortalOptions : IValidatableObject
     [Range(1, 1000, ErrorMessage = "Portal:SetupLinkAttemptsPerMinute must be between 1 and 1000.")]
     public int SetupLinkAttemptsPerMinute { get; set; } = 5;
 
+    /// <summary>
+    /// The reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For and X-Forwarded-Proto headers the portal
+    /// believes; empty: it believes nobody's, not even a proxy on loopback.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>The public URL without a trailing slash.</summary>
     public string NormalizedPublicUrl => PublicUrl.Trim().TrimEnd('/');
+
+    /// <summary>Whether users reach the portal over https; then every cookie is Secure and plain http is redirected.</summary>
+    public bool UsesHttps => Uri.TryCreate(PublicUrl.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
+
+    /// <summary>The valid entries of <see cref="TrustedProxies"/> as networks (a single address is a network of one).</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxyNetworks =>
+        TrustedProxies.Select(entry => TrustedProxyEntry.TryParse(entry, out var network, out _) ? network : (IPNetwork?)null)
+            .OfType<IPNetwork>().ToList();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -30,6 +45,13 @@ public sealed class PortalOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"Portal:PublicUrl '{PublicUrl}' must not contain a query, fragment or user name.", [nameof(PublicUrl)]);
+        }
+        for (var i = 0; i < TrustedProxies.Count; i++)
+        {
+            if (!TrustedProxyEntry.TryParse(TrustedProxies[i], out _, out var problem))
+            {
+                yield return new ValidationResult($"Portal:TrustedProxies:{i} {problem}", [nameof(TrustedProxies)]);
+            }
         }
     }
 }

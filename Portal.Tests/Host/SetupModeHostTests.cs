@@ -93,7 +93,7 @@ public sealed class SetupModeHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Repeated_wrong_tokens_are_rate_limited()
+    public async Task Repeated_wrong_tokens_are_refused_for_a_minute()
     {
         using var client = host.CreateHttpClient();
         for (var i = 0; i < 5; i++)
@@ -102,12 +102,29 @@ public sealed class SetupModeHostTests : IAsyncLifetime
             Assert.Equal("/access?problem=setup-link-unknown", wrong.Headers.Location!.OriginalString);
         }
 
-        var limited = await client.GetAsync(new Uri(host.SetupLink));
+        var limited = await client.GetAsync(new Uri("/setup?token=wrong-again", UriKind.Relative));
 
         Assert.Equal("/access?problem=too-many-attempts", limited.Headers.Location!.OriginalString);
         var page = await client.GetAsync(limited.Headers.Location);
         Assert.Equal(HttpStatusCode.TooManyRequests, page.StatusCode);
-        Assert.Contains("Wait a minute", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("The right link still works", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_valid_setup_link_works_even_after_wrong_tokens_blocked_the_client()
+    {
+        using var client = host.CreateHttpClient();
+        for (var i = 0; i < 5; i++)
+        {
+            await client.GetAsync(new Uri($"/setup?token=wrong{i}", UriKind.Relative));
+        }
+        var blocked = await client.GetAsync(new Uri("/setup?token=wrong-again", UriKind.Relative));
+        Assert.Equal("/access?problem=too-many-attempts", blocked.Headers.Location!.OriginalString);
+
+        var valid = await client.GetAsync(new Uri(host.SetupLink));
+
+        Assert.Equal("/integrations", valid.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
     }
 
     private async Task AddIntegrationNamedAsync(string name)

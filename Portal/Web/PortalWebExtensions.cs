@@ -13,6 +13,7 @@ namespace Portal.Web;
 internal static class PortalWebExtensions
 {
     public const string AccessPath = "/access";
+    public const string HealthPath = "/healthz";
 
     /// <summary>Blazor with MudBlazor, cookie authentication and the administrator policy.</summary>
     public static void AddPortalWeb(this WebApplicationBuilder builder)
@@ -31,10 +32,9 @@ internal static class PortalWebExtensions
         services.AddScoped<AuthenticationStateProvider, PortalAuthenticationStateProvider>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
         {
-            options.Cookie.Name = "Portal.Auth";
+            // Name and Secure policy: AddPortalCookies.
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.LoginPath = AccessPath;
             options.AccessDeniedPath = AccessPath;
             options.ReturnUrlParameter = "returnUrl";
@@ -46,22 +46,29 @@ internal static class PortalWebExtensions
             .Configure<IOptions<PortalSessionOptions>>((cookie, sessions) => cookie.ExpireTimeSpan = sessions.Value.IdleTimeout);
         services.AddScoped<IAuthorizationHandler, AdministratorAuthorizationHandler>();
         services.AddAuthorizationBuilder().AddPolicy(PortalPolicies.Administrator, p => p.AddRequirements(new AdministratorRequirement()));
+        services.AddPortalCookies();
+        services.AddTrustedProxies();
+        services.AddRateLimits();
     }
 
     public static void UsePortalWeb(this WebApplication app)
     {
-        // Never the developer exception page: no stack trace reaches a browser in any environment.
-        app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // First, so everything after sees the client's address and scheme as the trusted proxy reported them.
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        app.UseHttpsRedirectToPublicUrl();
+        app.UseErrorPages();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseAntiforgeryFailurePage();
     }
 
     public static void MapPortalPages(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks(HealthPath);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 

@@ -9,30 +9,26 @@ internal sealed record StatusMessage(string Severity, string Text)
     public const string Success = "success";
     public const string Error = "error";
     public const string Info = "info";
-    private const string CookieName = "Portal.Status";
     private const string Purpose = "Portal.StatusMessage.v1";
 
     public static void Set(HttpContext http, StatusMessage message)
     {
         var protector = http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
-        http.Response.Cookies.Append(CookieName, protector.Protect(JsonSerializer.Serialize(message)), new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax,
-            Secure = http.Request.IsHttps,
-            MaxAge = TimeSpan.FromMinutes(5),
-            IsEssential = true,
-        });
+        var cookies = PortalCookies.Of(http);
+        var options = cookies.For(http);
+        options.MaxAge = TimeSpan.FromMinutes(5);
+        http.Response.Cookies.Append(cookies.Status, protector.Protect(JsonSerializer.Serialize(message)), options);
     }
 
     /// <summary>Reads and removes the message; only possible while the response has not started (static rendering).</summary>
     public static StatusMessage? Take(HttpContext http)
     {
-        if (!http.Request.Cookies.TryGetValue(CookieName, out var value) || http.Response.HasStarted)
+        var cookies = PortalCookies.Of(http);
+        if (!http.Request.Cookies.TryGetValue(cookies.Status, out var value) || http.Response.HasStarted)
         {
             return null;
         }
-        http.Response.Cookies.Delete(CookieName);
+        http.Response.Cookies.Delete(cookies.Status, cookies.For(http));
         try
         {
             var protector = http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);

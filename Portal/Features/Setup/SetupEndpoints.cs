@@ -16,19 +16,16 @@ internal static class SetupEndpoints
 
     /// <summary>The one-time setup link: <c>/setup?token=…</c>.</summary>
     public static void MapSetupEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapGet("/setup", RedeemSetupLinkAsync).ExcludeFromDescription();
+        app.MapGet("/setup", RedeemSetupLinkAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.Setup);
 
-    private static async Task<IResult> RedeemSetupLinkAsync(string? token, HttpContext http, SetupModeService setupMode, SessionService sessions, SetupLinkThrottle throttle)
+    private static async Task<IResult> RedeemSetupLinkAsync(string? token, HttpContext http, SetupModeService setupMode, SessionService sessions,
+        SetupLinkThrottle throttle, ILoggerFactory loggers)
     {
-        // The token must not travel on to other sites in a Referer header.
-        http.Response.Headers["Referrer-Policy"] = "no-referrer";
         http.Response.Headers.CacheControl = "no-store";
-        var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.IsBlocked(client))
-        {
-            return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.TooManySetupAttempts}");
-        }
+        var client = RateLimits.ClientKey(http.Connection.RemoteIpAddress);
 
+        // The valid link always works, even from a client that tried wrong ones: the throttle refuses only wrong links.
+        // Guessing stays hopeless (the token is 128 random bits) and the Setup rate limit caps every request.
         var redemption = await setupMode.RedeemAsync(token, http.RequestAborted);
         var outcome = redemption.Outcome;
         switch (outcome)
@@ -43,10 +40,16 @@ internal static class SetupEndpoints
                     ],
                     CookieAuthenticationDefaults.AuthenticationScheme);
                 await http.SignInAsync(new ClaimsPrincipal(identity));
+                loggers.CreateLogger("Portal.Setup").LogInformation(
+                    "The setup link was opened from {Client}; that browser may configure the portal until Setup Mode ends.", http.Connection.RemoteIpAddress?.ToString());
                 return Results.Redirect(AdminLandingPath);
             case SetupLinkOutcome.SetupModeOver:
                 return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.SetupModeOver}");
             default:
+                if (throttle.IsBlocked(client))
+                {
+                    return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.TooManySetupAttempts}");
+                }
                 throttle.RecordFailure(client);
                 var problem = outcome == SetupLinkOutcome.AlreadyUsed ? AccessProblem.SetupLinkUsed : AccessProblem.SetupLinkUnknown;
                 return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={problem}");

@@ -17,15 +17,15 @@ namespace Portal.Features.SignIn;
 internal static class SignInEndpoints
 {
     public const string SignInPath = "/signin";
-    private const string CorrelationCookiePrefix = "Portal.Correlation.";
 
     public static void MapSignInEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/signin/start/{integrationId:guid}", StartAsync).ExcludeFromDescription();
+        app.MapGet("/signin/start/{integrationId:guid}", StartAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInStart);
         // A verification changes what the Integrations page shows and is an administrator's action: a form post with
         // an antiforgery token, so no link on another site can start one in an administrator's name.
-        app.MapPost(VerifyPathPrefix + "{integrationId:guid}", VerifyAsync).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
-        app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription();
+        app.MapPost(VerifyPathPrefix + "{integrationId:guid}", VerifyAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInStart);
+        app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInCallback);
         app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
     }
 
@@ -68,16 +68,12 @@ internal static class SignInEndpoints
 
     private static IResult SendToProvider(HttpContext http, AuthorizationStart start)
     {
-        // One cookie per sign-in in flight, so two tabs signing in at once do not undo each other.
-        http.Response.Cookies.Append(CorrelationCookiePrefix + start.Correlation[..12], start.Correlation, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax,
-            Secure = http.Request.IsHttps,
-            Path = "/signin",
-            Expires = start.ExpiresAt,
-            IsEssential = true,
-        });
+        // One cookie per sign-in in flight, so two tabs signing in at once do not undo each other. Path "/" (not the
+        // callback's path) because the __Host- prefix under https requires it.
+        var cookies = PortalCookies.Of(http);
+        var options = cookies.For(http);
+        options.Expires = start.ExpiresAt;
+        http.Response.Cookies.Append(cookies.CorrelationPrefix + start.Correlation[..12], start.Correlation, options);
         return Results.Redirect(start.AuthorizeUrl);
     }
 
@@ -86,7 +82,8 @@ internal static class SignInEndpoints
         [FromQuery(Name = "oauth_token")] string? oauthToken, [FromQuery(Name = "oauth_verifier")] string? oauthVerifier, HttpContext http, SignInService flow)
     {
         http.Response.Headers.CacheControl = "no-store";
-        var correlations = http.Request.Cookies.Where(c => c.Key.StartsWith(CorrelationCookiePrefix, StringComparison.Ordinal)).Select(c => c.Value).ToList();
+        var cookies = PortalCookies.Of(http);
+        var correlations = http.Request.Cookies.Where(c => c.Key.StartsWith(cookies.CorrelationPrefix, StringComparison.Ordinal)).Select(c => c.Value).ToList();
         var outcome = await flow.CompleteAsync(integrationId, new CallbackParameters(state, code, error, errorDescription, oauthToken, oauthVerifier), correlations, http.User.ToActor(), http.RequestAborted);
 
         if (outcome.Purpose == AuthorizationPurpose.Verify)
@@ -102,9 +99,9 @@ internal static class SignInEndpoints
             return Results.Redirect(SignInPath);
         }
 
-        foreach (var cookie in http.Request.Cookies.Keys.Where(k => k.StartsWith(CorrelationCookiePrefix, StringComparison.Ordinal)))
+        foreach (var cookie in http.Request.Cookies.Keys.Where(k => k.StartsWith(cookies.CorrelationPrefix, StringComparison.Ordinal)))
         {
-            http.Response.Cookies.Delete(cookie, new CookieOptions { Path = "/signin" });
+            http.Response.Cookies.Delete(cookie, cookies.For(http));
         }
         var user = outcome.User!;
         var identity = new ClaimsIdentity(

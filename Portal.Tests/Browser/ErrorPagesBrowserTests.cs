@@ -1,0 +1,58 @@
+using Microsoft.Playwright;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ErrorPagesBrowserTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Too_many_setup_attempts_show_a_page_that_says_how_long_to_wait()
+    {
+        await using var host = new PortalHost(settings: new Dictionary<string, string?> { ["RateLimits:SetupPerMinute"] = "2" });
+        host.Start();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{host.BaseUrl}/setup?token=mistyped");
+        await page.GotoAsync($"{host.BaseUrl}/setup?token=mistyped-again");
+
+        var response = await page.GotoAsync($"{host.BaseUrl}/setup?token=once-more");
+
+        Assert.Equal(429, response!.Status);
+        await Assertions.Expect(page).ToHaveTitleAsync("Too many requests");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Too many requests", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("error-what")).ToContainTextAsync("Opening a setup link was tried too often from your address");
+        await Assertions.Expect(page.GetByTestId("error-next")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Wait [0-9]+ seconds?, then try again\\.$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Go to the start page" })).ToBeVisibleAsync();
+        await page.ScreenshotToAsync("50-too-many-requests.png");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_expired_sign_out_form_is_explained_and_signing_out_from_that_page_works()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        var host = scenario.Host;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{host.Start()}/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {SignInScenario.IntegrationName}" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/");
+        await page.GotoAsync($"{host.BaseUrl}/account");
+        // The form was rendered long ago: its antiforgery cookie is gone (a restart with new keys has the same effect).
+        await page.Context.ClearCookiesAsync(new() { Name = "Portal.Antiforgery" });
+
+        await page.GetByTestId("account-details").GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The form could not be accepted", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("error-what")).ToContainTextAsync("expired or came from another site");
+        await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Ada Lovelace");
+        await page.ScreenshotToAsync("51-form-expired.png");
+
+        await page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await page.WaitForURLAsync($"{host.BaseUrl}/");
+        await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("You are signed out.");
+        await Assertions.Expect(page.GetByTestId("current-user")).ToHaveCountAsync(0);
+        scenario.AssertNoServerErrors();
+        await page.Context.CloseAsync();
+    }
+}
