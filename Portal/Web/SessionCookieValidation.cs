@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Portal.Core.Sessions;
 
@@ -17,7 +16,9 @@ internal static class SessionCookieValidation
         if (!active)
         {
             context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            // Removes the dead cookie directly: this also runs while an error page is rendered, where signing out must not be needed.
+            var cookie = context.Options.Cookie;
+            context.Options.CookieManager.DeleteCookie(context.HttpContext, cookie.Name!, cookie.Build(context.HttpContext));
         }
     }
 }

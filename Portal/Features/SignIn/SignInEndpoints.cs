@@ -43,15 +43,9 @@ internal static class SignInEndpoints
         return SendToProvider(http, prepared.Start!);
     }
 
+    /// <remarks>A post without a valid antiforgery token never gets here: it gets the 400 page (see ErrorPages).</remarks>
     private static async Task<IResult> VerifyAsync(Guid integrationId, HttpContext http, SignInService flow)
     {
-        if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
-        {
-            // A stale page (the portal restarted, or you signed in again since it loaded) or a form on another site.
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error,
-                "The verification did not start: the page it came from had expired. Choose Verify again on this page."));
-            return Results.Redirect(IntegrationsPath);
-        }
         var prepared = await flow.PrepareAsync(integrationId, IntegrationsPath, AuthorizationPurpose.Verify, http.User.ToActor(), http.RequestAborted);
         if (!prepared.Succeeded)
         {
