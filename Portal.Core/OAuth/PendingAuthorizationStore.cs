@@ -32,7 +32,8 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             IntegrationId = integrationId,
             Purpose = purpose,
             ProtectedSecret = protectedSecret,
-            ReturnUrl = returnUrl,
+            // The endpoint sanitised it already; checked again so that no caller can store a redirect elsewhere.
+            ReturnUrl = LocalReturnUrl.Sanitize(returnUrl),
             CreatedAt = now,
             ExpiresAt = now + Lifetime,
         };

@@ -100,6 +100,29 @@ public sealed class SignInFlowTests
         scenario.AssertNoServerErrors();
     }
 
+    [Theory]
+    [InlineData("/café")]
+    [InlineData("//evil.example/")]
+    [InlineData("/%2F%2Fevil.example")]
+    [InlineData("/\t/evil.example")]
+    public async Task A_sign_in_started_with_a_return_url_that_is_not_a_plain_local_path_completes_and_lands_on_the_home_page(string returnUrl)
+    {
+        // A non-ASCII return URL once made the callback answer 500 after the code was redeemed (a Location header
+        // cannot carry it), leaving the user without a session.
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser, returnUrl: returnUrl);
+
+        Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
+        Assert.Equal("/", attempt.Response.Headers.Location!.OriginalString);
+        Assert.Contains(attempt.Response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
+        Assert.Contains("Ada Lovelace", await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
+        var stored = await scenario.QueryAsync(db => db.PendingAuthorizations.AsNoTracking().SingleAsync());
+        Assert.Equal("/", stored.ReturnUrl);
+        scenario.AssertNoServerErrors();
+    }
+
     // ---- State -------------------------------------------------------------------------------------------------------
 
     [Fact]

@@ -7,6 +7,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Security;
 using Portal.Web;
 
 namespace Portal.Features.SignIn;
@@ -34,7 +35,7 @@ internal static class SignInEndpoints
             return Results.Redirect(PortalWebExtensions.AccessPath);
         }
         var fallback = authorizationPurpose == AuthorizationPurpose.Verify ? "/integrations" : "/";
-        var prepared = await flow.PrepareAsync(integrationId, LocalRedirect.Sanitize(returnUrl, fallback), authorizationPurpose, http.RequestAborted);
+        var prepared = await flow.PrepareAsync(integrationId, LocalReturnUrl.Sanitize(returnUrl, fallback), authorizationPurpose, http.RequestAborted);
         if (!prepared.Succeeded)
         {
             // OAuth 1 asks Bitbucket for a request token before the browser leaves, so a verification can already fail
@@ -73,7 +74,7 @@ internal static class SignInEndpoints
             StatusMessage.Set(http, outcome.Succeeded
                 ? new StatusMessage(StatusMessage.Success, $"\"{outcome.IntegrationName}\" works: Bitbucket identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now Verified.")
                 : new StatusMessage(StatusMessage.Error, $"Verifying \"{outcome.IntegrationName}\" failed at the {StepName(outcome.FailedStep)} step: {outcome.Message}"));
-            return Results.Redirect(LocalRedirect.Sanitize(outcome.ReturnUrl, "/integrations"));
+            return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl, "/integrations"));
         }
         if (!outcome.Succeeded)
         {
@@ -98,14 +99,14 @@ internal static class SignInEndpoints
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Success,
                 $"Welcome, {user.DisplayName}. You are the portal's first administrator, and Setup Mode is over: setup links no longer work, and admin pages need an administrator's sign-in."));
         }
-        return Results.Redirect(LocalRedirect.Sanitize(outcome.ReturnUrl));
+        return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl));
     }
 
     private static async Task<IResult> SignOutAsync(HttpContext http, [FromForm] string? returnUrl)
     {
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, "You are signed out."));
-        return Results.Redirect(LocalRedirect.Sanitize(returnUrl));
+        return Results.Redirect(LocalReturnUrl.Sanitize(returnUrl));
     }
 
     private static string StepName(SignInStep? step) => step switch
