@@ -41,8 +41,8 @@ internal static class SignInEndpoints
             // OAuth 1 asks Bitbucket for a request token before the browser leaves, so a verification can already fail
             // here; it says which integration failed, like a verification that fails at the callback.
             var message = authorizationPurpose == AuthorizationPurpose.Verify && prepared.IntegrationName is { } name
-                ? $"Verifying \"{name}\" failed at the {StepName(SignInStep.Authorize)} step: {prepared.Error}"
-                : prepared.Error!;
+                ? $"Verifying \"{name}\" failed at the {StepName(SignInStep.Authorize)} step: {prepared.AdministratorMessage}"
+                : prepared.PublicMessage!;
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, message));
             return Results.Redirect(authorizationPurpose == AuthorizationPurpose.Verify ? "/integrations" : SignInPath);
         }
@@ -73,12 +73,13 @@ internal static class SignInEndpoints
         {
             StatusMessage.Set(http, outcome.Succeeded
                 ? new StatusMessage(StatusMessage.Success, $"\"{outcome.IntegrationName}\" works: Bitbucket identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now Verified.")
-                : new StatusMessage(StatusMessage.Error, $"Verifying \"{outcome.IntegrationName}\" failed at the {StepName(outcome.FailedStep)} step: {outcome.Message}"));
+                : new StatusMessage(StatusMessage.Error, $"Verifying \"{outcome.IntegrationName}\" failed at the {StepName(outcome.FailedStep)} step: {outcome.AdministratorMessage}"));
             return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl, "/integrations"));
         }
         if (!outcome.Succeeded)
         {
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, outcome.Message!));
+            // The sign-in page is anonymous: the detail is for administrators (Verify, the Status page).
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, outcome.PublicMessage!));
             return Results.Redirect(SignInPath);
         }
 
