@@ -10,6 +10,7 @@ public sealed class ConfigurationTests
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
     [InlineData("Status__ProbeInterval", "00:00:00", "Status:ProbeInterval")]
     [InlineData("Status__MaxConcurrentProbes", "0", "Status:MaxConcurrentProbes")]
+    [InlineData("Retention__SignInEvents", "01:00:00", "Retention:SignInEvents")]
     public async Task A_wrong_setting_stops_the_portal_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var databasePath = TestPaths.NewDatabasePath();
