@@ -149,7 +149,7 @@ public sealed class IntegrationHealthProbe(
             }
             if (OutboundAddressGuard.FindLinkLocal(addresses) is { } refused)
             {
-                Fail(ProbeProblem.Unreachable, LinkLocalAddresses.ResolvedRefusal(uri.IdnHost, refused), AddressRefusedHint);
+                Fail(ProbeProblem.Unreachable, LinkLocalAddresses.ResolvedRefusal(uri.IdnHost, refused), null);
                 return false;
             }
             Add(StepOutcome.Passed, $"{uri.IdnHost} resolves to {string.Join(", ", addresses.Take(4).Select(a => a.ToString()))}.");
