@@ -10,7 +10,10 @@ public enum SignInStep
     Account = 4,
 }
 
-/// <summary>One attempt to sign in through an integration, successful or not (the status dashboard reads them).</summary>
+/// <summary>
+/// One attempt to sign in through an integration, successful or not (the status dashboard reads them). Kept for
+/// <c>Retention:SignInEvents</c>, then deleted by <see cref="SignInEventPruner"/>.
+/// </summary>
 public sealed class SignInEvent
 {
     public long Id { get; set; }
@@ -18,5 +21,10 @@ public sealed class SignInEvent
     public DateTimeOffset OccurredAt { get; set; }
     public bool Succeeded { get; set; }
     public SignInStep? FailedStep { get; set; }
+
+    /// <summary>The portal's own message for administrators (cause and fix); never text the caller sent.</summary>
     public string? FailureReason { get; set; }
+
+    /// <summary>The OAuth error code behind the failure, kept only when it is one the portal knows (<see cref="OAuth.OAuthErrorCodes"/>).</summary>
+    public string? ErrorCode { get; set; }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
+using Portal.Core.Security;
 
 namespace Portal.Core.Integrations;
 
@@ -82,6 +84,11 @@ public static partial class BaseUrlNormalizer
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
             return Fail($"\"{text}\" is not a valid URL: check it for typos; it should look like {Example} or {Example}/bitbucket.");
+        }
+        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && LinkLocalAddresses.IsLinkLocal(address))
+        {
+            return Fail(LinkLocalAddresses.LiteralRefusal(address));
         }
 
         var host = uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost}]" : uri.IdnHost;

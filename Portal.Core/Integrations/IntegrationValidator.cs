@@ -20,6 +20,9 @@ public sealed partial class IntegrationValidator : AbstractValidator<NewIntegrat
         RuleFor(i => i.Name)
             .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("Enter a name. Users see it on the sign-in button, e.g. \"Sign in with Acme Bitbucket\".")
             .MaximumLength(MaxNameLength).WithMessage($"Keep the name to {MaxNameLength} characters or fewer.")
+            // Users choose a sign-in button by its name: hidden or reordering characters could make one look like another.
+            .Must(n => InvisibleCharacters.FindFirst(n) is null)
+                .WithMessage(i => $"The name contains an invisible or direction-changing character ({InvisibleCharacters.Describe(InvisibleCharacters.FindFirst(i.Name) ?? 0)}): remove it, best by typing the name again instead of pasting it. Such characters can make the \"Sign in with …\" button read differently from the name you see here.")
             .MustAsync(async (i, name, ct) =>
             {
                 // The Name column compares case-insensitively (NOCASE), so "Acme" and "acme" collide.

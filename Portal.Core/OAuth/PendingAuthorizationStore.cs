@@ -32,7 +32,8 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             IntegrationId = integrationId,
             Purpose = purpose,
             ProtectedSecret = protectedSecret,
-            ReturnUrl = returnUrl,
+            // The endpoint sanitised it already; checked again so that no caller can store a redirect elsewhere.
+            ReturnUrl = LocalReturnUrl.Sanitize(returnUrl),
             CreatedAt = now,
             ExpiresAt = now + Lifetime,
         };
@@ -48,8 +49,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
     {
         if (string.IsNullOrEmpty(echoedValue))
         {
-            return Fail(SignInErrorKind.StateMissing,
-                "The answer from Bitbucket carried no sign-in state, so the portal cannot tell it was this browser's sign-in. Start the sign-in again from the portal.");
+            return Fail(SignInErrorKind.StateMissing);
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var hash = SecretHash.Sha256Hex(echoedValue);
@@ -57,37 +57,33 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             .SingleOrDefaultAsync(p => p.StateHash == hash && p.IntegrationId == integrationId, cancellationToken);
         if (pending is null)
         {
-            return Fail(SignInErrorKind.StateUnknown,
-                "This sign-in link is not one the portal started, or it is too old. Start the sign-in again from the portal.");
+            return Fail(SignInErrorKind.StateUnknown);
         }
         var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == pending.IntegrationId, cancellationToken);
-        PendingCheck Refuse(SignInErrorKind kind, string message) =>
-            new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, message, pending, integration.Name));
+        // State failures concern only this browser's sign-in, so administrators read the same words as the user.
+        PendingCheck Refuse(SignInErrorKind kind) =>
+            new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, SignInFailureMessages.PublicMessage(kind), pending, integration.Name));
 
         // Checked before the correlation cookie: a successful sign-in deletes that cookie, so reopening its callback
         // (Back, reload) would otherwise be blamed on "another browser".
         if (pending.ConsumedAt is not null)
         {
-            return Refuse(SignInErrorKind.StateReplayed, Replayed);
+            return Refuse(SignInErrorKind.StateReplayed);
         }
         if (!correlations.Any(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash))
         {
-            return Refuse(SignInErrorKind.StateFromAnotherBrowser,
-                "This sign-in was started in another browser (or its cookie was lost), so it cannot finish here. Start the sign-in again in this browser; if it keeps happening, allow cookies for the portal.");
+            return Refuse(SignInErrorKind.StateFromAnotherBrowser);
         }
         var now = clock.GetUtcNow();
         if (pending.ExpiresAt <= now)
         {
-            return Refuse(SignInErrorKind.StateExpired,
-                $"The sign-in took longer than {Lifetime.TotalMinutes:0} minutes and expired. Start the sign-in again.");
+            return Refuse(SignInErrorKind.StateExpired);
         }
         var consumed = await db.PendingAuthorizations.Where(p => p.Id == pending.Id && p.ConsumedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConsumedAt, now), cancellationToken);
-        return consumed == 1 ? new PendingCheck(pending, integration, null) : Refuse(SignInErrorKind.StateReplayed, Replayed);
+        return consumed == 1 ? new PendingCheck(pending, integration, null) : Refuse(SignInErrorKind.StateReplayed);
     }
 
-    private const string Replayed = "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.";
-
-    private static PendingCheck Fail(SignInErrorKind kind, string message) =>
-        new(null, null, SignInOutcome.Failure(kind, SignInStep.State, message));
+    private static PendingCheck Fail(SignInErrorKind kind) =>
+        new(null, null, SignInOutcome.Failure(kind, SignInStep.State, SignInFailureMessages.PublicMessage(kind)));
 }

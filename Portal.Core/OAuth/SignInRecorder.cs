@@ -19,7 +19,8 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
             OccurredAt = now,
             Succeeded = outcome.Succeeded,
             FailedStep = outcome.FailedStep,
-            FailureReason = outcome.Message,
+            FailureReason = outcome.AdministratorMessage,
+            ErrorCode = OAuthErrorCodes.Known(outcome.ErrorCode),
         });
         await db.SaveChangesAsync(cancellationToken);
         if (outcome.Succeeded)

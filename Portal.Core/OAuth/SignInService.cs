@@ -36,7 +36,7 @@ public sealed class SignInService(
     {
         if (purpose == AuthorizationPurpose.Verify && await gate.CheckAsync(actor, cancellationToken) is { } refusal)
         {
-            return new PrepareResult(null, refusal.Message, Refusal: refusal);
+            return new PrepareResult(null, null, refusal);
         }
         Integration? integration;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -45,7 +45,8 @@ public sealed class SignInService(
         }
         if (integration is null || (!integration.Enabled && purpose == AuthorizationPurpose.SignIn))
         {
-            return new PrepareResult(null, "This sign-in option no longer exists or is disabled. Choose another one, or ask an administrator.");
+            return new PrepareResult(null, SignInOutcome.Failure(SignInErrorKind.IntegrationUnavailable, SignInStep.State,
+                SignInFailureMessages.PublicMessage(SignInErrorKind.IntegrationUnavailable)));
         }
 
         if (integration.OAuthVersion == OAuthVersion.OAuth2)
@@ -58,9 +59,11 @@ public sealed class SignInService(
         var requestToken = await oauth1.StartAsync(integration, cancellationToken);
         if (!requestToken.Succeeded)
         {
-            var failure = SignInOutcome.Failure(SignInErrorKind.ProviderError, SignInStep.Authorize, requestToken.Error!.Message, integrationName: integration.Name);
+            var error = requestToken.Error;
+            var failure = SignInOutcome.Failure(OAuth1SignInProtocol.KindOf(error), SignInStep.Authorize, error.Message,
+                integrationName: integration.Name, errorCode: error.Problem) with { Purpose = purpose, IntegrationId = integration.Id };
             await recorder.RecordAsync(integration.Id, failure, cancellationToken);
-            return new PrepareResult(null, requestToken.Error.Message, integration.Name);
+            return new PrepareResult(null, failure);
         }
         var token = requestToken.Value!;
         var created = await pendings.CreateAsync(integration.Id, token.Token, purpose, returnUrl,
@@ -96,14 +99,14 @@ public sealed class SignInService(
             : await oauth1.ExchangeAsync(integration, pending, callback, cancellationToken);
         if (!exchange.Succeeded)
         {
-            var step = exchange.ErrorKind == SignInErrorKind.ProviderError ? SignInStep.Authorize : SignInStep.Token;
-            return SignInOutcome.Failure(exchange.ErrorKind!.Value, step, exchange.Message!, pending, integration.Name);
+            return SignInOutcome.Failure(exchange.ErrorKind!.Value, exchange.FailedStep ?? SignInStep.Token, exchange.Message!, pending, integration.Name, exchange.ErrorCode);
         }
 
         var lookup = await identityClient.IdentifyAsync(integration.BaseUrl, exchange.Authorize!, cancellationToken);
         if (!lookup.Succeeded)
         {
-            return SignInOutcome.Failure(SignInErrorKind.IdentityUnavailable, SignInStep.Identity, lookup.Failure!, pending, integration.Name);
+            var kind = lookup.Unreachable ? SignInErrorKind.BitbucketUnreachable : SignInErrorKind.IdentityUnavailable;
+            return SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name);
         }
         var success = new SignInOutcome
         {

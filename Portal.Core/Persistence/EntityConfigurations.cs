@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
@@ -99,8 +100,11 @@ internal sealed class SignInEventConfiguration : IEntityTypeConfiguration<SignIn
     public void Configure(EntityTypeBuilder<SignInEvent> builder)
     {
         builder.HasIndex(e => new { e.IntegrationId, e.OccurredAt });
+        // The retention pruner deletes by age across all integrations.
+        builder.HasIndex(e => e.OccurredAt);
         builder.Property(e => e.FailedStep).HasConversion<int?>();
         builder.Property(e => e.FailureReason).HasMaxLength(1024);
+        builder.Property(e => e.ErrorCode).HasMaxLength(OAuthErrorCodes.MaxLength);
         builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

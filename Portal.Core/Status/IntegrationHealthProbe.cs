@@ -7,6 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
 
 namespace Portal.Core.Status;
 
@@ -20,7 +21,8 @@ public sealed class IntegrationHealthProbe(
     BitbucketVersionProbe versionProbe,
     IOptions<BitbucketClientOptions> bitbucketOptions,
     IOptions<StatusOptions> statusOptions,
-    TimeProvider clock)
+    TimeProvider clock,
+    OutboundAddressGuard addressGuard)
 {
     /// <summary>A certificate that expires within this many days makes the integration Degraded.</summary>
     public const int CertificateWarningDays = 14;
@@ -29,6 +31,9 @@ public sealed class IntegrationHealthProbe(
     private readonly IOptions<BitbucketClientOptions> bitbucketOptions = bitbucketOptions;
     private readonly IOptions<StatusOptions> statusOptions = statusOptions;
     private readonly TimeProvider clock = clock;
+    private readonly OutboundAddressGuard addressGuard = addressGuard;
+
+    private const string AddressRefusedHint = "An integration created before the portal refused these addresses keeps its base URL: add it again with Bitbucket's real address, then disable the old one.";
 
     private const string TimeoutHint = "Status:ProbeTimeout sets how long the portal waits for the whole chain of checks.";
 
@@ -117,13 +122,18 @@ public sealed class IntegrationHealthProbe(
             if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
                 && IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var literal))
             {
+                if (LinkLocalAddresses.IsLinkLocal(literal))
+                {
+                    Fail(ProbeProblem.Unreachable, LinkLocalAddresses.LiteralRefusal(literal), AddressRefusedHint);
+                    return false;
+                }
                 addresses = [literal];
                 Add(StepOutcome.NotApplicable, $"The base URL names the IP address {literal}, so there is no host name to resolve.");
                 return true;
             }
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(uri.IdnHost, ct);
+                addresses = await owner.addressGuard.ResolveAsync(uri.IdnHost, ct);
             }
             catch (SocketException e)
             {
@@ -135,6 +145,11 @@ public sealed class IntegrationHealthProbe(
             if (addresses.Length == 0)
             {
                 Fail(ProbeProblem.Unreachable, $"The host name {uri.IdnHost} resolves to no address: check its DNS records.", null);
+                return false;
+            }
+            if (OutboundAddressGuard.FindLinkLocal(addresses) is { } refused)
+            {
+                Fail(ProbeProblem.Unreachable, LinkLocalAddresses.ResolvedRefusal(uri.IdnHost, refused), null);
                 return false;
             }
             Add(StepOutcome.Passed, $"{uri.IdnHost} resolves to {string.Join(", ", addresses.Take(4).Select(a => a.ToString()))}.");

@@ -59,7 +59,7 @@ public static class IntegrationStatusRules
         if (signIns.FailingSinceLastSuccess)
         {
             var count = signIns.FailuresLast24Hours == 1 ? "1 sign-in" : string.Create(CultureInfo.InvariantCulture, $"{signIns.FailuresLast24Hours} sign-ins");
-            concerns.Add($"{count} failed in the last 24 hours and none succeeded since; the last failure said: {signIns.LastFailureReason ?? "no reason was recorded."}");
+            concerns.Add($"{count} failed in the last 24 hours and none succeeded since; the portal recorded for the last one: {signIns.LastFailureReason ?? "no reason."}");
         }
         if (report.LatencyMilliseconds is { } latency && latency > SlowAnswer.TotalMilliseconds)
         {

@@ -46,7 +46,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         // Ids grow with time, so the highest id per integration is its latest event.
         var lastIds = await events.GroupBy(e => new { e.IntegrationId, e.Succeeded }).Select(g => g.Max(e => e.Id)).ToListAsync(ct);
         var last = await db.SignInEvents.AsNoTracking().Where(e => lastIds.Contains(e.Id))
-            .Select(e => new { e.IntegrationId, e.Succeeded, e.OccurredAt, e.FailureReason }).ToListAsync(ct);
+            .Select(e => new { e.IntegrationId, e.Succeeded, e.OccurredAt, e.FailureReason, e.ErrorCode }).ToListAsync(ct);
         var recentFailures = await events.Where(e => !e.Succeeded && e.OccurredAt >= since)
             .GroupBy(e => e.IntegrationId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
 
@@ -54,7 +54,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         {
             var success = g.SingleOrDefault(e => e.Succeeded);
             var failure = g.SingleOrDefault(e => !e.Succeeded);
-            return new SignInSummary(success?.OccurredAt, recentFailures.GetValueOrDefault(g.Key), failure?.OccurredAt, failure?.FailureReason);
+            return new SignInSummary(success?.OccurredAt, recentFailures.GetValueOrDefault(g.Key), failure?.OccurredAt, failure?.FailureReason, failure?.ErrorCode);
         });
     }
 

@@ -94,7 +94,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         // No click, no reload: Ada's open page re-checks her and gives way to the reason.
         await Assertions.Expect(AccessLost(ada)).ToContainTextAsync("You are no longer an administrator. Sign in again", new() { Timeout = 20_000 });
         await Assertions.Expect(ada.GetByRole(AriaRole.Switch)).ToHaveCountAsync(0);
-        await ada.ScreenshotToAsync("50-access-lost-role-revoked.png");
+        await ada.ScreenshotToAsync("52-access-lost-role-revoked.png");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         await Assertions.Expect(AccessLost(integrations)).ToContainTextAsync("Setup Mode has ended");
         await Assertions.Expect(integrations.GetByRole(AriaRole.Button, new() { Name = $"Disable {Name}" })).ToHaveCountAsync(0);
         Assert.True(await EnabledAsync());
-        await integrations.ScreenshotToAsync("51-access-lost-setup-mode-over.png");
+        await integrations.ScreenshotToAsync("53-access-lost-setup-mode-over.png");
     }
 
     [Fact]

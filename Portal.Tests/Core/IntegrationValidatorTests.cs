@@ -42,6 +42,66 @@ public sealed class IntegrationValidatorTests : IDisposable
         AssertError(await ValidateAsync(Valid() with { Name = new string('a', 81) }), nameof(NewIntegration.Name), "80 characters");
     }
 
+    [Theory]
+    [InlineData("Acme\u202EtekcubtiB", "U+202E, right-to-left override")]
+    [InlineData("Acme\u202DBitbucket", "U+202D, left-to-right override")]
+    [InlineData("Acme\u202ABitbucket", "U+202A, left-to-right embedding")]
+    [InlineData("Acme\u2066Bitbucket\u2069", "U+2066, left-to-right isolate")]
+    [InlineData("Acme\u2067Bitbucket", "U+2067, right-to-left isolate")]
+    [InlineData("Acme\u200EBitbucket", "U+200E, left-to-right mark")]
+    [InlineData("Acme\u200FBitbucket", "U+200F, right-to-left mark")]
+    [InlineData("Acme\u061CBitbucket", "U+061C, Arabic letter mark")]
+    [InlineData("Acme\u200BBitbucket", "U+200B, zero width space")]
+    [InlineData("Acme\u200CBitbucket", "U+200C, zero width non-joiner")]
+    [InlineData("Acme\u200DBitbucket", "U+200D, zero width joiner")]
+    [InlineData("Acme\u2060Bitbucket", "U+2060, word joiner")]
+    [InlineData("\uFEFFAcme Bitbucket", "U+FEFF, zero width no-break space")]
+    [InlineData("Acme\tBitbucket", "U+0009, tab")]
+    [InlineData("Acme\nBitbucket", "U+000A, line feed")]
+    [InlineData("Acme\u0000Bitbucket", "U+0000")]
+    [InlineData("Acme\u007FBitbucket", "U+007F")]
+    [InlineData("Acme\u0085Bitbucket", "U+0085")]
+    [InlineData("Acme\u2028Bitbucket", "U+2028, line separator")]
+    [InlineData("Acme\u2029Bitbucket", "U+2029, paragraph separator")]
+    [InlineData("Acme\u00ADBitbucket", "U+00AD")]
+    [InlineData("Acme\uE000Bitbucket", "U+E000")]
+    [InlineData("Acme\u0378Bitbucket", "U+0378")]
+    [InlineData("Acme \u3164", "U+3164, Hangul filler")]
+    [InlineData("Acme\u115FBitbucket", "U+115F, Hangul choseong filler")]
+    [InlineData("Acme\u1160Bitbucket", "U+1160, Hangul jungseong filler")]
+    [InlineData("Acme\uFFA0Bitbucket", "U+FFA0, halfwidth Hangul filler")]
+    [InlineData("Acme\u2800Bitbucket", "U+2800, braille pattern blank")]
+    [InlineData("Acme\uDB40\uDC41", "U+E0041")]
+    public async Task The_name_refuses_invisible_and_direction_changing_characters(string name, string character)
+    {
+        var failures = await ValidateAsync(Valid() with { Name = name });
+
+        AssertError(failures, nameof(NewIntegration.Name), $"The name contains an invisible or direction-changing character ({character}");
+        AssertError(failures, nameof(NewIntegration.Name), "Sign in with");
+    }
+
+    [Fact]
+    public async Task The_name_refuses_an_unpaired_surrogate()
+    {
+        // Built at run time: an attribute argument cannot carry an unpaired surrogate.
+        var name = "Acme" + (char)0xD800 + "Bitbucket";
+
+        AssertError(await ValidateAsync(Valid() with { Name = name }), nameof(NewIntegration.Name), "(U+D800)");
+    }
+
+    [Theory]
+    [InlineData("Acme Bitbucket")]
+    [InlineData("Bitbucket (Zürich)")]
+    [InlineData("ビットバケット")]
+    [InlineData("Bitbucket \u05E2\u05D1\u05E8\u05D9\u05EA")]
+    [InlineData("\u0628\u064A\u062A\u0628\u0627\u0643\u062A")]
+    [InlineData("Acme\u00A0Bitbucket")]
+    [InlineData("Acme 🚀")]
+    public async Task Names_in_any_script_without_hidden_characters_are_accepted(string name)
+    {
+        Assert.Empty(await ValidateAsync(Valid() with { Name = name }));
+    }
+
     [Fact]
     public async Task The_name_is_unique_whatever_its_case_but_an_integration_may_keep_its_own()
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
 using Portal.Tests.Fakes;
 
 namespace Portal.Tests.Host;
@@ -275,6 +276,59 @@ public sealed class BitbucketVersionProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_that_resolves_to_a_link_local_address_is_refused_without_connecting_anywhere()
+    {
+        // The name also resolves to a listening loopback port: the guard must refuse the name, not just skip the address.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var resolved = new List<string>();
+        var guard = new OutboundAddressGuard((host, _) =>
+        {
+            resolved.Add(host);
+            return Task.FromResult(new[] { IPAddress.Parse("169.254.169.254"), IPAddress.Loopback });
+        });
+        using var services = Services(guard: guard);
+
+        var result = await services.GetRequiredService<BitbucketVersionProbe>().ProbeAsync($"http://bitbucket.test:{port}", CancellationToken.None);
+
+        Assert.Equal(ProbeFailureKind.AddressRefused, result.Failure);
+        Assert.Equal(
+            "The portal refused to connect to bitbucket.test: it resolves to 169.254.169.254, a link-local address (169.254.0.0/16, fe80::/10), " +
+            "where cloud platforms serve instance metadata and credentials. Enter the address Bitbucket is served at; if bitbucket.test is Bitbucket's name, correct its DNS record.",
+            result.Message);
+        Assert.Equal(["bitbucket.test"], resolved);
+        Assert.False(listener.Pending());
+    }
+
+    [Theory]
+    [InlineData("fe80::1")]
+    [InlineData("::ffff:169.254.169.254")]
+    public async Task Ipv6_link_local_and_ipv4_mapped_answers_are_refused_too(string address)
+    {
+        var guard = new OutboundAddressGuard((_, _) => Task.FromResult(new[] { IPAddress.Parse(address) }));
+        using var services = Services(guard: guard);
+
+        var result = await services.GetRequiredService<BitbucketVersionProbe>().ProbeAsync("http://bitbucket.test:7990", CancellationToken.None);
+
+        Assert.Equal(ProbeFailureKind.AddressRefused, result.Failure);
+        Assert.Contains($"it resolves to {address}, a link-local address", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_name_that_resolves_to_an_ordinary_address_is_connected_to_as_usual()
+    {
+        await using var fake = await BitbucketFake.StartAsync();
+        var guard = new OutboundAddressGuard((_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
+        using var services = Services(guard: guard);
+
+        var result = await services.GetRequiredService<BitbucketVersionProbe>().ProbeAsync($"http://bitbucket.test:{fake.Port}", CancellationToken.None);
+
+        Assert.True(result.Found, result.Message);
+        Assert.Equal(1, fake.ApplicationPropertiesRequests);
+    }
+
+    [Fact]
     public async Task Closed_port_is_connection_refused_naming_host_and_port()
     {
         var port = ClosedLoopbackPort();
@@ -426,7 +480,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
         return await services.GetRequiredService<BitbucketVersionProbe>().ProbeAsync(baseUrl, CancellationToken.None);
     }
 
-    private static ServiceProvider Services(TimeSpan? probeTimeout = null, string? trustedCaFile = null)
+    private static ServiceProvider Services(TimeSpan? probeTimeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null)
     {
         var settings = new Dictionary<string, string?>();
         if (probeTimeout is { } timeout)
@@ -438,10 +492,12 @@ public sealed class BitbucketVersionProbeTests : IDisposable
             settings["Bitbucket:TrustedCaFile"] = trustedCaFile;
         }
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddBitbucketServerPlatform()
-            .BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        if (guard is not null)
+        {
+            services.AddSingleton(guard);
+        }
+        return services.AddBitbucketServerPlatform().BuildServiceProvider();
     }
 
     private string WritePem(string pem)

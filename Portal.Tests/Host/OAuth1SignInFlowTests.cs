@@ -87,13 +87,14 @@ public sealed partial class OAuth1SignInFlowTests
         var response = await scenario.RequestStartAsync(browser);
 
         Assert.Equal("signature_invalid", Assert.Single(scenario.Bitbucket.OAuth1Requests).Problem);
-        var message = await AssertSignInFailedAsync(scenario, browser, response,
+        var detail = await AssertSignInFailedAsync(scenario, browser, response,
+            "the connection between the portal and Bitbucket is not set up correctly",
             "the public key pasted in the application link's Incoming Authentication does not match this integration's key");
-        Assert.Contains("paste this integration's public key again", message, StringComparison.Ordinal);
-        Assert.Contains("-----BEGIN PUBLIC KEY-----", message, StringComparison.Ordinal);
+        Assert.Contains("paste this integration's public key again", detail, StringComparison.Ordinal);
+        Assert.Contains("-----BEGIN PUBLIC KEY-----", detail, StringComparison.Ordinal);
         Assert.Equal(0, scenario.Bitbucket.OAuth1AuthorizeRequests);
         var recorded = Assert.Single(await scenario.QueryAsync(db => db.SignInEvents.AsNoTracking().ToListAsync()));
-        Assert.Equal((false, SignInStep.Authorize), (recorded.Succeeded, recorded.FailedStep));
+        Assert.Equal((false, SignInStep.Authorize, "signature_invalid"), (recorded.Succeeded, recorded.FailedStep, recorded.ErrorCode));
     }
 
     [Fact]
@@ -131,7 +132,9 @@ public sealed partial class OAuth1SignInFlowTests
         var response = await scenario.RequestStartAsync(browser);
 
         Assert.Equal("timestamp_refused", Assert.Single(scenario.Bitbucket.OAuth1Requests).Problem);
-        var message = await AssertSignInFailedAsync(scenario, browser, response, "oauth_problem=timestamp_refused");
+        // The person signing in learns the cause in plain words; the clocks are for the administrator (Status, Verify).
+        var message = await AssertSignInFailedAsync(scenario, browser, response,
+            "Bitbucket refused the sign-in because the clocks of the portal's server and Bitbucket's server disagree", "oauth_problem=timestamp_refused");
         Assert.Contains("clock skew", message, StringComparison.Ordinal);
         Assert.Contains("NTP", message, StringComparison.Ordinal);
         var clocks = ClocksPattern().Match(message);
@@ -142,6 +145,10 @@ public sealed partial class OAuth1SignInFlowTests
         Assert.InRange(bitbucket - portalClock, TimeSpan.FromSeconds(598), TimeSpan.FromSeconds(602));
         var shown = bitbucket - portalClock;
         Assert.Contains($"Difference: {shown.Minutes} min{(shown.Seconds == 0 ? "" : $" {shown.Seconds} s")} (Bitbucket's clock is ahead)", message, StringComparison.Ordinal);
+
+        using var admin = await scenario.NewSetupBrowserAsync();
+        var verify = await scenario.RequestStartAsync(admin, purpose: "verify");
+        Assert.Matches(ClocksPattern(), await scenario.StatusMessageAfterAsync(admin, verify));
     }
 
     [Fact]
@@ -178,7 +185,8 @@ public sealed partial class OAuth1SignInFlowTests
         var tries = scenario.Bitbucket.OAuth1Requests;
         Assert.Equal([(200, (string?)null), (401, "nonce_used")], tries.Select(r => (r.Status, r.Problem)));
         Assert.Equal(tries[0].Authorization, tries[1].Authorization);
-        var message = await AssertSignInFailedAsync(scenario, browser, response, "already seen this request's nonce (oauth_problem=nonce_used)");
+        var message = await AssertSignInFailedAsync(scenario, browser, response, "Bitbucket did not accept this sign-in's one-time code",
+            "already seen this request's nonce (oauth_problem=nonce_used)");
         Assert.Contains("turn off automatic retries of POST requests", message, StringComparison.Ordinal);
     }
 
@@ -195,9 +203,15 @@ public sealed partial class OAuth1SignInFlowTests
 
         Assert.Equal("consumer_key_unknown", Assert.Single(scenario.Bitbucket.OAuth1Requests).Problem);
         var consumerKey = scenario.Registration.OAuth1!.ConsumerKey;
-        var message = await AssertSignInFailedAsync(scenario, browser, response, $"Bitbucket does not know the Consumer Key \"{consumerKey}\"");
+        var message = await AssertSignInFailedAsync(scenario, browser, response, "the connection between the portal and Bitbucket is not set up correctly",
+            $"Bitbucket does not know the Consumer Key \"{consumerKey}\"");
         Assert.Contains("Incoming Authentication", message, StringComparison.Ordinal);
         Assert.Contains($"enter Consumer Key \"{consumerKey}\" exactly as the portal shows it", message, StringComparison.Ordinal);
+
+        // The administrator's verification names the key; the anonymous page above did not (AssertSignInFailedAsync).
+        using var admin = await scenario.NewSetupBrowserAsync();
+        var verify = await scenario.RequestStartAsync(admin, purpose: "verify");
+        Assert.Contains($"Bitbucket does not know the Consumer Key \"{consumerKey}\"", await scenario.StatusMessageAfterAsync(admin, verify), StringComparison.Ordinal);
     }
 
     // ---- Authorize and access token ----------------------------------------------------------------------------------
@@ -212,7 +226,8 @@ public sealed partial class OAuth1SignInFlowTests
         var attempt = await scenario.SignInAsync(browser);
 
         Assert.Equal(OAuth1Callback.DeniedVerifier, SignInScenario.QueryValue(attempt.CallbackUrl, "oauth_verifier"));
-        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "You declined access on Bitbucket's authorization page");
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "You declined the access request in Bitbucket",
+            "You declined access on Bitbucket's authorization page");
         Assert.DoesNotContain(scenario.Bitbucket.OAuth1Requests, r => r.Endpoint == "access-token");
     }
 
@@ -226,7 +241,9 @@ public sealed partial class OAuth1SignInFlowTests
         var response = await scenario.CallbackAsync(browser, SignInScenario.WithQueryValue(callback, "oauth_verifier", "forged"));
 
         Assert.Equal("token_rejected", Assert.Single(scenario.Bitbucket.OAuth1Requests, r => r.Endpoint == "access-token").Problem);
-        await AssertSignInFailedAsync(scenario, browser, response, "Bitbucket rejected the OAuth token (oauth_problem=token_rejected)");
+        await AssertSignInFailedAsync(scenario, browser, response, "Bitbucket did not accept this sign-in's one-time code",
+            "Bitbucket rejected the OAuth token (oauth_problem=token_rejected)");
+        Assert.Equal("token_rejected", (await scenario.SignInEventsAsync())[^1].ErrorCode);
     }
 
     [Fact]
@@ -238,7 +255,7 @@ public sealed partial class OAuth1SignInFlowTests
 
         var response = await scenario.CallbackAsync(browser, SignInScenario.WithQueryValue(callback, "oauth_token", "someone-elses-token"));
 
-        await AssertSignInFailedAsync(scenario, browser, response, "not one the portal started");
+        await AssertSignInFailedAsync(scenario, browser, response, "not one the portal started", recordedDetail: null);
         Assert.DoesNotContain(scenario.Bitbucket.OAuth1Requests, r => r.Endpoint == "access-token");
     }
 
@@ -253,7 +270,8 @@ public sealed partial class OAuth1SignInFlowTests
         var response = await scenario.CallbackAsync(browser,
             SignInScenario.WithQueryValue(SignInScenario.WithQueryValue(callback, "oauth_token", null), "state", requestToken));
 
-        await AssertSignInFailedAsync(scenario, browser, response, "does not belong to the sign-in this browser started");
+        await AssertSignInFailedAsync(scenario, browser, response, "Bitbucket's answer could not complete the sign-in",
+            "does not belong to the sign-in this browser started");
         Assert.DoesNotContain(scenario.Bitbucket.OAuth1Requests, r => r.Endpoint == "access-token");
     }
 
@@ -283,20 +301,31 @@ public sealed partial class OAuth1SignInFlowTests
     // ---- Helpers -----------------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The portal sent the browser to /signin, whose status message contains <paramref name="expected"/>; nobody was
-    /// signed in, no account exists, nothing failed on the server. Returns the message.
+    /// The portal sent the browser to /signin, whose status message contains <paramref name="expected"/> and no internal
+    /// detail; the failure was recorded for administrators with <paramref name="recordedDetail"/> (unless null); nobody
+    /// was signed in, no account exists, nothing failed on the server. Returns the recorded detail (else the message).
     /// </summary>
-    private static async Task<string> AssertSignInFailedAsync(SignInScenario scenario, ScenarioBrowser browser, HttpResponseMessage response, string expected)
+    private static async Task<string> AssertSignInFailedAsync(SignInScenario scenario, ScenarioBrowser browser, HttpResponseMessage response, string expected,
+        string? recordedDetail)
     {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/signin", response.Headers.Location!.OriginalString);
         Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
-        var message = await scenario.StatusMessageAfterAsync(browser, response);
+        var page = await scenario.PageAfterAsync(browser, response);
+        var message = SignInScenario.StatusMessageIn(page);
         Assert.NotNull(message);
         Assert.Contains(expected, message, StringComparison.Ordinal);
+        scenario.AssertNoInternalDetail(page);
         await scenario.AssertNoAccountAsync();
         scenario.AssertNoServerErrors();
-        return message;
+        if (recordedDetail is null)
+        {
+            return message;
+        }
+        var recorded = (await scenario.SignInEventsAsync())[^1];
+        Assert.False(recorded.Succeeded);
+        Assert.Contains(recordedDetail, recorded.FailureReason, StringComparison.Ordinal);
+        return recorded.FailureReason!;
     }
 
     private static DateTimeOffset ParseClock(string text) =>

@@ -44,7 +44,12 @@ public sealed class OpenIddictSignInTests
         var attempt = await scenario.SignInAsync(browser);
 
         Assert.Equal("/signin", attempt.Response.Headers.Location!.OriginalString);
-        Assert.Contains("Bitbucket rejected the client secret: copy ", await scenario.StatusMessageAfterAsync(browser, attempt.Response), StringComparison.Ordinal);
+        var page = await scenario.PageAfterAsync(browser, attempt.Response);
+        Assert.Contains("is not set up correctly", SignInScenario.StatusMessageIn(page), StringComparison.Ordinal);
+        scenario.AssertNoInternalDetail(page);
+        var recorded = Assert.Single(await scenario.SignInEventsAsync());
+        Assert.Contains("Bitbucket rejected the client secret: copy ", recorded.FailureReason, StringComparison.Ordinal);
+        Assert.Equal("invalid_client", recorded.ErrorCode);
         await scenario.AssertNoAccountAsync();
         scenario.AssertNoServerErrors();
     }
@@ -61,7 +66,8 @@ public sealed class OpenIddictSignInTests
         var response = await scenario.CallbackAsync(browser, callback);
 
         Assert.Equal("/signin", response.Headers.Location!.OriginalString);
-        Assert.Contains("it was already used", await scenario.StatusMessageAfterAsync(browser, response), StringComparison.Ordinal);
+        Assert.Contains("it expired or was already used", await scenario.StatusMessageAfterAsync(browser, response), StringComparison.Ordinal);
+        Assert.Contains("it was already used", Assert.Single(await scenario.SignInEventsAsync()).FailureReason, StringComparison.Ordinal);
         await scenario.AssertNoAccountAsync();
         scenario.AssertNoServerErrors();
     }

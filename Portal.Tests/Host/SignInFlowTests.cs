@@ -1,7 +1,9 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Accounts;
 using Portal.Core.OAuth;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
@@ -97,6 +99,29 @@ public sealed class SignInFlowTests
         Assert.Equal("alovelace", identity.Username);
         Assert.Equal("alovelace", identity.Slug);
         Assert.Contains("alovelace", await after.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Theory]
+    [InlineData("/café")]
+    [InlineData("//evil.example/")]
+    [InlineData("/%2F%2Fevil.example")]
+    [InlineData("/\t/evil.example")]
+    public async Task A_sign_in_started_with_a_return_url_that_is_not_a_plain_local_path_completes_and_lands_on_the_home_page(string returnUrl)
+    {
+        // A non-ASCII return URL once made the callback answer 500 after the code was redeemed (a Location header
+        // cannot carry it), leaving the user without a session.
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser, returnUrl: returnUrl);
+
+        Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
+        Assert.Equal("/", attempt.Response.Headers.Location!.OriginalString);
+        Assert.Contains(attempt.Response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
+        Assert.Contains("Ada Lovelace", await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
+        var stored = await scenario.QueryAsync(db => db.PendingAuthorizations.AsNoTracking().SingleAsync());
+        Assert.Equal("/", stored.ReturnUrl);
         scenario.AssertNoServerErrors();
     }
 
@@ -235,8 +260,60 @@ public sealed class SignInFlowTests
         var attempt = await scenario.SignInAsync(browser);
 
         Assert.Equal("access_denied", SignInScenario.QueryValue(attempt.CallbackUrl, "error"));
-        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "You declined the access request in Bitbucket");
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "You declined the access request in Bitbucket",
+            recordedDetail: "The user declined the access request in Bitbucket (access_denied)");
+        Assert.Equal("access_denied", (await scenario.SignInEventsAsync())[^1].ErrorCode);
         Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+    }
+
+    [Theory]
+    [InlineData("<b>evil_error</b>", null)]
+    [InlineData("server_down_call_support", null)]
+    [InlineData("access_denied", "access_denied")]
+    [InlineData("invalid_scope", "invalid_scope")]
+    public async Task A_callback_s_error_description_is_never_shown_or_stored_and_its_error_only_when_the_portal_knows_it(string error, string? storedCode)
+    {
+        // Anyone can open the callback with any error text; it must not reach the sign-in page, the database or the
+        // Status page, where an administrator would read it as the portal's words.
+        const string Description = "Bitbucket is down: call the helpdesk at +1 555 0100 and tell them your password";
+        await using var scenario = await SignInScenario.StartAsync();
+        using var admin = await scenario.NewSetupBrowserAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        var crafted = SignInScenario.WithQueryValue(SignInScenario.WithQueryValue(SignInScenario.WithQueryValue(callback,
+            "code", null), "error", error), "error_description", Description);
+
+        var response = await scenario.CallbackAsync(browser, crafted);
+
+        var page = await scenario.PageAfterAsync(browser, response);
+        Assert.NotNull(SignInScenario.StatusMessageIn(page));
+        var recorded = Assert.Single(await scenario.SignInEventsAsync());
+        var statusPage = await admin.Http.GetStringAsync(new Uri("/status", UriKind.Relative));
+        Assert.Contains("Last reason: ", statusPage, StringComparison.Ordinal);
+        foreach (var shown in new[] { WebUtility.HtmlDecode(page), recorded.FailureReason!, WebUtility.HtmlDecode(statusPage) })
+        {
+            Assert.DoesNotContain("helpdesk", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("evil_error", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("server_down_call_support", shown, StringComparison.Ordinal);
+        }
+        Assert.Equal(storedCode, recorded.ErrorCode);
+        Assert.DoesNotContain(scenario.Host.Logs.Entries, e => e.Message.Contains("helpdesk", StringComparison.Ordinal));
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+        await scenario.AssertNoAccountAsync();
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task An_unknown_callback_error_asks_to_start_again_without_repeating_it()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+
+        var response = await scenario.CallbackAsync(browser, SignInScenario.WithQueryValue(SignInScenario.WithQueryValue(callback, "code", null), "error", "made_up"));
+
+        await AssertSignInFailedAsync(scenario, browser, response, "Bitbucket's answer could not complete the sign-in. Start the sign-in again",
+            recordedDetail: "with an OAuth error the portal does not know");
     }
 
     [Fact]
@@ -278,7 +355,9 @@ public sealed class SignInFlowTests
         var response = await scenario.CallbackAsync(browser, callback);
 
         Assert.Equal("invalid_grant", Assert.Single(scenario.Bitbucket.TokenExchanges).Error);
-        await AssertSignInFailedAsync(scenario, browser, response, "the Redirect URL in the application link differs from the portal's Callback URL");
+        await AssertSignInFailedAsync(scenario, browser, response, "Bitbucket did not accept this sign-in's one-time code",
+            recordedDetail: "the Redirect URL in the application link differs from the portal's Callback URL");
+        Assert.Equal("invalid_grant", (await scenario.SignInEventsAsync())[^1].ErrorCode);
     }
 
     // ---- Token step --------------------------------------------------------------------------------------------------
@@ -296,7 +375,7 @@ public sealed class SignInFlowTests
 
         Assert.Equal("invalid_grant", scenario.Bitbucket.TokenExchanges[^1].Error);
         Assert.False(scenario.Bitbucket.IsAccessTokenActive(stolen));
-        await AssertSignInFailedAsync(scenario, browser, response, "it was already used");
+        await AssertSignInFailedAsync(scenario, browser, response, "it expired or was already used", recordedDetail: "it was already used");
     }
 
     [Fact]
@@ -308,7 +387,10 @@ public sealed class SignInFlowTests
         var attempt = await scenario.SignInAsync(browser);
 
         Assert.Equal(401, Assert.Single(scenario.Bitbucket.TokenExchanges).Status);
-        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "Bitbucket rejected the client secret: copy ");
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the connection between the portal and Bitbucket is not set up correctly",
+            recordedDetail: "Bitbucket rejected the client secret: copy the Client ID and Client Secret again");
+        var recorded = (await scenario.SignInEventsAsync())[^1];
+        Assert.Equal(("invalid_client", SignInStep.Token), (recorded.ErrorCode, recorded.FailedStep));
     }
 
     [Fact]
@@ -321,7 +403,8 @@ public sealed class SignInFlowTests
         var attempt = await scenario.SignInAsync(browser);
 
         Assert.Equal(1, scenario.Bitbucket.TokenRequests);
-        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "could not reach Bitbucket");
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "The portal could not reach Bitbucket to sign you in. Try again in a few minutes",
+            recordedDetail: $"The portal could not reach Bitbucket at {scenario.Registration.BaseUrl} to finish the sign-in");
     }
 
     // ---- Identity step -----------------------------------------------------------------------------------------------
@@ -336,7 +419,47 @@ public sealed class SignInFlowTests
         var attempt = await scenario.SignInAsync(browser);
 
         Assert.Equal(200, Assert.Single(scenario.Bitbucket.TokenExchanges).Status);
-        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "did not accept the access token it had just issued");
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the portal could not find out which Bitbucket account you used",
+            recordedDetail: "did not accept the access token it had just issued");
+    }
+
+    // ---- Link-local addresses ----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_Bitbucket_name_that_now_resolves_to_a_link_local_address_stops_sign_in_and_Verify_before_the_token_request()
+    {
+        var dnsAnswersMetadata = new StrongBox<bool>();
+        var guard = new OutboundAddressGuard(async (host, ct) =>
+            Volatile.Read(ref dnsAnswersMetadata.Value) ? [IPAddress.Parse("169.254.169.254")] : await Dns.GetHostAddressesAsync(host, ct));
+        var fake = await BitbucketFake.StartAsync();
+        fake.AddUser(BitbucketFakeUser.Ada);
+        fake.ConsentingUser = BitbucketFakeUser.Ada;
+        await using var scenario = await SignInScenario.StartWithProviderAsync(callback =>
+        {
+            var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", callback));
+            return Task.FromResult(new ProviderRegistration($"http://localhost:{fake.Port}", client.ClientId, client.ClientSecret, fake));
+        }, services => services.AddSingleton(guard), fake);
+        using var browser = scenario.NewBrowser();
+        using var admin = await scenario.NewSetupBrowserAsync();
+        var signInCallback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        var verifyCallback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(admin, purpose: "verify"));
+
+        Volatile.Write(ref dnsAnswersMetadata.Value, true);
+        var signIn = await scenario.CallbackAsync(browser, signInCallback);
+        var verify = await scenario.CallbackAsync(admin, verifyCallback);
+
+        Assert.Equal(0, fake.TokenRequests);
+        var page = await scenario.PageAfterAsync(browser, signIn);
+        Assert.Contains("The portal could not reach Bitbucket to sign you in", SignInScenario.StatusMessageIn(page), StringComparison.Ordinal);
+        scenario.AssertNoInternalDetail(page);
+        Assert.DoesNotContain("169.254", page, StringComparison.Ordinal);
+        Assert.Equal(
+            $"Verifying \"{SignInScenario.IntegrationName}\" failed at the token step: The portal refused to connect to localhost: it resolves to 169.254.169.254, " +
+            "a link-local address (169.254.0.0/16, fe80::/10), where cloud platforms serve instance metadata and credentials. " +
+            "Enter the address Bitbucket is served at; if localhost is Bitbucket's name, correct its DNS record.",
+            await scenario.StatusMessageAfterAsync(admin, verify));
+        await scenario.AssertNoAccountAsync();
+        scenario.AssertNoServerErrors();
     }
 
     // ---- First administrator -----------------------------------------------------------------------------------------
@@ -427,6 +550,29 @@ public sealed class SignInFlowTests
         var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
         Assert.Equal(IntegrationVerification.NotVerified, integration.Verification);
         await scenario.AssertNoAccountAsync();
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task The_anonymous_sign_in_page_names_no_host_or_exception_while_Verify_shows_both()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.TokenEndpointDown = true;
+        using var browser = scenario.NewBrowser();
+        using var admin = await scenario.NewSetupBrowserAsync();
+
+        var signIn = await scenario.SignInAsync(browser);
+        var verify = await scenario.SignInAsync(admin, purpose: "verify");
+
+        var page = await scenario.PageAfterAsync(browser, signIn.Response);
+        Assert.Contains("The portal could not reach Bitbucket to sign you in", SignInScenario.StatusMessageIn(page), StringComparison.Ordinal);
+        scenario.AssertNoInternalDetail(page);
+        var detail = await scenario.StatusMessageAfterAsync(admin, verify.Response) ?? "";
+        var prefix = $"Verifying \"{SignInScenario.IntegrationName}\" failed at the token step: The portal could not reach Bitbucket at {scenario.Registration.BaseUrl} to finish the sign-in (";
+        Assert.StartsWith(prefix, detail, StringComparison.Ordinal);
+        var exceptionText = detail[prefix.Length..detail.IndexOf(')', prefix.Length)];
+        Assert.True(exceptionText.Length > 5, detail);
+        Assert.DoesNotContain(exceptionText, page, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();
     }
 
@@ -570,15 +716,28 @@ public sealed class SignInFlowTests
 
     private const string SignInEndpointsPath = "/signin";
 
-    /// <summary>The callback sent the browser to /signin, whose status message contains <paramref name="expected"/>; nothing else happened.</summary>
-    private static async Task AssertSignInFailedAsync(SignInScenario scenario, ScenarioBrowser browser, HttpResponseMessage response, string expected)
+    /// <summary>
+    /// The callback sent the browser to /signin, whose status message contains <paramref name="expected"/> and no
+    /// internal detail; nothing else happened. When <paramref name="recordedDetail"/> is given, the failure was recorded
+    /// for administrators (the Status page) with that detail.
+    /// </summary>
+    private static async Task AssertSignInFailedAsync(SignInScenario scenario, ScenarioBrowser browser, HttpResponseMessage response, string expected,
+        string? recordedDetail = null)
     {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(SignInEndpointsPath, response.Headers.Location!.OriginalString);
         Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
-        var message = await scenario.StatusMessageAfterAsync(browser, response);
+        var page = await scenario.PageAfterAsync(browser, response);
+        var message = SignInScenario.StatusMessageIn(page);
         Assert.NotNull(message);
         Assert.Contains(expected, message, StringComparison.Ordinal);
+        scenario.AssertNoInternalDetail(page);
+        if (recordedDetail is not null)
+        {
+            var recorded = (await scenario.SignInEventsAsync())[^1];
+            Assert.False(recorded.Succeeded);
+            Assert.Contains(recordedDetail, recorded.FailureReason, StringComparison.Ordinal);
+        }
         await scenario.AssertNoAccountAsync();
         scenario.AssertNoServerErrors();
     }

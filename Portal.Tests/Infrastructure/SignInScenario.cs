@@ -264,13 +264,42 @@ public sealed partial class SignInScenario : IAsyncDisposable
     }
 
     /// <summary>Follows the portal's redirect and returns the text of the page's status message (null when none).</summary>
-    public async Task<string?> StatusMessageAfterAsync(ScenarioBrowser browser, HttpResponseMessage redirect)
+    public async Task<string?> StatusMessageAfterAsync(ScenarioBrowser browser, HttpResponseMessage redirect) =>
+        StatusMessageIn(await PageAfterAsync(browser, redirect));
+
+    /// <summary>Follows the portal's redirect and returns the whole page it leads to.</summary>
+    public async Task<string> PageAfterAsync(ScenarioBrowser browser, HttpResponseMessage redirect)
     {
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
         var page = await browser.Http.GetAsync(redirect.Headers.Location);
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"{redirect.Headers.Location} answered {(int)page.StatusCode}");
-        return StatusMessageIn(await page.Content.ReadAsStringAsync());
+        return await page.Content.ReadAsStringAsync();
     }
+
+    /// <summary>
+    /// An anonymous page shows nothing an administrator alone should see: no address of Bitbucket (host:port), no
+    /// exception text or HTTP answer, no Consumer Key, no server clocks, no OAuth problem names.
+    /// </summary>
+    public void AssertNoInternalDetail(string page)
+    {
+        var text = WebUtility.HtmlDecode(page);
+        var bitbucket = new Uri(Registration.BaseUrl);
+        string[] forbidden =
+        [
+            $"{bitbucket.Host}:{bitbucket.Port}", Registration.BaseUrl, "127.0.0.1:", "localhost:", "Exception", "HTTP ", "oauth_problem",
+            "Portal clock", "Bitbucket clock", " UTC", "Consumer Key", "BEGIN PUBLIC KEY", "actively refused", "Connection refused",
+            "error occurred", "atlassian-bitbucket.log",
+        ];
+        if (Registration.OAuth1 is { } keys)
+        {
+            forbidden = [.. forbidden, keys.ConsumerKey];
+        }
+        var shown = forbidden.Where(f => text.Contains(f, StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.True(shown.Count == 0, $"The anonymous page shows internal detail ({string.Join(", ", shown)}): {StatusMessageIn(page)}");
+    }
+
+    /// <summary>The sign-in events recorded so far, oldest first.</summary>
+    public Task<List<SignInEvent>> SignInEventsAsync() => QueryAsync(db => db.SignInEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
 
     /// <summary>The text inside <c>[data-testid=status-message]</c>.</summary>
     public static string? StatusMessageIn(string html)

@@ -36,18 +36,20 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
     {
         if (!string.IsNullOrEmpty(callback.Error))
         {
-            return TokenExchange.Failed(SignInErrorKind.ProviderError, OAuthErrorMessages.ForAuthorizeError(callback.Error, callback.ErrorDescription));
+            // Only the code is read: error_description is free text from whoever made the link.
+            var (kind, message) = OAuthErrorMessages.ForAuthorizeError(callback.Error);
+            return TokenExchange.Failed(kind, SignInStep.Authorize, message, callback.Error);
         }
         if (string.IsNullOrEmpty(callback.Code))
         {
-            return TokenExchange.Failed(SignInErrorKind.ProviderError,
+            return TokenExchange.Failed(SignInErrorKind.CallbackInvalid, SignInStep.Authorize,
                 "Bitbucket sent the browser back without a sign-in code. Start the sign-in again; if it keeps happening, check the application link in Bitbucket.");
         }
         var clientSecret = protector.TryUnprotect(SecretPurpose.ClientSecret, integration.ProtectedClientSecret);
         var verifier = protector.TryUnprotect(SecretPurpose.PkceVerifier, pending.ProtectedSecret);
         if (clientSecret is null || verifier is null)
         {
-            return TokenExchange.Failed(SignInErrorKind.TokenRejected,
+            return TokenExchange.Failed(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token,
                 "The portal cannot read the stored client secret (its encryption keys changed). An administrator must enter the Client Secret again.");
         }
 
@@ -66,12 +68,14 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
             if (token.ErrorType == ResponseErrorType.Exception)
             {
                 logger.LogWarning("The token request to {BaseUrl} failed: {Reason}", integration.BaseUrl, token.Exception?.GetType().Name);
-                return TokenExchange.Failed(SignInErrorKind.TokenEndpointUnreachable,
-                    $"The portal could not reach Bitbucket at {integration.BaseUrl} to finish the sign-in ({token.Exception?.Message}). Try again in a moment; if it persists, check that the portal's server can reach Bitbucket.");
+                return TokenExchange.Failed(SignInErrorKind.BitbucketUnreachable, SignInStep.Token,
+                    LinkLocalAddressRefusedException.FindIn(token.Exception)?.Message
+                    ?? $"The portal could not reach Bitbucket at {integration.BaseUrl} to finish the sign-in ({token.Exception?.Message}). Try again in a moment; if it persists, check that the portal's server can reach Bitbucket.");
             }
             var error = OAuthErrorMessages.ErrorCodeOf(token);
-            logger.LogWarning("Bitbucket refused the token request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)token.HttpStatusCode, error);
-            return TokenExchange.Failed(SignInErrorKind.TokenRejected, OAuthErrorMessages.ForTokenError(error, (int)token.HttpStatusCode));
+            logger.LogWarning("Bitbucket refused the token request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)token.HttpStatusCode, OAuthErrorCodes.Known(error));
+            var (kind, message) = OAuthErrorMessages.ForTokenError(error, (int)token.HttpStatusCode);
+            return TokenExchange.Failed(kind, SignInStep.Token, message, error);
         }
         var expiresAt = clock.GetUtcNow() + TimeSpan.FromSeconds(token.ExpiresIn > 0 ? token.ExpiresIn : 3600);
         return new TokenExchange(new TokenSet(token.AccessToken, token.RefreshToken, expiresAt), BitbucketIdentityClient.Bearer(token.AccessToken), null, null);

@@ -70,13 +70,14 @@ public sealed class TokenRefresher(
             if (response.ErrorType == ResponseErrorType.Exception)
             {
                 logger.LogWarning("The refresh request to {BaseUrl} failed: {Reason}", integration.BaseUrl, response.Exception?.GetType().Name);
-                return new(TokenRefreshFailure.Unreachable, $"The portal could not reach Bitbucket at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
+                return new(TokenRefreshFailure.Unreachable, LinkLocalAddressRefusedException.FindIn(response.Exception)?.Message
+                    ?? $"The portal could not reach Bitbucket at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
             }
             var error = OAuthErrorMessages.ErrorCodeOf(response);
-            logger.LogWarning("Bitbucket refused the refresh request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)response.HttpStatusCode, error);
+            logger.LogWarning("Bitbucket refused the refresh request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)response.HttpStatusCode, OAuthErrorCodes.Known(error));
             return new(TokenRefreshFailure.Rejected, error == "invalid_grant"
                 ? "Bitbucket no longer accepts the stored refresh token: it was already used, expired, or the user revoked the portal's access in Bitbucket. The user must sign in again."
-                : OAuthErrorMessages.ForTokenError(error, (int)response.HttpStatusCode));
+                : OAuthErrorMessages.ForTokenError(error, (int)response.HttpStatusCode).Message);
         }
 
         var expiresAt = now + TimeSpan.FromSeconds(response.ExpiresIn > 0 ? response.ExpiresIn : 3600);

@@ -150,6 +150,11 @@ public static class OAuth1Errors
             return null;
         }
 
+        if (Security.LinkLocalAddressRefusedException.FindIn(http) is { } refused)
+        {
+            return Network(refused.Message);
+        }
+
         if (http.HttpRequestError == HttpRequestError.NameResolutionError || Socket(http) == SocketError.HostNotFound)
         {
             return Network($"The portal could not resolve the host name \"{url.Host}\" (DNS). Fix: check the base URL's " +

@@ -36,22 +36,21 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
         var verifier = OAuth1Callback.ReadVerifier(callback.OAuthToken, callback.OAuthVerifier, callback.State ?? callback.OAuthToken ?? "");
         if (!verifier.Succeeded)
         {
-            return TokenExchange.Failed(SignInErrorKind.ProviderError, verifier.Error!.Message);
+            return TokenExchange.Failed(KindOf(verifier.Error), SignInStep.Authorize, verifier.Error.Message);
         }
         var tokenSecret = protector.TryUnprotect(SecretPurpose.OAuth1TokenSecret, pending.ProtectedSecret);
         var privateKey = LoadPrivateKey(integration);
         if (tokenSecret is null || privateKey is null)
         {
             privateKey?.Dispose();
-            return TokenExchange.Failed(SignInErrorKind.TokenRejected, UnreadableKey);
+            return TokenExchange.Failed(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token, UnreadableKey);
         }
         var consumer = new OAuth1Consumer(integration.ConsumerKey!, privateKey);
         var access = await client.GetAccessTokenAsync(integration.BaseUrl, consumer, new OAuth1RequestToken(callback.OAuthToken!, tokenSecret, true), verifier.Value!, cancellationToken);
         if (!access.Succeeded)
         {
             privateKey.Dispose();
-            var kind = access.Error!.Kind == OAuth1ErrorKind.NetworkFailure ? SignInErrorKind.TokenEndpointUnreachable : SignInErrorKind.TokenRejected;
-            return TokenExchange.Failed(kind, access.Error.Message);
+            return TokenExchange.Failed(KindOf(access.Error), SignInStep.Token, access.Error.Message, access.Error.Problem);
         }
         var token = access.Value!;
         var credentials = token.ToCredentials(consumer);
@@ -64,6 +63,23 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
                 signer.CreateAuthorizationHeader(request.Method, request.RequestUri!, null, credentials));
             return Task.CompletedTask;
         }, null, null);
+    }
+
+    /// <summary>What an OAuth 1 failure means to the person signing in (<see cref="SignInFailureMessages"/>).</summary>
+    public static SignInErrorKind KindOf(OAuth1Error error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Kind switch
+        {
+            OAuth1ErrorKind.TimestampRefused => SignInErrorKind.ClockSkew,
+            OAuth1ErrorKind.UserDeclined => SignInErrorKind.UserDeclined,
+            OAuth1ErrorKind.PermissionDenied or OAuth1ErrorKind.PermissionUnknown => SignInErrorKind.AccessNotGranted,
+            OAuth1ErrorKind.TokenRejected or OAuth1ErrorKind.TokenExpired or OAuth1ErrorKind.NonceUsed => SignInErrorKind.CodeRejected,
+            OAuth1ErrorKind.CallbackInvalid => SignInErrorKind.CallbackInvalid,
+            OAuth1ErrorKind.NetworkFailure => SignInErrorKind.BitbucketUnreachable,
+            OAuth1ErrorKind.UnexpectedResponse when error.StatusCode >= 500 => SignInErrorKind.BitbucketUnavailable,
+            _ => SignInErrorKind.IntegrationMisconfigured,
+        };
     }
 
     private const string UnreadableKey = "The portal cannot read this integration's stored private key (its encryption keys changed). Recreate the integration to generate a new key pair.";

@@ -2,14 +2,16 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
 
 /// <summary>The Bitbucket user behind an access token.</summary>
 public sealed record BitbucketUser(long Id, string Name, string Slug, string DisplayName, string? Email, string? AvatarUrl);
 
-/// <summary>Either the user, or why the portal could not tell who it is.</summary>
-public sealed record IdentityLookup(BitbucketUser? User, string? Failure)
+/// <summary>Either the user, or why the portal could not tell who it is (a message for administrators).</summary>
+/// <param name="Unreachable">Whether the failure was not reaching Bitbucket at all, rather than an answer that named nobody.</param>
+public sealed record IdentityLookup(BitbucketUser? User, string? Failure, bool Unreachable = false)
 {
     public bool Succeeded => User is not null;
 }
@@ -56,11 +58,12 @@ public sealed class BitbucketIdentityClient(HttpClient http)
         }
         catch (HttpRequestException e)
         {
-            return Failed($"The portal could not reach Bitbucket to find out who signed in ({e.Message}). Try again; if it persists, check the integration's base URL.");
+            return new IdentityLookup(null, LinkLocalAddressRefusedException.FindIn(e)?.Message
+                ?? $"The portal could not reach Bitbucket to find out who signed in ({e.Message}). Try again; if it persists, check the integration's base URL.", Unreachable: true);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed("Bitbucket did not answer in time when the portal asked who signed in. Try again in a moment.");
+            return new IdentityLookup(null, "Bitbucket did not answer in time when the portal asked who signed in. Try again in a moment.", Unreachable: true);
         }
         catch (JsonException)
         {

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
 
@@ -23,19 +25,24 @@ public static class BitbucketServerServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Makes a client talk to Bitbucket the way the portal must: redirects are never followed, no cookies, and https
-    /// certificates are also trusted when they chain to <see cref="BitbucketClientOptions.TrustedCaFile"/>.
+    /// Makes a client talk to Bitbucket the way the portal must: redirects are never followed, no cookies, https
+    /// certificates are also trusted when they chain to <see cref="BitbucketClientOptions.TrustedCaFile"/>, and
+    /// connections to link-local addresses are refused after DNS resolution (<see cref="OutboundAddressGuard"/>).
     /// Timeouts are per call (the client's own timeout is switched off).
     /// </summary>
     public static IHttpClientBuilder UseBitbucketServerHandler(this IHttpClientBuilder builder)
     {
         builder.ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // One guard for every client; a test registers its own (with a fake resolver) to see the rule at work.
+        builder.Services.TryAddSingleton(new OutboundAddressGuard());
         builder.ConfigurePrimaryHttpMessageHandler(services =>
         {
             var options = services.GetRequiredService<IOptions<BitbucketClientOptions>>().Value;
             var validator = BitbucketServerCertificateValidator.FromOptions(options);
+            var guard = services.GetRequiredService<OutboundAddressGuard>();
             return new SocketsHttpHandler
             {
+                ConnectCallback = guard.ConnectAsync,
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.All,

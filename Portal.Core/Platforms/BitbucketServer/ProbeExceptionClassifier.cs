@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
 
@@ -23,6 +24,10 @@ internal static class ProbeExceptionClassifier
         if (Find<ServerCertificateRejectedException>(e) is { } rejected)
         {
             return CertificateRejected(uri, rejected, options);
+        }
+        if (LinkLocalAddressRefusedException.FindIn(e) is { } refused)
+        {
+            return AddressRefused(refused);
         }
 
         var socketError = Find<SocketException>(e)?.SocketErrorCode;
@@ -48,6 +53,9 @@ internal static class ProbeExceptionClassifier
                     $"The portal could not reach {HostAndPort(uri)} ({Innermost(e).Message}): check the network route and firewalls between the portal's machine and Bitbucket."),
         };
     }
+
+    internal static BitbucketProbeResult AddressRefused(LinkLocalAddressRefusedException refused) =>
+        BitbucketProbeResult.Fail(ProbeFailureKind.AddressRefused, refused.Message);
 
     internal static BitbucketProbeResult CertificateRejected(Uri uri, ServerCertificateRejectedException c, BitbucketClientOptions options)
     {

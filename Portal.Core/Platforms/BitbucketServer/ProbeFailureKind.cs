@@ -38,4 +38,7 @@ public enum ProbeFailureKind
 
     /// <summary>Any other network failure.</summary>
     Unreachable,
+
+    /// <summary>The host resolves to a link-local address (cloud metadata), so the portal did not connect.</summary>
+    AddressRefused,
 }

@@ -78,6 +78,21 @@ public sealed class StatusDashboardTests : MudTestBase
     }
 
     [Fact]
+    public void The_last_sign_in_failure_shows_the_portal_s_reason_and_the_known_OAuth_error_code()
+    {
+        var integration = StatusTestData.Integration(name: "Acme Bitbucket");
+        var signIns = new SignInSummary(null, 1, DateTimeOffset.UtcNow.AddMinutes(-5),
+            "Bitbucket rejected the client secret: copy the Client ID and Client Secret again from the application link and update the integration.", "invalid_client");
+        var snapshot = new IntegrationStatusSnapshot(integration, IntegrationStatus.Degraded, "failing", StatusTestData.Healthy(DateTimeOffset.UtcNow), signIns, []);
+
+        var card = Ctx.Render<IntegrationStatusCard>(p => p.Add(c => c.Snapshot, snapshot));
+
+        Assert.Equal(
+            "Last reason: Bitbucket rejected the client secret: copy the Client ID and Client Secret again from the application link and update the integration. (OAuth error invalid_client)",
+            card.Find("[data-testid=last-failure-reason]").TextContent.Trim());
+    }
+
+    [Fact]
     public void A_card_shows_versions_latency_certificate_and_sign_ins()
     {
         var integration = StatusTestData.Integration(name: "Acme Bitbucket");

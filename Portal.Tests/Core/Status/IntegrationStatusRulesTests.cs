@@ -78,7 +78,7 @@ public sealed class IntegrationStatusRulesTests
         var verdict = IntegrationStatusRules.Decide(Integration(), Healthy(), signIns, Now);
 
         Assert.Equal(IntegrationStatus.Degraded, verdict.Status);
-        Assert.Contains("3 sign-ins failed in the last 24 hours and none succeeded since; the last failure said: Bitbucket refused the client secret.", verdict.Summary, StringComparison.Ordinal);
+        Assert.Contains("3 sign-ins failed in the last 24 hours and none succeeded since; the portal recorded for the last one: Bitbucket refused the client secret.", verdict.Summary, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -70,8 +70,8 @@ public sealed class StatusStoreTests : IDisposable
             db.SignInEvents.AddRange(
                 new SignInEvent { IntegrationId = id, OccurredAt = Now.AddHours(-30), Succeeded = false, FailureReason = "Too old to count." },
                 new SignInEvent { IntegrationId = id, OccurredAt = Now.AddHours(-5), Succeeded = true },
-                new SignInEvent { IntegrationId = id, OccurredAt = Now.AddHours(-1), Succeeded = false, FailedStep = SignInStep.Token, FailureReason = "First." },
-                new SignInEvent { IntegrationId = id, OccurredAt = Now.AddMinutes(-10), Succeeded = false, FailedStep = SignInStep.Token, FailureReason = "Bitbucket refused the client secret." },
+                new SignInEvent { IntegrationId = id, OccurredAt = Now.AddHours(-1), Succeeded = false, FailedStep = SignInStep.Token, FailureReason = "First.", ErrorCode = "invalid_grant" },
+                new SignInEvent { IntegrationId = id, OccurredAt = Now.AddMinutes(-10), Succeeded = false, FailedStep = SignInStep.Token, FailureReason = "Bitbucket refused the client secret.", ErrorCode = "invalid_client" },
                 new SignInEvent { IntegrationId = other, OccurredAt = Now.AddMinutes(-3), Succeeded = true });
             await db.SaveChangesAsync();
         }
@@ -79,7 +79,7 @@ public sealed class StatusStoreTests : IDisposable
         var all = await store.LoadSignInsAsync(null, CancellationToken.None);
         var one = await store.LoadSignInsAsync(id, CancellationToken.None);
 
-        var expected = new SignInSummary(Now.AddHours(-5), 2, Now.AddMinutes(-10), "Bitbucket refused the client secret.");
+        var expected = new SignInSummary(Now.AddHours(-5), 2, Now.AddMinutes(-10), "Bitbucket refused the client secret.", "invalid_client");
         Assert.Equal(expected, all[id]);
         Assert.Equal(expected, Assert.Single(one).Value);
         Assert.Equal(new SignInSummary(Now.AddMinutes(-3), 0, null, null), all[other]);

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.Options;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
 using Portal.Core.Status;
 using Portal.Tests.Fakes;
 
@@ -20,7 +22,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         return fake;
     }
 
-    private static IntegrationHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null)
+    private static IntegrationHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null)
     {
         var bitbucket = Options.Create(new BitbucketClientOptions { ProbeTimeout = TimeSpan.FromSeconds(5), TrustedCaFile = trustedCaFile });
         var handler = new SocketsHttpHandler
@@ -31,7 +33,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         };
         var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         return new IntegrationHealthProbe(new BitbucketVersionProbe(http, bitbucket), bitbucket,
-            Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System);
+            Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System, guard ?? new OutboundAddressGuard());
     }
 
     private static Dictionary<ProbeStep, StepOutcome> Outcomes(IntegrationProbeReport report) =>
@@ -90,6 +92,39 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         Assert.Equal(StepOutcome.Failed, dns.Outcome);
         Assert.Contains("bitbucket.invalid", dns.Message, StringComparison.Ordinal);
         Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.TcpConnect).Outcome);
+    }
+
+    [Fact]
+    public async Task A_host_name_that_resolves_to_a_link_local_address_fails_at_dns_and_nothing_connects()
+    {
+        var fake = await StartFakeAsync();
+        var guard = new OutboundAddressGuard((_, _) => Task.FromResult(new[] { IPAddress.Parse("169.254.169.254") }));
+
+        var report = await CreateProbe(guard: guard).ProbeAsync($"http://bitbucket.test:{fake.Port}", OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.Unreachable, report.Problem);
+        var dns = Step(report, ProbeStep.Dns);
+        Assert.Equal(StepOutcome.Failed, dns.Outcome);
+        Assert.StartsWith("The portal refused to connect to bitbucket.test: it resolves to 169.254.169.254, a link-local address", dns.Message, StringComparison.Ordinal);
+        Assert.Contains("correct its DNS record", dns.Message, StringComparison.Ordinal);
+        Assert.All(report.Steps.Where(s => s.Step > ProbeStep.Dns), s => Assert.Equal(StepOutcome.Skipped, s.Outcome));
+        Assert.Equal(0, fake.ApplicationPropertiesRequests);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254", "169.254.169.254")]
+    [InlineData("http://[fe80::1]:7990", "fe80::1")]
+    public async Task A_stored_base_url_naming_a_link_local_address_fails_at_dns_without_connecting(string baseUrl, string address)
+    {
+        // Integrations created before the normaliser refused these keep their base URL; the status check refuses it too.
+        var report = await CreateProbe().ProbeAsync(baseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        var dns = Step(report, ProbeStep.Dns);
+        Assert.Equal(StepOutcome.Failed, dns.Outcome);
+        Assert.StartsWith($"{address} is a link-local address (169.254.0.0/16, fe80::/10)", dns.Message, StringComparison.Ordinal);
+        Assert.Contains("add it again with Bitbucket's real address", dns.Hint, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.TcpConnect).Outcome);
+        Assert.InRange(Step(report, ProbeStep.Dns).DurationMilliseconds, 0, 1000);
     }
 
     [Fact]

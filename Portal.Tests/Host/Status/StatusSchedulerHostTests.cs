@@ -243,7 +243,8 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         var change = Assert.Single(changes);
         var snapshot = change.Snapshot!;
         Assert.Equal(1, snapshot.SignIns.FailuresLast24Hours);
-        Assert.Equal(outcome.Message, snapshot.SignIns.LastFailureReason);
+        Assert.Equal(outcome.AdministratorMessage, snapshot.SignIns.LastFailureReason);
+        Assert.Equal("access_denied", snapshot.SignIns.LastFailureErrorCode);
         Assert.Equal(IntegrationStatus.Degraded, snapshot.Status);
         Assert.Contains("1 sign-in failed in the last 24 hours", snapshot.Summary, StringComparison.Ordinal);
         Assert.Equal(1, server.ApplicationPropertiesRequests);

@@ -8,6 +8,7 @@ using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Web;
 
@@ -34,10 +35,10 @@ internal static class SignInEndpoints
 
     private static async Task<IResult> StartAsync(Guid integrationId, string? returnUrl, HttpContext http, SignInService flow)
     {
-        var prepared = await flow.PrepareAsync(integrationId, LocalRedirect.Sanitize(returnUrl), AuthorizationPurpose.SignIn, Actor.Anonymous, http.RequestAborted);
+        var prepared = await flow.PrepareAsync(integrationId, LocalReturnUrl.Sanitize(returnUrl), AuthorizationPurpose.SignIn, Actor.Anonymous, http.RequestAborted);
         if (!prepared.Succeeded)
         {
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, prepared.Error!));
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, prepared.PublicMessage!));
             return Results.Redirect(SignInPath);
         }
         return SendToProvider(http, prepared.Start!);
@@ -52,8 +53,8 @@ internal static class SignInEndpoints
             // OAuth 1 asks Bitbucket for a request token before the browser leaves, so a verification can already fail
             // here; it says which integration failed, like a verification that fails at the callback.
             var message = prepared is { Refusal: null, IntegrationName: { } name }
-                ? $"Verifying \"{name}\" failed at the {StepName(SignInStep.Authorize)} step: {prepared.Error}"
-                : prepared.Error!;
+                ? $"Verifying \"{name}\" failed at the {StepName(SignInStep.Authorize)} step: {prepared.AdministratorMessage}"
+                : prepared.AdministratorMessage!;
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, message));
             return Results.Redirect(prepared.Refusal is null ? IntegrationsPath : SignInPath);
         }
@@ -84,12 +85,13 @@ internal static class SignInEndpoints
         {
             StatusMessage.Set(http, outcome.Succeeded
                 ? new StatusMessage(StatusMessage.Success, $"\"{outcome.IntegrationName}\" works: Bitbucket identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now Verified.")
-                : new StatusMessage(StatusMessage.Error, $"Verifying \"{outcome.IntegrationName}\" failed at the {StepName(outcome.FailedStep)} step: {outcome.Message}"));
-            return Results.Redirect(LocalRedirect.Sanitize(outcome.ReturnUrl, IntegrationsPath));
+                : new StatusMessage(StatusMessage.Error, $"Verifying \"{outcome.IntegrationName}\" failed at the {StepName(outcome.FailedStep)} step: {outcome.AdministratorMessage}"));
+            return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl, IntegrationsPath));
         }
         if (!outcome.Succeeded)
         {
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, outcome.Message!));
+            // The sign-in page is anonymous: the detail is for administrators (Verify, the Status page).
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, outcome.PublicMessage!));
             return Results.Redirect(SignInPath);
         }
 
@@ -113,7 +115,7 @@ internal static class SignInEndpoints
                 ? $"Welcome, {user.DisplayName}. You are the portal's first administrator, and {over}"
                 : $"Welcome, {user.DisplayName}. You are an administrator, and {over}"));
         }
-        return Results.Redirect(LocalRedirect.Sanitize(outcome.ReturnUrl));
+        return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl));
     }
 
     private static async Task<IResult> SignOutAsync(HttpContext http, [FromForm] string? returnUrl, SessionService sessions)
@@ -125,7 +127,7 @@ internal static class SignInEndpoints
         }
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, "You are signed out."));
-        return Results.Redirect(LocalRedirect.Sanitize(returnUrl));
+        return Results.Redirect(LocalReturnUrl.Sanitize(returnUrl));
     }
 
     private static string StepName(SignInStep? step) => step switch

@@ -6,11 +6,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Portal.Core.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class SessionsAndSetupRecovery : Migration
+    public partial class SecurityHardening : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "ErrorCode",
+                table: "SignInEvents",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "Sessions",
                 columns: table => new
@@ -55,6 +62,11 @@ namespace Portal.Core.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_SignInEvents_OccurredAt",
+                table: "SignInEvents",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Sessions_ExpiresAt",
                 table: "Sessions",
                 column: "ExpiresAt");
@@ -73,6 +85,11 @@ namespace Portal.Core.Persistence.Migrations
                 name: "IX_Sessions_UserId",
                 table: "Sessions",
                 column: "UserId");
+
+            // Earlier versions stored an unknown callback error with its error_description, text anyone could send.
+            migrationBuilder.Sql(
+                "UPDATE SignInEvents SET FailureReason = 'The browser came back from Bitbucket with an OAuth error the portal does not know (recorded by an earlier version; the value is no longer shown).' " +
+                "WHERE FailureReason LIKE 'Bitbucket refused the sign-in (%';");
         }
 
         /// <inheritdoc />
@@ -83,6 +100,14 @@ namespace Portal.Core.Persistence.Migrations
 
             migrationBuilder.DropTable(
                 name: "SetupStates");
+
+            migrationBuilder.DropIndex(
+                name: "IX_SignInEvents_OccurredAt",
+                table: "SignInEvents");
+
+            migrationBuilder.DropColumn(
+                name: "ErrorCode",
+                table: "SignInEvents");
         }
     }
 }

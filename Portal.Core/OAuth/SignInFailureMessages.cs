@@ -1,0 +1,51 @@
+using Portal.Core.OAuth.AuthorizationCode;
+
+namespace Portal.Core.OAuth;
+
+/// <summary>
+/// What the sign-in page tells anyone whose sign-in failed: the cause in their terms and what to do, one message per
+/// <see cref="SignInErrorKind"/>. These pages are anonymous, so the messages carry no internal detail (no host or
+/// port, no exception text, no Consumer Key, no server clocks, no HTTP answers); administrators read that detail in
+/// the result of Verify and on the Status page (<see cref="SignInOutcome.AdministratorMessage"/>).
+/// </summary>
+public static class SignInFailureMessages
+{
+    private const string TellAnAdministrator =
+        "tell an administrator: they see the cause on the Status page and when they verify the integration.";
+
+    /// <summary>The sign-in page's message for a failure of <paramref name="kind"/>.</summary>
+    public static string PublicMessage(SignInErrorKind kind) => kind switch
+    {
+        SignInErrorKind.IntegrationUnavailable =>
+            "This sign-in option no longer exists or is disabled. Choose another one, or ask an administrator.",
+        SignInErrorKind.StateMissing =>
+            "The answer from Bitbucket carried no sign-in state, so the portal cannot tell it was this browser's sign-in. Start the sign-in again from the portal.",
+        SignInErrorKind.StateUnknown =>
+            "This sign-in link is not one the portal started, or it is too old. Start the sign-in again from the portal.",
+        SignInErrorKind.StateFromAnotherBrowser =>
+            "This sign-in was started in another browser (or its cookie was lost), so it cannot finish here. Start the sign-in again in this browser; if it keeps happening, allow cookies for the portal.",
+        SignInErrorKind.StateExpired =>
+            $"The sign-in took longer than {PendingAuthorizationStore.Lifetime.TotalMinutes:0} minutes and expired. Start the sign-in again.",
+        SignInErrorKind.StateReplayed =>
+            "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.",
+        SignInErrorKind.UserDeclined =>
+            "You declined the access request in Bitbucket, so you were not signed in. Sign in again and choose Allow.",
+        SignInErrorKind.AccessNotGranted =>
+            $"Bitbucket did not give the portal access to your account, so you were not signed in. Sign in again and choose Allow on Bitbucket's page; if you did, {TellAnAdministrator}",
+        SignInErrorKind.CallbackInvalid =>
+            $"Bitbucket's answer could not complete the sign-in. Start the sign-in again from this page; if it keeps happening, {TellAnAdministrator}",
+        SignInErrorKind.CodeRejected =>
+            $"Bitbucket did not accept this sign-in's one-time code: it expired or was already used. Sign in again; if it keeps failing, {TellAnAdministrator}",
+        SignInErrorKind.IntegrationMisconfigured =>
+            $"Sign-in with Bitbucket does not work at the moment because the connection between the portal and Bitbucket is not set up correctly; nothing is wrong with your account. Please {TellAnAdministrator}",
+        SignInErrorKind.ClockSkew =>
+            $"Bitbucket refused the sign-in because the clocks of the portal's server and Bitbucket's server disagree; nothing is wrong with your account. Please {TellAnAdministrator}",
+        SignInErrorKind.BitbucketUnavailable =>
+            $"Bitbucket had a problem handling the sign-in. Try again in a few minutes; if it keeps failing, {TellAnAdministrator}",
+        SignInErrorKind.BitbucketUnreachable =>
+            $"The portal could not reach Bitbucket to sign you in. Try again in a few minutes; if it keeps failing, {TellAnAdministrator}",
+        SignInErrorKind.IdentityUnavailable =>
+            $"Bitbucket let you in, but the portal could not find out which Bitbucket account you used, so you were not signed in. Try again; if it keeps failing, {TellAnAdministrator}",
+        _ => $"The sign-in did not complete. Start it again; if it keeps failing, {TellAnAdministrator}",
+    };
+}

@@ -1,0 +1,122 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Portal.Core.Accounts;
+using Portal.Core.Configuration;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth;
+using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Core;
+
+/// <summary>Sign-in events and abandoned sign-ins are deleted once older than their retention, as the clock moves on.</summary>
+public sealed class SignInEventPrunerTests : IDisposable
+{
+    private readonly TestDatabase database = new();
+    private readonly ShiftableTimeProvider clock = new();
+    private readonly Guid integrationId = Guid.NewGuid();
+
+    private SignInEventPruner Pruner(TimeSpan? retention = null) => new(database.Factory,
+        Options.Create(new RetentionOptions { SignInEvents = retention ?? TimeSpan.FromDays(90) }), clock, NullLogger<SignInEventPruner>.Instance);
+
+    private async Task SeedAsync(params TimeSpan[] eventAges)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = database.CreateContext();
+        db.Integrations.Add(new Integration { Id = integrationId, Name = "Acme", BaseUrl = "https://bitbucket.example.com", CreatedAt = now });
+        db.SignInEvents.AddRange(eventAges.Select(age => new SignInEvent { IntegrationId = integrationId, OccurredAt = now - age, Succeeded = age.Days % 2 == 0 }));
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<List<int>> RemainingAgesInDaysAsync()
+    {
+        await using var db = database.CreateContext();
+        var now = clock.GetUtcNow();
+        return (await db.SignInEvents.AsNoTracking().ToListAsync()).Select(e => (int)Math.Round((now - e.OccurredAt).TotalDays)).Order().ToList();
+    }
+
+    [Fact]
+    public async Task Events_older_than_90_days_are_deleted_and_younger_ones_kept()
+    {
+        await SeedAsync(TimeSpan.FromDays(400), TimeSpan.FromDays(91), TimeSpan.FromDays(89), TimeSpan.FromDays(1), TimeSpan.FromMinutes(1));
+
+        var result = await Pruner().PruneAsync(CancellationToken.None);
+
+        Assert.Equal(2, result.SignInEvents);
+        Assert.Equal([0, 1, 89], await RemainingAgesInDaysAsync());
+    }
+
+    [Fact]
+    public async Task As_the_clock_moves_on_the_next_pass_deletes_what_has_aged_since()
+    {
+        await SeedAsync(TimeSpan.FromDays(89), TimeSpan.FromDays(60));
+        var pruner = Pruner();
+        Assert.Equal(0, (await pruner.PruneAsync(CancellationToken.None)).SignInEvents);
+
+        clock.Advance(TimeSpan.FromDays(2));
+        var second = await pruner.PruneAsync(CancellationToken.None);
+
+        Assert.Equal(1, second.SignInEvents);
+        Assert.Equal([62], await RemainingAgesInDaysAsync());
+    }
+
+    [Fact]
+    public async Task The_retention_is_configurable()
+    {
+        await SeedAsync(TimeSpan.FromDays(31), TimeSpan.FromDays(29));
+
+        await Pruner(TimeSpan.FromDays(30)).PruneAsync(CancellationToken.None);
+
+        Assert.Equal([29], await RemainingAgesInDaysAsync());
+    }
+
+    [Fact]
+    public async Task Pending_authorizations_are_deleted_once_expired_for_longer_than_their_lifetime()
+    {
+        await SeedAsync();
+        var now = clock.GetUtcNow();
+        var lifetime = PendingAuthorizationStore.Lifetime;
+        await using (var db = database.CreateContext())
+        {
+            db.PendingAuthorizations.AddRange(
+                Pending("abandoned-long-ago", now - TimeSpan.FromDays(3)),
+                Pending("abandoned", now - lifetime - TimeSpan.FromMinutes(1)),
+                Pending("just-expired", now - TimeSpan.FromMinutes(1)),
+                Pending("in-flight", now + TimeSpan.FromMinutes(5)));
+            await db.SaveChangesAsync();
+        }
+
+        var result = await Pruner().PruneAsync(CancellationToken.None);
+
+        Assert.Equal(2, result.PendingAuthorizations);
+        await using var check = database.CreateContext();
+        Assert.Equal(["in-flight", "just-expired"], (await check.PendingAuthorizations.AsNoTracking().Select(p => p.StateHash).ToListAsync()).Order());
+    }
+
+    [Theory]
+    [InlineData("0.12:00:00", "00:01:00", "Retention:SignInEvents")]
+    [InlineData("3651.00:00:00", "00:01:00", "Retention:SignInEvents")]
+    [InlineData("90.00:00:00", "00:00:00", "Retention:PruneInterval")]
+    [InlineData("90.00:00:00", "2.00:00:00", "Retention:PruneInterval")]
+    public void Values_out_of_range_are_refused_with_the_key_named(string signInEvents, string pruneInterval, string key)
+    {
+        var options = new RetentionOptions { SignInEvents = TimeSpan.Parse(signInEvents, System.Globalization.CultureInfo.InvariantCulture), PruneInterval = TimeSpan.Parse(pruneInterval, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var failures = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        Assert.Contains(failures, f => f.ErrorMessage!.StartsWith(key, StringComparison.Ordinal));
+    }
+
+    private PendingAuthorization Pending(string state, DateTimeOffset expiresAt) => new()
+    {
+        StateHash = state,
+        CorrelationHash = state,
+        IntegrationId = integrationId,
+        ProtectedSecret = "x",
+        CreatedAt = expiresAt - PendingAuthorizationStore.Lifetime,
+        ExpiresAt = expiresAt,
+    };
+
+    public void Dispose() => database.Dispose();
+}
