@@ -3,18 +3,23 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
+using Portal.Core.Security;
 using Portal.Core.Setup;
 
 namespace Portal.Core.Persistence;
 
 public static class DatabaseStartup
 {
-    /// <summary>Applies migrations, then, in Setup Mode, logs a fresh one-time setup link (replacing the previous one).</summary>
+    /// <summary>
+    /// Applies migrations, secures the stored Data Protection keys, then, in Setup Mode, logs a fresh one-time setup
+    /// link (replacing the previous one).
+    /// </summary>
     public static async Task PreparePortalAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<StoredKeyProtection>().PrepareAsync(cancellationToken);
 
         var setup = scope.ServiceProvider.GetRequiredService<SetupModeService>();
         var token = await setup.IssueTokenAsync(cancellationToken);
