@@ -10,7 +10,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Portal.Tests.Infrastructure;
 
-/// <summary>The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file.</summary>
+/// <summary>
+/// The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file and, unless the settings name
+/// one, the Data Protection key file that belongs to that database (<see cref="TestPaths.KeyFilePath"/>).
+/// </summary>
 public sealed partial class PortalHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
@@ -27,6 +30,7 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         {
             ["Portal:PublicUrl"] = BaseUrl,
             ["Database:ConnectionString"] = $"Data Source={DatabasePath}",
+            ["DataProtection:CertificatePath"] = TestPaths.KeyFilePath(DatabasePath),
             ["Logging:LogLevel:Default"] = "Information",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -40,6 +44,9 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
     public string BaseUrl { get; }
 
     public string DatabasePath { get; }
+
+    /// <summary>The Data Protection key file this portal reads (and creates on first start).</summary>
+    public string KeyFilePath => settings["DataProtection:CertificatePath"]!;
 
     public LogCapture Logs { get; } = new();
 
