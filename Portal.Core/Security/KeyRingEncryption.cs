@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Portal.Core.Security;
 
+/// <summary>Registers the encryption of the Data Protection key ring with the key file.</summary>
 public static class KeyRingEncryption
 {
     /// <summary>

@@ -54,7 +54,7 @@ public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate k
         if (unreadable.Count > 0)
         {
             logger.LogError(
-                "{Count} of the {Total} Data Protection key(s) in the database were encrypted with another certificate (thumbprint {Thumbprints}) than the one in the key file {KeyFile} (thumbprint {Thumbprint}){Created}, so client secrets, OAuth 1 private keys, tokens and sign-in cookies protected with them cannot be read. Fix: restore the key file those keys were encrypted with to DataProtection:CertificatePath (and its password to DataProtection__CertificatePassword), then restart. If it is lost, enter each integration's client secret again (OAuth 1 integrations need a new key pair) and everyone signs in again.",
+                "{Count} of the {Total} Data Protection key(s) in the database were encrypted with another certificate (thumbprint {Thumbprints}) than the one in the key file {KeyFile} (thumbprint {Thumbprint}){Created}, so client secrets, OAuth 1 private keys, tokens and sign-in cookies protected with them cannot be read. Fix: restore the key file those keys were encrypted with to DataProtection:CertificatePath (and its password to DataProtection__CertificatePassword), then restart. If it is lost, enter each integration's client secret again (recreate OAuth 1 integrations for a new key pair) and everyone signs in again.",
                 unreadable.Count, keys.Count, string.Join(", ", unreadable.Distinct()), keyFile.FilePath, certificate.Thumbprint,
                 keyFile.CreatedNow ? ", which was just created because none existed there" : "");
         }

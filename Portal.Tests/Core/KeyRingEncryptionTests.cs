@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Portal.Core.Persistence;
 using Portal.Core.Security;
 using Portal.Tests.Infrastructure;
@@ -114,6 +116,26 @@ public sealed class KeyRingEncryptionTests : IDisposable
         Assert.Contains("Data Protection encrypts its keys with RSA", Failure("ecdsa.pfx"), StringComparison.Ordinal);
         Assert.StartsWith($"DataProtection:CertificatePath {Path.Combine(folder, "a-folder")} is a folder", Failure("a-folder"), StringComparison.Ordinal);
         Assert.Contains("DataProtection:CertificatePath is empty", string.Join(" ", ValidateAnnotations(new DataProtectionKeyOptions { CertificatePath = " " })), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_existing_key_file_that_others_may_read_is_used_with_a_warning_to_restrict_it()
+    {
+        TestKeyFiles.WriteRsa(KeyPath, null);
+        if (!OperatingSystem.IsWindows()) // Windows has no file modes; the tests run on Linux
+        {
+            File.SetUnixFileMode(KeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+        using var logs = new LogCapture();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var keyFile = new KeyRingCertificate(Options.Create(new DataProtectionKeyOptions { CertificatePath = KeyPath }), folder,
+            loggerFactory.CreateLogger<KeyRingCertificate>(), TimeProvider.System);
+
+        Assert.True(keyFile.Certificate.HasPrivateKey);
+        Assert.False(keyFile.CreatedNow);
+        var warning = Assert.Single(logs.Entries);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains($"The Data Protection key file {KeyPath} can be read by other users of this machine", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
