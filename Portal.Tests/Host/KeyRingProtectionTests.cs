@@ -28,8 +28,10 @@ public sealed class KeyRingProtectionTests
         var databasePath = TestPaths.NewDatabasePath();
         try
         {
+            // A key file path of its own, so the portal creates the key file rather than finding the test run's shared one.
+            var ownKeyFile = new Dictionary<string, string?> { ["DataProtection:CertificatePath"] = TestPaths.KeyFilePath(databasePath) };
             string protectedValue;
-            await using (var first = new PortalHost(databasePath))
+            await using (var first = new PortalHost(databasePath, ownKeyFile))
             {
                 first.Start();
                 protectedValue = first.Services.GetRequiredService<SecretProtector>().Protect(SecretPurpose.ClientSecret, "s3cret-value");
@@ -48,7 +50,7 @@ public sealed class KeyRingProtectionTests
                 AssertNoDataProtectionWarning(first);
             }
 
-            await using var second = new PortalHost(databasePath);
+            await using var second = new PortalHost(databasePath, ownKeyFile);
             second.Start();
             Assert.Equal("s3cret-value", second.Services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.ClientSecret, protectedValue));
             Assert.DoesNotContain(second.Logs.Entries, e => e.Message.Contains("Created the Data Protection key file", StringComparison.Ordinal));
@@ -100,7 +102,8 @@ public sealed class KeyRingProtectionTests
         var copyWithKeyFile = CopyDatabase(scenario.Host.DatabasePath);
         try
         {
-            await using var thief = new PortalHost(copy);
+            // The copy on another machine: no key file where the portal looks, so it creates a new one.
+            await using var thief = new PortalHost(copy, new Dictionary<string, string?> { ["DataProtection:CertificatePath"] = TestPaths.KeyFilePath(copy) });
             thief.Start();
 
             Assert.NotEqual(scenario.Host.KeyFilePath, thief.KeyFilePath);

@@ -12,7 +12,9 @@ namespace Portal.Tests.Infrastructure;
 
 /// <summary>
 /// The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file and, unless the settings name
-/// one, the Data Protection key file that belongs to that database (<see cref="TestPaths.KeyFilePath"/>).
+/// one, the Data Protection key file that belongs to that database (<see cref="TestPaths.KeyFilePath"/>), seeded with
+/// the test run's shared key file (<see cref="TestKeyFiles.ProvideShared"/>). A key file path the settings name is
+/// left to the portal, which creates a key file there when none exists.
 /// </summary>
 public sealed partial class PortalHost : WebApplicationFactory<Program>
 {
@@ -36,6 +38,10 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             this.settings[key] = value;
+        }
+        if (settings?.ContainsKey("DataProtection:CertificatePath") != true)
+        {
+            TestKeyFiles.ProvideShared(KeyFilePath);
         }
         this.configureServices = configureServices;
         UseKestrel(o => o.Listen(IPAddress.Loopback, port));

@@ -6,6 +6,37 @@ namespace Portal.Tests.Infrastructure;
 /// <summary>Key files as an operator might bring them: self-signed certificates in PKCS#12 files.</summary>
 public static class TestKeyFiles
 {
+    private static readonly Lazy<byte[]> Shared = new(() =>
+    {
+        using var certificate = NewRsaCertificate();
+        return certificate.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, password: null);
+    });
+
+    /// <summary>
+    /// Puts a copy of one key file made for the whole test run at <paramref name="path"/>, owner-only as the portal
+    /// makes it, unless a key file is there already. Each portal creating its own RSA key would cost about half a
+    /// second of CPU per start, a minute over the suite; tests about creating the key file name their own path.
+    /// </summary>
+    public static void ProvideShared(string path)
+    {
+        if (File.Exists(path))
+        {
+            return;
+        }
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        }
+        else
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using var file = new FileStream(path, options);
+        file.Write(Shared.Value);
+    }
+
     public static X509Certificate2 NewRsaCertificate()
     {
         using var rsa = RSA.Create(2048);
