@@ -36,7 +36,7 @@ public static class PortalCoreServiceCollectionExtensions
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             options.UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath));
         });
-        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
+        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>().ProtectKeysWithKeyFile(contentRootPath);
         services.AddSingleton<SecretProtector>();
         services.AddSessionsAndAuthorization();
         services.AddScoped<IntegrationValidator>();

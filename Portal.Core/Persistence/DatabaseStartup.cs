@@ -3,16 +3,24 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
+using Portal.Core.Security;
 using Portal.Core.Setup;
 
 namespace Portal.Core.Persistence;
 
 public static class DatabaseStartup
 {
-    /// <summary>Applies migrations, then, in Setup Mode, logs a fresh one-time setup link (replacing the previous unused one).</summary>
+    /// <summary>
+    /// Applies migrations, secures the stored Data Protection keys, then, in Setup Mode, logs a fresh one-time setup
+    /// link (replacing the previous unused one).
+    /// </summary>
     public static async Task PreparePortalAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await services.MigrateDatabaseAsync(cancellationToken);
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<StoredKeyProtection>().PrepareAsync(cancellationToken);
+        }
         var token = await services.GetRequiredService<SetupModeService>().IssueTokenAsync(cancellationToken);
         if (token is null)
         {

@@ -27,6 +27,7 @@ public sealed class ConfigurationTests
         };
         start.Environment[variable] = value;
         start.Environment["Database__ConnectionString"] = $"Data Source={databasePath}";
+        start.Environment["DataProtection__CertificatePath"] = TestPaths.KeyFilePath(databasePath);
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Urls"] = "http://127.0.0.1:0";
         using var process = Process.Start(start)!;

@@ -10,7 +10,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Portal.Tests.Infrastructure;
 
-/// <summary>The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file.</summary>
+/// <summary>
+/// The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file and, unless the settings name
+/// one, the Data Protection key file that belongs to that database (<see cref="TestPaths.KeyFilePath"/>), seeded with
+/// the test run's shared key file (<see cref="TestKeyFiles.ProvideShared"/>). A key file path the settings name is
+/// left to the portal, which creates a key file there when none exists.
+/// </summary>
 public sealed partial class PortalHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
@@ -27,11 +32,16 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         {
             ["Portal:PublicUrl"] = BaseUrl,
             ["Database:ConnectionString"] = $"Data Source={DatabasePath}",
+            ["DataProtection:CertificatePath"] = TestPaths.KeyFilePath(DatabasePath),
             ["Logging:LogLevel:Default"] = "Information",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             this.settings[key] = value;
+        }
+        if (settings?.ContainsKey("DataProtection:CertificatePath") != true)
+        {
+            TestKeyFiles.ProvideShared(KeyFilePath);
         }
         this.configureServices = configureServices;
         UseKestrel(o => o.Listen(IPAddress.Loopback, port));
@@ -40,6 +50,9 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
     public string BaseUrl { get; }
 
     public string DatabasePath { get; }
+
+    /// <summary>The Data Protection key file this portal reads (and creates on first start).</summary>
+    public string KeyFilePath => settings["DataProtection:CertificatePath"]!;
 
     public LogCapture Logs { get; } = new();
 
@@ -62,7 +75,10 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
     }
 
     /// <summary>Environment variables a separate portal process (a command) needs to share this host's files.</summary>
-    public IReadOnlyDictionary<string, string> ProcessEnvironment => new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> ProcessEnvironment => new Dictionary<string, string>
+    {
+        ["DataProtection__CertificatePath"] = KeyFilePath,
+    };
 
     /// <summary>The cookies <paramref name="client"/> holds for this portal, as "name=value" pairs.</summary>
     public IEnumerable<string> CookiesOf(HttpClient client) =>

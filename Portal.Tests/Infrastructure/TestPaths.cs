@@ -6,9 +6,24 @@ public static class TestPaths
 {
     public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"portal-test-{Guid.NewGuid():N}.db");
 
+    /// <summary>
+    /// The Data Protection key file of a test database, in a folder beside it: a restart on the same database finds
+    /// the same key file, a copy of the database finds none, and nothing is written into the repository.
+    /// </summary>
+    public static string KeyFilePath(string databasePath) => Path.Combine(databasePath + ".keys", "data-protection.pfx");
+
+    /// <summary>Deletes the database file, its journal files and its key file folder.</summary>
     public static void DeleteDatabase(string path)
     {
         SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(KeyFilePath(path))!, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The database was never started by a portal.
+        }
         foreach (var file in new[] { path, path + "-wal", path + "-shm" })
         {
             try
