@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Accounts;
+using Portal.Core.Retention;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
@@ -46,7 +47,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<PendingAuthorizationStore>();
         services.AddScoped<SignInRecorder>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHostedService<SignInEventPruner>();
+        services.AddHostedService<RetentionPruner>();
         services.AddScoped<SignInService>();
         services.AddHttpClient<OAuth1Client>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddScoped<OAuth1SignInProtocol>();

@@ -12,7 +12,7 @@ public enum SignInStep
 
 /// <summary>
 /// One attempt to sign in through an integration, successful or not (the status dashboard reads them). Kept for
-/// <c>Retention:SignInEvents</c>, then deleted by <see cref="SignInEventPruner"/>.
+/// <c>Retention:SignInEvents</c>, then deleted by <see cref="RetentionPruner"/>.
 /// </summary>
 public sealed class SignInEvent
 {

@@ -40,7 +40,7 @@ public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFacto
     private AccessRefusal Refusal(SessionCheck session) => (session.State, session.Kind) switch
     {
         (SessionState.SetupModeOver, _) => new(AccessRefusalReason.SetupModeOver,
-            "Setup Mode has ended: an administrator has signed in, so the setup link no longer gives access. Sign in with an administrator's Bitbucket account."),
+            "Setup Mode has ended: an administrator has signed in, so the setup link no longer gives access. Sign in with an administrator's account."),
         (SessionState.SetupLinkReplaced, _) => new(AccessRefusalReason.SetupLinkReplaced,
             "A new setup link was issued with the setup-mode command, which ended every earlier setup session. Open the new link from the command's output."),
         (SessionState.Expired, SessionKind.Setup) => new(AccessRefusalReason.SetupSessionExpired,

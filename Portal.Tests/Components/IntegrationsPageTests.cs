@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Portal.Core.Integrations;
 using Portal.Core.Security;
+using Portal.Core.Setup;
+using Microsoft.EntityFrameworkCore;
 using Portal.Features.Integrations;
 using Portal.Tests.Infrastructure;
 
@@ -59,6 +61,28 @@ public sealed class IntegrationsPageTests : MudTestBase
         cut.Find("button[aria-label='Enable Acme Bitbucket']").Click();
 
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[aria-label='Verify Acme Bitbucket']")));
+    }
+
+    [Fact]
+    public async Task A_setup_session_page_left_open_after_setup_mode_ended_cannot_disable_and_says_why()
+    {
+        var id = Guid.NewGuid();
+        await using (var db = database.CreateContext())
+        {
+            db.Integrations.Add(new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", BitbucketVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
+            await db.SaveChangesAsync();
+        }
+        var cut = Ctx.Render<Integrations>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("button[aria-label='Disable Acme Bitbucket']")));
+        var (ada, _) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: false);
+        Assert.True((await Ctx.Services.GetRequiredService<SetupModeService>().EndWithAdministratorAsync(ada.Id)).Ended);
+
+        cut.Find("button[aria-label='Disable Acme Bitbucket']").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Setup Mode has ended", cut.Find("[data-testid=access-lost]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("button[aria-label='Disable Acme Bitbucket']"));
+        await using var check = database.CreateContext();
+        Assert.True((await check.Integrations.SingleAsync()).Enabled);
     }
 
     public override async Task DisposeAsync()

@@ -1,11 +1,7 @@
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Components;
 using Portal.Core.Persistence;
-using Portal.Core.Sessions;
 using Portal.Features.Setup;
 
 namespace Portal.Web;
@@ -15,7 +11,7 @@ internal static class PortalWebExtensions
     public const string AccessPath = "/access";
     public const string HealthPath = "/healthz";
 
-    /// <summary>Blazor with MudBlazor, cookie authentication and the administrator policy.</summary>
+    /// <summary>Blazor with MudBlazor, authentication, cookies, trusted proxies and rate limits.</summary>
     public static void AddPortalWeb(this WebApplicationBuilder builder)
     {
         // Static web assets (blazor.web.js, MudBlazor's files) are served from the build output in every environment.
@@ -28,24 +24,7 @@ internal static class PortalWebExtensions
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
-        services.AddCascadingAuthenticationState();
-        services.AddScoped<AuthenticationStateProvider, PortalAuthenticationStateProvider>();
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
-        {
-            // Name and Secure policy: AddPortalCookies.
-            options.Cookie.HttpOnly = true;
-            options.Cookie.SameSite = SameSiteMode.Lax;
-            options.LoginPath = AccessPath;
-            options.AccessDeniedPath = AccessPath;
-            options.ReturnUrlParameter = "returnUrl";
-            options.SlidingExpiration = true;
-            options.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
-        });
-        // The idle timeout lives in the cookie; the absolute lifetime, sign-out and the end of Setup Mode in the session it names.
-        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<IOptions<PortalSessionOptions>>((cookie, sessions) => cookie.ExpireTimeSpan = sessions.Value.IdleTimeout);
-        services.AddScoped<IAuthorizationHandler, AdministratorAuthorizationHandler>();
-        services.AddAuthorizationBuilder().AddPolicy(PortalPolicies.Administrator, p => p.AddRequirements(new AdministratorRequirement()));
+        services.AddPortalAuthentication();
         services.AddPortalCookies();
         services.AddTrustedProxies();
         services.AddRateLimits();

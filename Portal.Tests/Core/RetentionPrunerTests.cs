@@ -6,19 +6,21 @@ using Portal.Core.Configuration;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Retention;
+using Portal.Core.Sessions;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Core;
 
 /// <summary>Sign-in events and abandoned sign-ins are deleted once older than their retention, as the clock moves on.</summary>
-public sealed class SignInEventPrunerTests : IDisposable
+public sealed class RetentionPrunerTests : IDisposable
 {
     private readonly TestDatabase database = new();
     private readonly ShiftableTimeProvider clock = new();
     private readonly Guid integrationId = Guid.NewGuid();
 
-    private SignInEventPruner Pruner(TimeSpan? retention = null) => new(database.Factory,
-        Options.Create(new RetentionOptions { SignInEvents = retention ?? TimeSpan.FromDays(90) }), clock, NullLogger<SignInEventPruner>.Instance);
+    private RetentionPruner Pruner(TimeSpan? retention = null) => new(database.Factory,
+        Options.Create(new RetentionOptions { SignInEvents = retention ?? TimeSpan.FromDays(90) }), clock, NullLogger<RetentionPruner>.Instance);
 
     private async Task SeedAsync(params TimeSpan[] eventAges)
     {
@@ -117,6 +119,28 @@ public sealed class SignInEventPrunerTests : IDisposable
         CreatedAt = expiresAt - PendingAuthorizationStore.Lifetime,
         ExpiresAt = expiresAt,
     };
+
+    [Fact]
+    public async Task Sessions_that_ended_or_expired_over_a_day_ago_are_deleted_and_the_others_kept()
+    {
+        var now = clock.GetUtcNow();
+        await using (var db = database.CreateContext())
+        {
+            db.Sessions.AddRange(
+                new PortalSession { Kind = SessionKind.Setup, CreatedAt = now.AddDays(-3), ExpiresAt = now.AddDays(-2) },
+                new PortalSession { Kind = SessionKind.Setup, CreatedAt = now.AddDays(-3), ExpiresAt = now.AddDays(4), EndedAt = now.AddDays(-2), EndReason = SessionEndReason.SignedOut },
+                new PortalSession { Kind = SessionKind.Setup, CreatedAt = now.AddHours(-3), ExpiresAt = now.AddHours(5), EndedAt = now.AddHours(-1), EndReason = SessionEndReason.SignedOut },
+                new PortalSession { Kind = SessionKind.Setup, CreatedAt = now.AddHours(-3), ExpiresAt = now.AddHours(5) });
+            await db.SaveChangesAsync();
+        }
+
+        var result = await Pruner().PruneAsync(CancellationToken.None);
+
+        Assert.Equal(2, result.Sessions);
+        await using var check = database.CreateContext();
+        Assert.Equal(2, await check.Sessions.CountAsync());
+        Assert.All(await check.Sessions.ToListAsync(), s => Assert.True(s.CreatedAt > now.AddDays(-1)));
+    }
 
     public void Dispose() => database.Dispose();
 }

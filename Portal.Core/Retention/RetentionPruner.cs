@@ -5,24 +5,28 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.OAuth;
 using Portal.Core.Persistence;
+using Portal.Core.Sessions;
 
-namespace Portal.Core.Accounts;
+namespace Portal.Core.Retention;
 
 /// <summary>What one pruning pass deleted.</summary>
-public sealed record PruneResult(int SignInEvents, int PendingAuthorizations);
+public sealed record PruneResult(int SignInEvents, int PendingAuthorizations, int Sessions = 0);
 
 /// <summary>
-/// Deletes sign-in events older than <see cref="RetentionOptions.SignInEvents"/>, and pending authorizations that
-/// expired longer ago than their lifetime (sign-ins abandoned at Bitbucket's page), at start and then every
-/// <see cref="RetentionOptions.PruneInterval"/>. Sign-in events name who tried to sign in when, so they are not
-/// kept for ever.
+/// Deletes, at start and then every <see cref="RetentionOptions.PruneInterval"/>: sign-in events older than
+/// <see cref="RetentionOptions.SignInEvents"/> (they name who tried to sign in when, so they are not kept for ever);
+/// pending authorizations that expired longer ago than their lifetime (sign-ins abandoned at the provider's page);
+/// sessions that ended or expired more than <see cref="EndedSessionsKeptFor"/> ago (kept that long so a page left open
+/// can still say why its session ended).
 /// </summary>
-public sealed class SignInEventPruner(
+public sealed class RetentionPruner(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOptions<RetentionOptions> options,
     TimeProvider clock,
-    ILogger<SignInEventPruner> logger) : BackgroundService
+    ILogger<RetentionPruner> logger) : BackgroundService
 {
+    public static readonly TimeSpan EndedSessionsKeptFor = TimeSpan.FromDays(1);
+
     /// <summary>Deletes what is older than the retention, as of the clock's now.</summary>
     public async Task<PruneResult> PruneAsync(CancellationToken cancellationToken)
     {
@@ -32,12 +36,14 @@ public sealed class SignInEventPruner(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var events = await db.SignInEvents.Where(e => e.OccurredAt < eventsBefore).ExecuteDeleteAsync(cancellationToken);
         var pendings = await db.PendingAuthorizations.Where(p => p.ExpiresAt < pendingBefore).ExecuteDeleteAsync(cancellationToken);
-        if (events > 0 || pendings > 0)
+        var sessionsBefore = now - EndedSessionsKeptFor;
+        var sessions = await db.Sessions.Where(s => s.ExpiresAt < sessionsBefore || s.EndedAt < sessionsBefore).ExecuteDeleteAsync(cancellationToken);
+        if (events > 0 || pendings > 0 || sessions > 0)
         {
-            logger.LogInformation("Deleted {Events} sign-in event(s) older than {Retention} (Retention:SignInEvents) and {Pendings} abandoned sign-in(s).",
-                events, options.Value.SignInEvents, pendings);
+            logger.LogInformation("Deleted {Events} sign-in event(s) older than {Retention} (Retention:SignInEvents), {Pendings} abandoned sign-in(s) and {Sessions} ended session(s).",
+                events, options.Value.SignInEvents, pendings, sessions);
         }
-        return new PruneResult(events, pendings);
+        return new PruneResult(events, pendings, sessions);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -53,7 +59,7 @@ public sealed class SignInEventPruner(
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogError(e, "Deleting old sign-in events failed; the portal tries again in {Interval}.", options.Value.PruneInterval);
+                    logger.LogError(e, "Deleting old records failed; the portal tries again in {Interval}.", options.Value.PruneInterval);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Options;
+using Portal.Core.Sessions;
+
+namespace Portal.Web;
+
+internal static class PortalAuthentication
+{
+    /// <summary>
+    /// The portal's cookie (naming a server-side session checked on every request), open pages that re-check their
+    /// person, and the administrator policy decided by Core's gate.
+    /// </summary>
+    public static IServiceCollection AddPortalAuthentication(this IServiceCollection services)
+    {
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, PortalAuthenticationStateProvider>();
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        {
+            // Name and Secure policy: AddPortalCookies.
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.LoginPath = PortalWebExtensions.AccessPath;
+            options.AccessDeniedPath = PortalWebExtensions.AccessPath;
+            options.ReturnUrlParameter = "returnUrl";
+            options.SlidingExpiration = true;
+            options.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
+        });
+        // The idle timeout lives in the cookie; the absolute lifetime, sign-out and the end of Setup Mode in the session it names.
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<PortalSessionOptions>>((cookie, sessions) => cookie.ExpireTimeSpan = sessions.Value.IdleTimeout);
+        services.AddScoped<IAuthorizationHandler, AdministratorAuthorizationHandler>();
+        services.AddAuthorizationBuilder().AddPolicy(PortalPolicies.Administrator, p => p.AddRequirements(new AdministratorRequirement()));
+        return services;
+    }
+}
