@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Host;
@@ -19,26 +18,11 @@ public sealed class ConfigurationTests
     public async Task A_wrong_setting_stops_the_portal_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var databasePath = TestPaths.NewDatabasePath();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Portal.dll")])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment[variable] = value;
-        start.Environment["Database__ConnectionString"] = $"Data Source={databasePath}";
-        start.Environment["DataProtection__CertificatePath"] = TestPaths.KeyFilePath(databasePath);
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Urls"] = "http://127.0.0.1:0";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
-        await process.WaitForExitAsync(timeout.Token);
+        var (exitCode, output) = await PortalProcess.RunUntilExitAsync(databasePath, new Dictionary<string, string> { [variable] = value });
 
-        Assert.Equal(1, process.ExitCode);
-        Assert.Contains(key, await output + await errors, StringComparison.Ordinal);
+        Assert.Equal(1, exitCode);
+        Assert.Contains(key, output, StringComparison.Ordinal);
         TestPaths.DeleteDatabase(databasePath);
     }
 }

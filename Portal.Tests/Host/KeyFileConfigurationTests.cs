@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Host;
@@ -33,7 +32,7 @@ public sealed class KeyFileConfigurationTests
         environment["DataProtection__CertificatePath"] = keyFile;
         try
         {
-            var (exitCode, output) = await RunPortalUntilItExitsAsync(databasePath, environment);
+            var (exitCode, output) = await PortalProcess.RunUntilExitAsync(databasePath, environment);
 
             Assert.Equal(1, exitCode);
             Assert.Contains(message, output, StringComparison.Ordinal);
@@ -44,36 +43,5 @@ public sealed class KeyFileConfigurationTests
         {
             TestPaths.DeleteDatabase(databasePath);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunPortalUntilItExitsAsync(string databasePath, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Portal.dll")])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        start.Environment["Database__ConnectionString"] = $"Data Source={databasePath}";
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Urls"] = "http://127.0.0.1:0";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await output + await errors);
     }
 }

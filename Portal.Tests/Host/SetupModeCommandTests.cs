@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
@@ -73,24 +72,11 @@ public sealed partial class SetupModeCommandTests : IAsyncLifetime
     private async Task<(int ExitCode, string Output)> RunCommandAsync(string command, string? databasePath = null)
     {
         host.Start();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Portal.dll"), command])
+        return await PortalProcess.RunUntilExitAsync(databasePath ?? host.DatabasePath, new Dictionary<string, string>
         {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["Database__ConnectionString"] = $"Data Source={databasePath ?? host.DatabasePath}";
-        start.Environment["Portal__PublicUrl"] = host.BaseUrl;
-        foreach (var (key, value) in host.ProcessEnvironment)
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await errors);
+            ["Portal__PublicUrl"] = host.BaseUrl,
+            ["DataProtection__CertificatePath"] = host.KeyFilePath,
+        }, command);
     }
 
     [GeneratedRegex(@"https?://\S+/setup\?token=[A-Za-z0-9_\-%]+")]

@@ -74,12 +74,6 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>Environment variables a separate portal process (a command) needs to share this host's files.</summary>
-    public IReadOnlyDictionary<string, string> ProcessEnvironment => new Dictionary<string, string>
-    {
-        ["DataProtection__CertificatePath"] = KeyFilePath,
-    };
-
     /// <summary>The cookies <paramref name="client"/> holds for this portal, as "name=value" pairs.</summary>
     public IEnumerable<string> CookiesOf(HttpClient client) =>
         clientCookies.TryGetValue(client, out var jar) ? jar.GetCookies(new Uri(BaseUrl)).Select(c => $"{c.Name}={c.Value}") : [];
