@@ -46,8 +46,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<AccountService>();
         services.AddScoped<PendingAuthorizationStore>();
         services.AddScoped<SignInRecorder>();
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHostedService<RetentionPruner>();
+        services.AddRetention();
         services.AddScoped<SignInService>();
         services.AddHttpClient<OAuth1Client>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddScoped<OAuth1SignInProtocol>();

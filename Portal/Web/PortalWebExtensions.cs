@@ -70,7 +70,7 @@ internal static class PortalWebExtensions
         }
         catch (OptionsValidationException e)
         {
-            app.Logger.LogCritical("The portal cannot start because appsettings.json has invalid values: {Failures}", string.Join(" ", e.Failures));
+            app.Logger.LogCritical("The portal cannot start because of invalid settings (appsettings.json or environment variables): {Failures}", string.Join(" ", e.Failures));
             Environment.ExitCode = 1;
             await app.DisposeAsync(); // flushes the console logger, so the message is not lost on exit
             return;
