@@ -83,7 +83,10 @@ public sealed partial class BitbucketFake
     /// <summary>Bitbucket goes down for the token exchange: the token endpoint drops the connection without answering.</summary>
     public bool TokenEndpointDown { get => _tokenEndpointDown; set => _tokenEndpointDown = value; }
 
-    /// <summary>The token endpoint answers normally but the bearer filter later treats the tokens as unknown (anonymous).</summary>
+    /// <summary>
+    /// The token endpoint answers normally but the bearer filter later treats the tokens as unknown (anonymous); OAuth 1
+    /// access tokens are then refused with <c>token_rejected</c>.
+    /// </summary>
     public bool IssueTokensThatYieldNoIdentity { get => _issueTokensThatYieldNoIdentity; set => _issueTokensThatYieldNoIdentity = value; }
 
     /// <summary>The clock for code and token expiry, and the server clock OAuth 1 timestamps and the <c>Date</c> header go by.</summary>

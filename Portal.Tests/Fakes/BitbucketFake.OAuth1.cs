@@ -14,8 +14,9 @@ namespace Portal.Tests.Fakes;
 /// authorize page, access-token, and the filter that authenticates requests signed with an access token (like the
 /// bearer filter: <c>X-AUSERNAME</c>/<c>X-AUSERID</c> on success; unlike it, a refused request is blocked with its
 /// <c>oauth_problem</c>, never served anonymously). Consumers are registered as a Bitbucket administrator fills Incoming
-/// Authentication: Consumer Key and Public Key (read as Bitbucket's <c>RSAKeys</c> reads it, see <see cref="BitbucketRsaKeys"/>). Every signature is checked by an
-/// <see cref="OAuth1SignatureVerifier"/> against the fake's <see cref="Clock"/> (±5 minutes, nonces spent for 5 minutes).
+/// Authentication: Consumer Key and Public Key (read as Bitbucket reads it, see <see cref="BitbucketRsaKeys"/>). Every
+/// signature is checked by an <see cref="OAuth1SignatureVerifier"/> against the fake's <see cref="Clock"/> (±5 minutes,
+/// nonces spent for 5 minutes).
 /// The authorize page approves at once for <see cref="ConsentingUser"/> (or a <see cref="SessionCookieFor"/> user), or
 /// answers <c>oauth_verifier=denied</c> when <see cref="DenyConsent"/> is set.
 /// </summary>
