@@ -20,7 +20,7 @@ public static class OAuthErrorCodes
         // OAuth 1 problem reporting, as Bitbucket uses it
         "timestamp_refused", "signature_invalid", "consumer_key_unknown", "permission_denied", "permission_unknown",
         "token_rejected", "token_revoked", "token_expired", "nonce_used", "signature_method_rejected",
-        "parameter_rejected", "parameter_absent",
+        "parameter_rejected", "parameter_absent", "version_rejected",
     };
 
     /// <summary><paramref name="code"/> when it is a known code, otherwise <c>null</c>.</summary>

@@ -105,6 +105,11 @@ public sealed class SignInService(
         var lookup = await identityClient.IdentifyAsync(integration.BaseUrl, exchange.Authorize!, cancellationToken);
         if (!lookup.Succeeded)
         {
+            // OAuth 1 requests Bitbucket refuses are blocked with an oauth_problem, which names the cause better than a status.
+            if (integration.OAuthVersion == OAuthVersion.OAuth1 && lookup.Refused is { } refused && oauth1.ExplainRefusal(integration, refused) is { } problem)
+            {
+                return SignInOutcome.Failure(OAuth1SignInProtocol.KindOf(problem), SignInStep.Identity, problem.Message, pending, integration.Name, problem.Problem);
+            }
             var kind = lookup.Unreachable ? SignInErrorKind.BitbucketUnreachable : SignInErrorKind.IdentityUnavailable;
             return SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name);
         }

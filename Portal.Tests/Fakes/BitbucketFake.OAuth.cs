@@ -83,7 +83,10 @@ public sealed partial class BitbucketFake
     /// <summary>Bitbucket goes down for the token exchange: the token endpoint drops the connection without answering.</summary>
     public bool TokenEndpointDown { get => _tokenEndpointDown; set => _tokenEndpointDown = value; }
 
-    /// <summary>The token endpoint answers normally but the bearer filter later treats the tokens as unknown (anonymous).</summary>
+    /// <summary>
+    /// The token endpoint answers normally but the bearer filter later treats the tokens as unknown (anonymous); OAuth 1
+    /// access tokens are then refused with <c>token_rejected</c>.
+    /// </summary>
     public bool IssueTokensThatYieldNoIdentity { get => _issueTokensThatYieldNoIdentity; set => _issueTokensThatYieldNoIdentity = value; }
 
     /// <summary>The clock for code and token expiry, and the server clock OAuth 1 timestamps and the <c>Date</c> header go by.</summary>
@@ -228,18 +231,15 @@ public sealed partial class BitbucketFake
 
     /// <summary>
     /// A valid <c>Authorization: Bearer</c> token makes the request authenticated: every response, whatever its status,
-    /// carries <c>X-AUSERNAME</c> (URL-encoded login) and <c>X-AUSERID</c>. An unknown, revoked or expired token is
-    /// not refused: the request goes on as anonymous.
+    /// carries <c>X-AUSERNAME</c> and <c>X-AUSERID</c> (<see cref="MarkAuthenticated"/>). An unknown, revoked or expired
+    /// token is not refused: the request goes on as anonymous.
     /// </summary>
     private Task BearerFilterAsync(HttpContext context, RequestDelegate next)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.Ordinal) && UserForAccessToken(header["Bearer ".Length..].Trim()) is { } user)
         {
-            context.Items[AuthenticatedUserItem] = user;
-            context.Response.Headers["X-AUSERNAME"] = Uri.EscapeDataString(user.Name);
-            context.Response.Headers["X-AUSERID"] = user.Id.ToString(CultureInfo.InvariantCulture);
-            context.Response.Headers.Vary = "X-AUSERNAME,X-AUSERID,Cookie,Accept-Encoding";
+            MarkAuthenticated(context, user);
         }
         return next(context);
     }
@@ -540,91 +540,6 @@ public sealed partial class BitbucketFake
 
     private static string NewTokenValue() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(33)).Replace('+', '-').Replace('/', '_');
-
-    // ---- Users (§2.3) ----------------------------------------------------------------------------------------------
-
-    private IResult SearchUsers(HttpContext context, string? filter, int? avatarSize, int? start, int? limit)
-    {
-        Interlocked.Increment(ref _userSearchRequests);
-        if (AuthenticatedUser(context) is null)
-        {
-            return NotPermitted();
-        }
-        var first = Math.Max(start ?? 0, 0);
-        var size = Math.Clamp(limit ?? 25, 1, 1000);
-        List<BitbucketFakeUser> matches;
-        lock (_oauth)
-        {
-            matches = _users.Values
-                .Where(u => string.IsNullOrEmpty(filter)
-                    || u.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)
-                    || u.DisplayName.Contains(filter, StringComparison.OrdinalIgnoreCase)
-                    || (u.EmailAddress?.Contains(filter, StringComparison.OrdinalIgnoreCase) ?? false))
-                .OrderBy(u => u.Name, StringComparer.Ordinal)
-                .ToList();
-        }
-        var page = matches.Skip(first).Take(size).ToList();
-        var isLastPage = first + page.Count >= matches.Count;
-        var body = new Dictionary<string, object>
-        {
-            ["size"] = page.Count,
-            ["limit"] = size,
-            ["isLastPage"] = isLastPage,
-            ["start"] = first,
-            ["values"] = page.Select(u => UserJson(context, u, avatarSize)).ToList(),
-        };
-        if (!isLastPage)
-        {
-            body["nextPageStart"] = first + page.Count;
-        }
-        return Results.Json(body);
-    }
-
-    private IResult GetUser(HttpContext context, string slug, int? avatarSize)
-    {
-        if (AuthenticatedUser(context) is null)
-        {
-            return NotPermitted();
-        }
-        BitbucketFakeUser? user;
-        lock (_oauth)
-        {
-            user = _users.Values.FirstOrDefault(u => string.Equals(u.Slug, slug, StringComparison.OrdinalIgnoreCase));
-        }
-        return user is null
-            ? Results.Json(BitbucketErrors($"User {slug} does not exist.", "com.atlassian.bitbucket.user.NoSuchUserException"), statusCode: 404)
-            : Results.Json(UserJson(context, user, avatarSize));
-    }
-
-    private static Dictionary<string, object> UserJson(HttpContext context, BitbucketFakeUser user, int? avatarSize)
-    {
-        var request = context.Request;
-        var json = new Dictionary<string, object>
-        {
-            ["name"] = user.Name,
-            ["active"] = true,
-            ["displayName"] = user.DisplayName,
-            ["id"] = user.Id,
-            ["slug"] = user.Slug,
-            ["type"] = "NORMAL",
-            ["links"] = new { self = new[] { new { href = $"{request.Scheme}://{request.Host}{request.PathBase}/users/{user.Slug}" } } },
-        };
-        if (user.EmailAddress is not null)
-        {
-            json["emailAddress"] = user.EmailAddress;
-        }
-        if (avatarSize is { } avatar)
-        {
-            json["avatarUrl"] = user.AvatarPath ?? $"{request.PathBase}/users/{user.Slug}/avatar.png?s={avatar}";
-        }
-        return json;
-    }
-
-    private static IResult NotPermitted() => Results.Json(
-        BitbucketErrors("You are not permitted to access this resource", "com.atlassian.bitbucket.AuthorisationException"), statusCode: 401);
-
-    private static object BitbucketErrors(string message, string exceptionName) =>
-        new { errors = new[] { new { context = (string?)null, message, exceptionName } } };
 
     [GeneratedRegex(@"^[0-9a-zA-Z~\-._]{43,128}$")]
     private static partial Regex PkcePattern();

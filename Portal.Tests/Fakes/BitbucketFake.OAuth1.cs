@@ -12,9 +12,11 @@ namespace Portal.Tests.Fakes;
 /// <summary>
 /// Bitbucket's OAuth 1.0a provider as shared/docs/bitbucket-protocol.md §4 describes it: request-token, the browser's
 /// authorize page, access-token, and the filter that authenticates requests signed with an access token (like the
-/// bearer filter: <c>X-AUSERNAME</c>/<c>X-AUSERID</c> on success, anonymous otherwise). Consumers are registered as a
-/// Bitbucket administrator fills Incoming Authentication: Consumer Key and Public Key. Every signature is checked by an
-/// <see cref="OAuth1SignatureVerifier"/> against the fake's <see cref="Clock"/> (±5 minutes, nonces spent for 5 minutes).
+/// bearer filter: <c>X-AUSERNAME</c>/<c>X-AUSERID</c> on success; unlike it, a refused request is blocked with its
+/// <c>oauth_problem</c>, never served anonymously). Consumers are registered as a Bitbucket administrator fills Incoming
+/// Authentication: Consumer Key and Public Key (read as Bitbucket reads it, see <see cref="BitbucketRsaKeys"/>). Every
+/// signature is checked by an <see cref="OAuth1SignatureVerifier"/> against the fake's <see cref="Clock"/> (±5 minutes,
+/// nonces spent for 5 minutes).
 /// The authorize page approves at once for <see cref="ConsentingUser"/> (or a <see cref="SessionCookieFor"/> user), or
 /// answers <c>oauth_verifier=denied</c> when <see cref="DenyConsent"/> is set.
 /// </summary>
@@ -43,6 +45,7 @@ public sealed partial class BitbucketFake
     private readonly List<FakeOAuth1Request> _oauth1Requests = [];
     private readonly List<string> _oauth1Secrets = [];
     private volatile bool _proxyRetriesOAuth1Posts;
+    private volatile Action? _afterOAuth1AccessTokenIssued;
     private int _oauth1AuthorizeRequests;
 
     /// <summary>
@@ -50,6 +53,12 @@ public sealed partial class BitbucketFake
     /// the first try spent the nonce, so Bitbucket answers <c>nonce_used</c>.
     /// </summary>
     public bool ProxyRetriesOAuth1Posts { get => _proxyRetriesOAuth1Posts; set => _proxyRetriesOAuth1Posts = value; }
+
+    /// <summary>
+    /// Runs when an access token has been issued, just before the answer is sent (for example to move <see cref="Clock"/>
+    /// between the token steps and the identity lookup).
+    /// </summary>
+    public Action? AfterOAuth1AccessTokenIssued { get => _afterOAuth1AccessTokenIssued; set => _afterOAuth1AccessTokenIssued = value; }
 
     /// <summary>Requests that reached the OAuth 1 authorize page.</summary>
     public int OAuth1AuthorizeRequests => Volatile.Read(ref _oauth1AuthorizeRequests);
@@ -83,13 +92,15 @@ public sealed partial class BitbucketFake
 
     /// <summary>
     /// Registers (or replaces, by Consumer Key) an application link's Incoming Authentication: what the administrator
-    /// typed as Consumer Key and pasted as Public Key (<c>PUBLIC KEY</c>, <c>RSA PUBLIC KEY</c> or <c>CERTIFICATE</c> PEM).
+    /// typed as Consumer Key and pasted as Public Key (<c>PUBLIC KEY</c> or <c>CERTIFICATE</c> PEM; Bitbucket cannot read
+    /// <c>RSA PUBLIC KEY</c>, and neither can the fake: <see cref="BitbucketRsaKeys"/>).
     /// </summary>
+    /// <exception cref="ArgumentException">Bitbucket would refuse to save this Public Key.</exception>
     /// <param name="callbackUrl">The optional Consumer Callback URL; used only when a request token was asked for without one.</param>
     public BitbucketOAuth1Consumer RegisterOAuth1Consumer(string consumerKey, string publicKeyPem, string name = "Portal", string? callbackUrl = null)
     {
         // Bitbucket refuses to save a key it cannot read; so does the fake, at registration rather than at the first request.
-        using (OAuth1KeyPair.ImportPublicKey(publicKeyPem))
+        using (BitbucketRsaKeys.FromPublicKeyText(publicKeyPem))
         {
         }
         var consumer = new BitbucketOAuth1Consumer(consumerKey, name, publicKeyPem, callbackUrl);
@@ -129,8 +140,8 @@ public sealed partial class BitbucketFake
 
     /// <summary>
     /// A request whose <c>Authorization: OAuth …</c> carries an active access token and a valid signature is made by the
-    /// token's user: <c>X-AUSERNAME</c> (URL-encoded) and <c>X-AUSERID</c> on the response, whatever its status. A bad
-    /// signature, timestamp, nonce or token is not refused: the request goes on as anonymous.
+    /// token's user (<see cref="MarkAuthenticated"/>). A bad signature, timestamp, nonce or token is blocked, not served
+    /// anonymously (<c>OAuthFilter.mayProceed</c>): the answer is the problem report of <see cref="OAuth1Answer"/>.
     /// </summary>
     private async Task OAuth1FilterAsync(HttpContext context, RequestDelegate next)
     {
@@ -144,18 +155,21 @@ public sealed partial class BitbucketFake
 
         var request = await ReadOAuth1RequestAsync(context, OAuth1Resource, bufferBody: true);
         var (user, problem) = AuthenticateOAuth1(request, token);
-        Record(request, 200, problem, userId: user?.Id);
+        if (problem is not null)
+        {
+            Record(request, problem);
+            await OAuth1Answer(context, problem).ExecuteAsync(context);
+            return;
+        }
+        Record(request, 200, null, userId: user?.Id);
         if (user is not null)
         {
-            context.Items[AuthenticatedUserItem] = user;
-            context.Response.Headers["X-AUSERNAME"] = Uri.EscapeDataString(user.Name);
-            context.Response.Headers["X-AUSERID"] = user.Id.ToString(CultureInfo.InvariantCulture);
-            context.Response.Headers.Vary = "X-AUSERNAME,X-AUSERID,Cookie,Accept-Encoding";
+            MarkAuthenticated(context, user);
         }
         await next(context);
     }
 
-    private (BitbucketFakeUser? User, string? Problem) AuthenticateOAuth1(OAuth1IncomingRequest request, string token)
+    private (BitbucketFakeUser? User, OAuth1Outcome? Problem) AuthenticateOAuth1(OAuth1IncomingRequest request, string token)
     {
         OAuth1AccessGrant? grant;
         BitbucketOAuth1Consumer? consumer;
@@ -165,18 +179,22 @@ public sealed partial class BitbucketFake
             grant = _oauth1AccessTokens.GetValueOrDefault(token);
             consumer = grant is null ? null : _oauth1Consumers.GetValueOrDefault(grant.ConsumerKey);
         }
-        if (grant is null || grant.ExpiresAt <= now)
+        if (grant is null)
         {
-            return (null, "token_rejected");
+            return (null, OAuth1Outcome.Fail("token_rejected"));
+        }
+        if (grant.ExpiresAt <= now)
+        {
+            return (null, OAuth1Outcome.Fail("token_expired"));
         }
         if (consumer is null || !string.Equals(OAuth1SignatureVerifier.ConsumerKeyOf(request.Authorization), grant.ConsumerKey, StringComparison.Ordinal))
         {
-            return (null, "consumer_key_unknown");
+            return (null, OAuth1Outcome.Fail("consumer_key_unknown"));
         }
         var verification = Verify(request, consumer);
         if (!verification.Succeeded)
         {
-            return (null, verification.Problem);
+            return (null, OAuth1Outcome.Fail(verification));
         }
         lock (_oauth)
         {
@@ -198,6 +216,11 @@ public sealed partial class BitbucketFake
         }
         var outcome = issue(request);
         Record(request, outcome);
+        if (path == OAuth1AccessToken && outcome.Problem is null)
+        {
+            // Before the answer leaves, so the consumer's next request certainly sees the change.
+            AfterOAuth1AccessTokenIssued?.Invoke();
+        }
         return OAuth1Answer(context, outcome);
     }
 
@@ -360,7 +383,10 @@ public sealed partial class BitbucketFake
             var accessToken = NewOAuth1Value();
             var accessSecret = NewOAuth1Value();
             var sessionHandle = NewOAuth1Value();
-            _oauth1AccessTokens[accessToken] = new OAuth1AccessGrant(consumer.ConsumerKey, grant.UserId!.Value, now + OAuth1AccessTokenLifetime);
+            if (!IssueTokensThatYieldNoIdentity)
+            {
+                _oauth1AccessTokens[accessToken] = new OAuth1AccessGrant(consumer.ConsumerKey, grant.UserId!.Value, now + OAuth1AccessTokenLifetime);
+            }
             _oauth1Secrets.AddRange([accessToken, accessSecret, sessionHandle]);
             return OAuth1Outcome.Success(
             [
@@ -393,14 +419,15 @@ public sealed partial class BitbucketFake
 
     private OAuth1VerificationResult Verify(OAuth1IncomingRequest request, BitbucketOAuth1Consumer consumer)
     {
-        using var publicKey = OAuth1KeyPair.ImportPublicKey(consumer.PublicKeyPem);
+        using var publicKey = BitbucketRsaKeys.FromPublicKeyText(consumer.PublicKeyPem);
         return _oauth1Verifier.Verify(request.Method, request.Url, request.FormBody, request.Authorization, publicKey, Clock.GetUtcNow());
     }
 
     /// <summary>
-    /// Success: 200 <c>text/plain</c> form. A problem: 401 with <c>WWW-Authenticate: OAuth realm="{base URL}",
-    /// oauth_problem="…"</c> and the same fields as a form body (net.oauth <c>OAuthServlet.handleException</c>). Either
-    /// way the <c>Date</c> header shows the fake's clock, as a real server's shows its own.
+    /// Success: 200 <c>text/plain</c> form. A problem: 401, or 400 for the problems net.oauth maps to 400
+    /// (<see cref="OAuth1ProblemStatus"/>), with <c>WWW-Authenticate: OAuth realm="{base URL}", oauth_problem="…"</c> and
+    /// the same fields as a form body (net.oauth <c>OAuthServlet.handleException</c>). Either way the <c>Date</c> header
+    /// shows the fake's clock, as a real server's shows its own.
     /// </summary>
     private IResult OAuth1Answer(HttpContext context, OAuth1Outcome outcome)
     {
@@ -413,8 +440,14 @@ public sealed partial class BitbucketFake
         var request = context.Request;
         var realm = $"{request.Scheme}://{request.Host}{request.PathBase}";
         context.Response.Headers.WWWAuthenticate = OAuth1AuthorizationHeader.Format(outcome.Fields, realm);
-        return Results.Text(FormEncode(outcome.Fields), "application/x-www-form-urlencoded", Encoding.UTF8, StatusCodes.Status401Unauthorized);
+        return Results.Text(FormEncode(outcome.Fields), "application/x-www-form-urlencoded", Encoding.UTF8, OAuth1ProblemStatus(outcome.Problem));
     }
+
+    /// <summary>net.oauth's <c>OAuth.Problems.TO_HTTP_CODE</c>: malformed requests are 400, every other refusal 401.</summary>
+    public static int OAuth1ProblemStatus(string problem) =>
+        problem is "timestamp_refused" or "parameter_absent" or "parameter_rejected" or "signature_method_rejected" or "version_rejected"
+            ? StatusCodes.Status400BadRequest
+            : StatusCodes.Status401Unauthorized;
 
     private static async Task<OAuth1IncomingRequest> ReadOAuth1RequestAsync(HttpContext context, string endpoint, bool bufferBody)
     {
@@ -439,7 +472,7 @@ public sealed partial class BitbucketFake
     }
 
     private void Record(OAuth1IncomingRequest request, OAuth1Outcome outcome) =>
-        Record(request, outcome.Problem is null ? 200 : 401, outcome.Problem,
+        Record(request, outcome.Problem is null ? 200 : OAuth1ProblemStatus(outcome.Problem), outcome.Problem,
             issuedToken: outcome.Problem is null ? outcome[OAuth1ProtocolParameter.Token] : null,
             issuedTokenSecret: outcome.Problem is null ? outcome[OAuth1ProtocolParameter.TokenSecret] : null);
 
@@ -527,7 +560,7 @@ public sealed record BitbucketOAuth1Consumer(string ConsumerKey, string Name, st
 /// An OAuth 1 request the fake received: at <see cref="Endpoint"/> <c>request-token</c>, <c>access-token</c> or
 /// <c>resource</c> (any other request signed with a token), exactly as sent, so tests can replay it, and the answer.
 /// </summary>
-/// <param name="Status">200 for success; 401 with <see cref="Problem"/>. Resource requests are always served (anonymously on a problem).</param>
+/// <param name="Status">200 for success; 401 or 400 with <see cref="Problem"/>, for resource requests too (they are blocked, never served anonymously).</param>
 /// <param name="IssuedToken">The token (request or access) the answer carried.</param>
 /// <param name="AuthenticatedUserId">For resource requests: the user the request was made as, or null when anonymous.</param>
 public sealed record FakeOAuth1Request(string Endpoint, string Method, string Url, string? Authorization, string? FormBody, string? ContentType,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.WebUtilities;
 using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Platforms.BitbucketServer;
@@ -70,20 +71,62 @@ public sealed class BitbucketFakeOAuth1Tests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_request_with_a_bad_signature_or_unknown_token_is_served_as_anonymous()
+    public async Task A_signed_request_Bitbucket_refuses_is_blocked_with_its_oauth_problem_never_served_anonymously()
     {
         var access = await SignInAsync();
         using var otherKey = OAuth1KeyPair.Generate().CreatePrivateKey();
-        var forged = new OAuth1Credentials(new OAuth1Consumer(consumer.ConsumerKey, otherKey), access.Token, access.TokenSecret);
-        var unknown = new OAuth1Credentials(consumer, "not-a-token", "secret");
+        var url = BitbucketEndpoints.ApplicationProperties(fake.BaseUrl);
+        var valid = access.ToCredentials(consumer);
 
-        foreach (var credentials in new[] { forged, unknown })
+        var forged = await SendSignedAsync(url, new OAuth1Credentials(new OAuth1Consumer(consumer.ConsumerKey, otherKey), access.Token, access.TokenSecret));
+        var unknown = await SendSignedAsync(url, new OAuth1Credentials(consumer, "not-a-token", "secret"));
+        var replayed = await ReplayAsync(url, valid);
+        fakeClock.Advance(TimeSpan.FromMinutes(10));
+        var skewed = await SendSignedAsync(url, valid);
+        fakeClock.Advance(BitbucketFake.OAuth1AccessTokenLifetime);
+        var expired = await SendSignedAsync(url, valid);
+
+        Assert.Equal(
+            [(401, "signature_invalid"), (401, "token_rejected"), (401, "nonce_used"), (400, "timestamp_refused"), (401, "token_expired")],
+            new[] { forged, unknown, replayed, skewed, expired }.Select(r => (r.Status, r.Problem)));
+        Assert.All(new[] { forged, unknown, replayed, skewed, expired }, r =>
         {
-            using var response = await client.SendSignedAsync(HttpMethod.Get, BitbucketEndpoints.ApplicationProperties(fake.BaseUrl), credentials, CancellationToken.None);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.False(response.Headers.Contains("X-AUSERNAME"));
-        }
-        Assert.Equal(["signature_invalid", "token_rejected"], fake.OAuth1Requests.Where(r => r.Endpoint == "resource").Select(r => r.Problem));
+            Assert.StartsWith($"OAuth realm=\"{OAuth1Encoding.PercentEncode(fake.BaseUrl)}\", oauth_problem=\"{r.Problem}\"", r.WwwAuthenticate, StringComparison.Ordinal);
+            Assert.StartsWith($"oauth_problem={r.Problem}", r.Body, StringComparison.Ordinal);
+            Assert.False(r.Named, "A refused request must not be made as anybody.");
+        });
+        Assert.Contains("oauth_acceptable_timestamps=", skewed.Body, StringComparison.Ordinal);
+        Assert.Equal([null, null, 103L, null, null, null], fake.OAuth1Requests.Where(r => r.Endpoint == "resource").Select(r => r.AuthenticatedUserId));
+    }
+
+    [Fact]
+    public void Public_keys_are_read_as_Bitbucket_reads_them_a_PUBLIC_KEY_or_a_certificate_but_not_an_RSA_PUBLIC_KEY()
+    {
+        using var rsa = Pair.CreatePrivateKey();
+        var request = new CertificateRequest("CN=portal", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+
+        // What the portal shows for pasting is SubjectPublicKeyInfo.
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", Pair.PublicKeyPem, StringComparison.Ordinal);
+        fake.RegisterOAuth1Consumer("portal-spki", Pair.PublicKeyPem);
+        fake.RegisterOAuth1Consumer("portal-certificate", certificate.ExportCertificatePem());
+        var pkcs1 = rsa.ExportRSAPublicKeyPem();
+        Assert.StartsWith("-----BEGIN RSA PUBLIC KEY-----", pkcs1, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => fake.RegisterOAuth1Consumer("portal-pkcs1", pkcs1));
+        Assert.Throws<ArgumentException>(() => fake.RegisterOAuth1Consumer("portal-private", Pair.PrivateKeyPem));
+    }
+
+    [Fact]
+    public async Task A_consumer_registered_with_a_certificate_signs_in()
+    {
+        using var rsa = Pair.CreatePrivateKey();
+        var request = new CertificateRequest("CN=portal", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        fake.RegisterOAuth1Consumer(consumer.ConsumerKey, certificate.ExportCertificatePem());
+
+        var access = await SignInAsync();
+
+        Assert.True(fake.IsOAuth1AccessTokenActive(access.Token));
     }
 
     [Fact]
@@ -103,7 +146,7 @@ public sealed class BitbucketFakeOAuth1Tests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Problems_come_as_401_with_WWW_Authenticate_and_a_form_body_and_the_Date_shows_the_fake_clock()
+    public async Task Problems_come_as_401_or_400_with_WWW_Authenticate_and_a_form_body_and_the_Date_shows_the_fake_clock()
     {
         fakeClock.Advance(TimeSpan.FromMinutes(10));
         using var unknownKey = new HttpRequestMessage(HttpMethod.Post, OAuth1Endpoints.RequestToken(fake.BaseUrl));
@@ -119,9 +162,11 @@ public sealed class BitbucketFakeOAuth1Tests : IAsyncLifetime
         Assert.Equal("oauth_problem=consumer_key_unknown", await response.Content.ReadAsStringAsync());
         Assert.InRange(response.Headers.Date!.Value - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(11));
 
-        // The known consumer, whose timestamp is now 10 minutes behind the fake's clock.
+        // The known consumer, whose timestamp is now 10 minutes behind the fake's clock: net.oauth answers that with 400.
         var skewed = await client.GetRequestTokenAsync(fake.BaseUrl, consumer, Callback, CancellationToken.None);
         Assert.Equal(OAuth1ErrorKind.TimestampRefused, skewed.Error?.Kind);
+        Assert.Equal(400, skewed.Error!.StatusCode);
+        Assert.Equal((400, "timestamp_refused"), (fake.OAuth1Requests[^1].Status, fake.OAuth1Requests[^1].Problem));
         Assert.InRange(skewed.Error!.ServerClock!.Value - skewed.Error.PortalClock!.Value, TimeSpan.FromSeconds(595), TimeSpan.FromSeconds(605));
     }
 
@@ -152,6 +197,39 @@ public sealed class BitbucketFakeOAuth1Tests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("invalid or has expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    private async Task<RefusalSeen> SendSignedAsync(string url, OAuth1Credentials credentials)
+    {
+        using var response = await client.SendSignedAsync(HttpMethod.Get, url, credentials, CancellationToken.None);
+        return await SeenAsync(response);
+    }
+
+    /// <summary>The same signed request twice (a retrying proxy): the first is served, the second's nonce is spent.</summary>
+    private async Task<RefusalSeen> ReplayAsync(string url, OAuth1Credentials credentials)
+    {
+        var header = new OAuth1Signer(TimeProvider.System).CreateAuthorizationHeader(HttpMethod.Get, new Uri(url), null, credentials);
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("Authorization", header);
+            using var response = await http.SendAsync(request);
+            if (attempt == 1)
+            {
+                return await SeenAsync(response);
+            }
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    private static async Task<RefusalSeen> SeenAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        var problem = QueryHelpers.ParseQuery(body).TryGetValue("oauth_problem", out var value) ? value.ToString() : null;
+        return new RefusalSeen((int)response.StatusCode, problem,
+            response.Headers.WwwAuthenticate.ToString(), body, response.Headers.Contains("X-AUSERNAME") || response.Headers.Contains("X-AUSERID"));
+    }
+
+    private sealed record RefusalSeen(int Status, string? Problem, string WwwAuthenticate, string Body, bool Named);
 
     private async Task<HttpResponseMessage> PostRequestTokenAsync(string callback)
     {

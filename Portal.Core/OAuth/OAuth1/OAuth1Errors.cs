@@ -79,6 +79,36 @@ public static class OAuth1Errors
         return error with { Problem = problem.Name, StatusCode = statusCode };
     }
 
+    /// <summary>
+    /// Maps an <c>oauth_problem</c> Bitbucket reported for a request signed with the access token (the identity lookup
+    /// after the token steps). Bitbucket blocks such a request instead of serving it anonymously. Problems with the token
+    /// itself get their own wording, since the token steps' messages speak of the request token.
+    /// </summary>
+    /// <inheritdoc cref="FromProblem" path="/param"/>
+    public static OAuth1Error FromResourceProblem(
+        OAuth1Problem problem, string consumerKey, DateTimeOffset portalClock, DateTimeOffset? serverDate, int? statusCode = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        const string Asked = "When the portal asked who signed in, with a request signed with the access token Bitbucket had just issued, ";
+        if (problem.Name is not ("token_rejected" or "token_revoked" or "token_expired"))
+        {
+            var mapped = FromProblem(problem, consumerKey, portalClock, serverDate, statusCode);
+            return mapped with { Message = Asked + "Bitbucket refused the request. " + mapped.Message };
+        }
+
+        var error = problem.Name == "token_expired"
+            ? new OAuth1Error(OAuth1ErrorKind.TokenExpired,
+                $"{Asked}Bitbucket reported that token as expired (oauth_problem=token_expired), although access tokens live 5 years by " +
+                "default: Bitbucket's atlassian.oauth.default.access.token.ttl setting is probably set very short, or its clock jumped. " +
+                "Fix: check that setting and Bitbucket's clock, then sign in again.")
+            : new OAuth1Error(OAuth1ErrorKind.TokenRejected,
+                $"{Asked}Bitbucket refused that token (oauth_problem={problem.Name}): it does not know it, or it was revoked right " +
+                "away. A proxy or load balancer that sends the token steps and later requests to different Bitbucket installations " +
+                "causes this. Fix: sign in again; if it keeps failing, make sure the base URL leads to one Bitbucket installation " +
+                "for every request.");
+        return error with { Problem = problem.Name, StatusCode = statusCode };
+    }
+
     /// <summary>The user chose Deny on Bitbucket's authorization page (<c>oauth_verifier=denied</c>).</summary>
     public static OAuth1Error UserDeclined() => new(OAuth1ErrorKind.UserDeclined,
         "You declined access on Bitbucket's authorization page, so the portal cannot sign you in. Fix: sign in again and " +

@@ -66,8 +66,9 @@ public sealed class OAuth1KeyPair
     }
 
     /// <summary>
-    /// Imports an RSA public key from PEM: <c>PUBLIC KEY</c>, <c>RSA PUBLIC KEY</c> or a <c>CERTIFICATE</c> (the forms
-    /// Bitbucket accepts in Incoming Authentication).
+    /// Imports an RSA public key from PEM: <c>PUBLIC KEY</c>, <c>RSA PUBLIC KEY</c> or a <c>CERTIFICATE</c>. Bitbucket's
+    /// Incoming Authentication reads only <c>PUBLIC KEY</c> and <c>CERTIFICATE</c>, which is why <see cref="PublicKeyPem"/>
+    /// is SubjectPublicKeyInfo.
     /// </summary>
     /// <exception cref="ArgumentException">The text holds no RSA public key or certificate PEM.</exception>
     public static RSA ImportPublicKey(string publicKeyPem)

@@ -5,6 +5,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
 namespace Portal.Core.OAuth.OAuth1;
@@ -63,6 +64,19 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
                 signer.CreateAuthorizationHeader(request.Method, request.RequestUri!, null, credentials));
             return Task.CompletedTask;
         }, null, null);
+    }
+
+    /// <summary>
+    /// Why Bitbucket refused a request signed with the access token (the identity lookup), when its answer reports an
+    /// <c>oauth_problem</c>; null otherwise, and the lookup's own message applies.
+    /// </summary>
+    public OAuth1Error? ExplainRefusal(Integration integration, RefusedAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(integration);
+        ArgumentNullException.ThrowIfNull(answer);
+        return OAuth1Problem.Read(answer.WwwAuthenticate, answer.Body) is { } problem
+            ? OAuth1Errors.FromResourceProblem(problem, integration.ConsumerKey ?? "", clock.GetUtcNow(), answer.Date, answer.StatusCode)
+            : null;
     }
 
     /// <summary>What an OAuth 1 failure means to the person signing in (<see cref="SignInFailureMessages"/>).</summary>

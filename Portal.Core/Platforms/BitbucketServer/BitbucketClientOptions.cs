@@ -19,6 +19,13 @@ public sealed class BitbucketClientOptions : IValidatableObject
     /// </summary>
     public string? TrustedCaFile { get; set; }
 
+    /// <summary>
+    /// How many pages of Bitbucket's user search (<see cref="BitbucketEndpoints.UserSearchPageSize"/> users each) the
+    /// portal reads at most to find who signed in (default 50). The search matches names, display names and e-mail
+    /// addresses, so a short name can match thousands of users.
+    /// </summary>
+    public int UserSearchMaxPages { get; set; } = 50;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -27,6 +34,12 @@ public sealed class BitbucketClientOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Bitbucket:ProbeTimeout '{ProbeTimeout}' is out of range: set it between 00:00:00.1 and 00:05:00, e.g. \"00:00:05\".",
                 [nameof(ProbeTimeout)]);
+        }
+        if (UserSearchMaxPages is < 1 or > 1000)
+        {
+            yield return new ValidationResult(
+                $"Bitbucket:UserSearchMaxPages '{UserSearchMaxPages}' is out of range: set it between 1 and 1000 (default 50).",
+                [nameof(UserSearchMaxPages)]);
         }
         if (!string.IsNullOrWhiteSpace(TrustedCaFile) && TrustedCaFileProblem(TrustedCaFile) is { } problem)
         {

@@ -13,8 +13,12 @@ public static class BitbucketEndpoints
 
     public static string ApplicationProperties(string baseUrl) => $"{baseUrl}/rest/api/1.0/application-properties";
 
-    public static string UsersFiltered(string baseUrl, string filter) =>
-        $"{baseUrl}/rest/api/1.0/users?filter={Uri.EscapeDataString(filter)}&avatarSize=64&limit=100";
+    /// <summary>The page size the portal asks the user search for; Bitbucket may serve smaller pages.</summary>
+    public const int UserSearchPageSize = 100;
+
+    /// <summary>One page of the user search, whose <c>filter</c> is a substring match on name, display name and e-mail.</summary>
+    public static string UsersFiltered(string baseUrl, string filter, int start = 0) =>
+        $"{baseUrl}/rest/api/1.0/users?filter={Uri.EscapeDataString(filter)}&avatarSize=64&limit={UserSearchPageSize}&start={start.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     public static string ApplicationLinks(string baseUrl) => $"{baseUrl}/plugins/servlet/applinks/listApplicationLinks";
 }

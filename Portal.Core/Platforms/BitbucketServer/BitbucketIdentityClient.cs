@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
 using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
@@ -11,17 +13,31 @@ public sealed record BitbucketUser(long Id, string Name, string Slug, string Dis
 
 /// <summary>Either the user, or why the portal could not tell who it is (a message for administrators).</summary>
 /// <param name="Unreachable">Whether the failure was not reaching Bitbucket at all, rather than an answer that named nobody.</param>
-public sealed record IdentityLookup(BitbucketUser? User, string? Failure, bool Unreachable = false)
+/// <param name="Refused">Bitbucket's answer when it refused an identity request, so the sign-in protocol can read its own
+/// reason from it (OAuth 1's <c>oauth_problem</c>).</param>
+public sealed record IdentityLookup(BitbucketUser? User, string? Failure, bool Unreachable = false, RefusedAnswer? Refused = null)
 {
     public bool Succeeded => User is not null;
 }
 
+/// <summary>A non-success answer to an identity request, kept after the response is gone.</summary>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="WwwAuthenticate">The <c>WWW-Authenticate</c> header values.</param>
+/// <param name="Body">The start of the body (at most <see cref="MaxBodyLength"/> characters).</param>
+/// <param name="Date">Bitbucket's clock from the <c>Date</c> header, if sent.</param>
+public sealed record RefusedAnswer(int StatusCode, IReadOnlyList<string> WwwAuthenticate, string Body, DateTimeOffset? Date)
+{
+    /// <summary>How much of the body is kept: enough for a form-encoded problem report, not a whole error page.</summary>
+    public const int MaxBodyLength = 4096;
+}
+
 /// <summary>
 /// Finds out who an access token belongs to. Bitbucket has no "who am I" endpoint: every authenticated response carries
-/// the login name in <c>X-AUSERNAME</c> (URL-encoded), and the user search is matched on that exact name, because the
-/// slug may differ from it (names with <c>@</c>, renamed users).
+/// the user's numeric id in <c>X-AUSERID</c> and login name in <c>X-AUSERNAME</c> (encoded like Java's URLEncoder). The
+/// user's details come from the user search for that name, picked by the id, because the search is a substring match
+/// on name, display name and e-mail, and the slug may differ from the name (names with <c>@</c>, renamed users).
 /// </summary>
-public sealed class BitbucketIdentityClient(HttpClient http)
+public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketClientOptions> options)
 {
     public async Task<IdentityLookup> IdentifyAsync(string baseUrl, Func<HttpRequestMessage, Task> authorize, CancellationToken cancellationToken)
     {
@@ -32,29 +48,14 @@ public sealed class BitbucketIdentityClient(HttpClient http)
             using var properties = await http.SendAsync(propertiesRequest, cancellationToken);
             if (!properties.Headers.TryGetValues("X-AUSERNAME", out var names) || names.FirstOrDefault() is not { Length: > 0 } encodedName)
             {
-                return Failed(properties.StatusCode == HttpStatusCode.OK
-                    ? "Bitbucket did not accept the access token it had just issued: it answered as if nobody were signed in. If the \"U2F & TOTP\" plugin is installed, enable its OAuth whitelist."
-                    : $"Bitbucket answered HTTP {(int)properties.StatusCode} when the portal asked who signed in. Check that the base URL points at Bitbucket itself.");
+                return properties.StatusCode == HttpStatusCode.OK
+                    ? Failed("Bitbucket did not accept the access token it had just issued: it answered as if nobody were signed in. If the \"U2F & TOTP\" plugin is installed, enable its OAuth whitelist.")
+                    : await RefusedAsync(properties, $"Bitbucket answered HTTP {(int)properties.StatusCode} when the portal asked who signed in. Check that the base URL points at Bitbucket itself.", cancellationToken);
             }
-            var name = Uri.UnescapeDataString(encodedName);
-
-            using var usersRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.UsersFiltered(baseUrl, name));
-            await authorize(usersRequest);
-            using var users = await http.SendAsync(usersRequest, cancellationToken);
-            if (!users.IsSuccessStatusCode)
-            {
-                return Failed($"Bitbucket answered HTTP {(int)users.StatusCode} to the user lookup for \"{name}\". The application link needs at least the Repositories: Read permission.");
-            }
-            var page = await JsonSerializer.DeserializeAsync<UserPage>(await users.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            var match = page?.Values?.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.Ordinal))
-                ?? page?.Values?.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (match?.Id is null)
-            {
-                return Failed($"Bitbucket says \"{name}\" signed in, but its user search does not list that user. Check that the user is active and licensed in Bitbucket.");
-            }
-            return new IdentityLookup(new BitbucketUser(
-                match.Id.Value, match.Name ?? name, match.Slug ?? "", string.IsNullOrWhiteSpace(match.DisplayName) ? name : match.DisplayName,
-                string.IsNullOrWhiteSpace(match.EmailAddress) ? null : match.EmailAddress, AbsoluteAvatarUrl(baseUrl, match.AvatarUrl)), null);
+            var name = DecodeUserName(encodedName);
+            var id = properties.Headers.TryGetValues("X-AUSERID", out var ids)
+                && long.TryParse(ids.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : (long?)null;
+            return await SearchAsync(baseUrl, authorize, name, id, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -77,6 +78,101 @@ public sealed class BitbucketIdentityClient(HttpClient http)
         return Task.CompletedTask;
     };
 
+    /// <summary>
+    /// Decodes <c>X-AUSERNAME</c> the way Bitbucket encodes it (Java's URLEncoder): <c>+</c> is a space, as is
+    /// <c>%20</c>; a literal plus arrives as <c>%2B</c>.
+    /// </summary>
+    internal static string DecodeUserName(string encoded) => WebUtility.UrlDecode(encoded);
+
+    /// <summary>
+    /// Reads the user search page by page until the user turns up: by <paramref name="id"/> when Bitbucket sent
+    /// <c>X-AUSERID</c>, otherwise by the exact name. The search's order is not documented, so every page may matter.
+    /// </summary>
+    private async Task<IdentityLookup> SearchAsync(string baseUrl, Func<HttpRequestMessage, Task> authorize, string name, long? id, CancellationToken cancellationToken)
+    {
+        var maxPages = options.Value.UserSearchMaxPages;
+        var start = 0;
+        var pages = 0;
+        var listed = 0;
+        var exhausted = false;
+        var sameNameOtherIds = new List<long>();
+        var caseInsensitiveMatches = new List<UserJson>();
+        while (pages < maxPages)
+        {
+            using var usersRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.UsersFiltered(baseUrl, name, start));
+            await authorize(usersRequest);
+            using var users = await http.SendAsync(usersRequest, cancellationToken);
+            if (!users.IsSuccessStatusCode)
+            {
+                return await RefusedAsync(users,
+                    $"Bitbucket answered HTTP {(int)users.StatusCode} to the user lookup for \"{name}\". The application link needs at least the Repositories: Read permission.",
+                    cancellationToken);
+            }
+            var page = await JsonSerializer.DeserializeAsync<UserPage>(await users.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            pages++;
+            var values = page?.Values ?? [];
+            listed += values.Count;
+            foreach (var user in values.Where(u => u.Id is not null))
+            {
+                if (id is { } wanted ? user.Id == wanted : string.Equals(user.Name, name, StringComparison.Ordinal))
+                {
+                    return new IdentityLookup(ToUser(baseUrl, user, name), null);
+                }
+                if (string.Equals(user.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    caseInsensitiveMatches.Add(user);
+                    if (string.Equals(user.Name, name, StringComparison.Ordinal))
+                    {
+                        sameNameOtherIds.Add(user.Id!.Value);
+                    }
+                }
+            }
+            // A page without a next start that moves forward ends the search, so a broken answer cannot loop.
+            if (page?.IsLastPage != false || page.NextPageStart is not { } next || next <= start || values.Count == 0)
+            {
+                exhausted = true;
+                break;
+            }
+            start = next;
+        }
+
+        if (id is null && exhausted && caseInsensitiveMatches.Count == 1)
+        {
+            // Without X-AUSERID the name is all there is; one match apart from case is still that user.
+            return new IdentityLookup(ToUser(baseUrl, caseInsensitiveMatches[0], name), null);
+        }
+        var checkedUsers = $"{listed} {(listed == 1 ? "user" : "users")} on {pages} {(pages == 1 ? "page" : "pages")} checked";
+        if (!exhausted)
+        {
+            var whom = id is { } stopId ? $"the user with id {stopId}" : $"a user named exactly \"{name}\"";
+            return Failed($"Bitbucket's user search for \"{name}\" matches more users than the portal reads: it stopped after " +
+                $"Bitbucket:UserSearchMaxPages ({maxPages}) pages ({checkedUsers}) without finding {whom}. The search matches names, display " +
+                "names and e-mail addresses, so a short name can match much of the directory. Fix: raise Bitbucket:UserSearchMaxPages in " +
+                "appsettings.json and sign in again.");
+        }
+        if (id is { } missingId)
+        {
+            var otherAccount = sameNameOtherIds.Count > 0
+                ? $" The search does list a user named \"{name}\" with another id ({string.Join(", ", sameNameOtherIds)}): that is a different Bitbucket account."
+                : "";
+            return Failed($"Bitbucket says \"{name}\" (user id {missingId}) signed in, but its user search for \"{name}\" does not list a user with " +
+                $"that id ({checkedUsers}).{otherAccount} The portal does not sign in someone whose details Bitbucket's user directory does not " +
+                "confirm, and never picks another user by name. Fix: in Bitbucket > Administration > Users, check that this user is active, " +
+                "licensed (Bitbucket User permission) and visible in the user directory, then sign in again.");
+        }
+        if (caseInsensitiveMatches.Count > 1)
+        {
+            return Failed($"Bitbucket says \"{name}\" signed in but sent no X-AUSERID, and its user search lists several users whose names differ " +
+                $"from it only in case ({string.Join(", ", caseInsensitiveMatches.Select(u => $"\"{u.Name}\" id {u.Id}"))}) and none exactly, so the " +
+                "portal cannot tell which one it is. Fix: check the user names in Bitbucket > Administration > Users, or a proxy that changes headers.");
+        }
+        return Failed($"Bitbucket says \"{name}\" signed in, but its user search does not list that user ({checkedUsers}). Check that the user is active and licensed in Bitbucket.");
+    }
+
+    private static BitbucketUser ToUser(string baseUrl, UserJson match, string name) => new(
+        match.Id!.Value, match.Name ?? name, match.Slug ?? "", string.IsNullOrWhiteSpace(match.DisplayName) ? match.Name ?? name : match.DisplayName,
+        string.IsNullOrWhiteSpace(match.EmailAddress) ? null : match.EmailAddress, AbsoluteAvatarUrl(baseUrl, match.AvatarUrl));
+
     /// <summary>Bitbucket returns avatar URLs either absolute or relative to its host.</summary>
     internal static string? AbsoluteAvatarUrl(string baseUrl, string? avatarUrl)
     {
@@ -93,9 +189,21 @@ public sealed class BitbucketIdentityClient(HttpClient http)
 
     private static IdentityLookup Failed(string message) => new(null, message);
 
+    private static async Task<IdentityLookup> RefusedAsync(HttpResponseMessage response, string message, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var wwwAuthenticate = response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) ? values.ToList() : [];
+        var refused = new RefusedAnswer((int)response.StatusCode, wwwAuthenticate,
+            body.Length > RefusedAnswer.MaxBodyLength ? body[..RefusedAnswer.MaxBodyLength] : body, response.Headers.Date);
+        return new IdentityLookup(null, message, Refused: refused);
+    }
+
+    /// <summary>One page of a paged Bitbucket REST answer.</summary>
     private sealed class UserPage
     {
         [JsonPropertyName("values")] public List<UserJson>? Values { get; set; }
+        [JsonPropertyName("isLastPage")] public bool? IsLastPage { get; set; }
+        [JsonPropertyName("nextPageStart")] public int? NextPageStart { get; set; }
     }
 
     private sealed class UserJson
