@@ -30,6 +30,10 @@ public sealed class BitbucketIdentityClient(HttpClient http)
             using var propertiesRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.ApplicationProperties(baseUrl));
             await authorize(propertiesRequest);
             using var properties = await http.SendAsync(propertiesRequest, cancellationToken);
+            if (AuthenticatedRequestInterception.Describe(propertiesRequest, properties) is { } intercepted)
+            {
+                return Failed(intercepted);
+            }
             if (!properties.Headers.TryGetValues("X-AUSERNAME", out var names) || names.FirstOrDefault() is not { Length: > 0 } encodedName)
             {
                 return Failed(properties.StatusCode == HttpStatusCode.OK
