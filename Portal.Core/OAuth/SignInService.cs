@@ -87,7 +87,7 @@ public sealed class SignInService(
             return refused;
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
-        var outcome = await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken);
+        var outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
         await recorder.RecordAsync(integration.Id, outcome, cancellationToken);
         return outcome;
     }

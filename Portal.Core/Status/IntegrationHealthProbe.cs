@@ -12,7 +12,8 @@ using Portal.Core.Security;
 namespace Portal.Core.Status;
 
 /// <summary>
-/// Checks one integration as a chain: DNS, TCP connect, TLS, application-properties, OAuth 2 provider. Each check has
+/// Checks one integration as a chain: DNS, TCP connect, TLS, application-properties, OAuth 2 provider (its metadata
+/// must name the integration's base URL). Each check has
 /// its own result and fix hint; after a failure the remaining checks are <see cref="StepOutcome.Skipped"/>. The whole
 /// chain is bounded by <see cref="StatusOptions.ProbeTimeout"/>, so a hung Bitbucket costs at most that long.
 /// Expected failures are results; only cancellation of the caller's token throws.
@@ -323,21 +324,24 @@ public sealed class IntegrationHealthProbe(
                 Add(StepOutcome.NotApplicable, "This integration uses OAuth 1, which does not need Bitbucket's OAuth 2 provider.");
                 return;
             }
-            var installed = await owner.versionProbe.IsOAuth2ProviderInstalledAsync(baseUrl, ct);
-            switch (installed)
+            var check = await owner.versionProbe.CheckOAuth2ProviderAsync(baseUrl, ct);
+            switch (check.Finding)
             {
-                case true:
-                    Add(StepOutcome.Passed, $"An anonymous request to {BitbucketVersionProbe.OAuth2ClientPath} answered 401, so Bitbucket's OAuth 2 provider is installed.");
+                case OAuth2ProviderFinding.Ready or OAuth2ProviderFinding.InstalledWithoutMetadata:
+                    Add(StepOutcome.Passed, check.Message, check.Hint);
                     break;
-                case false:
-                    Fail(ProbeProblem.VersionUnsupported,
-                        $"An anonymous request to {BitbucketVersionProbe.OAuth2ClientPath} did not answer 401, so Bitbucket's OAuth 2 provider is missing or disabled and sign-in through this integration cannot work: in Bitbucket's administration, open Manage apps, show the system apps and enable the OAuth 2 provider, or upgrade Bitbucket to 7.21 or later.",
-                        "A proxy that answers this path itself (for example with a login page) has the same effect: let /rest/ through to Bitbucket.");
+                case OAuth2ProviderFinding.PlainHttp:
+                    Add(StepOutcome.Warning, check.Message, check.Hint);
+                    break;
+                case OAuth2ProviderFinding.Missing:
+                    Fail(ProbeProblem.VersionUnsupported, check.Message,
+                        check.Hint ?? "A proxy that answers these paths itself has the same effect: let /rest/oauth2/ through to Bitbucket.");
+                    break;
+                case OAuth2ProviderFinding.BaseUrlMismatch or OAuth2ProviderFinding.Blocked:
+                    Fail(ProbeProblem.Misconfigured, check.Message, check.Hint);
                     break;
                 default:
-                    Fail(ProbeProblem.Unreachable,
-                        $"Bitbucket answered application-properties, but the request to {BitbucketVersionProbe.OAuth2ClientPath} failed: check the proxy or load balancer in front of Bitbucket, then check again.",
-                        null);
+                    Fail(ProbeProblem.Unreachable, check.Message, check.Hint);
                     break;
             }
         }
@@ -369,7 +373,7 @@ public sealed class IntegrationHealthProbe(
                 ProbeStep.TcpConnect => $"Connecting to {where} did not succeed {within}: a firewall probably drops the connection; check the route and firewalls between the portal's machine and Bitbucket.",
                 ProbeStep.Tls => $"The TLS handshake with {where} did not finish {within}: check that this port serves https and that no proxy holds the connection.",
                 ProbeStep.ApplicationProperties => $"Bitbucket at {where} accepted the connection but did not answer {BitbucketVersionProbe.ApplicationPropertiesPath} {within}: check that Bitbucket is running and not overloaded.",
-                _ => $"Bitbucket at {where} did not answer {BitbucketVersionProbe.OAuth2ClientPath} {within}: check that Bitbucket is running and not overloaded.",
+                _ => $"Bitbucket at {where} did not answer {BitbucketVersionProbe.OAuth2MetadataPath} {within}: check that Bitbucket is running and not overloaded.",
             };
         }
 

@@ -26,6 +26,9 @@ public enum IntegrationStatus
 
     /// <summary>Switched off by an administrator; not probed.</summary>
     Disabled = 7,
+
+    /// <summary>Bitbucket answers, but a setting breaks sign-in: its own base URL setting differs from the integration's, or a proxy or plugin answers in its place.</summary>
+    Misconfigured = 8,
 }
 
 /// <summary>The words the dashboard uses for each <see cref="IntegrationStatus"/>.</summary>
@@ -38,6 +41,7 @@ public static class IntegrationStatusText
         IntegrationStatus.NotVerified => "Not verified",
         IntegrationStatus.Degraded => "Degraded",
         IntegrationStatus.VersionUnsupported => "Version unsupported",
+        IntegrationStatus.Misconfigured => "Misconfigured",
         IntegrationStatus.TlsError => "TLS error",
         IntegrationStatus.Unreachable => "Unreachable",
         IntegrationStatus.Disabled => "Disabled",
@@ -54,9 +58,10 @@ public static class IntegrationStatusText
         IntegrationStatus.Connected => 1,
         IntegrationStatus.NotVerified => 2,
         IntegrationStatus.Degraded => 3,
-        IntegrationStatus.VersionUnsupported => 4,
-        IntegrationStatus.TlsError => 5,
-        IntegrationStatus.Unreachable => 6,
+        IntegrationStatus.Misconfigured => 4,
+        IntegrationStatus.VersionUnsupported => 5,
+        IntegrationStatus.TlsError => 6,
+        IntegrationStatus.Unreachable => 7,
         _ => 0,
     };
 }

@@ -45,6 +45,7 @@ public static class IntegrationStatusRules
             {
                 ProbeProblem.Tls => new StatusVerdict(IntegrationStatus.TlsError, failure),
                 ProbeProblem.VersionUnsupported => new StatusVerdict(IntegrationStatus.VersionUnsupported, failure),
+                ProbeProblem.Misconfigured => new StatusVerdict(IntegrationStatus.Misconfigured, failure),
                 _ => new StatusVerdict(IntegrationStatus.Unreachable, failure),
             };
         }

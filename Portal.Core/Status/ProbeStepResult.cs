@@ -34,6 +34,8 @@ public enum ProbeProblem
     Unreachable = 1,
     Tls = 2,
     VersionUnsupported = 3,
+    /// <summary>Bitbucket answers, but a setting breaks sign-in: its base URL setting differs, or a proxy or plugin is in the way.</summary>
+    Misconfigured = 4,
 }
 
 /// <summary>One check's result.</summary>

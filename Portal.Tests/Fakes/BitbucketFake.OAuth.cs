@@ -49,7 +49,7 @@ public sealed partial class BitbucketFake
     private volatile bool _tokenEndpointDown;
     private volatile bool _issueTokensThatYieldNoIdentity;
     private volatile TimeProvider _clock = TimeProvider.System;
-    private long _codeLifetimeTicks = TimeSpan.FromSeconds(60).Ticks;
+    private long _codeLifetimeTicks = TimeSpan.FromSeconds(10).Ticks;
     private int _tokenRequests;
     private int _authorizeRequests;
     private int _userSearchRequests;
@@ -92,7 +92,10 @@ public sealed partial class BitbucketFake
     /// <summary>The clock for code and token expiry, and the server clock OAuth 1 timestamps and the <c>Date</c> header go by.</summary>
     public TimeProvider Clock { get => _clock; set => _clock = value; }
 
-    /// <summary><c>atlassian.oauth2.provider.max.client.delay.seconds</c>: how long a code can be redeemed (default 60 s).</summary>
+    /// <summary>
+    /// <c>atlassian.oauth2.provider.max.client.delay.seconds</c>: how long a code can be redeemed; 10 s by default, as
+    /// Atlassian's documentation says (the 3.1.5 plugin's own default is 60 s; the stricter one is the safer assumption).
+    /// </summary>
     public TimeSpan CodeLifetime
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _codeLifetimeTicks));

@@ -14,7 +14,8 @@ namespace Portal.Tests.Fakes;
 /// <summary>
 /// A Bitbucket Data Center / Server stand-in on a real Kestrel at 127.0.0.1, behaving as
 /// shared/docs/bitbucket-protocol.md describes. Endpoints live in partial files: application endpoints in
-/// BitbucketFake.ApplicationEndpoints.cs, OAuth endpoints through <see cref="MapOAuthEndpoints"/>.
+/// BitbucketFake.ApplicationEndpoints.cs, OAuth endpoints through <see cref="MapOAuthEndpoints"/>, the OAuth 2
+/// provider's metadata, https rule and the two-factor plugin in BitbucketFake.Provider.cs.
 /// </summary>
 public sealed partial class BitbucketFake : IAsyncDisposable
 {
@@ -33,6 +34,7 @@ public sealed partial class BitbucketFake : IAsyncDisposable
         ContextPath = NormalizeContextPath(options.ContextPath);
         Https = options.Https;
         Certificate = options.Https ? FakeCertificate.CreateSelfSigned() : null;
+        ConfigureProvider(options);
     }
 
     /// <summary>Starts a fake on a free loopback port.</summary>
@@ -141,6 +143,8 @@ public sealed partial class BitbucketFake : IAsyncDisposable
         app.Use(EnterContextPathAsync);
         app.UseRouting();
         app.Use(ApplyModeAsync);
+        // Before the token filters: the https rule and a two-factor plugin see requests before Bitbucket's REST API does.
+        MapProviderEndpoints(app);
         MapApplicationEndpoints(app);
         MapOAuthEndpoints(app);
         MapOAuth1Endpoints(app);
@@ -153,6 +157,12 @@ public sealed partial class BitbucketFake : IAsyncDisposable
             _app = app;
         }
     }
+
+    /// <summary>Hook for the provider's settings in BitbucketFake.Provider.cs: base URL setting, https rule, metadata.</summary>
+    partial void ConfigureProvider(BitbucketFakeOptions options);
+
+    /// <summary>Hook for the OAuth 2 metadata, the https rule and the two-factor plugin in BitbucketFake.Provider.cs.</summary>
+    partial void MapProviderEndpoints(WebApplication app);
 
     /// <summary>Hook for the OAuth endpoints (authorize, token, revoke, users) kept in their own partial file.</summary>
     partial void MapOAuthEndpoints(WebApplication app);

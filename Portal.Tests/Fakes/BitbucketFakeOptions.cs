@@ -1,7 +1,7 @@
 namespace Portal.Tests.Fakes;
 
 /// <summary>How <see cref="BitbucketFake"/> starts.</summary>
-public sealed class BitbucketFakeOptions
+public sealed partial class BitbucketFakeOptions
 {
     /// <summary>The version application-properties reports at start; changeable later through <see cref="BitbucketFake.Version"/>.</summary>
     public string Version { get; set; } = "8.9.1";

@@ -29,4 +29,10 @@ public enum FakeMode
 
     /// <summary>application-properties answers 200 with JSON of another application (displayName "Jira").</summary>
     NonBitbucketJson,
+
+    /// <summary>
+    /// The "U2F &amp; TOTP" two-factor plugin without its OAuth whitelist: REST requests made with a token (Bearer or
+    /// OAuth 1) are redirected to the plugin's page; anonymous requests pass (see BitbucketFake.Provider.cs).
+    /// </summary>
+    TwoFactorPlugin,
 }

@@ -13,13 +13,20 @@ namespace Portal.Tests.Host;
 public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
 {
     private const string Redirect = "https://portal.example.com/signin/callback/abc";
-    private readonly HttpClient http = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+    private HttpClient http = null!;
     private BitbucketFake fake = null!;
     private BitbucketOAuthClient client = null!;
 
     public async Task InitializeAsync()
     {
-        fake = await BitbucketFake.StartAsync(new BitbucketFakeOptions { ContextPath = "/bitbucket" });
+        // https, because the OAuth 2 provider refuses the authorize step without it (BitbucketProviderHostTests).
+        fake = await BitbucketFake.StartAsync(new BitbucketFakeOptions { ContextPath = "/bitbucket", Https = true });
+        http = new(new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.RawData.AsSpan().SequenceEqual(fake.Certificate!.RawData) == true,
+        });
         fake.AddUser(BitbucketFakeUser.Grace);
         fake.ConsentingUser = BitbucketFakeUser.AdaByEmail;
         client = fake.RegisterClient("Portal", Redirect, "https://portal.example.com/other");

@@ -163,7 +163,7 @@ public sealed partial class OAuth1SignInFlowTests
         using var replay = new HttpRequestMessage(new HttpMethod(sent.Method), sent.Url) { Content = new StringContent(sent.FormBody ?? "") };
         replay.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(sent.ContentType!);
         replay.Headers.TryAddWithoutValidation("Authorization", sent.Authorization);
-        using var http = new HttpClient();
+        using var http = scenario.NewProviderHttpClient();
         using var answer = await http.SendAsync(replay);
 
         Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);

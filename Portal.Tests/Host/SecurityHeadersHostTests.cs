@@ -74,7 +74,7 @@ public sealed partial class SecurityHeadersHostTests : IAsyncLifetime
         await using var scenario = await SignInScenario.StartAsync();
         using var browser = scenario.NewBrowser();
         await scenario.SignInAsync(browser);
-        var bitbucket = $"http://127.0.0.1:{scenario.Bitbucket.Port}";
+        var bitbucket = $"https://127.0.0.1:{scenario.Bitbucket.Port}";
 
         var account = await browser.Http.GetAsync(new Uri("/account", UriKind.Relative));
         var home = await browser.Http.GetAsync(new Uri("/", UriKind.Relative));

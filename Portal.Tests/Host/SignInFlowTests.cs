@@ -44,7 +44,7 @@ public sealed class SignInFlowTests
         var user = Assert.Single(await scenario.UsersAsync());
         Assert.Equal(user.Id, identity.UserId);
         Assert.False(user.IsAdministrator);
-        Assert.Equal($"http://127.0.0.1:{scenario.Bitbucket.Port}/users/ada/avatar.png?s=64", user.AvatarUrl);
+        Assert.Equal($"https://127.0.0.1:{scenario.Bitbucket.Port}/users/ada/avatar.png?s=64", user.AvatarUrl);
 
         var exchange = Assert.Single(scenario.Bitbucket.TokenExchanges);
         Assert.NotNull(exchange.IssuedAccessToken);
@@ -431,13 +431,13 @@ public sealed class SignInFlowTests
         var dnsAnswersMetadata = new StrongBox<bool>();
         var guard = new OutboundAddressGuard(async (host, ct) =>
             Volatile.Read(ref dnsAnswersMetadata.Value) ? [IPAddress.Parse("169.254.169.254")] : await Dns.GetHostAddressesAsync(host, ct));
-        var fake = await BitbucketFake.StartAsync();
+        var fake = await BitbucketFake.StartAsync(new BitbucketFakeOptions { Https = true });
         fake.AddUser(BitbucketFakeUser.Ada);
         fake.ConsentingUser = BitbucketFakeUser.Ada;
         await using var scenario = await SignInScenario.StartWithProviderAsync(callback =>
         {
             var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", callback));
-            return Task.FromResult(new ProviderRegistration($"http://localhost:{fake.Port}", client.ClientId, client.ClientSecret, fake));
+            return Task.FromResult(new ProviderRegistration($"https://localhost:{fake.Port}", client.ClientId, client.ClientSecret, fake));
         }, services => services.AddSingleton(guard), fake);
         using var browser = scenario.NewBrowser();
         using var admin = await scenario.NewSetupBrowserAsync();

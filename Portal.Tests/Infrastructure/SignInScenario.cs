@@ -34,7 +34,8 @@ public sealed class SignInScenarioOptions
     /// <summary>OAuth 1: the Public Key the Bitbucket administrator pasted in Incoming Authentication, given the integration's.</summary>
     public Func<string, string>? RegisteredPublicKeyPem { get; init; }
 
-    public BitbucketFakeOptions Fake { get; init; } = new();
+    /// <summary>How the Bitbucket fake starts: on https by default, as Bitbucket's OAuth 2 provider requires (see SignInScenario.Https.cs).</summary>
+    public BitbucketFakeOptions Fake { get; init; } = new() { Https = true };
 
     public Action<IServiceCollection>? ConfigurePortalServices { get; init; }
 
@@ -63,7 +64,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
 
     private readonly ConcurrentQueue<(HttpMethod Method, Uri Uri, HttpStatusCode Status)> portalResponses = new();
     private readonly ConcurrentBag<IDisposable> disposables = [];
-    private readonly HttpClient provider = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+    private readonly HttpClient provider;
 
     private SignInScenario(PortalHost host, ShiftableTimeProvider clock, Guid integrationId, ProviderRegistration registration, BitbucketFake? fake)
     {
@@ -72,6 +73,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
         IntegrationId = integrationId;
         Registration = registration;
         Fake = fake;
+        provider = NewProviderClient(fake);
     }
 
     public PortalHost Host { get; }
@@ -142,7 +144,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
         Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null, IDictionary<string, string?>? portalSettings = null)
     {
         var clock = new ShiftableTimeProvider();
-        var host = new PortalHost(settings: portalSettings, configureServices: services =>
+        var host = new PortalHost(settings: TrustFakeCertificate(fake, portalSettings), configureServices: services =>
         {
             services.AddSingleton<TimeProvider>(clock);
             configurePortalServices?.Invoke(services);
@@ -420,6 +422,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
         }
         provider.Dispose();
         await Host.DisposeAsync();
+        DeleteTrustedCaFile();
         await Registration.Provider.DisposeAsync();
     }
 

@@ -46,6 +46,10 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
             using var propertiesRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.ApplicationProperties(baseUrl));
             await authorize(propertiesRequest);
             using var properties = await http.SendAsync(propertiesRequest, cancellationToken);
+            if (AuthenticatedRequestInterception.Describe(propertiesRequest, properties) is { } intercepted)
+            {
+                return Failed(intercepted);
+            }
             if (!properties.Headers.TryGetValues("X-AUSERNAME", out var names) || names.FirstOrDefault() is not { Length: > 0 } encodedName)
             {
                 return properties.StatusCode == HttpStatusCode.OK

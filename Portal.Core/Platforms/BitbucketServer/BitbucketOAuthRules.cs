@@ -8,6 +8,15 @@ public static class BitbucketOAuthRules
     /// <summary>The first version vendors document for OAuth 2 application links.</summary>
     public static readonly BitbucketVersion MinimumOAuth2Version = new(7, 21, 0, null);
 
+    /// <summary>
+    /// Why an OAuth 2 sign-in through an http base URL probably failed, for administrators; <c>null</c> for https.
+    /// Bitbucket's provider needs an https base URL and a request that arrives over https (protocol notes §1.2, §6.7).
+    /// </summary>
+    public static string? PlainHttpSignInCause(string baseUrl) =>
+        baseUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            ? "This integration's base URL uses http://, and Bitbucket's OAuth 2 provider refuses sign-ins unless its base URL is https and the request arrives over https (its consent page answers \"no https\"): unless Bitbucket runs with atlassian.oauth2.provider.skip.base.url.https.requirement=true, that is the likely cause. Serve Bitbucket over https and add the integration again with its https address."
+            : null;
+
     /// <summary>Assesses which OAuth version <paramref name="version"/> supports.</summary>
     public static OAuthCompatibility Assess(BitbucketVersion version)
     {

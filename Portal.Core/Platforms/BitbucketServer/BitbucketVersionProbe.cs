@@ -11,7 +11,7 @@ namespace Portal.Core.Platforms.BitbucketServer;
 /// failure (DNS, refused connection, timeout, TLS, 404, redirect, login page, …) into a <see cref="BitbucketProbeResult"/>
 /// that names the cause and the fix. Never follows redirects.
 /// </summary>
-public sealed class BitbucketVersionProbe
+public sealed partial class BitbucketVersionProbe
 {
     /// <summary>The probed path, relative to the base URL including its context path.</summary>
     public const string ApplicationPropertiesPath = "/rest/api/1.0/application-properties";

@@ -122,7 +122,7 @@ internal static class ProbeResponseClassifier
             $"The server answered {path} with a login page instead of Bitbucket's REST API: a proxy, single sign-on gateway or plugin asks for sign-in where Bitbucket needs none. Let /rest/ through without sign-in.",
             TwoFactorHint);
 
-    private static string StatusText(HttpResponseMessage response)
+    internal static string StatusText(HttpResponseMessage response)
     {
         var reason = string.IsNullOrWhiteSpace(response.ReasonPhrase)
             ? Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase((int)response.StatusCode)

@@ -99,11 +99,26 @@ public sealed class IntegrationStatusRulesTests
     }
 
     [Fact]
+    public void A_misconfigured_provider_is_Misconfigured_with_the_failed_check_as_the_reason()
+    {
+        var steps = Healthy().Steps.Select(s => s.Step == ProbeStep.OAuthProvider
+            ? s with { Outcome = StepOutcome.Failed, Message = "Bitbucket's base URL setting is https://other.example.com, but this integration's base URL is https://bitbucket.example.com: …" }
+            : s).ToList();
+        var report = Healthy() with { Problem = ProbeProblem.Misconfigured, Steps = steps };
+
+        var verdict = IntegrationStatusRules.Decide(Integration(), report, SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.Misconfigured, verdict.Status);
+        Assert.StartsWith("Bitbucket's base URL setting is https://other.example.com", verdict.Summary, StringComparison.Ordinal);
+        Assert.False(IntegrationStatusText.IsAvailable(IntegrationStatus.Misconfigured));
+    }
+
+    [Fact]
     public void Every_status_has_its_own_badge_text()
     {
         var texts = Enum.GetValues<IntegrationStatus>().Select(IntegrationStatusText.Of).ToList();
 
         Assert.Equal(texts.Count, texts.Distinct().Count());
-        Assert.Equal(["Not checked yet", "Connected", "Not verified", "Degraded", "Version unsupported", "TLS error", "Unreachable", "Disabled"], texts);
+        Assert.Equal(["Not checked yet", "Connected", "Not verified", "Degraded", "Version unsupported", "TLS error", "Unreachable", "Disabled", "Misconfigured"], texts);
     }
 }

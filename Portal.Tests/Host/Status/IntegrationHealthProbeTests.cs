@@ -44,22 +44,46 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
     [Fact]
     public async Task A_healthy_bitbucket_passes_every_check_that_applies()
     {
-        var fake = await StartFakeAsync();
+        // Healthy for OAuth 2 means https: over http the provider step warns (see BitbucketProviderHostTests).
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Https = true });
 
-        var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+        var report = await CreateProbe(trustedCaFile: await TrustedCaFileAsync(fake)).ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
 
         Assert.Equal(ProbeProblem.None, report.Problem);
         Assert.Equal(Enum.GetValues<ProbeStep>(), report.Steps.Select(s => s.Step));
         Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.Dns).Outcome);
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.TcpConnect).Outcome);
-        Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.Tls).Outcome);
+        Assert.Equal(StepOutcome.Warning, Step(report, ProbeStep.Tls).Outcome); // the test certificate expires within a day
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.ApplicationProperties).Outcome);
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.OAuthProvider).Outcome);
         Assert.Equal("8.9.1", report.BitbucketVersion);
         Assert.NotNull(report.LatencyMilliseconds);
-        Assert.Null(report.CertificateExpiresAt);
         Assert.Equal(1, fake.ApplicationPropertiesRequests);
-        Assert.Contains("answered 401, so Bitbucket's OAuth 2 provider is installed", Step(report, ProbeStep.OAuthProvider).Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"Bitbucket's OAuth 2 provider answers, and its metadata names {fake.BaseUrl} as Bitbucket's base URL, the same as this one.",
+            Step(report, ProbeStep.OAuthProvider).Message);
+    }
+
+    [Fact]
+    public async Task Without_metadata_the_provider_check_falls_back_to_the_401_of_the_client_resource()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Https = true, ProviderMetadata = ProviderMetadataMode.Absent });
+
+        var report = await CreateProbe(trustedCaFile: await TrustedCaFileAsync(fake)).ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.None, report.Problem);
+        var provider = Step(report, ProbeStep.OAuthProvider);
+        Assert.Equal(StepOutcome.Passed, provider.Outcome);
+        Assert.Contains("answered 401, so Bitbucket's OAuth 2 provider is installed", provider.Message, StringComparison.Ordinal);
+        Assert.Contains("could not compare Bitbucket's base URL setting", provider.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<string> TrustedCaFileAsync(BitbucketFake fake)
+    {
+        var caFile = Path.GetTempFileName();
+        tempFiles.Add(caFile);
+        await File.WriteAllTextAsync(caFile, fake.Certificate!.ExportCertificatePem());
+        return caFile;
     }
 
     [Fact]
@@ -131,6 +155,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
     public async Task A_host_name_is_resolved_before_connecting()
     {
         var fake = await StartFakeAsync();
+        fake.BaseUrlSetting = $"http://localhost:{fake.Port}";
 
         var report = await CreateProbe().ProbeAsync($"http://localhost:{fake.Port}", OAuthVersion.OAuth2, CancellationToken.None);
 

@@ -13,7 +13,7 @@ internal static class StatusFormat
         IntegrationStatus.Connected => Color.Success,
         IntegrationStatus.NotVerified => Color.Info,
         IntegrationStatus.Degraded => Color.Warning,
-        IntegrationStatus.VersionUnsupported or IntegrationStatus.TlsError or IntegrationStatus.Unreachable => Color.Error,
+        IntegrationStatus.Misconfigured or IntegrationStatus.VersionUnsupported or IntegrationStatus.TlsError or IntegrationStatus.Unreachable => Color.Error,
         _ => Color.Default,
     };
 
@@ -22,6 +22,7 @@ internal static class StatusFormat
         IntegrationStatus.Connected => Icons.Material.Filled.CheckCircle,
         IntegrationStatus.NotVerified => Icons.Material.Filled.HelpOutline,
         IntegrationStatus.Degraded => Icons.Material.Filled.Warning,
+        IntegrationStatus.Misconfigured => Icons.Material.Filled.SettingsSuggest,
         IntegrationStatus.VersionUnsupported => Icons.Material.Filled.Extension,
         IntegrationStatus.TlsError => Icons.Material.Filled.LockOpen,
         IntegrationStatus.Unreachable => Icons.Material.Filled.CloudOff,
@@ -36,7 +37,7 @@ internal static class StatusFormat
         IntegrationStatus.Connected => "status-cell-ok",
         IntegrationStatus.NotVerified => "status-cell-info",
         IntegrationStatus.Degraded => "status-cell-warning",
-        IntegrationStatus.VersionUnsupported or IntegrationStatus.TlsError or IntegrationStatus.Unreachable => "status-cell-error",
+        IntegrationStatus.Misconfigured or IntegrationStatus.VersionUnsupported or IntegrationStatus.TlsError or IntegrationStatus.Unreachable => "status-cell-error",
         _ => "status-cell-none",
     };
 

@@ -1,3 +1,4 @@
+using Portal.Core.Integrations;
 using Portal.Core.Platforms.BitbucketServer;
 
 namespace Portal.Features.Integrations.Wizard;
@@ -14,7 +15,8 @@ internal enum BaseUrlCheckStatus
 
 /// <summary>
 /// The live check beside the Base URL field: waits until typing pauses (one probe per pause, not per keystroke),
-/// and cancels the check in flight whenever the URL changes.
+/// and cancels the check in flight whenever the URL changes. When the Bitbucket it finds supports OAuth 2, it then
+/// checks the OAuth 2 provider (its metadata must name this base URL).
 /// </summary>
 internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clock, ILogger<BaseUrlCheck> logger) : IDisposable
 {
@@ -31,6 +33,12 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
     public BitbucketProbeResult? Result { get; private set; }
 
     public bool Found => Status == BaseUrlCheckStatus.Completed && Result is { Found: true };
+
+    /// <summary>Whether the OAuth 2 provider check of a found Bitbucket is on its way.</summary>
+    public bool ProviderChecking { get; private set; }
+
+    /// <summary>The OAuth 2 provider check of the found Bitbucket; <c>null</c> until it is done, or when Bitbucket only supports OAuth 1.</summary>
+    public OAuth2ProviderCheck? Provider { get; private set; }
 
     /// <summary>Raised on the probe's thread; components marshal to their renderer.</summary>
     public event Action? Changed;
@@ -55,6 +63,8 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
         pending = null;
         Url = url;
         Result = null;
+        Provider = null;
+        ProviderChecking = false;
         if (url is null)
         {
             Status = BaseUrlCheckStatus.Idle;
@@ -82,7 +92,12 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
             }
             Result = result;
             Status = BaseUrlCheckStatus.Completed;
+            ProviderChecking = result.Compatibility?.OAuthVersion == OAuthVersion.OAuth2;
             Changed?.Invoke();
+            if (ProviderChecking)
+            {
+                await CheckProviderAsync(url, cancellationToken);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -96,6 +111,27 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
             Status = BaseUrlCheckStatus.Completed;
             Changed?.Invoke();
         }
+    }
+
+    private async Task CheckProviderAsync(string url, CancellationToken cancellationToken)
+    {
+        OAuth2ProviderCheck? provider = null;
+        try
+        {
+            provider = await probe.CheckOAuth2ProviderAsync(url, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The version is known; a failed provider check only leaves its note out.
+            logger.LogError(e, "The OAuth 2 provider check failed unexpectedly");
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        Provider = provider;
+        ProviderChecking = false;
+        Changed?.Invoke();
     }
 
     public void Dispose()
