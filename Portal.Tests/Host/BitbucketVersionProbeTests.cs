@@ -404,39 +404,6 @@ public sealed class BitbucketVersionProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task OAuth_2_provider_is_detected_on_8_9_1()
-    {
-        await using var fake = await BitbucketFake.StartAsync();
-        using var services = Services();
-
-        var installed = await services.GetRequiredService<BitbucketVersionProbe>().IsOAuth2ProviderInstalledAsync(fake.BaseUrl, CancellationToken.None);
-
-        Assert.True(installed);
-    }
-
-    [Fact]
-    public async Task OAuth_2_provider_is_absent_on_7_17()
-    {
-        await using var fake = await BitbucketFake.StartAsync(new BitbucketFakeOptions { Version = "7.17.0", ContextPath = "/bitbucket" });
-        using var services = Services();
-
-        var installed = await services.GetRequiredService<BitbucketVersionProbe>().IsOAuth2ProviderInstalledAsync(fake.BaseUrl, CancellationToken.None);
-
-        Assert.False(installed);
-    }
-
-    [Fact]
-    public async Task OAuth_2_provider_check_is_unknown_when_unreachable()
-    {
-        using var services = Services();
-
-        var installed = await services.GetRequiredService<BitbucketVersionProbe>()
-            .IsOAuth2ProviderInstalledAsync($"http://127.0.0.1:{ClosedLoopbackPort()}", CancellationToken.None);
-
-        Assert.Null(installed);
-    }
-
-    [Fact]
     public async Task Probe_works_again_after_the_fake_restarts_on_the_same_port()
     {
         await using var fake = await BitbucketFake.StartAsync();

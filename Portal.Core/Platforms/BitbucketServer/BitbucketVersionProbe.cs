@@ -73,32 +73,6 @@ public sealed partial class BitbucketVersionProbe
         }
     }
 
-    /// <summary>
-    /// Whether Bitbucket's OAuth 2 provider is installed: an anonymous <c>GET {base}/rest/oauth2/1.0/client</c> answers 401
-    /// when it is. <c>false</c> for any other status, <c>null</c> when the server could not be reached.
-    /// </summary>
-    public async Task<bool?> IsOAuth2ProviderInstalledAsync(string normalizedBaseUrl, CancellationToken ct)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(normalizedBaseUrl);
-        var uri = AbsoluteHttpUri(normalizedBaseUrl.TrimEnd('/') + OAuth2ClientPath, nameof(normalizedBaseUrl));
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeoutSource.CancelAfter(_options.ProbeTimeout);
-        using var request = JsonRequest(uri);
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
-            return response.StatusCode == HttpStatusCode.Unauthorized;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            return null;
-        }
-    }
-
     private static Uri AbsoluteHttpUri(string url, string parameterName)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
