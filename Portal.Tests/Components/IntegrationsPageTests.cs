@@ -1,8 +1,11 @@
 using Bunit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MudBlazor;
+using Portal.Core.Configuration;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.Security;
 using Portal.Core.Setup;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +25,10 @@ public sealed class IntegrationsPageTests : MudTestBase
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddLogging();
+        services.AddSingleton<VerificationNotifier>();
+        services.AddSingleton(Options.Create(new VerifyOptions()));
+        services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = "https://portal.example.com" }));
         services.AddTestAuthorization();
     }
 

@@ -223,10 +223,17 @@ public sealed partial class SignInScenario : IAsyncDisposable
         return WebUtility.HtmlDecode(match.Groups["token"].Value);
     }
 
-    /// <summary>POST /signin/verify/{id}, the Verify button's form, with <paramref name="antiforgeryToken"/> (or none).</summary>
-    public async Task<HttpResponseMessage> RequestVerifyAsync(ScenarioBrowser browser, string? antiforgeryToken)
+    /// <summary>
+    /// POST /signin/verify/{id}, the Verify button's form, with <paramref name="antiforgeryToken"/> (or none) and the
+    /// watching page's <paramref name="watchId"/> (or none).
+    /// </summary>
+    public async Task<HttpResponseMessage> RequestVerifyAsync(ScenarioBrowser browser, string? antiforgeryToken, string? watchId = null)
     {
         var form = antiforgeryToken is null ? [] : new Dictionary<string, string> { ["__RequestVerificationToken"] = antiforgeryToken };
+        if (watchId is not null)
+        {
+            form["watch"] = watchId;
+        }
         return await browser.Http.PostAsync(new Uri($"/signin/verify/{IntegrationId}", UriKind.Relative), new FormUrlEncodedContent(form));
     }
 
