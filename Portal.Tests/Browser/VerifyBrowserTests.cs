@@ -17,6 +17,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
     private const string Name = "Acme Bitbucket";
     private BitbucketFake fake = null!;
     private PortalHost? host;
+    private IBrowserContext? context;
 
     public async Task InitializeAsync()
     {
@@ -27,6 +28,11 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Closes the page and the tabs Verify opened, so no circuit keeps reconnecting to a stopped portal.
+        if (context is not null)
+        {
+            await context.CloseAsync();
+        }
         if (host is not null)
         {
             await host.DisposeAsync();
@@ -110,6 +116,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, PlatformRegistry.BitbucketServer.Key, fake.BaseUrl,
             "8.9.1", OAuthVersion.OAuth2, link.ClientId, link.ClientSecret));
         var page = await browser.NewPageAsync();
+        context = page.Context;
         await page.GotoAsync(host.SetupLink);
         await page.WaitForURLAsync($"{host.BaseUrl}/integrations");
         await page.WaitForInteractiveAsync();

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using MudBlazor;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth;
 using Portal.Core.Security;
 using Portal.Core.Setup;
 using Microsoft.EntityFrameworkCore;
@@ -25,9 +24,7 @@ public sealed class IntegrationsPageTests : MudTestBase
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
-        services.AddLogging();
-        services.AddSingleton<VerificationNotifier>();
-        services.AddSingleton(Options.Create(new VerifyOptions()));
+        services.AddVerifyPanel();
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = "https://portal.example.com" }));
         services.AddTestAuthorization();
     }

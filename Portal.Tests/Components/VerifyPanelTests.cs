@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Configuration;
@@ -25,10 +24,8 @@ public sealed class VerifyPanelTests : MudTestBase
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<VerificationNotifier>();
-        services.AddSingleton(Options.Create(verifyOptions));
+        services.AddVerifyPanel(verifyOptions);
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = PublicUrl }));
     }
 
