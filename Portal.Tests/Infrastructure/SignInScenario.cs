@@ -52,7 +52,8 @@ public sealed record SignInAttempt(Uri AuthorizeUrl, Uri CallbackUrl, HttpRespon
 /// <summary>
 /// A Bitbucket fake (or another OAuth provider) plus a real portal with an integration pointing at it, and a
 /// browserless way to sign in: the portal's start endpoint, the provider's authorize endpoint and Bitbucket's consent
-/// page (plain HttpClient, no redirects followed), then the portal's callback. Each step is also available on its own so tests can tamper.
+/// page (plain HttpClient, no redirects followed), then the portal's callback. Each step is also available on its own
+/// so tests can tamper.
 /// </summary>
 public sealed partial class SignInScenario : IAsyncDisposable
 {
