@@ -48,6 +48,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<SignInRecorder>();
         services.AddRetention();
         services.AddScoped<SignInService>();
+        services.AddSingleton<VerificationNotifier>();
         services.AddHttpClient<OAuth1Client>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddScoped<OAuth1SignInProtocol>();
         // Token requests are never retried automatically: a second use of a code revokes what the first issued.

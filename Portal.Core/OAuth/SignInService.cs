@@ -29,7 +29,8 @@ public sealed class SignInService(
     SecretProtector protector,
     SessionService sessions,
     SetupModeService setupMode,
-    AdministratorGate gate)
+    AdministratorGate gate,
+    VerificationNotifier verifications)
 {
     /// <summary>Starts a sign-in; <paramref name="actor"/> matters for a verification, which only administrators may start.</summary>
     public async Task<PrepareResult> PrepareAsync(Guid integrationId, string returnUrl, AuthorizationPurpose purpose, Actor actor, CancellationToken cancellationToken = default)
@@ -53,7 +54,7 @@ public sealed class SignInService(
         {
             var (authorizeUrl, state, protectedVerifier) = oauth2.Start(integration);
             var (pending, correlation) = await pendings.CreateAsync(integration.Id, state, purpose, returnUrl, protectedVerifier, cancellationToken);
-            return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt), null);
+            return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt, pending.Id), null);
         }
 
         var requestToken = await oauth1.StartAsync(integration, cancellationToken);
@@ -68,7 +69,27 @@ public sealed class SignInService(
         var token = requestToken.Value!;
         var created = await pendings.CreateAsync(integration.Id, token.Token, purpose, returnUrl,
             protector.Protect(SecretPurpose.OAuth1TokenSecret, token.TokenSecret), cancellationToken);
-        return new PrepareResult(new AuthorizationStart(OAuth1Client.GetAuthorizeUrl(integration.BaseUrl, token).ToString(), created.Correlation, created.Pending.ExpiresAt), null);
+        return new PrepareResult(new AuthorizationStart(OAuth1Client.GetAuthorizeUrl(integration.BaseUrl, token).ToString(), created.Correlation,
+            created.Pending.ExpiresAt, created.Pending.Id), null);
+    }
+
+    /// <summary>
+    /// Starts a verification (see <see cref="PrepareAsync"/>) for the page that watches it under <paramref name="watchId"/>
+    /// (none: nobody watches): that page learns that the browser left for Bitbucket, or why it did not, and later how the
+    /// callback went (<see cref="VerificationNotifier"/>).
+    /// </summary>
+    public async Task<PrepareResult> PrepareVerificationAsync(Guid integrationId, string returnUrl, string? watchId, Actor actor, CancellationToken cancellationToken = default)
+    {
+        var prepared = await PrepareAsync(integrationId, returnUrl, AuthorizationPurpose.Verify, actor, cancellationToken);
+        if (prepared.Start is { } start)
+        {
+            verifications.Started(watchId, start.PendingId, integrationId, start.ExpiresAt);
+        }
+        else
+        {
+            verifications.FailedToStart(watchId, integrationId, VerificationMessages.NotStarted(prepared));
+        }
+        return prepared;
     }
 
     /// <param name="correlations">The correlation cookie values this browser holds (one per sign-in in flight).</param>
@@ -79,16 +100,19 @@ public sealed class SignInService(
         var check = await pendings.ConsumeAsync(integrationId, callback.State ?? callback.OAuthToken, correlations, cancellationToken);
         if (check.Failure is { } refused)
         {
-            // A replay or a foreign browser says nothing about the integration's health, so it is not recorded.
+            // A replay or a foreign browser says nothing about the integration's health, so it is not recorded; nor
+            // may it overwrite what the watching page shows.
             if (check.Integration is not null && refused.ErrorKind is not (SignInErrorKind.StateReplayed or SignInErrorKind.StateFromAnotherBrowser))
             {
                 await recorder.RecordAsync(check.Integration.Id, refused, cancellationToken);
+                verifications.Completed(check.Pending!.Id, refused);
             }
             return refused;
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
         var outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
         await recorder.RecordAsync(integration.Id, outcome, cancellationToken);
+        verifications.Completed(pending.Id, outcome);
         return outcome;
     }
 

@@ -54,6 +54,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         fake.ConsentingUser = user;
         await page.GotoAsync($"{host!.BaseUrl}/signin");
         await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {Name}" }).ClickAsync();
+        await page.AllowOnBitbucketAsync(user);
         await page.WaitForURLAsync($"{host.BaseUrl}/");
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync(user.DisplayName);
     }

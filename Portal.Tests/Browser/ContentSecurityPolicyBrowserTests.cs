@@ -62,6 +62,7 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture browser) : 
         await page.WaitForURLAsync($"{host.BaseUrl}/signin");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Acme Bitbucket" }).ClickAsync();
+        await page.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
         await page.WaitForURLAsync($"{host.BaseUrl}/");
         var avatarRequested = page.WaitForRequestAsync(new Regex($"^{Regex.Escape(fake.BaseUrl)}/users/ada/avatar\\.png"));
         await page.GetByTestId("current-user").ClickAsync();

@@ -37,6 +37,7 @@ public sealed class ErrorPagesBrowserTests(BrowserFixture browser)
         var page = await browser.NewPageAsync();
         await page.GotoAsync($"{host.Start()}/signin");
         await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {SignInScenario.IntegrationName}" }).ClickAsync();
+        await page.AllowOnBitbucketAsync();
         await page.WaitForURLAsync($"{host.BaseUrl}/");
         await page.GotoAsync($"{host.BaseUrl}/account");
         // The form was rendered long ago: its antiforgery cookie is gone (a restart with new keys has the same effect).

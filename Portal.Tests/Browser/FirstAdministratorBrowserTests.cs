@@ -50,6 +50,7 @@ public sealed class FirstAdministratorBrowserTests(BrowserFixture browser) : IAs
         await Assertions.Expect(page.GetByTestId("first-admin-note")).ToBeVisibleAsync();
         await page.ScreenshotToAsync("30-sign-in.png");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Acme Bitbucket" }).ClickAsync();
+        await page.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
 
         await page.WaitForURLAsync($"{host.BaseUrl}/");
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Ada Lovelace");

@@ -100,14 +100,20 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
 
         await page.GotoAsync($"{host.BaseUrl}/integrations");
         await page.WaitForInteractiveAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Verify {Name}" }).ClickAsync();
+        var tab = await page.Context.RunAndWaitForPageAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Verify {Name}" }).ClickAsync());
+
+        // OAuth 1 fails before the browser leaves: the new tab says so, and so does the page that started it.
+        var tabStatus = tab.GetByTestId("status-message");
+        await Assertions.Expect(tabStatus).ToContainTextAsync($"Verifying \"{Name}\" failed at the authorize step");
+        await Assertions.Expect(tabStatus).ToContainTextAsync("paste this integration's public key again");
+        Assert.EndsWith("/integrations", tab.Url, StringComparison.Ordinal);
+        await tab.ScreenshotToAsync("43-verify-wrong-key-oauth1.png");
+        await tab.CloseAsync();
+        var panelStatus = page.GetByRole(AriaRole.Region, new() { Name = $"Verify \"{Name}\"" }).GetByRole(AriaRole.Status);
+        await Assertions.Expect(panelStatus).ToContainTextAsync($"Verifying \"{Name}\" failed at the authorize step");
+        await Assertions.Expect(panelStatus).ToContainTextAsync("paste this integration's public key again");
 
         var status = page.GetByTestId("status-message");
-        await Assertions.Expect(status).ToContainTextAsync($"Verifying \"{Name}\" failed at the authorize step");
-        await Assertions.Expect(status).ToContainTextAsync("paste this integration's public key again");
-        Assert.EndsWith("/integrations", page.Url, StringComparison.Ordinal);
-        await page.ScreenshotToAsync("43-verify-wrong-key-oauth1.png");
-
         fake.RegisterOAuth1Consumer(keys.ConsumerKey, keys.PublicKeyPem, Name);
         var bitbucketClock = new ShiftableTimeProvider();
         bitbucketClock.Advance(TimeSpan.FromMinutes(10));

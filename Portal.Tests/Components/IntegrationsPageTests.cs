@@ -1,7 +1,9 @@
 using Bunit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MudBlazor;
+using Portal.Core.Configuration;
 using Portal.Core.Integrations;
 using Portal.Core.Security;
 using Portal.Core.Setup;
@@ -22,6 +24,8 @@ public sealed class IntegrationsPageTests : MudTestBase
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddVerifyPanel();
+        services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = "https://portal.example.com" }));
         services.AddTestAuthorization();
     }
 

@@ -11,10 +11,10 @@ using Microsoft.Extensions.Primitives;
 namespace Portal.Tests.Fakes;
 
 /// <summary>
-/// Bitbucket's OAuth 2 provider (authorize and token endpoints), its bearer-token filter and the user search, as
-/// shared/docs/bitbucket-protocol.md §1.4–1.7 and §2 describe them. The consent page is skipped: the
-/// <see cref="ConsentingUser"/> (or the user of a <see cref="SessionCookieFor"/> cookie) approves at once, unless
-/// <see cref="DenyConsent"/> is set.
+/// Bitbucket's OAuth 2 provider (token endpoint; authorize with its consent page in BitbucketFake.Consent.cs), its
+/// bearer-token filter and the user search, as shared/docs/bitbucket-protocol.md §1.4–1.7 and §2 describe them. The
+/// consent page shows the <see cref="ConsentingUser"/> (or the user of a <see cref="SessionCookieFor"/> cookie), who
+/// chooses Allow or Deny there.
 /// </summary>
 public sealed partial class BitbucketFake
 {
@@ -54,7 +54,7 @@ public sealed partial class BitbucketFake
     private int _authorizeRequests;
     private int _userSearchRequests;
 
-    /// <summary>The user who is signed in to Bitbucket in "the browser" and approves every authorize request.</summary>
+    /// <summary>The user who is signed in to Bitbucket in "the browser": the OAuth 2 consent page is theirs, and OAuth 1 approves at once for them.</summary>
     public BitbucketFakeUser? ConsentingUser
     {
         get
@@ -77,7 +77,10 @@ public sealed partial class BitbucketFake
         }
     }
 
-    /// <summary>The user clicks Deny on the consent page: authorize redirects back with <c>error=access_denied</c> (OAuth 1: <c>oauth_verifier=denied</c>).</summary>
+    /// <summary>
+    /// The user denies: OAuth 1's authorize page answers <c>oauth_verifier=denied</c> at once; on the OAuth 2 consent
+    /// page, browserless helpers (SignInScenario) click Deny instead of Allow, and <see cref="Denial"/> says what follows.
+    /// </summary>
     public bool DenyConsent { get => _denyConsent; set => _denyConsent = value; }
 
     /// <summary>Bitbucket goes down for the token exchange: the token endpoint drops the connection without answering.</summary>
@@ -109,6 +112,7 @@ public sealed partial class BitbucketFake
     /// <summary>Requests that reached the token endpoint, answered or not.</summary>
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
+    /// <summary>Requests that reached the OAuth 2 authorize endpoint: a sign-in makes two, the first one and the one Allow sends.</summary>
     public int AuthorizeRequests => Volatile.Read(ref _authorizeRequests);
 
     public int UserSearchRequests => Volatile.Read(ref _userSearchRequests);
@@ -221,7 +225,7 @@ public sealed partial class BitbucketFake
     partial void MapOAuthEndpoints(WebApplication app)
     {
         app.Use(BearerFilterAsync);
-        app.MapGet("/rest/oauth2/latest/authorize", Authorize);
+        MapConsentEndpoints(app);
         app.MapPost("/rest/oauth2/latest/token", (Delegate)TokenAsync);
         foreach (var prefix in new[] { "/rest/api/1.0", "/rest/api/latest" })
         {
@@ -258,76 +262,6 @@ public sealed partial class BitbucketFake
 
     private static BitbucketFakeUser? AuthenticatedUser(HttpContext context) => context.Items[AuthenticatedUserItem] as BitbucketFakeUser;
 
-    // ---- Authorize (AuthorizationResource, §1.4/1.5) ---------------------------------------------------------------
-
-    private IResult Authorize(HttpContext context)
-    {
-        Interlocked.Increment(ref _authorizeRequests);
-        var query = context.Request.Query;
-        string? Param(string name) => query.TryGetValue(name, out var values) ? values.ToString() : null;
-        var clientId = Param("client_id");
-        var redirectUri = Param("redirect_uri");
-        var responseType = Param("response_type");
-        var scope = Param("scope");
-        var state = Param("state");
-        var challenge = Param("code_challenge");
-        var challengeMethod = Param("code_challenge_method");
-
-        if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(redirectUri) || string.IsNullOrEmpty(responseType) || scope is null)
-        {
-            return ErrorPage("invalid_request", "The request is missing client_id, redirect_uri, response_type or scope.");
-        }
-        BitbucketOAuthClient? client;
-        lock (_oauth)
-        {
-            client = _clients.GetValueOrDefault(clientId);
-        }
-        if (client is null)
-        {
-            return ErrorPage("invalid_client", $"There is no application link with the client ID {clientId}.");
-        }
-        // Bitbucket checks the response type and the scope before it compares redirect_uri with the registration.
-        if (!string.Equals(responseType, "code", StringComparison.Ordinal))
-        {
-            return RedirectWithError(redirectUri, "unsupported_response_type", $"The response type {responseType} is not supported.", state);
-        }
-        if (!ScopeAllowed(scope, client.Scopes))
-        {
-            return RedirectWithError(redirectUri, "invalid_scope",
-                string.IsNullOrWhiteSpace(scope) ? "The scope must not be blank." : $"The scope {scope} is not valid for this application.", state);
-        }
-        if (!client.RedirectUris.Contains(redirectUri, StringComparer.Ordinal))
-        {
-            return ErrorPage("invalid_redirect_uri", $"The redirect URI {redirectUri} does not match the one configured for {client.Name}.");
-        }
-        string? method = null;
-        if (challenge is not null || challengeMethod is not null)
-        {
-            method = (challengeMethod ?? "plain").ToUpperInvariant();
-            if (challenge is null || method is not ("PLAIN" or "S256") || !PkcePattern().IsMatch(challenge))
-            {
-                return ErrorPage("invalid_request", "The code challenge or code challenge method is invalid.");
-            }
-        }
-
-        var user = SessionUser(context) ?? ConsentingUser;
-        if (user is null)
-        {
-            return Results.Redirect($"{context.Request.PathBase}/login?next={Uri.EscapeDataString(context.Request.Path + context.Request.QueryString)}");
-        }
-        if (DenyConsent)
-        {
-            return RedirectWithParameters(redirectUri, new() { ["error"] = "access_denied", ["state"] = state });
-        }
-        var code = BitbucketOAuthClient.RandomHex(16);
-        lock (_oauth)
-        {
-            _codes[code] = new CodeGrant(client.ClientId, redirectUri, scope, user.Id, challenge, method, Clock.GetUtcNow());
-            _issuedCodes.Add(code);
-        }
-        return RedirectWithParameters(redirectUri, new() { ["code"] = code, ["state"] = state });
-    }
-
     private BitbucketFakeUser? SessionUser(HttpContext context)
     {
         if (!context.Request.Cookies.TryGetValue(SessionCookieName, out var session))
@@ -361,23 +295,6 @@ public sealed partial class BitbucketFake
         }
         return scope.Split(' ').All(name => ScopeIncludes.ContainsKey(name) && allowed.Contains(name));
     }
-
-    private static IResult RedirectWithError(string redirectUri, string error, string description, string? state) =>
-        Uri.TryCreate(redirectUri, UriKind.Absolute, out _)
-            ? RedirectWithParameters(redirectUri, new() { ["error"] = error, ["error_description"] = description, ["state"] = state })
-            : ErrorPage("invalid_request", "The redirect URI is not a valid URL.");
-
-    private static IResult RedirectWithParameters(string redirectUri, Dictionary<string, string?> parameters) =>
-        Results.Redirect(QueryHelpers.AddQueryString(redirectUri, parameters.Where(p => p.Value is not null)!));
-
-    /// <summary>Bitbucket's own OAuth error page (/plugins/servlet/oauth2/error): HTTP 400 HTML, never a redirect to the client.</summary>
-    private static IResult ErrorPage(string errorName, string description) => Results.Content($"""
-        <!DOCTYPE html>
-        <html><head><title>OAuth 2.0 authorization error - Bitbucket</title></head>
-        <body><h1>Something went wrong</h1>
-        <p id="error-name">{WebUtility.HtmlEncode(errorName)}</p>
-        <p id="error-description">{WebUtility.HtmlEncode(description)}</p></body></html>
-        """, "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status400BadRequest);
 
     // ---- Token (TokenResource, §1.6/1.7) ---------------------------------------------------------------------------
 

@@ -9,11 +9,12 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Host;
 
-/// <summary>The Bitbucket fake's OAuth 2 provider behaves as shared/docs/bitbucket-protocol.md §1.4–1.7 and §2 say.</summary>
+/// <summary>The Bitbucket fake's OAuth 2 provider behaves as shared/docs/bitbucket-protocol.md §1.4–1.8, §2 and §8 say.</summary>
 public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
 {
     private const string Redirect = "https://portal.example.com/signin/callback/abc";
     private HttpClient http = null!;
+    private ConsentWalker walker = null!;
     private BitbucketFake fake = null!;
     private BitbucketOAuthClient client = null!;
 
@@ -27,6 +28,7 @@ public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
             UseCookies = false,
             ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.RawData.AsSpan().SequenceEqual(fake.Certificate!.RawData) == true,
         });
+        walker = new ConsentWalker(http);
         fake.AddUser(BitbucketFakeUser.Grace);
         fake.ConsentingUser = BitbucketFakeUser.AdaByEmail;
         client = fake.RegisterClient("Portal", Redirect, "https://portal.example.com/other");
@@ -50,7 +52,8 @@ public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
     {
         var response = await AuthorizeAsync(new() { ["state"] = "xyz" });
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal(1, fake.ConsentPagesShown);
         var location = response.Headers.Location!.ToString();
         Assert.StartsWith(Redirect + "?", location, StringComparison.Ordinal);
         var query = QueryHelpers.ParseQuery(response.Headers.Location.Query);
@@ -59,36 +62,121 @@ public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Authorize_shows_an_error_page_for_an_unknown_client_or_an_unregistered_redirect()
+    public async Task The_first_request_is_sent_to_the_consent_page_which_shows_the_signed_in_user_and_the_permission()
     {
-        var unknownClient = await AuthorizeAsync(new() { ["client_id"] = BitbucketOAuthClient.RandomHex(16) });
-        var otherRedirect = await AuthorizeAsync(new() { ["redirect_uri"] = Redirect + "/" });
-        var missing = await AuthorizeAsync(new() { ["response_type"] = null });
+        var first = await FirstRequestAsync(new() { ["state"] = "xyz" });
 
-        foreach (var response in new[] { unknownClient, otherRedirect, missing })
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Null(response.Headers.Location);
-            Assert.StartsWith("text/html", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
-        }
+        Assert.Equal(HttpStatusCode.SeeOther, first.StatusCode);
+        Assert.Contains("no-store", first.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        var location = first.Headers.Location!;
+        Assert.Equal($"{fake.BaseUrl}{BitbucketFake.ConsentPagePath}", location.GetLeftPart(UriPartial.Path));
+        var query = QueryHelpers.ParseQuery(location.Query);
+        Assert.Equal(new[] { client.ClientId, Redirect, "code", "REPO_READ", "xyz", "S256" },
+            new[] { "client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge_method" }.Select(k => query[k].ToString()));
+        var page = await walker.OpenConsentPageAsync(location);
+        Assert.Contains("Portal would like to access your Bitbucket account", page.Html, StringComparison.Ordinal);
+        Assert.Contains("Ada (e-mail login)</strong> (ada@example.com)", page.Html, StringComparison.Ordinal);
+        Assert.Contains("REPO_READ", page.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpMethod.Get, page.Allow.Method);
+        Assert.Equal($"{fake.BaseUrl}/rest/oauth2/latest/authorize", page.Allow.Action.ToString());
+        Assert.Contains(page.Allow.Fields, f => f.Key == "atl_token" && f.Value.Length > 0);
+        Assert.Empty(fake.IssuedCodes);
+    }
+
+    [Fact]
+    public async Task An_unknown_client_is_refused_by_the_consent_page()
+    {
+        var first = await FirstRequestAsync(new() { ["client_id"] = BitbucketOAuthClient.RandomHex(16) });
+        Assert.True(ConsentWalker.IsConsentRedirect(first));
+
+        using var consent = await http.GetAsync(first.Headers.Location);
+
+        Assert.Equal(HttpStatusCode.BadRequest, consent.StatusCode);
+        Assert.Empty(fake.IssuedCodes);
+    }
+
+    [Fact]
+    public async Task A_missing_parameter_goes_to_Bitbucket_s_error_page_without_consent()
+    {
+        var first = await FirstRequestAsync(new() { ["response_type"] = null });
+
+        await AssertBitbucketErrorPageAsync(first, "response_type");
+        Assert.Equal(0, fake.ConsentPagesShown);
+    }
+
+    [Fact]
+    public async Task An_unregistered_redirect_uri_is_found_only_after_Allow_and_ends_on_Bitbucket_s_error_page()
+    {
+        var first = await FirstRequestAsync(new() { ["redirect_uri"] = Redirect + "/" });
+        Assert.True(ConsentWalker.IsConsentRedirect(first));
+
+        var allowed = await AuthorizeAsync(new() { ["redirect_uri"] = Redirect + "/" });
+
+        await AssertBitbucketErrorPageAsync(allowed, "redirect_uri");
         Assert.Empty(fake.IssuedCodes);
     }
 
     [Theory]
-    [InlineData("token", "REPO_READ", "unsupported_response_type")]
-    [InlineData("code", "", "invalid_scope")]
-    [InlineData("code", " REPO_READ", "invalid_scope")]
-    [InlineData("code", "REPO_WRITE", "invalid_scope")]
-    [InlineData("code", "NO_SUCH_SCOPE", "invalid_scope")]
-    public async Task Authorize_sends_response_type_and_scope_errors_back_to_the_client_with_the_state(string responseType, string scope, string error)
+    [InlineData("token", "REPO_READ", "unsupported_response_type", 1)]
+    [InlineData("code", "", "invalid_scope", 0)]
+    [InlineData("code", " REPO_READ", "invalid_scope", 0)]
+    [InlineData("code", "REPO_WRITE", "invalid_scope", 0)]
+    [InlineData("code", "NO_SUCH_SCOPE", "invalid_scope", 0)]
+    public async Task Authorize_sends_response_type_and_scope_errors_back_to_the_client_with_the_state_scope_errors_before_consent(
+        string responseType, string scope, string error, int consentPages)
     {
         var response = await AuthorizeAsync(new() { ["response_type"] = responseType, ["scope"] = scope, ["state"] = "s1" });
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.StartsWith(Redirect + "?", response.Headers.Location!.ToString(), StringComparison.Ordinal);
         var query = QueryHelpers.ParseQuery(response.Headers.Location!.Query);
         Assert.Equal(error, query["error"].ToString());
         Assert.Equal("s1", query["state"].ToString());
         Assert.False(query.ContainsKey("code"));
+        Assert.Equal(consentPages, fake.ConsentPagesShown);
+    }
+
+    [Theory]
+    [InlineData("https://bitbucket.example.com/plugins/servlet/oauth2/consent?client_id=x")]
+    [InlineData("")]
+    public async Task Allow_counts_only_from_a_consent_page_under_the_configured_base_url(string referer)
+    {
+        var page = await walker.OpenConsentPageAsync((await FirstRequestAsync([])).Headers.Location!);
+
+        var allowed = await walker.ChooseAsync(page, ConsentChoice.Allow, referer: referer);
+
+        // Without consent, Bitbucket shows the consent page again.
+        Assert.True(ConsentWalker.IsConsentRedirect(allowed), allowed.Headers.Location?.ToString());
+        Assert.Empty(fake.IssuedCodes);
+    }
+
+    [Fact]
+    public async Task A_base_url_setting_other_than_the_address_in_use_sends_consent_there_and_refuses_Allow_from_here()
+    {
+        fake.ConfiguredBaseUrl = fake.BaseUrl.Replace("127.0.0.1", "bitbucket.invalid", StringComparison.Ordinal);
+
+        var first = await FirstRequestAsync([]);
+
+        Assert.Equal($"{fake.ConfiguredBaseUrl}{BitbucketFake.ConsentPagePath}", first.Headers.Location!.GetLeftPart(UriPartial.Path));
+        // A proxy or a user who reaches the consent page under the address in use: Allow is not taken as consent.
+        var here = new Uri(fake.BaseUrl + BitbucketFake.ConsentPagePath + first.Headers.Location.Query);
+        var allowed = await walker.ChooseAsync(await walker.OpenConsentPageAsync(here), ConsentChoice.Allow);
+        Assert.True(ConsentWalker.IsConsentRedirect(allowed));
+        Assert.StartsWith(fake.ConfiguredBaseUrl!, allowed.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Empty(fake.IssuedCodes);
+    }
+
+    [Fact]
+    public async Task The_consent_form_s_xsrf_token_works_once()
+    {
+        var page = await walker.OpenConsentPageAsync((await FirstRequestAsync([])).Headers.Location!);
+        var first = await walker.ChooseAsync(page, ConsentChoice.Allow);
+        Assert.True(QueryHelpers.ParseQuery(first.Headers.Location!.Query).ContainsKey("code"));
+
+        var again = await walker.ChooseAsync(page, ConsentChoice.Allow);
+
+        await AssertBitbucketErrorPageAsync(again, "XSRF");
+        Assert.Single(fake.IssuedCodes);
     }
 
     [Fact]
@@ -96,23 +184,40 @@ public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
     {
         var response = await AuthorizeAsync(new() { ["scope"] = "PUBLIC_REPOS REPO_READ" });
 
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         Assert.True(QueryHelpers.ParseQuery(response.Headers.Location!.Query).ContainsKey("code"));
     }
 
     [Fact]
-    public async Task Denied_consent_redirects_with_access_denied_and_the_state()
+    public async Task Deny_redirects_with_access_denied_and_the_state()
     {
-        fake.DenyConsent = true;
+        var response = await AuthorizeAsync(new() { ["state"] = "s2" }, choice: ConsentChoice.Deny);
 
-        var response = await AuthorizeAsync(new() { ["state"] = "s2" });
-
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         Assert.Equal($"{Redirect}?error=access_denied&state=s2", response.Headers.Location!.ToString());
+        Assert.Empty(fake.IssuedCodes);
+    }
+
+    [Fact]
+    public async Task Deny_can_leave_the_browser_on_Bitbucket()
+    {
+        fake.Denial = ConsentDenial.StayOnBitbucket;
+
+        var response = await AuthorizeAsync(new() { ["state"] = "s2" }, choice: ConsentChoice.Deny);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Contains("You denied Portal access", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(fake.IssuedCodes);
     }
 
     [Fact]
     public async Task A_session_cookie_chooses_who_approves()
     {
-        var code = await CodeAsync(session: fake.SessionCookieFor(BitbucketFakeUser.Grace));
+        var session = fake.SessionCookieFor(BitbucketFakeUser.Grace);
+        var page = await walker.OpenConsentPageAsync((await FirstRequestAsync([], session)).Headers.Location!, session);
+        Assert.Contains("Grace Hopper</strong> (grace)", page.Html, StringComparison.Ordinal);
+        var code = await CodeAsync(session: session);
         var token = await RedeemAsync(code);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{fake.BaseUrl}/rest/api/1.0/application-properties");
@@ -285,11 +390,12 @@ public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_malformed_code_challenge_shows_the_error_page()
+    public async Task A_malformed_code_challenge_shows_the_error_page_after_Allow()
     {
         var response = await AuthorizeAsync(new() { ["code_challenge"] = "short" });
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await AssertBitbucketErrorPageAsync(response, "code challenge");
+        Assert.Equal(1, fake.ConsentPagesShown);
     }
 
     [Fact]
@@ -304,7 +410,22 @@ public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
 
     // ---- Helpers -----------------------------------------------------------------------------------------------------
 
-    private async Task<HttpResponseMessage> AuthorizeAsync(Dictionary<string, string?> overrides, string? session = null)
+    /// <summary>The browser's way through authorize and the consent page, choosing <paramref name="choice"/>; Bitbucket's last answer.</summary>
+    private Task<HttpResponseMessage> AuthorizeAsync(Dictionary<string, string?> overrides, string? session = null, ConsentChoice choice = ConsentChoice.Allow) =>
+        walker.AuthorizeAsync(AuthorizeUrl(overrides), choice, session);
+
+    /// <summary>Only the first request to authorize, before any consent.</summary>
+    private async Task<HttpResponseMessage> FirstRequestAsync(Dictionary<string, string?> overrides, string? session = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, AuthorizeUrl(overrides));
+        if (session is not null)
+        {
+            request.Headers.Add("Cookie", session);
+        }
+        return await http.SendAsync(request);
+    }
+
+    private Uri AuthorizeUrl(Dictionary<string, string?> overrides)
     {
         var parameters = new Dictionary<string, string?>
         {
@@ -320,20 +441,29 @@ public sealed class BitbucketFakeOAuthTests : IAsyncLifetime
         {
             parameters[key] = value;
         }
-        using var request = new HttpRequestMessage(HttpMethod.Get,
-            QueryHelpers.AddQueryString($"{fake.BaseUrl}/rest/oauth2/latest/authorize", parameters.Where(p => p.Value is not null)));
-        if (session is not null)
-        {
-            request.Headers.Add("Cookie", session);
-        }
-        return await http.SendAsync(request);
+        return new Uri(QueryHelpers.AddQueryString($"{fake.BaseUrl}/rest/oauth2/latest/authorize", parameters.Where(p => p.Value is not null)));
     }
 
     private async Task<string> CodeAsync(Dictionary<string, string?>? overrides = null, string? session = null)
     {
         var response = await AuthorizeAsync(overrides ?? [], session);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         return QueryHelpers.ParseQuery(response.Headers.Location!.Query)["code"].ToString();
+    }
+
+    /// <summary>A 303 to Bitbucket's own error page (invalid_request), never to the client, and the page names <paramref name="named"/>.</summary>
+    private async Task AssertBitbucketErrorPageAsync(HttpResponseMessage response, string named)
+    {
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.Equal($"{fake.BaseUrl}{BitbucketFake.ErrorPagePath}", location.GetLeftPart(UriPartial.Path));
+        Assert.Equal("invalid_request", QueryHelpers.ParseQuery(location.Query)["errorName"].ToString());
+        using var page = await http.GetAsync(location);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.StartsWith("text/html", page.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("invalid_request", html, StringComparison.Ordinal);
+        Assert.Contains(named, html, StringComparison.Ordinal);
     }
 
     private async Task<JsonElement> RedeemAsync(string code)

@@ -317,7 +317,7 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
-    public async Task A_redirect_url_registered_differently_in_Bitbucket_stops_at_Bitbucket_s_error_page()
+    public async Task A_redirect_url_registered_differently_in_Bitbucket_stops_at_Bitbucket_s_error_page_after_Allow()
     {
         await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
         {
@@ -326,13 +326,20 @@ public sealed class SignInFlowTests
         using var browser = scenario.NewBrowser();
         var authorize = await scenario.StartSignInAsync(browser);
 
+        // Bitbucket asks for consent first: the mismatch is found only once the person clicks Allow.
         var response = await scenario.AuthorizeAsync(authorize);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Null(response.Headers.Location);
-        Assert.StartsWith("text/html", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
-        Assert.Contains("does not match", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, scenario.Bitbucket.ConsentPagesShown);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        var errorPage = response.Headers.Location!;
+        Assert.StartsWith($"{scenario.Registration.BaseUrl}{BitbucketFake.ErrorPagePath}?errorName=invalid_request&", errorPage.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(scenario.Host.BaseUrl, errorPage.ToString(), StringComparison.Ordinal);
+        var page = await scenario.ProviderBrowser.AuthorizeAsync(errorPage);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.StartsWith("text/html", page.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("does not match", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+        Assert.Empty(scenario.Bitbucket.IssuedCodes);
         await scenario.AssertNoAccountAsync();
         scenario.AssertNoServerErrors();
     }
@@ -348,7 +355,7 @@ public sealed class SignInFlowTests
         var authorize = await scenario.StartSignInAsync(browser);
         var elsewhere = SignInScenario.QueryValue(authorize, "redirect_uri")!.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
         var answer = await scenario.AuthorizeAsync(SignInScenario.WithQueryValue(authorize, "redirect_uri", elsewhere));
-        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, answer.StatusCode);
         // The browser lands on the portal under its other name; the same path and query reach the same callback.
         var callback = new Uri(scenario.Host.BaseUrl + answer.Headers.Location!.PathAndQuery);
 
@@ -604,7 +611,7 @@ public sealed class SignInFlowTests
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/signin", response.Headers.Location!.OriginalString);
-        Assert.Equal(1, scenario.Bitbucket.AuthorizeRequests); // only the sign-in, no verification
+        Assert.Equal(2, scenario.Bitbucket.AuthorizeRequests); // only the sign-in's two (first request and Allow), no verification
         var message = await scenario.StatusMessageAfterAsync(admin, response);
         Assert.StartsWith("You are no longer an administrator. Sign in again", message, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();

@@ -52,8 +52,9 @@ public sealed record SignInAttempt(Uri AuthorizeUrl, Uri CallbackUrl, HttpRespon
 
 /// <summary>
 /// A Bitbucket fake (or another OAuth provider) plus a real portal with an integration pointing at it, and a
-/// browserless way to sign in: the portal's start endpoint, the provider's authorize endpoint (plain HttpClient, no
-/// redirects followed), then the portal's callback. Each step is also available on its own so tests can tamper.
+/// browserless way to sign in: the portal's start endpoint, the provider's authorize endpoint and Bitbucket's consent
+/// page (plain HttpClient, no redirects followed), then the portal's callback. Each step is also available on its own
+/// so tests can tamper.
 /// </summary>
 public sealed partial class SignInScenario : IAsyncDisposable
 {
@@ -225,23 +226,30 @@ public sealed partial class SignInScenario : IAsyncDisposable
         return WebUtility.HtmlDecode(match.Groups["token"].Value);
     }
 
-    /// <summary>POST /signin/verify/{id}, the Verify button's form, with <paramref name="antiforgeryToken"/> (or none).</summary>
-    public async Task<HttpResponseMessage> RequestVerifyAsync(ScenarioBrowser browser, string? antiforgeryToken)
+    /// <summary>
+    /// POST /signin/verify/{id}, the Verify button's form, with <paramref name="antiforgeryToken"/> (or none) and the
+    /// watching page's <paramref name="watchId"/> (or none).
+    /// </summary>
+    public async Task<HttpResponseMessage> RequestVerifyAsync(ScenarioBrowser browser, string? antiforgeryToken, string? watchId = null)
     {
         var form = antiforgeryToken is null ? [] : new Dictionary<string, string> { ["__RequestVerificationToken"] = antiforgeryToken };
+        if (watchId is not null)
+        {
+            form["watch"] = watchId;
+        }
         return await browser.Http.PostAsync(new Uri($"/signin/verify/{IntegrationId}", UriKind.Relative), new FormUrlEncodedContent(form));
     }
 
-    /// <summary>The browser at the provider's authorize endpoint, optionally signed in there with a session cookie.</summary>
-    public async Task<HttpResponseMessage> AuthorizeAsync(Uri authorizeUrl, string? providerSessionCookie = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, authorizeUrl);
-        if (providerSessionCookie is not null)
-        {
-            request.Headers.Add("Cookie", providerSessionCookie);
-        }
-        return await provider.SendAsync(request);
-    }
+    /// <summary>The browser at the provider, as a person clicks through it: no redirects followed, cookies passed by hand.</summary>
+    public ConsentWalker ProviderBrowser => new(provider);
+
+    /// <summary>
+    /// The browser at the provider's authorize endpoint, optionally signed in there with a session cookie. Where Bitbucket
+    /// shows its consent page, the person clicks Allow (Deny when <see cref="BitbucketFake.DenyConsent"/> is set); the
+    /// answer is the provider's last one.
+    /// </summary>
+    public Task<HttpResponseMessage> AuthorizeAsync(Uri authorizeUrl, string? providerSessionCookie = null) =>
+        ProviderBrowser.AuthorizeAsync(authorizeUrl, Fake?.DenyConsent == true ? ConsentChoice.Deny : ConsentChoice.Allow, providerSessionCookie);
 
     /// <summary>Authorize and expect the provider to send the browser back to the portal's callback.</summary>
     public async Task<Uri> AuthorizeToCallbackAsync(Uri authorizeUrl, string? providerSessionCookie = null)

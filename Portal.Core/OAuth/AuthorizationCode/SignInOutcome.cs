@@ -37,7 +37,8 @@ public enum SignInErrorKind
 }
 
 /// <summary>The browser is sent to <see cref="AuthorizeUrl"/> carrying a correlation cookie with <see cref="Correlation"/>.</summary>
-public sealed record AuthorizationStart(string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt);
+/// <param name="PendingId">The stored pending authorization, which the callback consumes.</param>
+public sealed record AuthorizationStart(string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt, Guid PendingId);
 
 /// <summary>
 /// Where to send the browser, or why the sign-in cannot start: OAuth 1 asks Bitbucket for a request token first, and a

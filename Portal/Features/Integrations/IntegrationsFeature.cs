@@ -4,6 +4,9 @@ namespace Portal.Features.Integrations;
 
 internal static class IntegrationsFeature
 {
-    public static IServiceCollection AddIntegrationsFeature(this IServiceCollection services) =>
-        services.AddScoped<BaseUrlCheck>().AddScoped<IntegrationDraft>();
+    public static IServiceCollection AddIntegrationsFeature(this IServiceCollection services)
+    {
+        services.AddOptions<VerifyOptions>().BindConfiguration(VerifyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddScoped<BaseUrlCheck>().AddScoped<IntegrationDraft>();
+    }
 }

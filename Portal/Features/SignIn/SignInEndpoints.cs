@@ -44,18 +44,16 @@ internal static class SignInEndpoints
         return SendToProvider(http, prepared.Start!);
     }
 
+    /// <summary>The Verify form's field that names the Integrations page watching the verification (it opens in a new tab).</summary>
+    public const string VerificationWatchField = "watch";
+
     /// <remarks>A post without a valid antiforgery token never gets here: it gets the 400 page (see ErrorPages).</remarks>
-    private static async Task<IResult> VerifyAsync(Guid integrationId, HttpContext http, SignInService flow)
+    private static async Task<IResult> VerifyAsync(Guid integrationId, [FromForm(Name = VerificationWatchField)] string? watch, HttpContext http, SignInService flow)
     {
-        var prepared = await flow.PrepareAsync(integrationId, IntegrationsPath, AuthorizationPurpose.Verify, http.User.ToActor(), http.RequestAborted);
+        var prepared = await flow.PrepareVerificationAsync(integrationId, IntegrationsPath, watch, http.User.ToActor(), http.RequestAborted);
         if (!prepared.Succeeded)
         {
-            // OAuth 1 asks Bitbucket for a request token before the browser leaves, so a verification can already fail
-            // here; it says which integration failed, like a verification that fails at the callback.
-            var message = prepared is { Refusal: null, IntegrationName: { } name }
-                ? $"Verifying \"{name}\" failed at the {StepName(SignInStep.Authorize)} step: {prepared.AdministratorMessage}"
-                : prepared.AdministratorMessage!;
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, message));
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, VerificationMessages.NotStarted(prepared)));
             return Results.Redirect(prepared.Refusal is null ? IntegrationsPath : SignInPath);
         }
         return SendToProvider(http, prepared.Start!);
@@ -84,8 +82,8 @@ internal static class SignInEndpoints
         if (outcome.Purpose == AuthorizationPurpose.Verify)
         {
             StatusMessage.Set(http, outcome.Succeeded
-                ? new StatusMessage(StatusMessage.Success, $"\"{outcome.IntegrationName}\" works: Bitbucket identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now Verified.")
-                : new StatusMessage(StatusMessage.Error, $"Verifying \"{outcome.IntegrationName}\" failed at the {StepName(outcome.FailedStep)} step: {outcome.AdministratorMessage}"));
+                ? new StatusMessage(StatusMessage.Success, VerificationMessages.Succeeded(outcome))
+                : new StatusMessage(StatusMessage.Error, VerificationMessages.Failed(outcome)));
             return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl, IntegrationsPath));
         }
         if (!outcome.Succeeded)
@@ -129,13 +127,4 @@ internal static class SignInEndpoints
         StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, "You are signed out."));
         return Results.Redirect(LocalReturnUrl.Sanitize(returnUrl));
     }
-
-    private static string StepName(SignInStep? step) => step switch
-    {
-        SignInStep.Authorize => "authorize",
-        SignInStep.Token => "token",
-        SignInStep.Identity => "identity",
-        SignInStep.Account => "account",
-        _ => "sign-in state",
-    };
 }
