@@ -31,9 +31,9 @@ public sealed class VerifyPanelTests : MudTestBase
 
     private VerificationNotifier Notifier => Ctx.Services.GetRequiredService<VerificationNotifier>();
 
-    private IRenderedComponent<VerifyPanel> RenderPanel() => Ctx.Render<VerifyPanel>(p => p
+    private IRenderedComponent<VerifyPanel> RenderPanel(string baseUrl = "https://bitbucket.example.com/bitbucket") => Ctx.Render<VerifyPanel>(p => p
         .Add(c => c.WatchId, watchId)
-        .Add(c => c.Integrations, [new IntegrationSummary(IntegrationId, "Acme Bitbucket", "bitbucket-server", "https://bitbucket.example.com/bitbucket",
+        .Add(c => c.Integrations, [new IntegrationSummary(IntegrationId, "Acme Bitbucket", "bitbucket-server", baseUrl,
             "8.9.1", OAuthVersion.OAuth2, true, IntegrationVerification.NotVerified, DateTimeOffset.UnixEpoch, null)])
         .Add(c => c.OnVerificationFinished, () => finished++));
 
@@ -133,6 +133,7 @@ public sealed class VerifyPanelTests : MudTestBase
         Assert.Contains("\"U2F & TOTP\" plugin", causes, StringComparison.Ordinal);
         Assert.Contains("Enable OAuth whitelist", causes, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=verify-time-left]"));
+        Assert.Empty(cut.FindAll("[data-testid=verify-cause-http]"));
         AssertVerifyAgainForm(cut);
         Assert.Equal(0, finished);
 
@@ -140,6 +141,19 @@ public sealed class VerifyPanelTests : MudTestBase
 
         AssertState(cut, "succeeded");
         Assert.Contains("Ada Lovelace", Status(cut), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Over_http_the_explanation_names_http_first()
+    {
+        var cut = RenderPanel(baseUrl: "http://bitbucket.example.com");
+        Start();
+
+        clock.Advance(verifyOptions.ReturnTimeout);
+
+        AssertState(cut, "timed-out");
+        Assert.Contains("refuses sign-ins unless its base URL is https", cut.Find("[data-testid=verify-cause-http]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("verify-cause-http", cut.Find("[data-testid=verify-causes] li").GetAttribute("data-testid"));
     }
 
     [Fact]

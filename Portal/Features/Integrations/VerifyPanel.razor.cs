@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
@@ -85,6 +86,9 @@ public sealed partial class VerifyPanel : IDisposable
     private string CallbackUrlText => Current is { } current ? CallbackUrl.For(Portal.Value.NormalizedPublicUrl, current.IntegrationId) : "";
 
     private string BaseUrlText => Integration?.BaseUrl ?? "";
+
+    // The likeliest cause of all over http: Bitbucket's consent page answers "no https" and never sends the browser back.
+    private string? PlainHttpCause => Integration is { OAuthVersion: OAuthVersion.OAuth2 } integration ? BitbucketOAuthRules.PlainHttpSignInCause(integration.BaseUrl) : null;
 
     private TimeSpan TimeLeft => Current is { } current
         ? TimeSpan.FromTicks(Math.Max(0, (current.StartedAt + Options.Value.ReturnTimeout - Clock.GetUtcNow()).Ticks))
