@@ -21,7 +21,8 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        fake = await BitbucketFake.StartAsync();
+        // Plain http with the https rule skipped, as Bitbucket allows by a system property: Chromium does not trust the fake's test certificate.
+        fake = await BitbucketFake.StartAsync(new BitbucketFakeOptions { SkipHttpsRequirement = true });
         fake.AddUser(BitbucketFakeUser.Ada);
         fake.ConsentingUser = BitbucketFakeUser.Ada;
     }

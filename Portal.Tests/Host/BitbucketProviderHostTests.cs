@@ -205,8 +205,7 @@ public sealed class BitbucketProviderHostTests : IAsyncDisposable
         using var throughProxy = await http.SendAsync(proxied);
 
         Assert.Equal(HttpStatusCode.BadRequest, direct.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, throughProxy.StatusCode);
-        Assert.StartsWith(client.RedirectUris[0] + "?code=", throughProxy.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.True(ConsentWalker.IsConsentRedirect(throughProxy), $"{(int)throughProxy.StatusCode} {throughProxy.Headers.Location}");
     }
 
     [Fact]
