@@ -136,7 +136,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await page.WaitForInteractiveAsync();
         var card = Card(page, "Secure Bitbucket");
 
-        await card.GetByRole(AriaRole.Button, new() { Name = "Check Secure Bitbucket now" }).ClickAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Check now: Secure Bitbucket" }).ClickAsync();
 
         var steps = card.GetByTestId("steps");
         await Assertions.Expect(steps).ToBeVisibleAsync();
