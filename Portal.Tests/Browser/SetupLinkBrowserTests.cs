@@ -25,6 +25,7 @@ public sealed class SetupLinkBrowserTests(BrowserFixture browser) : IAsyncLifeti
         await Assertions.Expect(page.GetByTestId("setup-mode-banner")).ToContainTextAsync("Setup Mode");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Add Integration" })).ToBeVisibleAsync();
         await page.ScreenshotToAsync("01-setup-mode-integrations.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations without integrations");
     }
 
     [Fact]
@@ -38,5 +39,6 @@ public sealed class SetupLinkBrowserTests(BrowserFixture browser) : IAsyncLifeti
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Administrator access" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("access-explanation")).ToContainTextAsync("setup link");
         await page.ScreenshotToAsync("00-access-explanation.png");
+        await page.AssertNoAccessibilityViolationsAsync("anonymous, admin page in Setup Mode");
     }
 }
