@@ -87,6 +87,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         await ada.WaitForInteractiveAsync();
         await ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Grace Hopper" }).ClickAsync();
         await Assertions.Expect(ada.GetByText("Grace Hopper is now an administrator.")).ToBeVisibleAsync();
+        await ada.AssertNoAccessibilityViolationsAsync("administrator, People after granting the role");
         await grace.GotoAsync($"{host.BaseUrl}/people");
         await grace.WaitForInteractiveAsync();
 
@@ -104,6 +105,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         await Assertions.Expect(AccessLost(ada)).ToContainTextAsync("You are no longer an administrator. Sign in again", new() { Timeout = 20_000 });
         await Assertions.Expect(ada.GetByRole(AriaRole.Switch)).ToHaveCountAsync(0);
         await ada.ScreenshotToAsync("52-access-lost-role-revoked.png");
+        await ada.AssertNoAccessibilityViolationsAsync("People, access lost: role revoked");
     }
 
     [Fact]
@@ -138,6 +140,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         await Assertions.Expect(integrations.GetByRole(AriaRole.Button, new() { Name = $"Disable {Name}" })).ToHaveCountAsync(0);
         Assert.True(await EnabledAsync());
         await integrations.ScreenshotToAsync("53-access-lost-setup-mode-over.png");
+        await integrations.AssertNoAccessibilityViolationsAsync("Integrations, access lost: Setup Mode over");
     }
 
     [Fact]
@@ -155,6 +158,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         await integrations.GetByRole(AriaRole.Button, new() { Name = $"Disable {Name}" }).ClickAsync();
 
         await Assertions.Expect(AccessLost(integrations)).ToContainTextAsync("You signed out (in this or another tab)");
+        await integrations.AssertNoAccessibilityViolationsAsync("Integrations, access lost: signed out");
         Assert.True(await EnabledAsync());
     }
 }

@@ -77,7 +77,7 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture browser) : 
         await page.WaitForInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Integration status", Level = 1 })).ToBeVisibleAsync();
         var card = page.Locator("[data-testid=status-card][data-integration='Acme Bitbucket']");
-        await card.GetByRole(AriaRole.Button, new() { Name = "Check Acme Bitbucket now" }).ClickAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Check now: Acme Bitbucket" }).ClickAsync();
         await Assertions.Expect(card.GetByTestId("steps").Locator("[data-step=TcpConnect]")).ToContainTextAsync("Passed");
         await Assertions.Expect(card.GetByTestId("status-badge")).ToHaveTextAsync("Connected");
 

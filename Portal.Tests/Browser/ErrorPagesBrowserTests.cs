@@ -25,6 +25,7 @@ public sealed class ErrorPagesBrowserTests(BrowserFixture browser)
         await Assertions.Expect(page.GetByTestId("error-next")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Wait [0-9]+ seconds?, then try again\\.$"));
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Go to the start page" })).ToBeVisibleAsync();
         await page.ScreenshotToAsync("50-too-many-requests.png");
+        await page.AssertNoAccessibilityViolationsAsync("too many requests");
         await page.Context.CloseAsync();
     }
 
@@ -49,12 +50,14 @@ public sealed class ErrorPagesBrowserTests(BrowserFixture browser)
         await Assertions.Expect(page.GetByTestId("error-what")).ToContainTextAsync("expired or came from another site");
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Ada Lovelace");
         await page.ScreenshotToAsync("51-form-expired.png");
+        await page.AssertNoAccessibilityViolationsAsync("user, expired form");
 
         await page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
         await page.WaitForURLAsync($"{host.BaseUrl}/");
         await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("You are signed out.");
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveCountAsync(0);
+        await page.AssertNoAccessibilityViolationsAsync("signed out");
         scenario.AssertNoServerErrors();
         await page.Context.CloseAsync();
     }

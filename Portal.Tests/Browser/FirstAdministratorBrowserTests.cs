@@ -49,6 +49,7 @@ public sealed class FirstAdministratorBrowserTests(BrowserFixture browser) : IAs
         await page.WaitForURLAsync($"{host.BaseUrl}/signin");
         await Assertions.Expect(page.GetByTestId("first-admin-note")).ToBeVisibleAsync();
         await page.ScreenshotToAsync("30-sign-in.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, sign-in page");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Acme Bitbucket" }).ClickAsync();
         await page.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
 
@@ -57,14 +58,17 @@ public sealed class FirstAdministratorBrowserTests(BrowserFixture browser) : IAs
         await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("first administrator");
         await Assertions.Expect(page.GetByTestId("setup-mode-banner")).ToHaveCountAsync(0);
         await page.ScreenshotToAsync("31-first-administrator.png");
+        await page.AssertNoAccessibilityViolationsAsync("administrator, start page as the first administrator");
 
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Integrations", Exact = true }).ClickAsync();
         await page.WaitForInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Acme Bitbucket" })).ToContainTextAsync("Verified");
         await Assertions.Expect(page.GetByTestId("setup-mode-banner")).ToHaveCountAsync(0);
+        await page.AssertNoAccessibilityViolationsAsync("administrator, Integrations");
 
         await page.GotoAsync(setupLink);
         await Assertions.Expect(page.GetByTestId("access-problem")).ToContainTextAsync("Setup is finished");
         Assert.EndsWith("/access?problem=setup-mode-over", page.Url, StringComparison.Ordinal);
+        await page.AssertNoAccessibilityViolationsAsync("administrator, a used setup link");
     }
 }

@@ -62,6 +62,7 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
         Assert.DoesNotContain("PRIVATE KEY", await page.ContentAsync(), StringComparison.Ordinal);
         await page.GetByTestId("step-oauth").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("40-wizard-oauth1.png");
+        await page.AssertNoAccessibilityViolationsAsync("wizard, OAuth 1 values shown");
 
         // What the admin does in Bitbucket: the link's Incoming Authentication gets the Consumer Key and the Public Key.
         fake.RegisterOAuth1Consumer(consumerKey, publicKey, Name);
@@ -73,6 +74,13 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(row).ToContainTextAsync("OAuth 1");
         await Assertions.Expect(row).ToContainTextAsync("Not verified");
         await page.ScreenshotToAsync("41-integrations-oauth1.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations with an OAuth 1 integration");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Show keys of {Name}" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Textbox, new() { Name = "Consumer Key", Exact = true })).ToHaveValueAsync(consumerKey);
+        await page.AssertNoAccessibilityViolationsAsync("Integrations, OAuth 1 keys dialog");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync($"{host.BaseUrl}/signin");
@@ -82,6 +90,7 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Ada Lovelace");
         await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("first administrator");
         await page.ScreenshotToAsync("42-first-administrator-oauth1.png");
+        await page.AssertNoAccessibilityViolationsAsync("administrator, start page as the first administrator");
         Assert.Equal(1, fake.OAuth1AuthorizeRequests);
         Assert.Equal(200, Assert.Single(fake.OAuth1Requests, r => r.Endpoint == "access-token").Status);
 
@@ -108,12 +117,15 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(tabStatus).ToContainTextAsync("paste this integration's public key again");
         Assert.EndsWith("/integrations", tab.Url, StringComparison.Ordinal);
         await tab.ScreenshotToAsync("43-verify-wrong-key-oauth1.png");
+        await tab.AssertNoAccessibilityViolationsAsync("setup session, the Verify tab after a failed Verify");
         await tab.CloseAsync();
         var panelStatus = page.GetByRole(AriaRole.Region, new() { Name = $"Verify \"{Name}\"" }).GetByRole(AriaRole.Status);
         await Assertions.Expect(panelStatus).ToContainTextAsync($"Verifying \"{Name}\" failed at the authorize step");
         await Assertions.Expect(panelStatus).ToContainTextAsync("paste this integration's public key again");
 
         var status = page.GetByTestId("status-message");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations after a failed Verify");
+
         fake.RegisterOAuth1Consumer(keys.ConsumerKey, keys.PublicKeyPem, Name);
         var bitbucketClock = new ShiftableTimeProvider();
         bitbucketClock.Advance(TimeSpan.FromMinutes(10));
@@ -126,6 +138,7 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(status).Not.ToContainTextAsync("Portal clock");
         Assert.EndsWith("/signin", page.Url, StringComparison.Ordinal);
         await page.ScreenshotToAsync("44-sign-in-clock-skew-oauth1.png");
+        await page.AssertNoAccessibilityViolationsAsync("sign-in page with a failed sign-in");
 
         await page.GotoAsync($"{host.BaseUrl}/status");
         await page.WaitForInteractiveAsync();
@@ -134,6 +147,7 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(reason).ToContainTextAsync(new Regex("Portal clock: .* UTC\\. Bitbucket clock: .* UTC"));
         await reason.ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("45-status-clock-skew-oauth1.png");
+        await page.AssertNoAccessibilityViolationsAsync("Status, a card with sign-in failures");
     }
 
     private async Task<OAuth1Keys> CreateIntegrationAsync()

@@ -61,6 +61,7 @@ public sealed class ReverseProxyBrowserTests(BrowserFixture browser) : IAsyncLif
 
         Assert.Equal($"{PublicUrl}/integrations", page.Url);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Integrations", Level = 1 })).ToBeVisibleAsync();
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations through nginx");
         // HSTS comes from the portal (the snippet adds none), and only on requests it saw as https.
         var integrations = documents.Last(r => r.Url == $"{PublicUrl}/integrations");
         Assert.Equal("max-age=31536000", await integrations.HeaderValueAsync("strict-transport-security"));

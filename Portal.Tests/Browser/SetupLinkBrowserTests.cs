@@ -25,6 +25,14 @@ public sealed class SetupLinkBrowserTests(BrowserFixture browser) : IAsyncLifeti
         await Assertions.Expect(page.GetByTestId("setup-mode-banner")).ToContainTextAsync("Setup Mode");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Add Integration" })).ToBeVisibleAsync();
         await page.ScreenshotToAsync("01-setup-mode-integrations.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations without integrations");
+
+        // Status without integrations: its "Add Integration" link sits inside a sentence.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Status" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/status");
+        await page.WaitForInteractiveAsync();
+        await Assertions.Expect(page.GetByTestId("no-integrations").GetByRole(AriaRole.Link, new() { Name = "Add Integration" })).ToBeVisibleAsync();
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Status without integrations");
     }
 
     [Fact]
@@ -38,5 +46,6 @@ public sealed class SetupLinkBrowserTests(BrowserFixture browser) : IAsyncLifeti
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Administrator access" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("access-explanation")).ToContainTextAsync("setup link");
         await page.ScreenshotToAsync("00-access-explanation.png");
+        await page.AssertNoAccessibilityViolationsAsync("anonymous, admin page in Setup Mode");
     }
 }

@@ -110,6 +110,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await Assertions.Expect(Card(page, "Build Bitbucket").GetByTestId("fact-sign-in-failures")).ToContainTextAsync("Bitbucket rejected the client secret");
         await page.EvaluateAsync("window.portalStatusMarker = 'still the same page'");
         await page.ScreenshotToAsync("20-status-dashboard.png");
+        await page.AssertNoAccessibilityViolationsAsync("Status, cards Connected, Degraded, Not verified, Disabled, Version unsupported and TLS error");
 
         var watch = Stopwatch.StartNew();
         await acme.StopAsync();
@@ -118,6 +119,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await Assertions.Expect(Card(page, "Acme Bitbucket").GetByTestId("status-summary")).ToContainTextAsync($"Nothing accepts connections at 127.0.0.1:{acme.Port}");
         await Card(page, "Acme Bitbucket").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("21-status-unreachable.png");
+        await page.AssertNoAccessibilityViolationsAsync("Status, a card Unreachable");
 
         watch.Restart();
         await acme.StartAgainAsync();
@@ -136,7 +138,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await page.WaitForInteractiveAsync();
         var card = Card(page, "Secure Bitbucket");
 
-        await card.GetByRole(AriaRole.Button, new() { Name = "Check Secure Bitbucket now" }).ClickAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Check now: Secure Bitbucket" }).ClickAsync();
 
         var steps = card.GetByTestId("steps");
         await Assertions.Expect(steps).ToBeVisibleAsync();
@@ -147,6 +149,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await Assertions.Expect(card.GetByTestId("status-badge")).ToHaveTextAsync("TLS error");
         await card.ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("22-status-check-now.png");
+        await page.AssertNoAccessibilityViolationsAsync("Status, the steps of a check");
     }
 
     public async Task DisposeAsync()

@@ -59,6 +59,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         // The tab that came back shows the result as before and can be closed; the page shows it too, no reload.
         await tab.WaitForURLAsync($"{host!.BaseUrl}/integrations");
         await Assertions.Expect(tab.GetByTestId("status-message")).ToContainTextAsync("Bitbucket identified you as Ada Lovelace");
+        await tab.AssertNoAccessibilityViolationsAsync("setup session, the Verify tab after a successful Verify");
         await tab.CloseAsync();
         await Assertions.Expect(panel.GetByRole(AriaRole.Status))
             .ToHaveTextAsync($"\"{Name}\" works: Bitbucket identified you as Ada Lovelace (user name ada, id 101). It is now Verified.");
@@ -66,6 +67,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(row).ToContainTextAsync("Verified");
         await Assertions.Expect(panel.GetByRole(AriaRole.Timer)).ToHaveCountAsync(0);
         await page.ScreenshotToAsync("62-verify-succeeded.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations after a successful Verify");
     }
 
     [Fact]
@@ -80,6 +82,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         var status = panel.GetByRole(AriaRole.Status);
         await Assertions.Expect(status).ToHaveTextAsync("Waiting for Bitbucket…");
         await page.ScreenshotToAsync("60-verify-waiting.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations waiting for Bitbucket");
         await tab.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
         // Bitbucket compares the redirect URL only after Allow, and then keeps the browser on its own error page.
         await tab.WaitForURLAsync(new Regex($"^{Regex.Escape(fake.BaseUrl + BitbucketFake.ErrorPagePath)}\\?errorName=invalid_request&"));
@@ -96,6 +99,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(panel.GetByRole(AriaRole.Timer)).ToHaveCountAsync(0);
         Assert.DoesNotContain(host.BaseUrl, tab.Url, StringComparison.Ordinal);
         await page.ScreenshotToAsync("63-verify-no-return.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations after Bitbucket did not send the browser back");
 
         // The administrator corrects the Redirect URL in Bitbucket and verifies again from the panel.
         fake.RegisterClient(link with { RedirectUris = [callbackUrl] });

@@ -35,6 +35,7 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
     {
         var page = await OpenWizardAsync();
         await page.ScreenshotToAsync("10-wizard-empty.png");
+        await page.AssertNoAccessibilityViolationsAsync("wizard, empty");
 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Acme Bitbucket");
         await Assertions.Expect(page.GetByTestId("step-name")).ToContainTextAsync("Bitbucket Data Center / Server");
@@ -47,6 +48,7 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         Assert.InRange(fake.ApplicationPropertiesRequests, 1, 2);
         await page.GetByTestId("step-base-url").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("11-wizard-version-detected.png");
+        await page.AssertNoAccessibilityViolationsAsync("wizard, version found");
 
         var oauthVersion = page.GetByRole(AriaRole.Radiogroup, new() { Name = "OAuth version" });
         await Assertions.Expect(oauthVersion.GetByRole(AriaRole.Radio, new() { Name = "OAuth 2 (recommended)" })).ToBeCheckedAsync();
@@ -63,6 +65,7 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true }).FillAsync("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true })).ToHaveAttributeAsync("type", "password");
         await page.ScreenshotToAsync("13-wizard-credentials.png");
+        await page.AssertNoAccessibilityViolationsAsync("wizard, credentials entered");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create Integration" }).ClickAsync();
 
         await page.WaitForURLAsync(new Regex("/integrations\\?created="));
@@ -73,6 +76,26 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await Assertions.Expect(row).ToContainTextAsync("Not verified");
         Assert.DoesNotContain("fedcba9876543210fedcba", await page.ContentAsync(), StringComparison.Ordinal);
         await page.ScreenshotToAsync("14-integrations-created.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations after creating one");
+    }
+
+    [Fact]
+    public async Task A_base_url_bitbucket_does_not_answer_at_is_explained_and_the_failure_passes_the_scan()
+    {
+        var page = await OpenWizardAsync();
+        var withoutContextPath = fake.BaseUrl[..^fake.ContextPath.Length];
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync(withoutContextPath);
+
+        var failure = page.GetByTestId("check-failed");
+        await Assertions.Expect(failure).ToContainTextAsync("Bitbucket answered 404 at /rest/api/1.0/application-properties");
+        await Assertions.Expect(page.GetByTestId("base-url-status")).ToHaveAttributeAsync("aria-live", "polite");
+        await Assertions.Expect(page.GetByTestId("waiting-for-bitbucket")).ToBeVisibleAsync();
+        await page.AssertNoAccessibilityViolationsAsync("wizard, failure message shown");
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync("not a url");
+        await Assertions.Expect(page.GetByTestId("base-url-invalid")).ToBeVisibleAsync();
+        await page.AssertNoAccessibilityViolationsAsync("wizard, invalid base URL");
     }
 
     [Fact]
@@ -90,6 +113,7 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await page.WaitForInteractiveAsync();
 
         await Assertions.Expect(page.GetByTestId("draft-restored")).ToBeVisibleAsync();
+        await page.AssertNoAccessibilityViolationsAsync("wizard, draft restored after a reload");
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true })).ToHaveValueAsync("Draft Bitbucket");
         await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Callback URL / Redirect URL", Exact = true })).ToHaveValueAsync(callbackUrl);

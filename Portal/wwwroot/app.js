@@ -7,6 +7,8 @@ window.portal = {
         return true;
       }
     } catch (e) { /* fall through to the fallback */ }
+    // Selecting the textarea takes the focus; it goes back to the copy button, where a keyboard user left it.
+    const focused = document.activeElement;
     const area = document.createElement("textarea");
     area.value = text;
     area.setAttribute("readonly", "");
@@ -17,6 +19,7 @@ window.portal = {
     let copied = false;
     try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
     document.body.removeChild(area);
+    if (focused instanceof HTMLElement) { focused.focus(); }
     return copied;
   }
 };

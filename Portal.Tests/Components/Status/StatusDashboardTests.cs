@@ -114,7 +114,7 @@ public sealed class StatusDashboardTests : MudTestBase
         var lastHour = card.FindAll("[data-testid=availability-strip] li")[^1];
         Assert.Equal("14:00–15:00 UTC: 60 checks, 2 not usable; worst: Unreachable", lastHour.GetAttribute("title"));
         Assert.Contains("status-cell-error", lastHour.ClassList);
-        Assert.Equal("Check Acme Bitbucket now", card.Find("button[data-testid=check-now]").GetAttribute("aria-label"));
+        Assert.Equal("Check now: Acme Bitbucket", card.Find("button[data-testid=check-now]").GetAttribute("aria-label"));
     }
 
     [Fact]
