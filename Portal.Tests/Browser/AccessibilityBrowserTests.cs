@@ -19,7 +19,12 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
     public async Task InitializeAsync()
     {
         // No background checks: the status card stays "Not checked yet".
-        scenario = await SignInScenario.StartAsync(new() { PortalSettings = new Dictionary<string, string?> { ["Status:Enabled"] = "false" } });
+        // Plain http with the https rule skipped, as Bitbucket allows by a system property: Chromium does not trust the fake's test certificate.
+        scenario = await SignInScenario.StartAsync(new()
+        {
+            PortalSettings = new Dictionary<string, string?> { ["Status:Enabled"] = "false" },
+            Fake = new BitbucketFakeOptions { SkipHttpsRequirement = true },
+        });
         Host.Start();
     }
 
@@ -49,9 +54,9 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
         }
 
         // A sign-in that Bitbucket refused: the error message on the sign-in page.
-        scenario.Bitbucket.DenyConsent = true;
         await page.GotoAsync($"{Host.BaseUrl}/signin");
         await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {SignInScenario.IntegrationName}" }).ClickAsync();
+        await page.ChooseOnBitbucketAsync(BitbucketFakeUser.Ada, ConsentChoice.Deny);
         await Assertions.Expect(page.GetByTestId("status-message")).ToBeVisibleAsync();
         await page.AssertNoAccessibilityViolationsAsync("anonymous, sign-in refused by Bitbucket");
         await page.Context.CloseAsync();
@@ -63,6 +68,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
         var page = await browser.NewPageAsync();
         await page.GotoAsync($"{Host.BaseUrl}/signin");
         await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {SignInScenario.IntegrationName}" }).ClickAsync();
+        await page.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
         await page.WaitForURLAsync($"{Host.BaseUrl}/");
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Ada Lovelace");
         await page.AssertNoAccessibilityViolationsAsync("user, start page after signing in");

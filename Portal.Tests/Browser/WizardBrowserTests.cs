@@ -125,6 +125,8 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
     {
         var page = await OpenWizardAsync();
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Half done");
+        // "Start over" appears in the same render that arms the leave prompt; clicking earlier would leave unasked.
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start over" })).ToBeVisibleAsync();
         var asked = new TaskCompletionSource<string>();
         page.Dialog += async (_, dialog) =>
         {
