@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
+using Portal.Core.Audit;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
@@ -19,8 +20,9 @@ public sealed class RetentionPrunerTests : IDisposable
     private readonly ShiftableTimeProvider clock = new();
     private readonly Guid integrationId = Guid.NewGuid();
 
-    private RetentionPruner Pruner(TimeSpan? retention = null) => new(database.Factory,
-        Options.Create(new RetentionOptions { SignInEvents = retention ?? TimeSpan.FromDays(90) }), clock, NullLogger<RetentionPruner>.Instance);
+    private RetentionPruner Pruner(TimeSpan? retention = null, int auditRetentionDays = 365) => new(database.Factory,
+        Options.Create(new RetentionOptions { SignInEvents = retention ?? TimeSpan.FromDays(90) }),
+        Options.Create(new AuditOptions { RetentionDays = auditRetentionDays }), clock, NullLogger<RetentionPruner>.Instance);
 
     private async Task SeedAsync(params TimeSpan[] eventAges)
     {
