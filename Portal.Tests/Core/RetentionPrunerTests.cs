@@ -76,6 +76,28 @@ public sealed class RetentionPrunerTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_entries_older_than_Audit_RetentionDays_are_deleted_and_younger_ones_kept()
+    {
+        var now = clock.GetUtcNow();
+        await using (var db = database.CreateContext())
+        {
+            db.AuditEntries.AddRange(new[] { 400, 366, 364, 1 }.Select(days => new AuditEntry
+            {
+                OccurredAt = now - TimeSpan.FromDays(days), Kind = AuditKind.SignInSucceeded, ActorName = "Ada", Details = $"{days}",
+            }));
+            await db.SaveChangesAsync();
+        }
+
+        var result = await Pruner().PruneAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromDays(2));
+        var later = await Pruner(auditRetentionDays: 30).PruneAsync(CancellationToken.None);
+
+        Assert.Equal((2, 1), (result.AuditEntries, later.AuditEntries));
+        await using var check = database.CreateContext();
+        Assert.Equal(["1"], await check.AuditEntries.AsNoTracking().Select(e => e.Details).ToListAsync());
+    }
+
+    [Fact]
     public async Task Pending_authorizations_are_deleted_once_expired_for_longer_than_their_lifetime()
     {
         await SeedAsync();

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audit;
+using Portal.Core.Persistence;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Host;
@@ -113,6 +115,24 @@ public sealed class AuditHostTests
         await scenario.SignInAsync(browser);
 
         Assert.Equal("127.0.0.1", Assert.Single(await EntriesAsync(scenario), e => e.Kind == AuditKind.SignInSucceeded).ClientAddress);
+    }
+
+    [Fact]
+    public async Task The_setup_mode_command_at_the_console_is_recorded_as_the_system()
+    {
+        await using var host = new PortalHost();
+        host.Start();
+
+        var (exitCode, output) = await PortalProcess.RunUntilExitAsync(host.DatabasePath, new Dictionary<string, string>
+        {
+            ["Portal__PublicUrl"] = host.BaseUrl,
+            ["DataProtection__CertificatePath"] = host.KeyFilePath,
+        }, "setup-mode");
+
+        Assert.True(exitCode == 0, output);
+        await using var db = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+        var entry = await db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).LastAsync();
+        Assert.Equal((AuditKind.SetupModeReentered, AuditActorKind.System, AuditLog.SystemName, null), (entry.Kind, entry.ActorKind, entry.ActorName, entry.ClientAddress));
     }
 
     [Fact]
