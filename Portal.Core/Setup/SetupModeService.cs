@@ -139,7 +139,7 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         }
         if (ended)
         {
-            await db.SetupTokens.ExecuteDeleteAsync(cancellationToken);
+            // Written before the links go, while the setup session still reads as one.
             var details = wasAdministrator
                 ? "An administrator signed in with the setup session, which ended Setup Mode."
                 : "A person signed in with the setup session and became administrator, which ended Setup Mode.";
@@ -152,6 +152,7 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
                 await audit.AddAsync(db, setupSession, AuditKind.SetupModeEnded, details: details, subjectUserId: userId, cancellationToken: cancellationToken);
             }
             await db.SaveChangesAsync(cancellationToken);
+            await db.SetupTokens.ExecuteDeleteAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return new SetupModeEnd(ended, ended && !wasAdministrator, afterRecovery);
