@@ -33,7 +33,7 @@ public class SignInStateBenchmarks
             db.SaveChanges();
         }
         store = new PendingAuthorizationStore(factory, TimeProvider.System);
-        setupMode = new SetupModeService(factory, TimeProvider.System);
+        setupMode = new SetupModeService(factory, TimeProvider.System, new Portal.Core.Audit.AuditLog(TimeProvider.System));
     }
 
     [GlobalCleanup]

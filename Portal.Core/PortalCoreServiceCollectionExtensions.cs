@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Accounts;
+using Portal.Core.Audit;
 using Portal.Core.Retention;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
@@ -70,6 +71,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<SessionService>();
         services.AddSingleton<AdministratorGate>();
         services.AddSingleton<AdminActions>();
+        services.AddAuditLog();
         services.AddSingleton<AdministratorRoles>();
         return services;
     }

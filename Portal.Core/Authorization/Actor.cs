@@ -7,4 +7,10 @@ namespace Portal.Core.Authorization;
 public sealed record Actor(Guid? SessionId)
 {
     public static Actor Anonymous { get; } = new((Guid?)null);
+
+    /// <summary>
+    /// The client's address as the portal sees it behind its trusted proxies, taken where the request or the page's
+    /// circuit started; the audit log records it. Never used to decide anything.
+    /// </summary>
+    public string? ClientAddress { get; init; }
 }

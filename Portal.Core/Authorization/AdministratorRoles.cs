@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
 using Portal.Core.Persistence;
 
 namespace Portal.Core.Authorization;
@@ -13,25 +14,35 @@ public enum RoleChange
 }
 
 /// <summary>Grants and revokes the administrator role; only an actor who may administer the portal at that moment can.</summary>
-public sealed class AdministratorRoles(IDbContextFactory<PortalDbContext> dbFactory, AdminActions actions)
+public sealed class AdministratorRoles(IDbContextFactory<PortalDbContext> dbFactory, AdminActions actions, AuditLog audit)
 {
     /// <summary>Revoking the last administrator is refused in the same statement that would revoke it, so racing revokes leave one.</summary>
     public Task<AdminResult<RoleChange>> SetAsync(Actor actor, Guid userId, bool isAdministrator, CancellationToken cancellationToken = default) =>
         actions.RunAsync(actor, async ct =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var wasAdministrator = await db.Users.Where(u => u.Id == userId).Select(u => (bool?)u.IsAdministrator).SingleOrDefaultAsync(ct);
+            if (wasAdministrator is null)
             {
                 return RoleChange.UserNotFound;
             }
-            if (isAdministrator)
+            var changed = isAdministrator
+                ? await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), ct)
+                : await db.Users
+                    .Where(u => u.Id == userId && (!u.IsAdministrator || db.Users.Count(a => a.IsAdministrator) > 1))
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, false), ct);
+            if (changed == 0)
             {
-                await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), ct);
-                return RoleChange.Changed;
+                return RoleChange.LastAdministrator;
             }
-            var revoked = await db.Users
-                .Where(u => u.Id == userId && (!u.IsAdministrator || db.Users.Count(a => a.IsAdministrator) > 1))
-                .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, false), ct);
-            return revoked == 1 ? RoleChange.Changed : RoleChange.LastAdministrator;
+            // Setting the role a person already has changes nothing, so it leaves no entry.
+            if (wasAdministrator != isAdministrator)
+            {
+                await audit.AddAsync(db, actor, isAdministrator ? AuditKind.AdministratorGranted : AuditKind.AdministratorRevoked, subjectUserId: userId, cancellationToken: ct);
+                await db.SaveChangesAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
+            return RoleChange.Changed;
         }, cancellationToken);
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
 using Portal.Core.Authorization;
 using Portal.Core.Persistence;
 using Portal.Core.Security;
@@ -19,7 +20,7 @@ public sealed record IntegrationSummary(
     bool Enabled, IntegrationVerification Verification, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 
 public sealed class IntegrationService(
-    IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock, AdminActions actions)
+    IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock, AdminActions actions, AuditLog audit)
 {
     public async Task<IReadOnlyList<IntegrationSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -48,15 +49,24 @@ public sealed class IntegrationService(
         actions.RunAsync(actor, async ct =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            return await db.Integrations.Where(i => i.Id == integrationId)
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var changed = await db.Integrations.Where(i => i.Id == integrationId && i.Enabled != enabled)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.Enabled, enabled), ct) == 1;
+            if (changed)
+            {
+                await audit.AddAsync(db, actor, enabled ? AuditKind.IntegrationEnabled : AuditKind.IntegrationDisabled, integrationId, cancellationToken: ct);
+                await db.SaveChangesAsync(ct);
+            }
+            var exists = changed || await db.Integrations.AnyAsync(i => i.Id == integrationId, ct);
+            await transaction.CommitAsync(ct);
+            return exists;
         }, cancellationToken);
 
     /// <summary>Runs the same rules as the wizard, then stores the integration with its secret encrypted.</summary>
     public Task<AdminResult<CreateIntegrationResult>> CreateAsync(Actor actor, NewIntegration request, CancellationToken cancellationToken = default) =>
-        actions.RunAsync(actor, ct => CreateAsync(request, ct), cancellationToken);
+        actions.RunAsync(actor, ct => ValidateAndStoreAsync(actor, request, ct), cancellationToken);
 
-    private async Task<CreateIntegrationResult> CreateAsync(NewIntegration request, CancellationToken cancellationToken)
+    private async Task<CreateIntegrationResult> ValidateAndStoreAsync(Actor actor, NewIntegration request, CancellationToken cancellationToken)
     {
         var cleaned = request with
         {
@@ -92,6 +102,8 @@ public sealed class IntegrationService(
             CreatedAt = clock.GetUtcNow(),
         };
         db.Integrations.Add(integration);
+        await audit.AddAsync(db, actor, AuditKind.IntegrationCreated, integration.Id,
+            AuditDetails.Created(integration), cancellationToken: cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

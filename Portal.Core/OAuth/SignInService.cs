@@ -63,7 +63,7 @@ public sealed class SignInService(
             var error = requestToken.Error;
             var failure = SignInOutcome.Failure(OAuth1SignInProtocol.KindOf(error), SignInStep.Authorize, error.Message,
                 integrationName: integration.Name, errorCode: error.Problem) with { Purpose = purpose, IntegrationId = integration.Id };
-            await recorder.RecordAsync(integration.Id, failure, cancellationToken);
+            await recorder.RecordAsync(integration.Id, failure, actor, cancellationToken);
             return new PrepareResult(null, failure);
         }
         var token = requestToken.Value!;
@@ -104,14 +104,14 @@ public sealed class SignInService(
             // may it overwrite what the watching page shows.
             if (check.Integration is not null && refused.ErrorKind is not (SignInErrorKind.StateReplayed or SignInErrorKind.StateFromAnotherBrowser))
             {
-                await recorder.RecordAsync(check.Integration.Id, refused, cancellationToken);
+                await recorder.RecordAsync(check.Integration.Id, refused, browser, cancellationToken);
                 verifications.Completed(check.Pending!.Id, refused);
             }
             return refused;
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
         var outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
-        await recorder.RecordAsync(integration.Id, outcome, cancellationToken);
+        await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
         verifications.Completed(pending.Id, outcome);
         return outcome;
     }
@@ -160,7 +160,7 @@ public sealed class SignInService(
             var held = await sessions.CheckAsync(previous, cancellationToken);
             if (held is { IsActive: true, Kind: SessionKind.Setup })
             {
-                var end = await setupMode.EndWithAdministratorAsync(user.UserId, cancellationToken);
+                var end = await setupMode.EndWithAdministratorAsync(user.UserId, browser, cancellationToken);
                 user = user with
                 {
                     IsAdministrator = user.IsAdministrator || end.Ended,

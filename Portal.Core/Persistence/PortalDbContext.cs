@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Core.Accounts;
+using Portal.Core.Audit;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Sessions;
@@ -22,6 +23,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<PendingAuthorization> PendingAuthorizations => Set<PendingAuthorization>();
     public DbSet<SignInEvent> SignInEvents => Set<SignInEvent>();
     public DbSet<ProbeResult> ProbeResults => Set<ProbeResult>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

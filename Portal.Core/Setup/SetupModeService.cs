@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Authorization;
 using Portal.Core.Persistence;
 using Portal.Core.Security;
 
@@ -30,7 +32,7 @@ public sealed record SetupModeEnd(bool Ended, bool BecameAdministrator, bool Aft
 /// opens it first; each start replaces the previous unused link. The first sign-in by a setup session's holder ends
 /// Setup Mode and makes that person an administrator.
 /// </summary>
-public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AuditLog audit)
 {
     public async Task<bool> IsActiveAsync(CancellationToken cancellationToken = default)
     {
@@ -54,6 +56,8 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
             return null;
         }
         await db.SetupTokens.Where(t => t.UsedAt == null).ExecuteDeleteAsync(cancellationToken);
+        await audit.AddSystemAsync(db, AuditKind.SetupModeStarted,
+            "The portal started without an administrator it can use, so it is in Setup Mode and wrote a new one-time setup link to its log.", cancellationToken: cancellationToken);
         return await AddTokenAsync(db, cancellationToken);
     }
 
@@ -75,6 +79,8 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         }
         // Deleting the links ends the sessions bound to them (the database cascades).
         await db.SetupTokens.ExecuteDeleteAsync(cancellationToken);
+        await audit.AddSystemAsync(db, AuditKind.SetupModeReentered,
+            "The setup-mode command was run at the server's console: every earlier setup session ended and a new setup link was issued.", cancellationToken: cancellationToken);
         var token = await AddTokenAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return token;
@@ -111,7 +117,8 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
     /// makes that person an administrator. Of racing sign-ins exactly one ends it, because each condition is checked
     /// in the statement that changes it. Ending Setup Mode deletes every setup link, which ends every setup session.
     /// </summary>
-    public async Task<SetupModeEnd> EndWithAdministratorAsync(Guid userId, CancellationToken cancellationToken = default)
+    /// <param name="setupSession">The setup session that signed in, for the audit log.</param>
+    public async Task<SetupModeEnd> EndWithAdministratorAsync(Guid userId, Actor? setupSession = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -132,6 +139,19 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         }
         if (ended)
         {
+            // Written before the links go, while the setup session still reads as one.
+            var details = wasAdministrator
+                ? "An administrator signed in with the setup session, which ended Setup Mode."
+                : "A person signed in with the setup session and became administrator, which ended Setup Mode.";
+            if (setupSession is null)
+            {
+                await audit.AddSystemAsync(db, AuditKind.SetupModeEnded, details, subjectUserId: userId, cancellationToken: cancellationToken);
+            }
+            else
+            {
+                await audit.AddAsync(db, setupSession, AuditKind.SetupModeEnded, details: details, subjectUserId: userId, cancellationToken: cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
             await db.SetupTokens.ExecuteDeleteAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

@@ -18,6 +18,7 @@ public sealed class MainLayoutTests : MudTestBase
         database.Register(services);
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<SetupModeService>();
+        services.AddSingleton<Portal.Core.Audit.AuditLog>();
     }
 
     private IRenderedComponent<MainLayout> RenderLayout() =>
@@ -59,6 +60,7 @@ public sealed class MainLayoutTests : MudTestBase
         var links = layout.FindAll("nav[aria-label=Main] a").Select(a => a.TextContent.Trim()).ToList();
         Assert.Contains("Integrations", links);
         Assert.Contains("Status", links);
+        Assert.Contains("Audit log", links);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
+using Portal.Core.Audit;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
@@ -19,8 +20,9 @@ public sealed class RetentionPrunerTests : IDisposable
     private readonly ShiftableTimeProvider clock = new();
     private readonly Guid integrationId = Guid.NewGuid();
 
-    private RetentionPruner Pruner(TimeSpan? retention = null) => new(database.Factory,
-        Options.Create(new RetentionOptions { SignInEvents = retention ?? TimeSpan.FromDays(90) }), clock, NullLogger<RetentionPruner>.Instance);
+    private RetentionPruner Pruner(TimeSpan? retention = null, int auditRetentionDays = 365) => new(database.Factory,
+        Options.Create(new RetentionOptions { SignInEvents = retention ?? TimeSpan.FromDays(90) }),
+        Options.Create(new AuditOptions { RetentionDays = auditRetentionDays }), clock, NullLogger<RetentionPruner>.Instance);
 
     private async Task SeedAsync(params TimeSpan[] eventAges)
     {
@@ -71,6 +73,28 @@ public sealed class RetentionPrunerTests : IDisposable
         await Pruner(TimeSpan.FromDays(30)).PruneAsync(CancellationToken.None);
 
         Assert.Equal([29], await RemainingAgesInDaysAsync());
+    }
+
+    [Fact]
+    public async Task Audit_entries_older_than_Audit_RetentionDays_are_deleted_and_younger_ones_kept()
+    {
+        var now = clock.GetUtcNow();
+        await using (var db = database.CreateContext())
+        {
+            db.AuditEntries.AddRange(new[] { 400, 366, 364, 1 }.Select(days => new AuditEntry
+            {
+                OccurredAt = now - TimeSpan.FromDays(days), Kind = AuditKind.SignInSucceeded, ActorName = "Ada", Details = $"{days}",
+            }));
+            await db.SaveChangesAsync();
+        }
+
+        var result = await Pruner().PruneAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromDays(2));
+        var later = await Pruner(auditRetentionDays: 30).PruneAsync(CancellationToken.None);
+
+        Assert.Equal((2, 1), (result.AuditEntries, later.AuditEntries));
+        await using var check = database.CreateContext();
+        Assert.Equal(["1"], await check.AuditEntries.AsNoTracking().Select(e => e.Details).ToListAsync());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
+using Portal.Core.Audit;
 using Portal.Core.Setup;
 using Portal.Tests.Infrastructure;
 
@@ -9,7 +10,7 @@ public sealed class SetupModeServiceTests : IDisposable
 {
     private readonly TestDatabase database = new();
 
-    private SetupModeService NewService() => new(database.Factory, TimeProvider.System);
+    private SetupModeService NewService() => new(database.Factory, TimeProvider.System, new AuditLog(TimeProvider.System));
 
     [Fact]
     public async Task A_fresh_database_is_in_setup_mode()

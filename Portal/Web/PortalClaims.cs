@@ -13,9 +13,18 @@ internal static class PortalClaims
     public const string SetupSession = "portal:setup-session";
     public const string IntegrationId = "portal:integration";
 
-    /// <summary>The actor a request or a circuit acts as: the session its cookie names.</summary>
+    /// <summary>
+    /// The client's address behind the trusted proxies, added to every request's user by <see cref="ClientAddressClaim"/>
+    /// and so kept by the circuit the request opens; never part of the cookie.
+    /// </summary>
+    public const string ClientAddress = "portal:client-address";
+
+    /// <summary>The actor a request or a circuit acts as: the session its cookie names, from the address it came from.</summary>
     public static Actor ToActor(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(Session), out var sessionId) ? new Actor(sessionId) : Actor.Anonymous;
+        (Guid.TryParse(user.FindFirstValue(Session), out var sessionId) ? new Actor(sessionId) : Actor.Anonymous) with
+        {
+            ClientAddress = user.FindFirstValue(ClientAddress),
+        };
 }
 
 internal static class PortalPolicies

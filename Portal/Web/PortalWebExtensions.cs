@@ -40,6 +40,7 @@ internal static class PortalWebExtensions
         app.UseErrorPages();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseClientAddressClaim();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.UseAntiforgeryFailurePage();

@@ -35,7 +35,7 @@ internal static class SignInEndpoints
 
     private static async Task<IResult> StartAsync(Guid integrationId, string? returnUrl, HttpContext http, SignInService flow)
     {
-        var prepared = await flow.PrepareAsync(integrationId, LocalReturnUrl.Sanitize(returnUrl), AuthorizationPurpose.SignIn, Actor.Anonymous, http.RequestAborted);
+        var prepared = await flow.PrepareAsync(integrationId, LocalReturnUrl.Sanitize(returnUrl), AuthorizationPurpose.SignIn, http.User.ToActor(), http.RequestAborted);
         if (!prepared.Succeeded)
         {
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, prepared.PublicMessage!));

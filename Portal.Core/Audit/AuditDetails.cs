@@ -1,0 +1,14 @@
+using Portal.Core.Integrations;
+using Portal.Core.Platforms;
+
+namespace Portal.Core.Audit;
+
+/// <summary>The details audit entries carry, worded once; only public values (names, URLs, Client IDs), never secrets.</summary>
+public static class AuditDetails
+{
+    public static string Describe(OAuthVersion version) => version == OAuthVersion.OAuth1 ? "OAuth 1.0a" : "OAuth 2.0";
+
+    public static string Created(Integration integration) =>
+        $"{PlatformRegistry.Find(integration.Platform)?.DisplayName ?? integration.Platform} at {integration.BaseUrl}, {Describe(integration.OAuthVersion)}"
+        + (integration.OAuthVersion == OAuthVersion.OAuth2 ? $", Client ID {integration.ClientId}" : $", Consumer Key {integration.ConsumerKey}");
+}

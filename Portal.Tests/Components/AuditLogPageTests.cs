@@ -1,0 +1,77 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Audit;
+using Portal.Features.Audit;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Components;
+
+public sealed class AuditLogPageTests : MudTestBase
+{
+    private readonly TestDatabase database = new();
+    private readonly Guid integrationId = Guid.NewGuid();
+    private readonly Guid graceId = Guid.NewGuid();
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        database.Register(services);
+        services.AddSingleton(TimeProvider.System);
+        services.AddTestAuthorization();
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await using var db = database.CreateContext();
+        db.AuditEntries.Add(new AuditEntry
+        {
+            OccurredAt = DateTimeOffset.UtcNow, Kind = AuditKind.SignInSucceeded, ActorKind = AuditActorKind.Person, ActorUserId = graceId,
+            ActorName = "Grace Hopper", IntegrationId = integrationId, IntegrationName = "Acme Bitbucket", ClientAddress = "198.51.100.7",
+            Details = "Signed in as Bitbucket user grace.",
+        });
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task A_name_in_a_row_links_to_the_list_narrowed_to_it_keeping_the_chosen_kind()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        Auth.SignInAs(ada);
+        Ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/audit?kind=SignInSucceeded");
+
+        var cut = Ctx.Render<AuditLogPage>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=audit-table] tbody tr")));
+        var row = cut.Find("[data-testid=audit-table] tbody tr");
+        Assert.Contains("198.51.100.7", row.TextContent, StringComparison.Ordinal);
+        var links = row.QuerySelectorAll("a").ToDictionary(a => a.TextContent.Trim(), a => a.GetAttribute("href"));
+        Assert.Equal($"/audit?kind=SignInSucceeded&person={graceId}", links["Grace Hopper"]);
+        Assert.Equal($"/audit?kind=SignInSucceeded&integration={integrationId}", links["Acme Bitbucket"]);
+        Assert.Equal("/audit", cut.Find("[data-testid=clear-filters]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task A_filter_that_matches_nothing_says_so()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        Auth.SignInAs(ada);
+        Ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/audit?kind=IntegrationDeleted");
+
+        var cut = Ctx.Render<AuditLogPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("No entries match these filters.", cut.Find("[data-testid=no-entries]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task A_page_opened_by_someone_who_lost_the_role_shows_why_and_no_entries()
+    {
+        var (_, bob) = await Ctx.Services.PersonAsync("Bob", isAdministrator: false);
+        Auth.SignInAs(bob, "Bob");
+
+        var cut = Ctx.Render<AuditLogPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("You are no longer an administrator", cut.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain("198.51.100.7", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=audit-table]"));
+    }
+}
