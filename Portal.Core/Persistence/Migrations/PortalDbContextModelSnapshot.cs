@@ -160,6 +160,41 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("SignInEvents");
                 });
 
+            modelBuilder.Entity("Portal.Core.Integrations.CredentialReplacement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastFailedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastFailure")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicKeyPem")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IntegrationId")
+                        .IsUnique();
+
+                    b.ToTable("CredentialReplacements");
+                });
+
             modelBuilder.Entity("Portal.Core.Integrations.Integration", b =>
                 {
                     b.Property<Guid>("Id")
@@ -246,6 +281,9 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CredentialReplacementId")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
@@ -429,6 +467,15 @@ namespace Portal.Core.Persistence.Migrations
                 });
 
             modelBuilder.Entity("Portal.Core.Accounts.SignInEvent", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.CredentialReplacement", b =>
                 {
                     b.HasOne("Portal.Core.Integrations.Integration", null)
                         .WithMany()
