@@ -103,7 +103,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
 
         // The administrator corrects the Redirect URL in Bitbucket and verifies again from the panel.
         fake.RegisterClient(link with { RedirectUris = [callbackUrl] });
-        var again = await page.Context.RunAndWaitForPageAsync(() => panel.GetByRole(AriaRole.Button, new() { Name = $"Verify {Name} again" }).ClickAsync());
+        var again = await page.Context.RunAndWaitForPageAsync(() => panel.GetByRole(AriaRole.Button, new() { Name = $"Verify again: {Name}" }).ClickAsync());
         await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(Waiting for Bitbucket…|.* works: .*)$"));
         await again.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
         await Assertions.Expect(status).ToContainTextAsync("Bitbucket identified you as Ada Lovelace", new() { Timeout = 30_000 });

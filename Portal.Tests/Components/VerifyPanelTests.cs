@@ -241,6 +241,6 @@ public sealed class VerifyPanelTests : MudTestBase
         Assert.Equal("_blank", form.GetAttribute("target"));
         Assert.Equal("noopener", form.GetAttribute("rel"));
         Assert.Equal(watchId, form.QuerySelector("input[name=watch]")!.GetAttribute("value"));
-        Assert.Equal("Verify Acme Bitbucket again", form.QuerySelector("button")!.GetAttribute("aria-label"));
+        Assert.Equal("Verify again: Acme Bitbucket", form.QuerySelector("button")!.GetAttribute("aria-label"));
     }
 }
