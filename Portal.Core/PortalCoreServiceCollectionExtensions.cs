@@ -43,6 +43,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSessionsAndAuthorization();
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddScoped<CredentialReplacementService>();
         services.AddBitbucketServerPlatform();
         services.AddScoped<AccountService>();
         services.AddScoped<PendingAuthorizationStore>();

@@ -17,6 +17,8 @@ public enum AuditKind
     SecretReplacementStarted = 20,
     SecretReplacementCompleted = 21,
     SecretReplacementFailed = 22,
+    /// <summary>An administrator discarded pending credentials; the current ones stay.</summary>
+    SecretReplacementDiscarded = 23,
     CertificateTrusted = 30,
     CertificateRemoved = 31,
     SetupModeStarted = 40,
@@ -56,6 +58,7 @@ public static class AuditKindNames
         AuditKind.SecretReplacementStarted => "Secret replacement started",
         AuditKind.SecretReplacementCompleted => "Secret replacement completed",
         AuditKind.SecretReplacementFailed => "Secret replacement failed",
+        AuditKind.SecretReplacementDiscarded => "Secret replacement discarded",
         AuditKind.CertificateTrusted => "CA certificate trusted",
         AuditKind.CertificateRemoved => "CA certificate removed",
         AuditKind.SetupModeStarted => "Setup Mode started",

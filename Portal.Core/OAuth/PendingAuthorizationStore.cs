@@ -21,7 +21,8 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
 
     /// <summary>Stores the pending authorization; returns the correlation value for the browser's cookie.</summary>
     public async Task<(PendingAuthorization Pending, string Correlation)> CreateAsync(
-        Guid integrationId, string echoedValue, AuthorizationPurpose purpose, string returnUrl, string protectedSecret, CancellationToken cancellationToken)
+        Guid integrationId, string echoedValue, AuthorizationPurpose purpose, string returnUrl, string protectedSecret, CancellationToken cancellationToken,
+        Guid? credentialReplacementId = null)
     {
         var now = clock.GetUtcNow();
         var correlation = SecretHash.NewRandomToken(32);
@@ -31,6 +32,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             CorrelationHash = SecretHash.Sha256Hex(correlation),
             IntegrationId = integrationId,
             Purpose = purpose,
+            CredentialReplacementId = credentialReplacementId,
             ProtectedSecret = protectedSecret,
             // The endpoint sanitised it already; checked again so that no caller can store a redirect elsewhere.
             ReturnUrl = LocalReturnUrl.Sanitize(returnUrl),

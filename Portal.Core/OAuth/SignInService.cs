@@ -30,10 +30,14 @@ public sealed class SignInService(
     SessionService sessions,
     SetupModeService setupMode,
     AdministratorGate gate,
-    VerificationNotifier verifications)
+    VerificationNotifier verifications,
+    CredentialReplacementService replacements)
 {
     /// <summary>Starts a sign-in; <paramref name="actor"/> matters for a verification, which only administrators may start.</summary>
-    public async Task<PrepareResult> PrepareAsync(Guid integrationId, string returnUrl, AuthorizationPurpose purpose, Actor actor, CancellationToken cancellationToken = default)
+    public Task<PrepareResult> PrepareAsync(Guid integrationId, string returnUrl, AuthorizationPurpose purpose, Actor actor, CancellationToken cancellationToken = default) =>
+        PrepareAsync(integrationId, returnUrl, purpose, actor, withPendingCredentials: false, cancellationToken);
+
+    private async Task<PrepareResult> PrepareAsync(Guid integrationId, string returnUrl, AuthorizationPurpose purpose, Actor actor, bool withPendingCredentials, CancellationToken cancellationToken)
     {
         if (purpose == AuthorizationPurpose.Verify && await gate.CheckAsync(actor, cancellationToken) is { } refusal)
         {
@@ -49,11 +53,23 @@ public sealed class SignInService(
             return new PrepareResult(null, SignInOutcome.Failure(SignInErrorKind.IntegrationUnavailable, SignInStep.State,
                 SignInFailureMessages.PublicMessage(SignInErrorKind.IntegrationUnavailable)));
         }
+        CredentialReplacement? replacement = null;
+        if (withPendingCredentials)
+        {
+            replacement = await replacements.FindPendingAsync(integration.Id, cancellationToken);
+            if (replacement is null)
+            {
+                return new PrepareResult(null, SignInOutcome.Failure(SignInErrorKind.IntegrationUnavailable, SignInStep.State,
+                    CredentialReplacementMessages.NothingPending(integration), integrationName: integration.Name) with
+                    { Purpose = purpose, IntegrationId = integration.Id, Replacement = integration.OAuthVersion == OAuthVersion.OAuth2 ? CredentialKind.ClientSecret : CredentialKind.KeyPair });
+            }
+            integration = replacement.ApplyTo(integration);
+        }
 
         if (integration.OAuthVersion == OAuthVersion.OAuth2)
         {
             var (authorizeUrl, state, protectedVerifier) = oauth2.Start(integration);
-            var (pending, correlation) = await pendings.CreateAsync(integration.Id, state, purpose, returnUrl, protectedVerifier, cancellationToken);
+            var (pending, correlation) = await pendings.CreateAsync(integration.Id, state, purpose, returnUrl, protectedVerifier, cancellationToken, replacement?.Id);
             return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt, pending.Id), null);
         }
 
@@ -62,13 +78,21 @@ public sealed class SignInService(
         {
             var error = requestToken.Error;
             var failure = SignInOutcome.Failure(OAuth1SignInProtocol.KindOf(error), SignInStep.Authorize, error.Message,
-                integrationName: integration.Name, errorCode: error.Problem) with { Purpose = purpose, IntegrationId = integration.Id };
-            await recorder.RecordAsync(integration.Id, failure, actor, cancellationToken);
+                integrationName: integration.Name, errorCode: error.Problem) with { Purpose = purpose, IntegrationId = integration.Id, Replacement = replacement?.Kind };
+            if (replacement is null)
+            {
+                await recorder.RecordAsync(integration.Id, failure, actor, cancellationToken);
+            }
+            else
+            {
+                // New credentials that fail say nothing about the current ones, so the status page does not hear of it.
+                await replacements.RecordFailureAsync(replacement, VerificationMessages.FailedStep(failure), actor, cancellationToken);
+            }
             return new PrepareResult(null, failure);
         }
         var token = requestToken.Value!;
         var created = await pendings.CreateAsync(integration.Id, token.Token, purpose, returnUrl,
-            protector.Protect(SecretPurpose.OAuth1TokenSecret, token.TokenSecret), cancellationToken);
+            protector.Protect(SecretPurpose.OAuth1TokenSecret, token.TokenSecret), cancellationToken, replacement?.Id);
         return new PrepareResult(new AuthorizationStart(OAuth1Client.GetAuthorizeUrl(integration.BaseUrl, token).ToString(), created.Correlation,
             created.Pending.ExpiresAt, created.Pending.Id), null);
     }
@@ -78,9 +102,20 @@ public sealed class SignInService(
     /// (none: nobody watches): that page learns that the browser left for Bitbucket, or why it did not, and later how the
     /// callback went (<see cref="VerificationNotifier"/>).
     /// </summary>
-    public async Task<PrepareResult> PrepareVerificationAsync(Guid integrationId, string returnUrl, string? watchId, Actor actor, CancellationToken cancellationToken = default)
+    public Task<PrepareResult> PrepareVerificationAsync(Guid integrationId, string returnUrl, string? watchId, Actor actor, CancellationToken cancellationToken = default) =>
+        PrepareVerificationAsync(integrationId, returnUrl, watchId, actor, withPendingCredentials: false, cancellationToken);
+
+    /// <summary>
+    /// Starts a verification like <see cref="PrepareVerificationAsync(Guid, string, string?, Actor, CancellationToken)"/>,
+    /// but with the integration's pending new credentials (<see cref="CredentialReplacementService"/>): its success swaps
+    /// them in, its failure leaves the current ones in place.
+    /// </summary>
+    public Task<PrepareResult> PrepareReplacementVerificationAsync(Guid integrationId, string returnUrl, string? watchId, Actor actor, CancellationToken cancellationToken = default) =>
+        PrepareVerificationAsync(integrationId, returnUrl, watchId, actor, withPendingCredentials: true, cancellationToken);
+
+    private async Task<PrepareResult> PrepareVerificationAsync(Guid integrationId, string returnUrl, string? watchId, Actor actor, bool withPendingCredentials, CancellationToken cancellationToken)
     {
-        var prepared = await PrepareAsync(integrationId, returnUrl, AuthorizationPurpose.Verify, actor, cancellationToken);
+        var prepared = await PrepareAsync(integrationId, returnUrl, AuthorizationPurpose.Verify, actor, withPendingCredentials, cancellationToken);
         if (prepared.Start is { } start)
         {
             verifications.Started(watchId, start.PendingId, integrationId, start.ExpiresAt);
@@ -110,8 +145,48 @@ public sealed class SignInService(
             return refused;
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
+        if (pending.CredentialReplacementId is { } replacementId)
+        {
+            return await CompleteReplacementAsync(integration, pending, replacementId, callback, browser, cancellationToken);
+        }
         var outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
         await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
+        verifications.Completed(pending.Id, outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// The callback of a verification with new credentials: the round trip runs with them; success swaps them in (and
+    /// is recorded like any verification), failure is kept beside them and leaves the current credentials in place.
+    /// </summary>
+    private async Task<SignInOutcome> CompleteReplacementAsync(Integration integration, PendingAuthorization pending, Guid replacementId,
+        CallbackParameters callback, Actor browser, CancellationToken cancellationToken)
+    {
+        var kind = integration.OAuthVersion == OAuthVersion.OAuth2 ? CredentialKind.ClientSecret : CredentialKind.KeyPair;
+        var replacement = await replacements.FindByIdAsync(replacementId, integration.Id, cancellationToken);
+        SignInOutcome outcome;
+        if (replacement is null)
+        {
+            outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State, CredentialReplacementMessages.DiscardedMeanwhile(kind), pending, integration.Name);
+        }
+        else
+        {
+            var tested = replacement.ApplyTo(integration);
+            outcome = SignInLikelyCauses.AddTo(tested, await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
+            if (outcome.Succeeded && !await replacements.SwapInAsync(replacement, browser, $"signed in as {outcome.Identity?.DisplayName ?? outcome.Identity?.Name}", cancellationToken))
+            {
+                outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State, CredentialReplacementMessages.DiscardedMeanwhile(kind), pending, integration.Name);
+            }
+            if (outcome.Succeeded)
+            {
+                await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
+            }
+            else
+            {
+                await replacements.RecordFailureAsync(replacement, VerificationMessages.FailedStep(outcome), browser, cancellationToken);
+            }
+        }
+        outcome = outcome with { Replacement = kind };
         verifications.Completed(pending.Id, outcome);
         return outcome;
     }

@@ -19,6 +19,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<PortalSession> Sessions => Set<PortalSession>();
     public DbSet<PortalUser> Users => Set<PortalUser>();
     public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<CredentialReplacement> CredentialReplacements => Set<CredentialReplacement>();
     public DbSet<ExternalIdentity> ExternalIdentities => Set<ExternalIdentity>();
     public DbSet<PendingAuthorization> PendingAuthorizations => Set<PendingAuthorization>();
     public DbSet<SignInEvent> SignInEvents => Set<SignInEvent>();

@@ -115,6 +115,26 @@ public sealed class VerifyPanelTests : MudTestBase
     }
 
     [Fact]
+    public void Verifying_new_credentials_names_them_and_verify_again_tests_them_again_not_the_current_ones()
+    {
+        var cut = Ctx.Render<VerifyPanel>(p => p
+            .Add(c => c.WatchId, watchId)
+            .Add(c => c.NewCredentials, true)
+            .Add(c => c.Integrations, [new IntegrationSummary(IntegrationId, "Acme Bitbucket", "bitbucket-server", "https://bitbucket.example.com",
+                "8.9.1", OAuthVersion.OAuth2, true, IntegrationVerification.Verified, DateTimeOffset.UnixEpoch, null)]));
+        var verification = Start();
+        AssertState(cut, "waiting");
+
+        Notifier.Completed(verification, Failure() with { Replacement = Portal.Core.Integrations.CredentialKind.ClientSecret });
+
+        AssertState(cut, "failed");
+        Assert.Equal("Verify the new credentials of \"Acme Bitbucket\"", cut.Find("h2").TextContent.Trim());
+        Assert.StartsWith("Verifying the new Client Secret of \"Acme Bitbucket\" failed at the token step", Status(cut), StringComparison.Ordinal);
+        Assert.EndsWith("The current Client Secret stays in use and nothing changed: fix the cause and verify again, or discard the new one.", Status(cut), StringComparison.Ordinal);
+        Assert.Equal($"/signin/verify/{IntegrationId}/new-credentials", cut.Find("form").GetAttribute("action"));
+    }
+
+    [Fact]
     public void Without_an_answer_within_the_timeout_it_explains_the_causes_and_a_late_result_still_shows()
     {
         var cut = RenderPanel();

@@ -151,6 +151,7 @@ public sealed partial class BitbucketFake
             {
                 var values = new HashSet<string>(StringComparer.Ordinal);
                 values.UnionWith(_clients.Values.Select(c => c.ClientSecret));
+                values.UnionWith(_retiredClientSecrets);
                 values.UnionWith(_issuedCodes);
                 values.UnionWith(_issuedTokens);
                 foreach (var exchange in _tokenExchanges)

@@ -21,6 +21,11 @@ public sealed class PendingAuthorization
     public Guid IntegrationId { get; set; }
     public AuthorizationPurpose Purpose { get; set; }
     /// <summary>
+    /// Set when a verification tests new credentials (<see cref="Integrations.CredentialReplacement"/>) instead of the
+    /// current ones. No foreign key: when they are discarded meanwhile, the callback must notice and swap nothing.
+    /// </summary>
+    public Guid? CredentialReplacementId { get; set; }
+    /// <summary>
     /// The flow's secret, encrypted: the PKCE verifier for OAuth 2 (purpose <see cref="Security.SecretPurpose.PkceVerifier"/>),
     /// the request token secret for OAuth 1 (purpose <see cref="Security.SecretPurpose.OAuth1TokenSecret"/>).
     /// </summary>

@@ -106,6 +106,8 @@ public sealed record SignInOutcome
     public AuthorizationPurpose Purpose { get; init; }
     public string ReturnUrl { get; init; } = "/";
     public BitbucketUser? Identity { get; init; }
+    /// <summary>Set for a verification of pending new credentials (<see cref="Integrations.CredentialReplacement"/>); null otherwise.</summary>
+    public Integrations.CredentialKind? Replacement { get; init; }
     /// <summary>Set for sign-ins; a verification leaves accounts alone.</summary>
     public SignedInUser? User { get; init; }
 

@@ -38,6 +38,9 @@ public sealed partial class VerifyPanel : IDisposable
     /// <summary>The integrations the page lists, for names and addresses.</summary>
     [Parameter, EditorRequired] public IReadOnlyList<IntegrationSummary> Integrations { get; set; } = [];
 
+    /// <summary>The page verifies pending new credentials: "Verify again" tests them again, not the current ones.</summary>
+    [Parameter] public bool NewCredentials { get; set; }
+
     /// <summary>Called when a verification succeeded or failed, so the page can show the integration's new status.</summary>
     [Parameter] public EventCallback OnVerificationFinished { get; set; }
 

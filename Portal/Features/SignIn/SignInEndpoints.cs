@@ -26,6 +26,8 @@ internal static class SignInEndpoints
         // an antiforgery token, so no link on another site can start one in an administrator's name.
         app.MapPost(VerifyPathPrefix + "{integrationId:guid}", VerifyAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
             .ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInStart);
+        app.MapPost(VerifyPathPrefix + "{integrationId:guid}" + VerifyNewCredentialsSuffix, VerifyNewCredentialsAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInStart);
         app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInCallback);
         app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
     }
@@ -55,6 +57,25 @@ internal static class SignInEndpoints
         {
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, VerificationMessages.NotStarted(prepared)));
             return Results.Redirect(prepared.Refusal is null ? IntegrationsPath : SignInPath);
+        }
+        return SendToProvider(http, prepared.Start!);
+    }
+
+    /// <summary>Appended to the verify path: the verification tests the integration's pending new credentials.</summary>
+    public const string VerifyNewCredentialsSuffix = "/new-credentials";
+
+    /// <summary>Where an integration's credentials are replaced; a verification of new ones comes back there.</summary>
+    public static string CredentialsPagePath(Guid integrationId) => $"{IntegrationsPath}/{integrationId}/credentials";
+
+    /// <remarks>Like <see cref="VerifyAsync"/>, with the pending credentials; only a success swaps them in.</remarks>
+    private static async Task<IResult> VerifyNewCredentialsAsync(Guid integrationId, [FromForm(Name = VerificationWatchField)] string? watch, HttpContext http, SignInService flow)
+    {
+        var page = CredentialsPagePath(integrationId);
+        var prepared = await flow.PrepareReplacementVerificationAsync(integrationId, page, watch, http.User.ToActor(), http.RequestAborted);
+        if (!prepared.Succeeded)
+        {
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, VerificationMessages.NotStarted(prepared)));
+            return Results.Redirect(prepared.Refusal is null ? page : SignInPath);
         }
         return SendToProvider(http, prepared.Start!);
     }
