@@ -70,6 +70,16 @@ public sealed class IntegrationService(
         {
             return new CreateIntegrationResult(null, errors);
         }
+        string? trustedCaPem = null;
+        if (cleaned.TrustedCaPem is not null)
+        {
+            var (certificate, problem) = TrustedCertificatePem.Parse(cleaned.TrustedCaPem, clock.GetUtcNow());
+            if (problem is not null)
+            {
+                return new CreateIntegrationResult(null, [new ValidationFailure(nameof(NewIntegration.TrustedCaPem), problem)]);
+            }
+            trustedCaPem = certificate!.Pem;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Integrations.AnyAsync(i => i.Id == cleaned.Id, cancellationToken))
         {
@@ -89,6 +99,7 @@ public sealed class IntegrationService(
             ConsumerKey = cleaned.OAuth1?.ConsumerKey,
             PublicKeyPem = cleaned.OAuth1?.PublicKeyPem,
             ProtectedPrivateKey = cleaned.OAuth1 is { } keys ? protector.Protect(SecretPurpose.PrivateKey, keys.PrivateKeyPem) : null,
+            TrustedCaPem = trustedCaPem,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Integrations.Add(integration);

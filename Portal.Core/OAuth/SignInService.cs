@@ -57,7 +57,11 @@ public sealed class SignInService(
             return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt, pending.Id), null);
         }
 
-        var requestToken = await oauth1.StartAsync(integration, cancellationToken);
+        OAuth1Result<OAuth1RequestToken> requestToken;
+        using (OutboundTrust.Use(integration.TrustedCaPem))
+        {
+            requestToken = await oauth1.StartAsync(integration, cancellationToken);
+        }
         if (!requestToken.Succeeded)
         {
             var error = requestToken.Error;
@@ -110,7 +114,12 @@ public sealed class SignInService(
             return refused;
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
-        var outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
+        SignInOutcome outcome;
+        // Token, identity and OAuth 1 calls trust what this integration trusts, and nothing another integration does.
+        using (OutboundTrust.Use(integration.TrustedCaPem))
+        {
+            outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
+        }
         await recorder.RecordAsync(integration.Id, outcome, cancellationToken);
         verifications.Completed(pending.Id, outcome);
         return outcome;
