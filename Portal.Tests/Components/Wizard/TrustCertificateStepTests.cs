@@ -17,26 +17,30 @@ public sealed class TrustCertificateStepTests : WizardTestBase
         return (cut, fake);
     }
 
+    // Found and clicked on the renderer's thread: the live check re-renders the step from another thread.
+    private static Task ClickAsync(IRenderedComponent<BaseUrlStep> cut, string text) =>
+        cut.InvokeAsync(() => cut.FindAll("button").Single(b => b.TextContent.Contains(text, StringComparison.Ordinal)).Click());
+
     [Fact]
     public async Task Confirming_trusts_the_last_presented_certificate_in_the_draft_and_stopping_takes_it_back()
     {
         var (cut, fake) = await RenderUntrustedAsync();
 
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Trust this certificate", StringComparison.Ordinal)).Click();
+        await ClickAsync(cut, "Trust this certificate");
         Assert.Equal(2, cut.FindAll("[data-testid=presented-chain] ol > li").Count);
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Cancel", StringComparison.Ordinal)).Click();
+        await ClickAsync(cut, "Cancel");
         Assert.Empty(cut.FindAll("[data-testid=presented-chain]"));
         Assert.Null(Draft.Check.TrustedCaPem);
 
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Trust this certificate", StringComparison.Ordinal)).Click();
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Trust it for this integration", StringComparison.Ordinal)).Click();
+        await ClickAsync(cut, "Trust this certificate");
+        await ClickAsync(cut, "Trust it for this integration");
 
         WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
         Assert.Equal(fake.CertificateAuthority!.Issuing.ExportCertificatePem(), Draft.Check.TrustedCaPem);
         Assert.Equal(Draft.Check.TrustedCaPem, Draft.ToSnapshot().TrustedCaPem);
         Assert.Contains(TestCertificateAuthority.IssuingSubject, cut.Find("[data-testid=trusted-certificate]").TextContent, StringComparison.Ordinal);
 
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Stop trusting it", StringComparison.Ordinal)).Click();
+        await ClickAsync(cut, "Stop trusting it");
 
         WaitForText(cut, "[data-testid=check-failed]", "is not trusted");
         Assert.Null(Draft.Check.TrustedCaPem);
@@ -50,15 +54,15 @@ public sealed class TrustCertificateStepTests : WizardTestBase
         using var key = RSA.Create(2048);
         var rootPem = fake.CertificateAuthority!.Root.ExportCertificatePem();
 
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Paste a CA certificate", StringComparison.Ordinal)).Click();
-        cut.Find("textarea").Change(rootPem + "\n" + key.ExportPkcs8PrivateKeyPem());
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Trust pasted certificate", StringComparison.Ordinal)).Click();
+        await ClickAsync(cut, "Paste a CA certificate");
+        await cut.InvokeAsync(() => cut.Find("textarea").Change(rootPem + "\n" + key.ExportPkcs8PrivateKeyPem()));
+        await ClickAsync(cut, "Trust pasted certificate");
 
         WaitForText(cut, "[data-testid=trust-problem]", "contains a private key");
         Assert.Null(Draft.Check.TrustedCaPem);
 
-        cut.Find("textarea").Change(rootPem);
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Trust pasted certificate", StringComparison.Ordinal)).Click();
+        await cut.InvokeAsync(() => cut.Find("textarea").Change(rootPem));
+        await ClickAsync(cut, "Trust pasted certificate");
 
         WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
         Assert.Equal(rootPem, Draft.Check.TrustedCaPem);

@@ -36,6 +36,20 @@ public sealed class IntegrationTrustSignInTests
     }
 
     [Fact]
+    public async Task Token_refresh_works_through_the_integrations_trusted_CA()
+    {
+        await using var scenario = await SignInScenario.StartAsync(PrivateCa());
+        await scenario.SignInAsync(scenario.NewBrowser(), returnUrl: "/account");
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        var (oldAccessToken, _) = await scenario.StoredTokensAsync();
+
+        var result = await scenario.RefreshAsync(identity.Id);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.NotEqual(oldAccessToken, (await scenario.StoredTokensAsync()).AccessToken);
+    }
+
+    [Fact]
     public async Task OAuth1_sign_in_works_through_the_integrations_trusted_CA()
     {
         await using var scenario = await SignInScenario.StartOAuth1Async(PrivateCa());
