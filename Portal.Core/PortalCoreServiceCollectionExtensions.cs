@@ -44,6 +44,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
         services.AddScoped<CredentialReplacementService>();
+        services.AddScoped<IntegrationTrustService>();
         services.AddBitbucketServerPlatform();
         services.AddScoped<AccountService>();
         services.AddScoped<PendingAuthorizationStore>();

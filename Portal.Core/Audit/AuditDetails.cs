@@ -1,5 +1,6 @@
 using Portal.Core.Integrations;
 using Portal.Core.Platforms;
+using Portal.Core.Security;
 
 namespace Portal.Core.Audit;
 
@@ -11,4 +12,8 @@ public static class AuditDetails
     public static string Created(Integration integration) =>
         $"{PlatformRegistry.Find(integration.Platform)?.DisplayName ?? integration.Platform} at {integration.BaseUrl}, {Describe(integration.OAuthVersion)}"
         + (integration.OAuthVersion == OAuthVersion.OAuth2 ? $", Client ID {integration.ClientId}" : $", Consumer Key {integration.ConsumerKey}");
+
+    /// <summary>A trusted CA certificate by its public facts; its PEM body never goes into an entry.</summary>
+    public static string Certificate(CertificateDetails certificate) =>
+        $"{certificate.Subject}, issued by {certificate.Issuer}, valid until {certificate.NotAfter:yyyy-MM-dd}, SHA-256 {certificate.Sha256Fingerprint}";
 }

@@ -56,6 +56,7 @@ public sealed class CredentialReplacement
             Verification = integration.Verification,
             CreatedAt = integration.CreatedAt,
             VerifiedAt = integration.VerifiedAt,
+            TrustedCaPem = integration.TrustedCaPem,
         };
     }
 }

@@ -30,6 +30,11 @@ public sealed class Integration
     public string? PublicKeyPem { get; set; }
     /// <summary>OAuth 1: the private key, encrypted (purpose <see cref="Security.SecretPurpose.PrivateKey"/>).</summary>
     public string? ProtectedPrivateKey { get; set; }
+    /// <summary>
+    /// A CA certificate (or self-signed server certificate) as PEM that this integration alone trusts for its server's
+    /// https certificate, besides the system's roots and Bitbucket:TrustedCaFile; <c>null</c> for none. Public, not secret.
+    /// </summary>
+    public string? TrustedCaPem { get; set; }
     public bool Enabled { get; set; } = true;
     public IntegrationVerification Verification { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

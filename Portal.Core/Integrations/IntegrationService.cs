@@ -80,6 +80,16 @@ public sealed class IntegrationService(
         {
             return new CreateIntegrationResult(null, errors);
         }
+        CertificateDetails? trustedCa = null;
+        if (cleaned.TrustedCaPem is not null)
+        {
+            var (certificate, problem) = TrustedCertificatePem.Parse(cleaned.TrustedCaPem, clock.GetUtcNow());
+            if (problem is not null)
+            {
+                return new CreateIntegrationResult(null, [new ValidationFailure(nameof(NewIntegration.TrustedCaPem), problem)]);
+            }
+            trustedCa = certificate;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Integrations.AnyAsync(i => i.Id == cleaned.Id, cancellationToken))
         {
@@ -99,11 +109,16 @@ public sealed class IntegrationService(
             ConsumerKey = cleaned.OAuth1?.ConsumerKey,
             PublicKeyPem = cleaned.OAuth1?.PublicKeyPem,
             ProtectedPrivateKey = cleaned.OAuth1 is { } keys ? protector.Protect(SecretPurpose.PrivateKey, keys.PrivateKeyPem) : null,
+            TrustedCaPem = trustedCa?.Pem,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Integrations.Add(integration);
         await audit.AddAsync(db, actor, AuditKind.IntegrationCreated, integration.Id,
             AuditDetails.Created(integration), cancellationToken: cancellationToken);
+        if (trustedCa is not null)
+        {
+            await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integration.Id, AuditDetails.Certificate(trustedCa), cancellationToken: cancellationToken);
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);

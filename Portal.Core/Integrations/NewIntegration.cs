@@ -13,6 +13,7 @@ public sealed record OAuth1Keys(string ConsumerKey, string PublicKeyPem, string 
 /// <param name="ClientId">OAuth 2 only.</param>
 /// <param name="ClientSecret">OAuth 2 only.</param>
 /// <param name="OAuth1">OAuth 1 only: the keys the wizard generated and showed.</param>
+/// <param name="TrustedCaPem">The certificate the admin chose to trust for this integration's server, as PEM; <c>null</c> for none.</param>
 public sealed record NewIntegration(
     Guid Id,
     string Name,
@@ -22,7 +23,8 @@ public sealed record NewIntegration(
     OAuthVersion OAuthVersion,
     string ClientId,
     string ClientSecret,
-    OAuth1Keys? OAuth1 = null)
+    OAuth1Keys? OAuth1 = null,
+    string? TrustedCaPem = null)
 {
     /// <summary>Never prints the secrets.</summary>
     public override string ToString() => $"NewIntegration {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";

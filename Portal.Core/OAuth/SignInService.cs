@@ -73,7 +73,11 @@ public sealed class SignInService(
             return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt, pending.Id), null);
         }
 
-        var requestToken = await oauth1.StartAsync(integration, cancellationToken);
+        OAuth1Result<OAuth1RequestToken> requestToken;
+        using (OutboundTrust.Use(integration.TrustedCaPem))
+        {
+            requestToken = await oauth1.StartAsync(integration, cancellationToken);
+        }
         if (!requestToken.Succeeded)
         {
             var error = requestToken.Error;
@@ -149,7 +153,12 @@ public sealed class SignInService(
         {
             return await CompleteReplacementAsync(integration, pending, replacementId, callback, browser, cancellationToken);
         }
-        var outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
+        SignInOutcome outcome;
+        // Token, identity and OAuth 1 calls trust what this integration trusts, and nothing another integration does.
+        using (OutboundTrust.Use(integration.TrustedCaPem))
+        {
+            outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
+        }
         await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
         verifications.Completed(pending.Id, outcome);
         return outcome;
@@ -172,7 +181,10 @@ public sealed class SignInService(
         else
         {
             var tested = replacement.ApplyTo(integration);
-            outcome = SignInLikelyCauses.AddTo(tested, await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
+            using (OutboundTrust.Use(integration.TrustedCaPem))
+            {
+                outcome = SignInLikelyCauses.AddTo(tested, await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
+            }
             if (outcome.Succeeded && !await replacements.SwapInAsync(replacement, browser, $"signed in as {outcome.Identity?.DisplayName ?? outcome.Identity?.Name}", cancellationToken))
             {
                 outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State, CredentialReplacementMessages.DiscardedMeanwhile(kind), pending, integration.Name);

@@ -4,6 +4,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
 using Portal.Core.Status;
@@ -63,6 +64,7 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         builder.Property(i => i.BitbucketVersion).HasMaxLength(64);
         builder.Property(i => i.ClientId).HasMaxLength(256);
         builder.Property(i => i.ConsumerKey).HasMaxLength(128);
+        builder.Property(i => i.TrustedCaPem).HasMaxLength(TrustedCertificatePem.MaxLength);
         builder.HasIndex(i => i.ConsumerKey).IsUnique();
         builder.Property(i => i.OAuthVersion).HasConversion<int>();
         builder.Property(i => i.Verification).HasConversion<int>();

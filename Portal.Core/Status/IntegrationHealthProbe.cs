@@ -208,11 +208,12 @@ public sealed class IntegrationHealthProbe(
             }
 
             var options = owner.bitbucketOptions.Value;
-            // The same trust rules as every other request to Bitbucket: the system's roots plus Bitbucket:TrustedCaFile.
-            var validator = BitbucketServerCertificateValidator.FromOptions(options);
+            // The same trust rules as every other request to Bitbucket: the system's roots plus Bitbucket:TrustedCaFile,
+            // plus the certificate this integration trusts.
+            var validator = BitbucketServerCertificateValidator.FromOptions(options, OutboundTrust.Current);
             X509Certificate2? leaf = null;
             ServerCertificateRejectedException? rejected = null;
-            var trustedThroughCaFile = false;
+            var trustedThrough = CertificateTrust.Rejected;
             try
             {
                 await using var stream = new NetworkStream(socket, ownsSocket: false);
@@ -230,9 +231,8 @@ public sealed class IntegrationHealthProbe(
                             }
                             try
                             {
-                                var accepted = validator.Validate(sender, certificate, chain, errors);
-                                trustedThroughCaFile = accepted && errors != SslPolicyErrors.None;
-                                return accepted;
+                                trustedThrough = validator.Check(certificate, chain, errors);
+                                return trustedThrough != CertificateTrust.Rejected;
                             }
                             catch (ServerCertificateRejectedException e)
                             {
@@ -260,7 +260,12 @@ public sealed class IntegrationHealthProbe(
                 var expiresAt = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
                 certificateExpiresAt = expiresAt;
                 var days = (int)Math.Floor((expiresAt - clock.GetUtcNow()).TotalDays);
-                var trust = trustedThroughCaFile ? "trusted through Bitbucket:TrustedCaFile" : "trusted";
+                var trust = trustedThrough switch
+                {
+                    CertificateTrust.TrustedCaFile => "trusted through Bitbucket:TrustedCaFile",
+                    CertificateTrust.Integration => "trusted through this integration's trusted certificate",
+                    _ => "trusted",
+                };
                 var certificate = $"subject \"{leaf.Subject}\", issued by \"{leaf.Issuer}\"";
                 if (days < CertificateWarningDays)
                 {

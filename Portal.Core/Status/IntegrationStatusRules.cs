@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portal.Core.Integrations;
+using Portal.Core.Security;
 
 namespace Portal.Core.Status;
 
@@ -7,7 +8,11 @@ namespace Portal.Core.Status;
 /// <param name="BitbucketVersion">The version the wizard detected when the integration was created.</param>
 public sealed record IntegrationInfo(
     Guid Id, string Name, string BaseUrl, string? BitbucketVersion, OAuthVersion OAuthVersion, bool Enabled,
-    IntegrationVerification Verification, DateTimeOffset? VerifiedAt);
+    IntegrationVerification Verification, DateTimeOffset? VerifiedAt, string? TrustedCaPem = null)
+{
+    /// <summary>When the certificate this integration trusts expires; <c>null</c> when it trusts none of its own.</summary>
+    public DateTimeOffset? TrustedCaExpiresAt => TrustedCaPem is null ? null : TrustedCertificatePem.Parse(TrustedCaPem, DateTimeOffset.MinValue).Certificate?.NotAfter;
+}
 
 /// <summary>The decided status and the sentence that explains it (cause and fix).</summary>
 public sealed record StatusVerdict(IntegrationStatus Status, string Summary);

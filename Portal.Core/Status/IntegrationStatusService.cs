@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Authorization;
+using Portal.Core.Security;
 
 namespace Portal.Core.Status;
 
@@ -154,7 +155,10 @@ public sealed class IntegrationStatusService(
             // A scope per probe: the typed HttpClient comes from the factory, so handlers rotate and DNS changes are seen.
             await using var scope = scopes.CreateAsyncScope();
             var probe = scope.ServiceProvider.GetRequiredService<IntegrationHealthProbe>();
-            report = await probe.ProbeAsync(integration.BaseUrl, integration.OAuthVersion, ct);
+            using (OutboundTrust.Use(integration.TrustedCaPem))
+            {
+                report = await probe.ProbeAsync(integration.BaseUrl, integration.OAuthVersion, ct);
+            }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

@@ -24,7 +24,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Integrations.AsNoTracking()
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt))
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
             .ToListAsync(ct);
     }
 
@@ -33,7 +33,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId)
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt))
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
             .SingleOrDefaultAsync(ct);
     }
 

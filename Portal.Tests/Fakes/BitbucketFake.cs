@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,8 @@ public sealed partial class BitbucketFake : IAsyncDisposable
         _version = options.Version;
         ContextPath = NormalizeContextPath(options.ContextPath);
         Https = options.Https;
-        Certificate = options.Https ? FakeCertificate.CreateSelfSigned() : null;
+        CertificateAuthority = options.Https && options.CertificateFromTestCa ? TestCertificateAuthority.Create() : null;
+        Certificate = options.Https ? CertificateAuthority?.Server ?? FakeCertificate.CreateSelfSigned() : null;
         ConfigureProvider(options);
     }
 
@@ -59,6 +61,9 @@ public sealed partial class BitbucketFake : IAsyncDisposable
 
     /// <summary>The self-signed server certificate when <see cref="Https"/>; write it with <c>ExportCertificatePem()</c> to trust it.</summary>
     public X509Certificate2? Certificate { get; }
+
+    /// <summary>The private CA that issued <see cref="Certificate"/>, when started with <see cref="BitbucketFakeOptions.CertificateFromTestCa"/>.</summary>
+    public TestCertificateAuthority? CertificateAuthority { get; }
 
     /// <summary>How the fake misbehaves right now.</summary>
     public FakeMode Mode { get => _mode; set => _mode = value; }
@@ -121,6 +126,7 @@ public sealed partial class BitbucketFake : IAsyncDisposable
     {
         await StopAsync();
         Certificate?.Dispose();
+        CertificateAuthority?.Dispose();
     }
 
     private async Task StartOnPortAsync(int port)
@@ -133,7 +139,12 @@ public sealed partial class BitbucketFake : IAsyncDisposable
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
         {
-            if (Certificate is not null)
+            if (CertificateAuthority is { } authority)
+            {
+                // The server certificate and its issuing CA, as a server with a private CA sends them (the root stays home).
+                listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = authority.Server, ServerCertificateChain = [authority.Issuing] });
+            }
+            else if (Certificate is not null)
             {
                 listen.UseHttps(Certificate);
             }

@@ -11,4 +11,10 @@ public sealed partial class BitbucketFakeOptions
 
     /// <summary>Serve https with a self-signed certificate generated at start (see <see cref="BitbucketFake.Certificate"/>).</summary>
     public bool Https { get; set; }
+
+    /// <summary>
+    /// With <see cref="Https"/>: serve a certificate issued by a private test CA (<see cref="BitbucketFake.CertificateAuthority"/>)
+    /// instead of a self-signed one.
+    /// </summary>
+    public bool CertificateFromTestCa { get; set; }
 }

@@ -22,6 +22,10 @@ public sealed partial class SignInScenario
         return new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Bitbucket:TrustedCaFile"] = path };
     }
 
+    /// <summary>What the integration itself trusts when <see cref="SignInScenarioOptions.TrustFakeThroughIntegration"/>: the fake's root CA, or its self-signed certificate.</summary>
+    private static string? IntegrationTrustFor(BitbucketFake fake, SignInScenarioOptions options) =>
+        options.TrustFakeThroughIntegration ? (fake.CertificateAuthority?.Root ?? fake.Certificate)?.ExportCertificatePem() : null;
+
     /// <summary>The browser's client for the provider's pages: no redirects followed, no cookies, the fake's certificate trusted.</summary>
     private static HttpClient NewProviderClient(BitbucketFake? fake) => new(new HttpClientHandler
     {

@@ -37,6 +37,12 @@ public sealed class SignInScenarioOptions
     /// <summary>How the Bitbucket fake starts: on https by default, as Bitbucket's OAuth 2 provider requires (see SignInScenario.Https.cs).</summary>
     public BitbucketFakeOptions Fake { get; init; } = new() { Https = true };
 
+    /// <summary>
+    /// Trust the fake's CA (its test root CA, or its self-signed certificate) through the integration's own trusted
+    /// certificate instead of Bitbucket:TrustedCaFile.
+    /// </summary>
+    public bool TrustFakeThroughIntegration { get; init; }
+
     public Action<IServiceCollection>? ConfigurePortalServices { get; init; }
 
     /// <summary>Extra configuration for the portal, e.g. log levels.</summary>
@@ -104,7 +110,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
         {
             var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", options.RegisteredRedirectUris(callback)));
             return Task.FromResult(new ProviderRegistration(fake.BaseUrl, client.ClientId, options.PortalClientSecret ?? client.ClientSecret, fake));
-        }, options.ConfigurePortalServices, fake, options.PortalSettings);
+        }, options.ConfigurePortalServices, fake, options.PortalSettings, IntegrationTrustFor(fake, options));
     }
 
     /// <summary>
@@ -126,7 +132,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
                 options.RegisteredConsumerKey?.Invoke(keys.ConsumerKey) ?? keys.ConsumerKey,
                 options.RegisteredPublicKeyPem?.Invoke(keys.PublicKeyPem) ?? keys.PublicKeyPem);
             return Task.FromResult(new ProviderRegistration(fake.BaseUrl, "", "", fake, keys));
-        }, options.ConfigurePortalServices, fake, options.PortalSettings);
+        }, options.ConfigurePortalServices, fake, options.PortalSettings, IntegrationTrustFor(fake, options));
     }
 
     private static async Task<BitbucketFake> StartFakeAsync(SignInScenarioOptions options)
@@ -142,10 +148,12 @@ public sealed partial class SignInScenario : IAsyncDisposable
 
     /// <summary>Starts a portal whose integration points at the provider <paramref name="startProvider"/> starts for the given callback URL.</summary>
     public static async Task<SignInScenario> StartWithProviderAsync(Func<string, Task<ProviderRegistration>> startProvider,
-        Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null, IDictionary<string, string?>? portalSettings = null)
+        Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null, IDictionary<string, string?>? portalSettings = null,
+        string? integrationTrustedCaPem = null)
     {
         var clock = new ShiftableTimeProvider();
-        var host = new PortalHost(settings: TrustFakeCertificate(fake, portalSettings), configureServices: services =>
+        var settings = integrationTrustedCaPem is null ? TrustFakeCertificate(fake, portalSettings) : portalSettings;
+        var host = new PortalHost(settings: settings, configureServices: services =>
         {
             services.AddSingleton<TimeProvider>(clock);
             configurePortalServices?.Invoke(services);
@@ -155,9 +163,9 @@ public sealed partial class SignInScenario : IAsyncDisposable
         host.Start();
         await host.Services.CreateIntegrationAsync(registration.OAuth1 is { } keys
             ? new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
-                OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "", keys)
+                OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "", keys, integrationTrustedCaPem)
             : new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
-                "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret));
+                "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret, TrustedCaPem: integrationTrustedCaPem));
         return new SignInScenario(host, clock, integrationId, registration, fake);
     }
 

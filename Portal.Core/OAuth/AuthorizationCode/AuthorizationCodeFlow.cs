@@ -70,6 +70,7 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
                 logger.LogWarning("The token request to {BaseUrl} failed: {Reason}", integration.BaseUrl, token.Exception?.GetType().Name);
                 return TokenExchange.Failed(SignInErrorKind.BitbucketUnreachable, SignInStep.Token,
                     LinkLocalAddressRefusedException.FindIn(token.Exception)?.Message
+                    ?? ServerCertificateFailure.Describe(token.Exception, new Uri(integration.BaseUrl))
                     ?? $"The portal could not reach Bitbucket at {integration.BaseUrl} to finish the sign-in ({token.Exception?.Message}). Try again in a moment; if it persists, check that the portal's server can reach Bitbucket.");
             }
             var error = OAuthErrorMessages.ErrorCodeOf(token);

@@ -57,20 +57,25 @@ public sealed class TokenRefresher(
         }
 
         var now = clock.GetUtcNow();
-        var response = await http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        TokenResponse response;
+        using (OutboundTrust.Use(integration.TrustedCaPem))
         {
-            Address = BitbucketEndpoints.Token(integration.BaseUrl),
-            ClientId = integration.ClientId,
-            ClientSecret = clientSecret,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            RefreshToken = refreshToken,
-        }, cancellationToken);
+            response = await http.RequestRefreshTokenAsync(new RefreshTokenRequest
+            {
+                Address = BitbucketEndpoints.Token(integration.BaseUrl),
+                ClientId = integration.ClientId,
+                ClientSecret = clientSecret,
+                ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                RefreshToken = refreshToken,
+            }, cancellationToken);
+        }
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
             if (response.ErrorType == ResponseErrorType.Exception)
             {
                 logger.LogWarning("The refresh request to {BaseUrl} failed: {Reason}", integration.BaseUrl, response.Exception?.GetType().Name);
                 return new(TokenRefreshFailure.Unreachable, LinkLocalAddressRefusedException.FindIn(response.Exception)?.Message
+                    ?? ServerCertificateFailure.Describe(response.Exception, new Uri(integration.BaseUrl))
                     ?? $"The portal could not reach Bitbucket at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
             }
             var error = OAuthErrorMessages.ErrorCodeOf(response);

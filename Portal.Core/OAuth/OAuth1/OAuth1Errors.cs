@@ -185,6 +185,11 @@ public static class OAuth1Errors
             return Network(refused.Message);
         }
 
+        if (Platforms.BitbucketServer.ServerCertificateFailure.Describe(http, url) is { } certificate)
+        {
+            return Network(certificate);
+        }
+
         if (http.HttpRequestError == HttpRequestError.NameResolutionError || Socket(http) == SocketError.HostNotFound)
         {
             return Network($"The portal could not resolve the host name \"{url.Host}\" (DNS). Fix: check the base URL's " +

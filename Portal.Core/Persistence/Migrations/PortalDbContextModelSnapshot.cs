@@ -275,6 +275,10 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<string>("PublicKeyPem")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TrustedCaPem")
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Verification")
                         .HasColumnType("INTEGER");
 

@@ -1,3 +1,5 @@
+using Portal.Core.Security;
+
 namespace Portal.Core.Platforms.BitbucketServer;
 
 /// <summary>What a <see cref="BitbucketVersionProbe"/> found at a base URL.</summary>
@@ -12,6 +14,12 @@ public sealed record BitbucketProbeResult(BitbucketVersion? Version, ProbeFailur
 
     /// <summary>Which OAuth version the detected Bitbucket calls for; <c>null</c> when no version was found.</summary>
     public OAuthCompatibility? Compatibility => Version is { } version ? BitbucketOAuthRules.Assess(version) : null;
+
+    /// <summary>
+    /// For an untrusted certificate (<see cref="ProbeFailureKind.TlsUntrusted"/>): the chain the server presented, its
+    /// own certificate first, so an administrator can decide to trust its last one for this integration.
+    /// </summary>
+    public IReadOnlyList<CertificateDetails> PresentedChain { get; init; } = [];
 
     internal static BitbucketProbeResult Fail(ProbeFailureKind failure, string message, string? hint = null) =>
         new(null, failure, message, hint);

@@ -26,7 +26,8 @@ public static class BitbucketServerServiceCollectionExtensions
 
     /// <summary>
     /// Makes a client talk to Bitbucket the way the portal must: redirects are never followed, no cookies, https
-    /// certificates are also trusted when they chain to <see cref="BitbucketClientOptions.TrustedCaFile"/>, and
+    /// certificates are also trusted when they chain to <see cref="BitbucketClientOptions.TrustedCaFile"/> or to the
+    /// certificate the calling integration trusts (<see cref="OutboundTrust"/>), and
     /// connections to link-local addresses are refused after DNS resolution (<see cref="OutboundAddressGuard"/>).
     /// Timeouts are per call (the client's own timeout is switched off).
     /// </summary>
@@ -38,16 +39,19 @@ public static class BitbucketServerServiceCollectionExtensions
         builder.ConfigurePrimaryHttpMessageHandler(services =>
         {
             var options = services.GetRequiredService<IOptions<BitbucketClientOptions>>().Value;
-            var validator = BitbucketServerCertificateValidator.FromOptions(options);
             var guard = services.GetRequiredService<OutboundAddressGuard>();
-            return new SocketsHttpHandler
+            return new TrustRoutingHandler(trust =>
             {
-                ConnectCallback = guard.ConnectAsync,
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                AutomaticDecompression = DecompressionMethods.All,
-                SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = validator.Validate },
-            };
+                var validator = BitbucketServerCertificateValidator.FromOptions(options, trust);
+                return new SocketsHttpHandler
+                {
+                    ConnectCallback = guard.ConnectAsync,
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                    AutomaticDecompression = DecompressionMethods.All,
+                    SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = validator.Validate },
+                };
+            });
         });
         return builder;
     }

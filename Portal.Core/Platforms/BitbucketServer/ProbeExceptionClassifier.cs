@@ -86,13 +86,17 @@ internal static class ProbeExceptionClassifier
             : c.CustomRootsConfigured
                 ? $"Bitbucket:TrustedCaFile is set, but none of its certificates issued this one: add the root CA of \"{c.Issuer}\" to it."
                 : null;
+        if (c.IntegrationTrustConfigured)
+        {
+            hint = "The certificate this integration trusts did not issue this one (the server's certificate or CA may have changed): check the chain below, then trust it again on the integration's Trusted certificate page.";
+        }
         if (!string.IsNullOrWhiteSpace(options.TrustedCaFile) && BitbucketClientOptions.TrustedCaFileProblem(options.TrustedCaFile) is { } problem)
         {
             hint = problem;
         }
         return BitbucketProbeResult.Fail(ProbeFailureKind.TlsUntrusted,
             $"The certificate of {where} is not trusted ({certificate}): install the issuing CA certificate on the portal's machine, or set Bitbucket:TrustedCaFile to a PEM file that contains it.",
-            hint);
+            hint) with { PresentedChain = c.PresentedChain };
     }
 
     private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");

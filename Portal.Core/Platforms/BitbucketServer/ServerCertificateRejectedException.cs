@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
 
@@ -33,4 +34,10 @@ internal sealed class ServerCertificateRejectedException : Exception
     public IReadOnlyList<string> DnsNames { get; }
     public bool CustomRootsConfigured { get; }
     public bool IsSelfSigned => Subject == Issuer;
+
+    /// <summary>The chain as the portal could build it from what the server sent: the server's certificate first.</summary>
+    public IReadOnlyList<CertificateDetails> PresentedChain { get; init; } = [];
+
+    /// <summary>Whether the integration trusts a certificate of its own that did not help.</summary>
+    public bool IntegrationTrustConfigured { get; init; }
 }

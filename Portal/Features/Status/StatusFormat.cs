@@ -59,6 +59,15 @@ internal static class StatusFormat
         ? string.Create(CultureInfo.InvariantCulture, $"{milliseconds} ms")
         : string.Create(CultureInfo.InvariantCulture, $"{milliseconds / 1000.0:0.0} s");
 
+    /// <summary>The expiry of the certificate the integration itself trusts (its private CA).</summary>
+    public static string TrustedCaExpiry(DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        var date = expiresAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return expiresAt < now
+            ? $"expired on {date}: trust the CA's renewed certificate on the integration's Trusted certificate page"
+            : $"{IntegrationStatusRules.InDays((int)Math.Floor((expiresAt - now).TotalDays))} ({date})";
+    }
+
     public static string CertificateExpiry(IntegrationStatusSnapshot snapshot, DateTimeOffset now)
     {
         if (snapshot.LastReport is not { } report)

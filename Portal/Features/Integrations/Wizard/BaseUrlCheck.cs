@@ -1,5 +1,6 @@
 using Portal.Core.Integrations;
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
 
 namespace Portal.Features.Integrations.Wizard;
 
@@ -16,7 +17,8 @@ internal enum BaseUrlCheckStatus
 /// <summary>
 /// The live check beside the Base URL field: waits until typing pauses (one probe per pause, not per keystroke),
 /// and cancels the check in flight whenever the URL changes. When the Bitbucket it finds supports OAuth 2, it then
-/// checks the OAuth 2 provider (its metadata must name this base URL).
+/// checks the OAuth 2 provider (its metadata must name this base URL). Checks trust <see cref="TrustedCaPem"/>, the
+/// certificate the admin chose to trust for this integration, besides the system's roots.
 /// </summary>
 internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clock, ILogger<BaseUrlCheck> logger) : IDisposable
 {
@@ -39,6 +41,26 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
 
     /// <summary>The OAuth 2 provider check of the found Bitbucket; <c>null</c> until it is done, or when Bitbucket only supports OAuth 1.</summary>
     public OAuth2ProviderCheck? Provider { get; private set; }
+
+    /// <summary>The certificate (PEM) this integration trusts for its server; <c>null</c> for none.</summary>
+    public string? TrustedCaPem { get; private set; }
+
+    /// <summary>Trusts <paramref name="pem"/> (<c>null</c>: nothing of its own) and checks the URL again at once.</summary>
+    public void UseTrustedCa(string? pem)
+    {
+        TrustedCaPem = pem;
+        if (Url is not null)
+        {
+            Start(Url, TimeSpan.Zero);
+        }
+        else
+        {
+            Changed?.Invoke();
+        }
+    }
+
+    /// <summary>Sets the trust without checking (a page that restores or loads it checks afterwards).</summary>
+    public void RestoreTrustedCa(string? pem) => TrustedCaPem = pem;
 
     /// <summary>Raised on the probe's thread; components marshal to their renderer.</summary>
     public event Action? Changed;
@@ -74,11 +96,13 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
         Status = BaseUrlCheckStatus.Checking;
         pending = new CancellationTokenSource();
         Changed?.Invoke();
-        _ = RunAsync(url, delay, pending.Token);
+        _ = RunAsync(url, delay, TrustedCaPem, pending.Token);
     }
 
-    private async Task RunAsync(string url, TimeSpan delay, CancellationToken cancellationToken)
+    private async Task RunAsync(string url, TimeSpan delay, string? trustedCaPem, CancellationToken cancellationToken)
     {
+        // Only this check's calls trust the integration's certificate; the scope ends with this method.
+        using var trust = OutboundTrust.Use(trustedCaPem);
         try
         {
             if (delay > TimeSpan.Zero)

@@ -7,11 +7,12 @@ using Portal.Core.Integrations;
 using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Security;
 
 namespace Portal.Features.Integrations.Wizard;
 
 /// <summary>What is kept of a draft across a reload: everything but the Client Secret.</summary>
-internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, string BaseUrl, string ClientId, OAuthVersion? ChosenOAuthVersion = null);
+internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, string BaseUrl, string ClientId, OAuthVersion? ChosenOAuthVersion = null, string? TrustedCaPem = null);
 
 /// <summary>
 /// The Add Integration wizard's state for one circuit. Steps read and change it; it tells them when it changed.
@@ -125,7 +126,26 @@ internal sealed class IntegrationDraft : IDisposable
         return created;
     }
 
-    public DraftSnapshot ToSnapshot() => new(Id, Name, Platform, BaseUrl, ClientId, ChosenOAuthVersion);
+    public DraftSnapshot ToSnapshot() => new(Id, Name, Platform, BaseUrl, ClientId, ChosenOAuthVersion, Check.TrustedCaPem);
+
+    /// <summary>
+    /// Trusts <paramref name="pem"/> for this integration (kept in the draft, saved at Create Integration) and checks the
+    /// Base URL again; returns why it cannot be trusted instead, leaving everything as it was.
+    /// </summary>
+    public string? TrustCertificate(string pem, DateTimeOffset now)
+    {
+        var (certificate, problem) = TrustedCertificatePem.Parse(pem, now);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        HasUnsavedChanges = true;
+        Check.UseTrustedCa(certificate!.Pem);
+        return null;
+    }
+
+    /// <summary>Stops trusting the draft's certificate and checks the Base URL again.</summary>
+    public void StopTrustingCertificate() => Check.UseTrustedCa(null);
 
     /// <summary>Restores a draft kept in the browser session; the Client Secret is asked for again.</summary>
     public async Task RestoreAsync(DraftSnapshot snapshot)
@@ -136,6 +156,7 @@ internal sealed class IntegrationDraft : IDisposable
         BaseUrl = snapshot.BaseUrl;
         ClientId = snapshot.ClientId;
         ChosenOAuthVersion = snapshot.ChosenOAuthVersion;
+        Check.RestoreTrustedCa(snapshot.TrustedCaPem);
         HasUnsavedChanges = true;
         Touched.UnionWith([nameof(NewIntegration.Name), nameof(NewIntegration.ClientId)]);
         await ValidateAsync();
@@ -151,6 +172,7 @@ internal sealed class IntegrationDraft : IDisposable
         Platform = PlatformRegistry.BitbucketServer.Key;
         ChosenOAuthVersion = null;
         OAuth1Keys = null;
+        Check.RestoreTrustedCa(null);
         HasUnsavedChanges = false;
         Touched.Clear();
         validation = new ValidationResult();
@@ -195,7 +217,8 @@ internal sealed class IntegrationDraft : IDisposable
         OAuthVersion,
         IntegrationValidator.Clean(ClientId),
         IntegrationValidator.Clean(ClientSecret),
-        OAuthVersion == OAuthVersion.OAuth1 ? OAuth1Keys : null);
+        OAuthVersion == OAuthVersion.OAuth1 ? OAuth1Keys : null,
+        Check.TrustedCaPem);
 
     private IEnumerable<string> MessagesFor(string property, Severity severity) =>
         Touched.Contains(property)
