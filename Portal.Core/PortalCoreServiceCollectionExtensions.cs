@@ -42,6 +42,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSessionsAndAuthorization();
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddIntegrationManagement();
         services.AddBitbucketServerPlatform();
         services.AddScoped<AccountService>();
         services.AddScoped<PendingAuthorizationStore>();

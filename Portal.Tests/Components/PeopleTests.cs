@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Portal.Core.Accounts;
 using Portal.Core.Authorization;
+using Portal.Core.Integrations;
 using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Features.Account;
@@ -22,6 +23,7 @@ public sealed class PeopleTests : MudTestBase
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<AccountService>();
+        services.AddIntegrationManagement();
         services.AddTestAuthorization();
     }
 
