@@ -43,8 +43,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSessionsAndAuthorization();
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
-        services.AddScoped<CredentialReplacementService>();
-        services.AddScoped<IntegrationTrustService>();
+        services.AddIntegrationManagement();
         services.AddBitbucketServerPlatform();
         services.AddScoped<AccountService>();
         services.AddScoped<PendingAuthorizationStore>();

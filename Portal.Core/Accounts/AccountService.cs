@@ -15,9 +15,10 @@ public sealed record TokenSet(string AccessToken, string? RefreshToken, DateTime
 }
 
 /// <summary>A person as the account and people pages show them.</summary>
+/// <param name="IsOrphaned">Every integration the person signed in through was deleted: the account can no longer sign in.</param>
 public sealed record AccountSummary(
     Guid UserId, string DisplayName, string? Email, string? AvatarUrl, bool IsAdministrator, DateTimeOffset? LastSignInAt,
-    string? LastIntegrationName, IReadOnlyList<string> Usernames);
+    string? LastIntegrationName, IReadOnlyList<string> Usernames, bool IsOrphaned = false);
 
 /// <summary>Portal accounts: created on a first sign-in, updated on later ones, keyed on Bitbucket's numeric user id.</summary>
 public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory, SecretProtector protector, TimeProvider clock)
@@ -83,7 +84,8 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
         return users.Select(u => new AccountSummary(
             u.Id, u.DisplayName, u.Email, u.AvatarUrl, u.IsAdministrator, u.LastSignInAt,
             u.LastSignInIntegrationId is { } id && integrationNames.TryGetValue(id, out var name) ? name : null,
-            identities.Where(i => i.UserId == u.Id).Select(i => i.Username).Distinct().ToList())).ToList();
+            identities.Where(i => i.UserId == u.Id).Select(i => i.Username).Distinct().ToList(),
+            IsOrphaned: !identities.Any(i => i.UserId == u.Id))).ToList();
     }
 
     private void StoreTokens(ExternalIdentity external, TokenSet tokens)

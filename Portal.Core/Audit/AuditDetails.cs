@@ -16,4 +16,12 @@ public static class AuditDetails
     /// <summary>A trusted CA certificate by its public facts; its PEM body never goes into an entry.</summary>
     public static string Certificate(CertificateDetails certificate) =>
         $"{certificate.Subject}, issued by {certificate.Issuer}, valid until {certificate.NotAfter:yyyy-MM-dd}, SHA-256 {certificate.Sha256Fingerprint}";
+
+    public static string Deleted(int endedSessions, int orphanedAccounts) =>
+        $"{Count(endedSessions, "portal session")} ended; {Count(orphanedAccounts, "account")} left without another integration (orphaned, kept on People).";
+
+    public static string Edited(IReadOnlyList<string> changed, bool markedNotVerified) =>
+        $"Changed: {string.Join(", ", changed)}." + (markedNotVerified ? " Marked Not verified: verify it again." : "");
+
+    private static string Count(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -26,6 +26,8 @@ public enum AuditKind
     SetupModeReentered = 43,
     AdministratorGranted = 50,
     AdministratorRevoked = 51,
+    /// <summary>An administrator removed an orphaned account (one left without an integration to sign in through).</summary>
+    AccountRemoved = 52,
     SignInSucceeded = 60,
     SignInFailed = 61,
 }
@@ -66,6 +68,7 @@ public static class AuditKindNames
         AuditKind.SetupModeReentered => "Setup Mode re-entered",
         AuditKind.AdministratorGranted => "Administrator role granted",
         AuditKind.AdministratorRevoked => "Administrator role revoked",
+        AuditKind.AccountRemoved => "Orphaned account removed",
         AuditKind.SignInSucceeded => "Sign-in succeeded",
         AuditKind.SignInFailed => "Sign-in failed",
         _ => kind.ToString(),

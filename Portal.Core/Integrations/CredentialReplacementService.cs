@@ -1,5 +1,5 @@
-using Portal.Core.Audit;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
 using Portal.Core.Authorization;
 using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Persistence;

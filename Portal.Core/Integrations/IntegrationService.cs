@@ -41,27 +41,6 @@ public sealed class IntegrationService(
         return values is { ConsumerKey: { } key, PublicKeyPem: { } pem } ? (values.Name, key, pem) : null;
     }
 
-    /// <summary>
-    /// A disabled integration offers no sign-in button and is not checked by the status scheduler; nothing is deleted.
-    /// Its value is false when the integration does not exist.
-    /// </summary>
-    public Task<AdminResult<bool>> SetEnabledAsync(Actor actor, Guid integrationId, bool enabled, CancellationToken cancellationToken = default) =>
-        actions.RunAsync(actor, async ct =>
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var changed = await db.Integrations.Where(i => i.Id == integrationId && i.Enabled != enabled)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Enabled, enabled), ct) == 1;
-            if (changed)
-            {
-                await audit.AddAsync(db, actor, enabled ? AuditKind.IntegrationEnabled : AuditKind.IntegrationDisabled, integrationId, cancellationToken: ct);
-                await db.SaveChangesAsync(ct);
-            }
-            var exists = changed || await db.Integrations.AnyAsync(i => i.Id == integrationId, ct);
-            await transaction.CommitAsync(ct);
-            return exists;
-        }, cancellationToken);
-
     /// <summary>Runs the same rules as the wizard, then stores the integration with its secret encrypted.</summary>
     public Task<AdminResult<CreateIntegrationResult>> CreateAsync(Actor actor, NewIntegration request, CancellationToken cancellationToken = default) =>
         actions.RunAsync(actor, ct => ValidateAndStoreAsync(actor, request, ct), cancellationToken);

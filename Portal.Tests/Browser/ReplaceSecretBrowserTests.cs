@@ -54,7 +54,10 @@ public sealed class ReplaceSecretBrowserTests(BrowserFixture browser) : IAsyncLi
         await page.WaitForURLAsync($"{host.BaseUrl}/integrations");
         await page.WaitForInteractiveAsync();
 
-        await page.GetByRole(AriaRole.Link, new() { Name = $"Replace secret: {Name}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = $"{Name}: settings and actions" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/integrations/{integrationId}");
+        await page.WaitForInteractiveAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Replace Client Secret", Exact = true }).ClickAsync();
         await page.WaitForURLAsync($"{host.BaseUrl}/integrations/{integrationId}/credentials");
         await page.WaitForInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Replace the Client Secret of {Name}", Level = 1 })).ToBeVisibleAsync();

@@ -62,7 +62,10 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
         await page.GetByRole(AriaRole.Button, new() { Name = "Create Integration" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/integrations\\?created="));
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Trusted certificate of Acme Private CA" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Acme Private CA: settings and actions" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/integrations/[0-9a-f-]{36}$"));
+        await page.WaitForInteractiveAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Trusted certificate", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/integrations/[0-9a-f-]{36}/certificate$"));
         await page.WaitForInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Trusted certificate of Acme Private CA" })).ToBeVisibleAsync();

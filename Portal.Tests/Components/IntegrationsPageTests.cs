@@ -24,6 +24,7 @@ public sealed class IntegrationsPageTests : MudTestBase
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddIntegrationManagement();
         services.AddVerifyPanel();
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = "https://portal.example.com" }));
         services.AddTestAuthorization();

@@ -25,6 +25,7 @@ public sealed class OAuth1LinkValuesDialogTests : MudTestBase
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = "https://portal.example.com" }));
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
+        services.AddIntegrationManagement();
         services.AddVerifyPanel();
         services.AddTestAuthorization();
     }

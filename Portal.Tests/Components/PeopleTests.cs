@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Portal.Core.Accounts;
 using Portal.Core.Authorization;
+using Portal.Core.Integrations;
 using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Features.Account;
@@ -22,6 +23,7 @@ public sealed class PeopleTests : MudTestBase
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<AccountService>();
+        services.AddIntegrationManagement();
         services.AddTestAuthorization();
     }
 
@@ -114,6 +116,39 @@ public sealed class PeopleTests : MudTestBase
 
         snackbars.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", snackbars.Markup, StringComparison.Ordinal));
         Assert.True(await IsAdministratorAsync(grace.Id));
+    }
+
+    [Fact]
+    public async Task An_orphaned_account_is_marked_and_can_be_removed_while_one_with_a_way_in_cannot()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        var (orphan, _) = await Ctx.Services.PersonAsync("Orphaned Olga", isAdministrator: false);
+        await using (var db = database.CreateContext())
+        {
+            // Ada still signs in through an integration; Olga's only integration was deleted.
+            var integration = new Portal.Core.Integrations.Integration { Id = Guid.NewGuid(), Name = "Acme", BaseUrl = "https://b.example.com" };
+            db.Integrations.Add(integration);
+            var adaUser = await db.Users.SingleAsync(u => u.DisplayName == "Ada Lovelace");
+            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = integration.Id, UserId = adaUser.Id, BitbucketUserId = 1, Username = "ada" });
+            await db.SaveChangesAsync();
+        }
+        Auth.SignInAs(ada);
+        var dialogs = Ctx.Render<MudDialogProvider>();
+        var snackbars = Ctx.Render<MudSnackbarProvider>();
+        var cut = Ctx.Render<People>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count), TimeSpan.FromSeconds(10));
+
+        Assert.Contains("Orphaned", cut.Find("tbody tr:contains('Orphaned Olga')").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Orphaned", cut.Find("tbody tr:contains('Ada Lovelace')").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("button[aria-label='Remove Ada Lovelace']"));
+        cut.Find("button[aria-label='Remove Orphaned Olga']").Click();
+        dialogs.WaitForElement("button:contains('Remove')", TimeSpan.FromSeconds(10));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Orphaned Olga's account was removed", snackbars.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")), TimeSpan.FromSeconds(10));
+        await using var check = database.CreateContext();
+        Assert.False(await check.Users.AnyAsync(u => u.Id == orphan.Id));
     }
 
     private async Task<bool> IsAdministratorAsync(Guid userId)

@@ -23,6 +23,7 @@ public sealed class AdminActionsTests : IAsyncLifetime
         collection.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         collection.AddScoped<IntegrationValidator>();
         collection.AddScoped<IntegrationService>();
+        collection.AddIntegrationManagement();
         services = collection.AddTestAuthorization().BuildServiceProvider();
         return Task.CompletedTask;
     }
@@ -51,10 +52,10 @@ public sealed class AdminActionsTests : IAsyncLifetime
         var (_, ada) = await services.PersonAsync("Ada", isAdministrator: true);
         var id = (await Integrations.CreateAsync(ada, Request("Acme"))).Value.Integration!.Id;
 
-        AdminResult<bool> result;
+        AdminResult<LifecycleOutcome> result;
         await using (await DatabaseFaults.HoldWriteLockAsync(database.Path))
         {
-            result = await Integrations.SetEnabledAsync(ada, id, enabled: false);
+            result = await services.GetRequiredService<IntegrationLifecycle>().SetEnabledAsync(ada, id, enabled: false);
         }
 
         Assert.StartsWith("The database is busy", result.Failure, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Audit;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
@@ -53,6 +54,13 @@ public sealed class CredentialReplacementHostTests
         Assert.StartsWith("The token step failed:", replacement.LastFailure, StringComparison.Ordinal);
         // A new secret that fails says nothing about the current one: the status page hears nothing of it.
         Assert.Empty(await scenario.SignInEventsAsync());
+        var audit = await AuditAsync(scenario);
+        Assert.Equal([AuditKind.SecretReplacementStarted, AuditKind.SecretReplacementFailed],
+            audit.Where(e => e.Kind is AuditKind.SecretReplacementStarted or AuditKind.SecretReplacementFailed or AuditKind.SecretReplacementCompleted).Select(e => e.Kind));
+        var failed = audit.Single(e => e.Kind == AuditKind.SecretReplacementFailed);
+        Assert.Equal(AuditLog.SetupSessionName, failed.ActorName);
+        Assert.Contains("The token step failed", failed.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain(audit, e => (e.Details ?? "").Contains(wrong, StringComparison.Ordinal));
 
         using var person = scenario.NewBrowser();
         await scenario.SignInAsync(person);
@@ -75,6 +83,12 @@ public sealed class CredentialReplacementHostTests
         Assert.Empty(await scenario.QueryAsync(db => db.CredentialReplacements.AsNoTracking().ToListAsync()));
         var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
         Assert.Equal(IntegrationVerification.Verified, integration.Verification);
+        var audit = await AuditAsync(scenario);
+        var completed = Assert.Single(audit, e => e.Kind == AuditKind.SecretReplacementCompleted);
+        Assert.Equal((AuditLog.SetupSessionName, SignInScenario.IntegrationName), (completed.ActorName, completed.IntegrationName));
+        Assert.Contains("signed in as Ada Lovelace", completed.Details, StringComparison.Ordinal);
+        Assert.Single(audit, e => e.Kind == AuditKind.SecretReplacementStarted);
+        Assert.DoesNotContain(audit, e => (e.Details ?? "").Contains(reset.ClientSecret, StringComparison.Ordinal));
 
         using var person = scenario.NewBrowser();
         await scenario.SignInAsync(person);
@@ -198,6 +212,9 @@ public sealed class CredentialReplacementHostTests
         }
         scenario.AssertNoServerErrors();
     }
+
+    private static Task<List<AuditEntry>> AuditAsync(SignInScenario scenario) =>
+        scenario.QueryAsync(db => db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
 
     private static async Task<ReplacementStart> StartSecretAsync(SignInScenario scenario, string secret)
     {

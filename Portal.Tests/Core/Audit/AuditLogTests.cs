@@ -25,6 +25,7 @@ public sealed class AuditLogTests : IAsyncLifetime
         collection.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         collection.AddScoped<IntegrationValidator>();
         collection.AddScoped<IntegrationService>();
+        collection.AddIntegrationManagement();
         services = collection.AddTestAuthorization().BuildServiceProvider();
         return Task.CompletedTask;
     }
@@ -88,11 +89,11 @@ public sealed class AuditLogTests : IAsyncLifetime
     {
         var integration = await services.CreateIntegrationAsync(Acme());
         var ada = await AdaAsync();
-        var service = services.GetRequiredService<IntegrationService>();
+        var lifecycle = services.GetRequiredService<IntegrationLifecycle>();
 
-        Assert.True((await service.SetEnabledAsync(ada, integration.Id, false)).Value);
-        Assert.True((await service.SetEnabledAsync(ada, integration.Id, false)).Value);
-        Assert.True((await service.SetEnabledAsync(ada, integration.Id, true)).Value);
+        Assert.True((await lifecycle.SetEnabledAsync(ada, integration.Id, false)).Value.Done);
+        Assert.True((await lifecycle.SetEnabledAsync(ada, integration.Id, false)).Value.Done);
+        Assert.True((await lifecycle.SetEnabledAsync(ada, integration.Id, true)).Value.Done);
 
         var entries = (await EntriesAsync()).Where(e => e.Kind != AuditKind.IntegrationCreated).ToList();
         Assert.Equal([AuditKind.IntegrationDisabled, AuditKind.IntegrationEnabled], entries.Select(e => e.Kind));
@@ -105,7 +106,7 @@ public sealed class AuditLogTests : IAsyncLifetime
         var integration = await services.CreateIntegrationAsync(Acme());
         var (_, grace) = await services.PersonAsync("Grace Hopper", isAdministrator: false);
 
-        var result = await services.GetRequiredService<IntegrationService>().SetEnabledAsync(grace, integration.Id, false);
+        var result = await services.GetRequiredService<IntegrationLifecycle>().SetEnabledAsync(grace, integration.Id, false);
 
         Assert.Equal(AccessRefusalReason.NotAdministrator, result.Refusal?.Reason);
         Assert.Equal([AuditKind.IntegrationCreated], (await EntriesAsync()).Select(e => e.Kind));

@@ -17,7 +17,7 @@ internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, stri
 /// <summary>
 /// The Add Integration wizard's state for one circuit. Steps read and change it; it tells them when it changed.
 /// </summary>
-internal sealed class IntegrationDraft : IDisposable
+internal sealed partial class IntegrationDraft : IDisposable
 {
     private readonly IntegrationValidator validator;
     private readonly IntegrationService integrations;

@@ -1,0 +1,209 @@
+using FluentValidation.Results;
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Authorization;
+using Portal.Core.Persistence;
+using Portal.Core.Security;
+
+namespace Portal.Core.Integrations;
+
+/// <summary>What the edit form submits. The id (and so the Callback URL / Redirect URL) never changes.</summary>
+/// <param name="BitbucketVersion">The version the live check found; null keeps the stored one while the Base URL is unchanged.</param>
+/// <param name="ClientId">OAuth 2 only.</param>
+/// <param name="ClientSecret">OAuth 2 only: empty keeps the current secret (allowed while the Client ID and OAuth version stay).</param>
+/// <param name="OAuth1">OAuth 1 only, when switching from OAuth 2: the keys the form generated and showed.</param>
+/// <param name="TrustedCaPem">The CA certificate the integration trusts after the edit (the stored one when unchanged; null for none).</param>
+public sealed record IntegrationEdit(
+    Guid Id,
+    string Name,
+    string BaseUrl,
+    string? BitbucketVersion,
+    OAuthVersion OAuthVersion,
+    string ClientId,
+    string ClientSecret,
+    OAuth1Keys? OAuth1 = null,
+    string? TrustedCaPem = null)
+{
+    /// <summary>Never prints the secrets.</summary>
+    public override string ToString() => $"IntegrationEdit {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";
+}
+
+/// <summary>The outcome of an edit: the saved integration and what changed, or the rules it broke.</summary>
+/// <param name="Changed">The settings that changed, by label ("Name", "Base URL", …), never their secret values.</param>
+/// <param name="MarkedNotVerified">Whether the change reset the integration to Not verified.</param>
+public sealed record EditIntegrationResult(
+    IntegrationDetails? Integration, IReadOnlyList<ValidationFailure> Errors, IReadOnlyList<string> Changed, bool MarkedNotVerified)
+{
+    public bool Succeeded => Integration is not null;
+
+    /// <summary>No integration with that id (deleted meanwhile).</summary>
+    public bool NotFound => Integration is null && Errors.Count == 0;
+}
+
+/// <summary>
+/// Changes an existing integration's name, Base URL and OAuth settings with the same rules as the wizard. A new Base URL,
+/// OAuth version or set of credentials makes it Not verified again: the last successful sign-in no longer vouches for it.
+/// </summary>
+public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, AdminActions actions, AuditLog audit, TimeProvider clock)
+{
+    public const string NameChange = "Name";
+    public const string BaseUrlChange = "Base URL";
+    public const string OAuthVersionChange = "OAuth version";
+    public const string ClientIdChange = "Client ID";
+    public const string ClientSecretChange = "Client Secret";
+    public const string KeyPairChange = "OAuth 1 key pair";
+    public const string TrustedCertificateChange = "Trusted certificate";
+
+    /// <summary>The integration without its secrets, or null when it does not exist.</summary>
+    public async Task<IntegrationDetails?> FindAsync(Guid integrationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var integration = await db.Integrations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, cancellationToken);
+        return integration is null ? null : IntegrationDetails.From(integration);
+    }
+
+    public Task<AdminResult<EditIntegrationResult>> EditAsync(Actor actor, IntegrationEdit edit, CancellationToken cancellationToken = default) =>
+        actions.RunAsync(actor, ct => ApplyEditAsync(actor, edit, ct), cancellationToken);
+
+    private async Task<EditIntegrationResult> ApplyEditAsync(Actor actor, IntegrationEdit edit, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var integration = await db.Integrations.SingleOrDefaultAsync(i => i.Id == edit.Id, cancellationToken);
+        if (integration is null)
+        {
+            return new EditIntegrationResult(null, [], [], false);
+        }
+        var name = IntegrationValidator.Clean(edit.Name);
+        var clientId = IntegrationValidator.Clean(edit.ClientId);
+        var clientSecret = IntegrationValidator.Clean(edit.ClientSecret);
+        var normalizedUrl = BaseUrlNormalizer.Normalize(edit.BaseUrl).Url;
+        var baseUrlChanged = normalizedUrl != integration.BaseUrl;
+        var versionChanged = edit.OAuthVersion != integration.OAuthVersion;
+        var toOAuth2 = edit.OAuthVersion == OAuthVersion.OAuth2;
+        var clientIdChanged = toOAuth2 && !versionChanged && clientId != integration.ClientId;
+        var keepSecret = toOAuth2 && !versionChanged && !clientIdChanged && clientSecret.Length == 0;
+        var keepKeys = !toOAuth2 && !versionChanged;
+
+        var request = new NewIntegration(
+            integration.Id, name, integration.Platform, edit.BaseUrl,
+            edit.BitbucketVersion ?? (baseUrlChanged ? null : integration.BitbucketVersion),
+            edit.OAuthVersion, clientId, clientSecret,
+            keepKeys ? new OAuth1Keys(integration.ConsumerKey ?? "", integration.PublicKeyPem ?? "", "") : edit.OAuth1);
+        var validation = await validator.ValidateAsync(request, cancellationToken);
+        var errors = validation.Errors
+            .Where(e => e.Severity == Severity.Error && !(keepSecret && e.PropertyName == nameof(NewIntegration.ClientSecret)))
+            .ToList();
+        if (clientIdChanged && clientSecret.Length == 0)
+        {
+            errors.Add(new ValidationFailure(nameof(NewIntegration.ClientSecret),
+                "You changed the Client ID: paste the Client Secret Bitbucket showed with it as well (they belong together)."));
+        }
+        CertificateDetails? trustedCa = null;
+        var trustChanged = !string.Equals(edit.TrustedCaPem, integration.TrustedCaPem, StringComparison.Ordinal);
+        if (trustChanged && edit.TrustedCaPem is not null)
+        {
+            var (certificate, problem) = TrustedCertificatePem.Parse(edit.TrustedCaPem, clock.GetUtcNow());
+            if (problem is not null)
+            {
+                errors.Add(new ValidationFailure(nameof(IntegrationEdit.TrustedCaPem), problem));
+            }
+            trustedCa = certificate;
+        }
+        if (errors.Count > 0)
+        {
+            return new EditIntegrationResult(null, errors, [], false);
+        }
+
+        var changed = new List<string>();
+        if (name != integration.Name)
+        {
+            changed.Add(NameChange);
+        }
+        if (baseUrlChanged)
+        {
+            changed.Add(BaseUrlChange);
+        }
+        if (versionChanged)
+        {
+            changed.Add(OAuthVersionChange);
+        }
+        integration.Name = name;
+        integration.BaseUrl = normalizedUrl!;
+        integration.BitbucketVersion = request.BitbucketVersion;
+        integration.OAuthVersion = edit.OAuthVersion;
+        if (toOAuth2)
+        {
+            if (clientId != integration.ClientId)
+            {
+                changed.Add(ClientIdChange);
+            }
+            integration.ClientId = clientId;
+            if (!keepSecret)
+            {
+                changed.Add(ClientSecretChange);
+                integration.ProtectedClientSecret = protector.Protect(SecretPurpose.ClientSecret, clientSecret);
+            }
+            integration.ConsumerKey = null;
+            integration.PublicKeyPem = null;
+            integration.ProtectedPrivateKey = null;
+        }
+        else if (!keepKeys)
+        {
+            changed.Add(KeyPairChange);
+            integration.ClientId = "";
+            integration.ProtectedClientSecret = "";
+            integration.ConsumerKey = edit.OAuth1!.ConsumerKey;
+            integration.PublicKeyPem = edit.OAuth1.PublicKeyPem;
+            integration.ProtectedPrivateKey = protector.Protect(SecretPurpose.PrivateKey, edit.OAuth1.PrivateKeyPem);
+        }
+        CertificateDetails? removedCa = null;
+        if (trustChanged)
+        {
+            changed.Add(TrustedCertificateChange);
+            removedCa = integration.TrustedCaPem is { } old ? TrustedCertificatePem.Parse(old, DateTimeOffset.MinValue).Certificate : null;
+            integration.TrustedCaPem = trustedCa?.Pem;
+        }
+        var markNotVerified = changed.Any(c => c is not NameChange and not TrustedCertificateChange) && integration.Verification == IntegrationVerification.Verified;
+        if (markNotVerified)
+        {
+            integration.Verification = IntegrationVerification.NotVerified;
+            integration.VerifiedAt = null;
+        }
+        if (changed.Count > 0)
+        {
+            await audit.AddAsync(db, actor, AuditKind.IntegrationEdited, integration.Id, AuditDetails.Edited(changed, markNotVerified), cancellationToken: cancellationToken);
+        }
+        if (trustChanged && removedCa is not null)
+        {
+            await audit.AddAsync(db, actor, AuditKind.CertificateRemoved, integration.Id, AuditDetails.Certificate(removedCa), cancellationToken: cancellationToken);
+        }
+        if (trustedCa is not null)
+        {
+            await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integration.Id, AuditDetails.Certificate(trustedCa), cancellationToken: cancellationToken);
+        }
+        if (versionChanged)
+        {
+            // Pending new credentials were for the other OAuth version; a verification in flight then swaps nothing.
+            db.CredentialReplacements.RemoveRange(await db.CredentialReplacements.Where(r => r.IntegrationId == integration.Id).ToListAsync(cancellationToken));
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (DatabaseFailure.IsUniqueViolation(e))
+        {
+            // Another administrator took the name (or Consumer Key) after the validator looked.
+            return new EditIntegrationResult(null, [await DescribeConflictAsync(integration, cancellationToken)], [], false);
+        }
+        return new EditIntegrationResult(IntegrationDetails.From(integration), [], changed, markNotVerified);
+    }
+
+    private async Task<ValidationFailure> DescribeConflictAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Integrations.AnyAsync(i => i.Name == integration.Name && i.Id != integration.Id, cancellationToken)
+            ? new ValidationFailure(nameof(NewIntegration.Name), $"An integration named \"{integration.Name}\" was created by someone else a moment ago. Choose another name.")
+            : new ValidationFailure(nameof(NewIntegration.OAuth1), "Another integration already uses this Consumer Key. Reload the page to generate a new key pair.");
+    }
+}

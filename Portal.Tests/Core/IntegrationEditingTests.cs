@@ -1,0 +1,196 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Accounts;
+using Portal.Core.Authorization;
+using Portal.Core.Integrations;
+using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms;
+using Portal.Core.Security;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Core;
+
+/// <summary>Editing keeps the id (and so the Callback URL), runs the wizard's rules, and resets Verified when it must.</summary>
+public sealed class IntegrationEditingTests : IAsyncLifetime
+{
+    private const string Secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private readonly TestDatabase database = new();
+    private readonly SecretProtector protector = new(new EphemeralDataProtectionProvider());
+    private ServiceProvider services = null!;
+    private Actor admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        var collection = new ServiceCollection();
+        database.Register(collection);
+        collection.AddSingleton(protector);
+        collection.AddScoped<IntegrationValidator>();
+        collection.AddScoped<IntegrationService>();
+        collection.AddIntegrationManagement();
+        services = collection.AddTestAuthorization().BuildServiceProvider();
+        admin = (await services.PersonAsync("Ada", isAdministrator: true)).Actor;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await services.DisposeAsync();
+        database.Dispose();
+    }
+
+    private IntegrationEditing Editing => services.GetRequiredService<IntegrationEditing>();
+
+    private async Task<Integration> VerifiedOAuth2Async(string name = "Acme")
+    {
+        var created = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), name, PlatformRegistry.BitbucketServer.Key,
+            "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "00112233445566778899aabbccddeeff", Secret));
+        await using var db = database.CreateContext();
+        await db.Integrations.Where(i => i.Id == created.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, DateTimeOffset.UtcNow));
+        return created;
+    }
+
+    private static IntegrationEdit Unchanged(Integration i) => new(i.Id, i.Name, i.BaseUrl, null, i.OAuthVersion, i.ClientId, "");
+
+    private async Task<Integration> StoredAsync(Guid id)
+    {
+        await using var db = database.CreateContext();
+        return await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == id);
+    }
+
+    [Fact]
+    public async Task Renaming_keeps_the_id_the_secret_and_Verified()
+    {
+        var acme = await VerifiedOAuth2Async();
+
+        var result = (await Editing.EditAsync(admin, Unchanged(acme) with { Name = "  Acme Data Center " })).Value;
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+        Assert.Equal([IntegrationEditing.NameChange], result.Changed);
+        Assert.False(result.MarkedNotVerified);
+        var stored = await StoredAsync(acme.Id);
+        Assert.Equal("Acme Data Center", stored.Name);
+        Assert.Equal(IntegrationVerification.Verified, stored.Verification);
+        Assert.Equal(Secret, protector.TryUnprotect(SecretPurpose.ClientSecret, stored.ProtectedClientSecret));
+    }
+
+    [Fact]
+    public async Task A_new_Base_URL_needs_a_successful_check_and_then_marks_the_integration_Not_verified()
+    {
+        var acme = await VerifiedOAuth2Async();
+
+        var unchecked_ = (await Editing.EditAsync(admin, Unchanged(acme) with { BaseUrl = "https://git.example.com/bitbucket/" })).Value;
+        var checked_ = (await Editing.EditAsync(admin, Unchanged(acme) with { BaseUrl = "https://git.example.com/bitbucket/", BitbucketVersion = "9.4.2" })).Value;
+
+        Assert.Contains(unchecked_.Errors, e => e.PropertyName == nameof(NewIntegration.BitbucketVersion));
+        Assert.True(checked_.Succeeded, string.Join("; ", checked_.Errors));
+        Assert.True(checked_.MarkedNotVerified);
+        var stored = await StoredAsync(acme.Id);
+        Assert.Equal(acme.Id, stored.Id);
+        Assert.Equal("https://git.example.com/bitbucket", stored.BaseUrl);
+        Assert.Equal("9.4.2", stored.BitbucketVersion);
+        Assert.Equal(IntegrationVerification.NotVerified, stored.Verification);
+        Assert.Null(stored.VerifiedAt);
+    }
+
+    [Fact]
+    public async Task A_new_Client_ID_needs_its_Client_Secret()
+    {
+        var acme = await VerifiedOAuth2Async();
+
+        var withoutSecret = (await Editing.EditAsync(admin, Unchanged(acme) with { ClientId = "ffeeddccbbaa99887766554433221100" })).Value;
+
+        Assert.Contains(withoutSecret.Errors, e => e.PropertyName == nameof(NewIntegration.ClientSecret) && e.ErrorMessage.StartsWith("You changed the Client ID", StringComparison.Ordinal));
+        Assert.Equal("00112233445566778899aabbccddeeff", (await StoredAsync(acme.Id)).ClientId);
+    }
+
+    [Fact]
+    public async Task Switching_to_OAuth_1_stores_the_new_key_pair_drops_the_OAuth_2_credentials_and_marks_it_Not_verified()
+    {
+        var acme = await VerifiedOAuth2Async();
+        var pair = OAuth1KeyPair.Generate();
+        var keys = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
+
+        var withoutKeys = (await Editing.EditAsync(admin, Unchanged(acme) with { OAuthVersion = OAuthVersion.OAuth1 })).Value;
+        var withKeys = (await Editing.EditAsync(admin, Unchanged(acme) with { OAuthVersion = OAuthVersion.OAuth1, OAuth1 = keys })).Value;
+
+        Assert.Contains(withoutKeys.Errors, e => e.PropertyName == nameof(NewIntegration.OAuth1));
+        Assert.True(withKeys.Succeeded, string.Join("; ", withKeys.Errors));
+        Assert.Contains(IntegrationEditing.OAuthVersionChange, withKeys.Changed);
+        var stored = await StoredAsync(acme.Id);
+        Assert.Equal(OAuthVersion.OAuth1, stored.OAuthVersion);
+        Assert.Equal(keys.ConsumerKey, stored.ConsumerKey);
+        Assert.Equal(pair.PrivateKeyPem, protector.TryUnprotect(SecretPurpose.PrivateKey, stored.ProtectedPrivateKey!));
+        Assert.Equal("", stored.ClientId);
+        Assert.Equal("", stored.ProtectedClientSecret);
+        Assert.Equal(IntegrationVerification.NotVerified, stored.Verification);
+    }
+
+    [Fact]
+    public async Task Switching_back_to_OAuth_2_needs_the_Client_ID_and_Client_Secret()
+    {
+        var acme = await VerifiedOAuth2Async();
+        var pair = OAuth1KeyPair.Generate();
+        await Editing.EditAsync(admin, Unchanged(acme) with { OAuthVersion = OAuthVersion.OAuth1, OAuth1 = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem) });
+        var oauth1 = await StoredAsync(acme.Id);
+
+        var withoutCredentials = (await Editing.EditAsync(admin, Unchanged(oauth1) with { OAuthVersion = OAuthVersion.OAuth2 })).Value;
+        var withCredentials = (await Editing.EditAsync(admin, Unchanged(oauth1) with
+        {
+            OAuthVersion = OAuthVersion.OAuth2, ClientId = "ffeeddccbbaa99887766554433221100", ClientSecret = Secret,
+        })).Value;
+
+        Assert.Contains(withoutCredentials.Errors, e => e.PropertyName == nameof(NewIntegration.ClientId));
+        Assert.Contains(withoutCredentials.Errors, e => e.PropertyName == nameof(NewIntegration.ClientSecret));
+        Assert.True(withCredentials.Succeeded, string.Join("; ", withCredentials.Errors));
+        var stored = await StoredAsync(acme.Id);
+        Assert.Null(stored.ConsumerKey);
+        Assert.Null(stored.ProtectedPrivateKey);
+        Assert.Equal(Secret, protector.TryUnprotect(SecretPurpose.ClientSecret, stored.ProtectedClientSecret));
+    }
+
+    [Fact]
+    public async Task A_name_another_integration_has_is_refused()
+    {
+        await VerifiedOAuth2Async("Acme");
+        var other = await VerifiedOAuth2Async("Other");
+
+        var result = (await Editing.EditAsync(admin, Unchanged(other) with { Name = "ACME" })).Value;
+
+        Assert.Contains(result.Errors, e => e.PropertyName == nameof(NewIntegration.Name));
+        Assert.Equal("Other", (await StoredAsync(other.Id)).Name);
+    }
+
+    [Fact]
+    public async Task Someone_who_is_no_longer_an_administrator_cannot_edit()
+    {
+        var acme = await VerifiedOAuth2Async();
+        var (_, grace) = await services.PersonAsync("Grace", isAdministrator: false);
+
+        var result = await Editing.EditAsync(grace, Unchanged(acme) with { Name = "Hijacked" });
+
+        Assert.Equal(AccessRefusalReason.NotAdministrator, result.Refusal?.Reason);
+        Assert.Equal("Acme", (await StoredAsync(acme.Id)).Name);
+    }
+
+    [Fact]
+    public async Task Removing_an_orphaned_account_is_refused_while_it_can_still_sign_in()
+    {
+        var acme = await VerifiedOAuth2Async();
+        var (grace, _) = await services.PersonAsync("Grace", isAdministrator: false);
+        var (orphan, _) = await services.PersonAsync("Orphan", isAdministrator: false);
+        await using (var db = database.CreateContext())
+        {
+            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = acme.Id, UserId = grace.Id, BitbucketUserId = 7, Username = "grace" });
+            await db.SaveChangesAsync();
+        }
+        var orphans = services.GetRequiredService<OrphanedAccounts>();
+
+        Assert.Equal(OrphanRemoval.NotOrphaned, (await orphans.RemoveAsync(admin, grace.Id)).Value);
+        Assert.Equal(OrphanRemoval.Removed, (await orphans.RemoveAsync(admin, orphan.Id)).Value);
+
+        await using var check = database.CreateContext();
+        Assert.True(await check.Users.AnyAsync(u => u.Id == grace.Id));
+        Assert.False(await check.Users.AnyAsync(u => u.Id == orphan.Id));
+    }
+}
