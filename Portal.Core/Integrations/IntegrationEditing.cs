@@ -13,7 +13,8 @@ namespace Portal.Core.Integrations;
 /// <param name="ClientId">OAuth 2 only.</param>
 /// <param name="ClientSecret">OAuth 2 only: empty keeps the current secret (allowed while the Client ID and OAuth version stay).</param>
 /// <param name="OAuth1">OAuth 1 only, when switching from OAuth 2: the keys the form generated and showed.</param>
-/// <param name="TrustedCaPem">The CA certificate the integration trusts after the edit (the stored one when unchanged; null for none).</param>
+/// <param name="TrustedCaPem">With <paramref name="ChangesTrustedCa"/>: the CA certificate the integration trusts after the edit (null for none).</param>
+/// <param name="ChangesTrustedCa">Whether the form changed the trusted CA; otherwise the stored one stays, whatever changed it meanwhile.</param>
 public sealed record IntegrationEdit(
     Guid Id,
     string Name,
@@ -23,7 +24,8 @@ public sealed record IntegrationEdit(
     string ClientId,
     string ClientSecret,
     OAuth1Keys? OAuth1 = null,
-    string? TrustedCaPem = null)
+    string? TrustedCaPem = null,
+    bool ChangesTrustedCa = false)
 {
     /// <summary>Never prints the secrets.</summary>
     public override string ToString() => $"IntegrationEdit {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";
@@ -54,6 +56,8 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
     public const string ClientSecretChange = "Client Secret";
     public const string KeyPairChange = "OAuth 1 key pair";
     public const string TrustedCertificateChange = "Trusted certificate";
+
+    private const string ChangedMeanwhile = "Someone changed this integration while you were editing it, so nothing was saved. Reload the page to see its settings now, then make your change again.";
 
     /// <summary>The integration without its secrets, or null when it does not exist.</summary>
     public async Task<IntegrationDetails?> FindAsync(Guid integrationId, CancellationToken cancellationToken = default)
@@ -100,7 +104,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
                 "You changed the Client ID: paste the Client Secret Bitbucket showed with it as well (they belong together)."));
         }
         CertificateDetails? trustedCa = null;
-        var trustChanged = !string.Equals(edit.TrustedCaPem, integration.TrustedCaPem, StringComparison.Ordinal);
+        var trustChanged = edit.ChangesTrustedCa && !string.Equals(edit.TrustedCaPem, integration.TrustedCaPem, StringComparison.Ordinal);
         if (trustChanged && edit.TrustedCaPem is not null)
         {
             var (certificate, problem) = TrustedCertificatePem.Parse(edit.TrustedCaPem, clock.GetUtcNow());
@@ -182,14 +186,21 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         {
             await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integration.Id, AuditDetails.Certificate(trustedCa), cancellationToken: cancellationToken);
         }
-        if (versionChanged)
+        if (changed.Any(c => c is OAuthVersionChange or ClientIdChange or ClientSecretChange or KeyPairChange))
         {
-            // Pending new credentials were for the other OAuth version; a verification in flight then swaps nothing.
+            // Pending new credentials belonged to the credentials just replaced; a verification in flight then swaps nothing.
             db.CredentialReplacements.RemoveRange(await db.CredentialReplacements.Where(r => r.IntegrationId == integration.Id).ToListAsync(cancellationToken));
         }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted (or its pending credentials changed) by someone else between loading and saving.
+            return await db.Integrations.AnyAsync(i => i.Id == edit.Id, cancellationToken)
+                ? new EditIntegrationResult(null, [new ValidationFailure(nameof(IntegrationEdit.Id), ChangedMeanwhile)], [], false)
+                : new EditIntegrationResult(null, [], [], false);
         }
         catch (DbUpdateException e) when (DatabaseFailure.IsUniqueViolation(e))
         {

@@ -185,17 +185,23 @@ public sealed class SignInService(
             {
                 outcome = SignInLikelyCauses.AddTo(tested, await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
             }
-            if (outcome.Succeeded && !await replacements.SwapInAsync(replacement, browser, $"signed in as {outcome.Identity?.DisplayName ?? outcome.Identity?.Name}", cancellationToken))
+            if (!outcome.Succeeded)
+            {
+                await replacements.RecordFailureAsync(replacement, VerificationMessages.FailedStep(outcome), browser, cancellationToken);
+            }
+            // The swap is an administrator's change: whoever started the verification must still be one when Bitbucket sends the browser back.
+            else if (await gate.CheckAsync(browser, cancellationToken) is { } refusal)
+            {
+                outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State,
+                    CredentialReplacementMessages.NotSwappedWithoutAccess(kind, refusal.Message), pending, integration.Name);
+            }
+            else if (!await replacements.SwapInAsync(replacement, browser, $"signed in as {outcome.Identity?.DisplayName ?? outcome.Identity?.Name}", cancellationToken))
             {
                 outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State, CredentialReplacementMessages.DiscardedMeanwhile(kind), pending, integration.Name);
             }
-            if (outcome.Succeeded)
-            {
-                await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
-            }
             else
             {
-                await replacements.RecordFailureAsync(replacement, VerificationMessages.FailedStep(outcome), browser, cancellationToken);
+                await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
             }
         }
         outcome = outcome with { Replacement = kind };
@@ -258,6 +264,16 @@ public sealed class SignInService(
             // A sign-in replaces whatever session the browser held, so a cookie copied before it is worth nothing after.
             await sessions.EndAsync(previous, SessionEndReason.Replaced, cancellationToken);
         }
-        return user with { SessionId = await sessions.StartUserSessionAsync(user.UserId, integrationId, cancellationToken) };
+        var sessionId = await sessions.StartUserSessionAsync(user.UserId, integrationId, cancellationToken);
+        // A delete that committed during this sign-in ended the sessions it found, not this newer one; the session
+        // was inserted before this check, so either the delete ended it or this check sees the integration gone.
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (!await db.Integrations.AnyAsync(i => i.Id == integrationId, cancellationToken))
+            {
+                await sessions.EndAsync(sessionId, SessionEndReason.IntegrationRemoved, cancellationToken);
+            }
+        }
+        return user with { SessionId = sessionId };
     }
 }

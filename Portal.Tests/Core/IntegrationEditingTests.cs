@@ -193,4 +193,51 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
         Assert.True(await check.Users.AnyAsync(u => u.Id == grace.Id));
         Assert.False(await check.Users.AnyAsync(u => u.Id == orphan.Id));
     }
+
+    [Fact]
+    public async Task A_CA_trusted_elsewhere_while_the_edit_form_was_open_stays_when_the_form_saves_a_rename()
+    {
+        var integration = await VerifiedOAuth2Async();
+        var trust = services.GetRequiredService<IntegrationTrustService>();
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Acme Root CA", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        Assert.True((await trust.TrustAsync(admin, integration.Id, ca.ExportCertificatePem())).Value.Succeeded);
+
+        // The form was loaded before the trust, so it still holds "no CA"; it did not change the CA itself.
+        var result = await Editing.EditAsync(admin, Unchanged(integration) with { Name = "Acme EU", TrustedCaPem = null });
+
+        Assert.True(result.Value.Succeeded);
+        Assert.NotNull((await StoredAsync(integration.Id)).TrustedCaPem);
+        Assert.Equal([IntegrationEditing.NameChange], result.Value.Changed);
+    }
+
+    [Fact]
+    public async Task A_new_Client_Secret_saved_on_the_edit_page_drops_a_pending_replacement()
+    {
+        var integration = await VerifiedOAuth2Async();
+        var replacements = services.GetRequiredService<CredentialReplacementService>();
+        Assert.True((await replacements.StartClientSecretAsync(admin, integration.Id, new string('c', 64))).Value.Started);
+
+        var result = await Editing.EditAsync(admin, Unchanged(integration) with { ClientSecret = new string('d', 64) });
+
+        Assert.True(result.Value.Succeeded);
+        await using var db = database.CreateContext();
+        Assert.Empty(await db.CredentialReplacements.ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_rename_keeps_a_pending_replacement()
+    {
+        var integration = await VerifiedOAuth2Async();
+        var replacements = services.GetRequiredService<CredentialReplacementService>();
+        Assert.True((await replacements.StartClientSecretAsync(admin, integration.Id, new string('c', 64))).Value.Started);
+
+        Assert.True((await Editing.EditAsync(admin, Unchanged(integration) with { Name = "Acme EU" })).Value.Succeeded);
+
+        await using var db = database.CreateContext();
+        Assert.Single(await db.CredentialReplacements.ToListAsync());
+    }
 }

@@ -213,6 +213,28 @@ public sealed class CredentialReplacementHostTests
         scenario.AssertNoServerErrors();
     }
 
+    [Fact]
+    public async Task New_credentials_that_work_are_not_swapped_in_when_their_verifier_lost_access_meanwhile()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        var reset = scenario.Bitbucket.ResetClientSecret(scenario.Registration.ClientId);
+        await StartSecretAsync(scenario, reset.ClientSecret);
+        using var admin = await scenario.NewSetupBrowserAsync();
+        var start = await RequestVerifyNewCredentialsAsync(scenario, admin);
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+
+        // While Bitbucket has the browser, the setup session that started the verification ends (signed out in another tab).
+        await scenario.QueryAsync(db => db.Sessions.ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.EndedAt, DateTimeOffset.UtcNow).SetProperty(x => x.EndReason, Portal.Core.Sessions.SessionEndReason.SignedOut)));
+        var callback = await scenario.AuthorizeToCallbackAsync(start.Headers.Location!);
+        await scenario.CallbackAsync(admin, callback);
+
+        Assert.Equal(scenario.Registration.ClientSecret, await StoredSecretAsync(scenario));
+        Assert.Single(await scenario.QueryAsync(db => db.CredentialReplacements.AsNoTracking().ToListAsync()));
+        Assert.DoesNotContain(await AuditAsync(scenario), e => e.Kind == AuditKind.SecretReplacementCompleted);
+        scenario.AssertNoServerErrors();
+    }
+
     private static Task<List<AuditEntry>> AuditAsync(SignInScenario scenario) =>
         scenario.QueryAsync(db => db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
 

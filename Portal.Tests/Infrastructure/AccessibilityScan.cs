@@ -40,7 +40,9 @@ public static class AccessibilityScan
 
     private static async Task<IReadOnlyList<AxeResultItem>> ScanWhenStillAsync(IPage page)
     {
-        await page.EvaluateAsync("() => Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null)))");
+        // Snackbars fade in with a CSS animation and out with a transition; a colour caught halfway has too little contrast
+        // for that moment. Endless animations (progress spinners) never finish, so they are not waited for.
+        await page.EvaluateAsync("() => Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition || (a instanceof CSSAnimation && a.effect?.getComputedTiming().iterations !== Infinity)).map(a => a.finished.catch(() => null)))");
         // RunAxe finishes every scan in a fresh browser page, which makes a scan about five times slower here (6 s
         // against 1.2 s on a busy machine). That isolation guards against pages that tamper with JavaScript built-ins
         // or hold cross-origin frames; the portal's pages do neither, so the single-page run gives the same result.

@@ -185,7 +185,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
         var integration = created.Value.Integration!;
 
         var edited = await services.GetRequiredService<IntegrationEditing>().EditAsync(ada, new IntegrationEdit(
-            integration.Id, integration.Name, integration.BaseUrl, null, OAuthVersion.OAuth2, "portal-client", "", TrustedCaPem: second));
+            integration.Id, integration.Name, integration.BaseUrl, null, OAuthVersion.OAuth2, "portal-client", "", TrustedCaPem: second, ChangesTrustedCa: true));
 
         Assert.True(edited.Value.Succeeded);
         Assert.False(edited.Value.MarkedNotVerified);

@@ -69,7 +69,8 @@ internal sealed partial class IntegrationDraft
             Check.Found ? Check.Result!.Version!.Value.ToString() : null,
             version, ClientId, ClientSecret,
             version == OAuthVersion.OAuth1 && original.OAuthVersion != OAuthVersion.OAuth1 ? OAuth1Keys : null,
-            Check.TrustedCaPem);
+            Check.TrustedCaPem,
+            ChangesTrustedCa: !string.Equals(Check.TrustedCaPem, original.TrustedCaPem, StringComparison.Ordinal));
         var saved = await editing.EditAsync(actor, edit, cancellationToken);
         if (!saved.Succeeded)
         {
