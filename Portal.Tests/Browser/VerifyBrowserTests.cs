@@ -10,6 +10,7 @@ namespace Portal.Tests.Browser;
 /// <summary>
 /// Verify opens Bitbucket in a new tab; the Integrations page stays and follows it live: the identity when the tab
 /// comes back, or, when Bitbucket keeps the tab on its own error page, an explanation after <c>Verify:ReturnTimeout</c>.
+/// The same round trip verifies a new Client Secret before it replaces the current one.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
@@ -107,6 +108,65 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(Waiting for Bitbucket…|.* works: .*)$"));
         await again.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
         await Assertions.Expect(status).ToContainTextAsync("Bitbucket identified you as Ada Lovelace", new() { Timeout = 30_000 });
+    }
+
+    /// <summary>Replace the Client Secret by verify-then-swap: a wrong new secret fails and stays pending, the right one is swapped in.</summary>
+    [Fact]
+    public async Task A_wrong_new_secret_fails_verification_and_stays_pending_the_right_one_is_swapped_in()
+    {
+        var (page, integrationId, link) = await OpenIntegrationsAsync("00:05:00", callbackUrl => callbackUrl);
+        var baseUrl = host!.BaseUrl;
+
+        await page.GetByRole(AriaRole.Link, new() { Name = $"{Name}: settings and actions" }).ClickAsync();
+        await page.WaitForURLAsync($"{baseUrl}/integrations/{integrationId}");
+        await page.WaitForInteractiveAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Replace Client Secret", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"{baseUrl}/integrations/{integrationId}/credentials");
+        await page.WaitForInteractiveAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Replace the Client Secret of {Name}", Level = 1 })).ToBeVisibleAsync();
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Replace Client Secret, nothing pending");
+
+        // Bitbucket still has the old secret: the pasted one is wrong, and Verify says so without touching the current one.
+        await page.GetByLabel("New Client Secret").FillAsync(BitbucketOAuthClient.RandomHex(32));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save as pending" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("pending-note")).ToContainTextAsync("Sign-ins still use the current one");
+        await page.ScreenshotToAsync("75-replace-secret-pending.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Replace Client Secret, a new secret pending");
+
+        var tab = await page.Context.RunAndWaitForPageAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Verify with the new secret" }).ClickAsync());
+        await tab.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
+        await tab.WaitForURLAsync($"{baseUrl}/integrations/{integrationId}/credentials");
+        await Assertions.Expect(tab.GetByTestId("status-message")).ToContainTextAsync("failed at the token step");
+        await tab.CloseAsync();
+        var panel = page.GetByRole(AriaRole.Region, new() { Name = $"Verify the new credentials of \"{Name}\"" });
+        await Assertions.Expect(panel.GetByRole(AriaRole.Status)).ToContainTextAsync(
+            $"Verifying the new Client Secret of \"{Name}\" failed at the token step", new() { Timeout = 30_000 });
+        await Assertions.Expect(panel.GetByRole(AriaRole.Status)).ToContainTextAsync("The current Client Secret stays in use");
+        await Assertions.Expect(page.GetByTestId("last-failure")).ToContainTextAsync("The token step failed");
+        await page.ScreenshotToAsync("76-replace-secret-verify-failed.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Replace Client Secret, verification of the new secret failed");
+
+        // The Bitbucket administrator resets the link's secret; the portal administrator discards the wrong one and pastes it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Discard the new Client Secret" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("New Client Secret")).ToBeVisibleAsync();
+        var reset = fake.ResetClientSecret(link.ClientId);
+        await page.GetByLabel("New Client Secret").FillAsync(reset.ClientSecret);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save as pending" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("pending-note")).ToBeVisibleAsync();
+
+        tab = await page.Context.RunAndWaitForPageAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Verify with the new secret" }).ClickAsync());
+        await tab.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
+        await tab.WaitForURLAsync($"{baseUrl}/integrations/{integrationId}/credentials");
+        await Assertions.Expect(tab.GetByTestId("status-message")).ToContainTextAsync("It is now in use and the old one is discarded.");
+        await tab.AssertNoAccessibilityViolationsAsync("setup session, the Verify tab after the new secret was swapped in");
+        await tab.CloseAsync();
+        await Assertions.Expect(panel.GetByRole(AriaRole.Status)).ToHaveTextAsync(
+            $"The new Client Secret of \"{Name}\" works: Bitbucket identified you as Ada Lovelace (user name ada, id 101). It is now in use and the old one is discarded.",
+            new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("pending-note")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByLabel("New Client Secret")).ToBeVisibleAsync();
+        await page.ScreenshotToAsync("77-replace-secret-swapped.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Replace Client Secret, the new secret swapped in");
     }
 
     private static ILocator Panel(IPage page) => page.GetByRole(AriaRole.Region, new() { Name = $"Verify \"{Name}\"" });
