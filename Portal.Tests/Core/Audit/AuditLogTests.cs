@@ -12,7 +12,7 @@ using Portal.Tests.Infrastructure;
 namespace Portal.Tests.Core.Audit;
 
 /// <summary>Each administrator's action that exists writes its audit entry with the change, naming who, what, which integration and from where.</summary>
-public sealed class AuditLogTests : IAsyncLifetime
+public sealed partial class AuditLogTests : IAsyncLifetime
 {
     private const string Address = "198.51.100.7";
     private readonly TestDatabase database = new();
@@ -36,8 +36,8 @@ public sealed class AuditLogTests : IAsyncLifetime
         database.Dispose();
     }
 
-    private static NewIntegration Acme(string name = "Acme Bitbucket") => new(Guid.NewGuid(), name, PlatformRegistry.BitbucketServer.Key,
-        "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "portal-client", "s3cret-client-secret-value");
+    private static NewIntegration Acme(string name = "Acme Bitbucket", string? trustedCaPem = null) => new(Guid.NewGuid(), name, PlatformRegistry.BitbucketServer.Key,
+        "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "portal-client", "s3cret-client-secret-value", TrustedCaPem: trustedCaPem);
 
     private async Task<List<AuditEntry>> EntriesAsync()
     {

@@ -1,59 +1,18 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;
 using Portal.Core.Audit;
-using Portal.Core.Authorization;
 using Portal.Core.Integrations;
-using Portal.Core.Platforms;
-using Portal.Core.Security;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Core.Audit;
 
 /// <summary>The second day's actions (edit, delete, replacing credentials, trusting a CA, removing an orphaned account) each write their entry with the change.</summary>
-public sealed class SecondDayAuditTests : IAsyncLifetime
+public sealed partial class AuditLogTests
 {
-    private const string Address = "198.51.100.9";
-    private const string Secret = "s3cret-client-secret-value";
-    private readonly TestDatabase database = new();
-    private ServiceProvider services = null!;
-
-    public Task InitializeAsync()
-    {
-        var collection = new ServiceCollection();
-        database.Register(collection);
-        collection.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
-        collection.AddScoped<IntegrationValidator>();
-        collection.AddScoped<IntegrationService>();
-        collection.AddIntegrationManagement();
-        services = collection.AddTestAuthorization().BuildServiceProvider();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        database.Dispose();
-    }
-
-    private static NewIntegration Acme(string? trustedCaPem = null) => new(Guid.NewGuid(), "Acme Bitbucket", PlatformRegistry.BitbucketServer.Key,
-        "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "portal-client", Secret, TrustedCaPem: trustedCaPem);
-
-    private async Task<Actor> AdaAsync()
-    {
-        var (_, ada) = await services.PersonAsync("Ada Lovelace", isAdministrator: true);
-        return ada with { ClientAddress = Address };
-    }
-
-    private async Task<List<AuditEntry>> EntriesAsync(params AuditKind[] kinds)
-    {
-        await using var db = database.CreateContext();
-        var entries = await db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
-        return [.. entries.Where(e => kinds.Contains(e.Kind))];
-    }
+    private async Task<List<AuditEntry>> EntriesOfAsync(params AuditKind[] kinds) =>
+        [.. (await EntriesAsync()).Where(e => kinds.Contains(e.Kind))];
 
     private static (string Pem, string Fingerprint) NewCaCertificate()
     {
@@ -76,7 +35,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
             integration.Id, "Acme Bitbucket EU", integration.BaseUrl, null, OAuthVersion.OAuth2, "portal-client", newSecret));
 
         Assert.True(result.Value.Succeeded, string.Join("; ", result.Value.Errors.Select(e => e.ErrorMessage)));
-        var entry = Assert.Single(await EntriesAsync(AuditKind.IntegrationEdited));
+        var entry = Assert.Single(await EntriesOfAsync(AuditKind.IntegrationEdited));
         Assert.Equal(("Ada Lovelace", Address, "Acme Bitbucket EU"), (entry.ActorName, entry.ClientAddress, entry.IntegrationName));
         Assert.Equal("Changed: Name, Client Secret.", entry.Details);
         Assert.DoesNotContain(newSecret, entry.Details, StringComparison.Ordinal);
@@ -91,7 +50,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
             integration.Id, integration.Name, integration.BaseUrl, null, OAuthVersion.OAuth2, "portal-client", ""));
 
         Assert.True(result.Value.Succeeded);
-        Assert.Empty(await EntriesAsync(AuditKind.IntegrationEdited));
+        Assert.Empty(await EntriesOfAsync(AuditKind.IntegrationEdited));
     }
 
     [Fact]
@@ -102,10 +61,10 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
         var lifecycle = services.GetRequiredService<IntegrationLifecycle>();
 
         Assert.Equal(LifecycleOutcomeKind.ConfirmationMismatch, (await lifecycle.DeleteAsync(ada, integration.Id, "Acme")).Value.Kind);
-        Assert.Empty(await EntriesAsync(AuditKind.IntegrationDeleted));
+        Assert.Empty(await EntriesOfAsync(AuditKind.IntegrationDeleted));
         Assert.True((await lifecycle.DeleteAsync(ada, integration.Id, "Acme Bitbucket")).Value.Done);
 
-        var entry = Assert.Single(await EntriesAsync(AuditKind.IntegrationDeleted));
+        var entry = Assert.Single(await EntriesOfAsync(AuditKind.IntegrationDeleted));
         Assert.Equal(("Ada Lovelace", integration.Id, "Acme Bitbucket"), (entry.ActorName, entry.IntegrationId, entry.IntegrationName));
         Assert.Equal("0 portal sessions ended; 0 accounts left without another integration (orphaned, kept on People).", entry.Details);
     }
@@ -119,7 +78,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
         var removal = await services.GetRequiredService<OrphanedAccounts>().RemoveAsync(ada, grace.Id);
 
         Assert.Equal(OrphanRemoval.Removed, removal.Value);
-        var entry = Assert.Single(await EntriesAsync(AuditKind.AccountRemoved));
+        var entry = Assert.Single(await EntriesOfAsync(AuditKind.AccountRemoved));
         Assert.Equal(("Ada Lovelace", grace.Id, "Grace Hopper"), (entry.ActorName, entry.SubjectUserId, entry.SubjectName));
     }
 
@@ -131,7 +90,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
         var removal = await services.GetRequiredService<OrphanedAccounts>().RemoveAsync(ada, Guid.NewGuid());
 
         Assert.Equal(OrphanRemoval.UserNotFound, removal.Value);
-        Assert.Empty(await EntriesAsync(AuditKind.AccountRemoved));
+        Assert.Empty(await EntriesOfAsync(AuditKind.AccountRemoved));
     }
 
     [Fact]
@@ -146,7 +105,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
         Assert.True((await replacements.DiscardAsync(ada, integration.Id)).Value);
         Assert.False((await replacements.DiscardAsync(ada, integration.Id)).Value);
 
-        var entries = await EntriesAsync(AuditKind.SecretReplacementStarted, AuditKind.SecretReplacementDiscarded);
+        var entries = await EntriesOfAsync(AuditKind.SecretReplacementStarted, AuditKind.SecretReplacementDiscarded);
         Assert.Equal([AuditKind.SecretReplacementStarted, AuditKind.SecretReplacementDiscarded], entries.Select(e => e.Kind));
         Assert.All(entries, e => Assert.Equal(("Ada Lovelace", Address, integration.Id), (e.ActorName, e.ClientAddress, e.IntegrationId)));
         Assert.Contains("A new Client Secret is pending", entries[0].Details, StringComparison.Ordinal);
@@ -165,7 +124,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
         Assert.True((await trust.RemoveAsync(ada, integration.Id)).Value);
         Assert.False((await trust.RemoveAsync(ada, integration.Id)).Value);
 
-        var entries = await EntriesAsync(AuditKind.CertificateTrusted, AuditKind.CertificateRemoved);
+        var entries = await EntriesOfAsync(AuditKind.CertificateTrusted, AuditKind.CertificateRemoved);
         Assert.Equal([AuditKind.CertificateTrusted, AuditKind.CertificateRemoved], entries.Select(e => e.Kind));
         Assert.All(entries, e =>
         {
@@ -181,7 +140,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
         var ada = await AdaAsync();
         var (first, firstFingerprint) = NewCaCertificate();
         var (second, secondFingerprint) = NewCaCertificate();
-        var created = await services.GetRequiredService<IntegrationService>().CreateAsync(ada, Acme(first));
+        var created = await services.GetRequiredService<IntegrationService>().CreateAsync(ada, Acme(trustedCaPem: first));
         var integration = created.Value.Integration!;
 
         var edited = await services.GetRequiredService<IntegrationEditing>().EditAsync(ada, new IntegrationEdit(
@@ -189,7 +148,7 @@ public sealed class SecondDayAuditTests : IAsyncLifetime
 
         Assert.True(edited.Value.Succeeded);
         Assert.False(edited.Value.MarkedNotVerified);
-        var entries = await EntriesAsync(AuditKind.IntegrationCreated, AuditKind.CertificateTrusted, AuditKind.CertificateRemoved, AuditKind.IntegrationEdited);
+        var entries = await EntriesOfAsync(AuditKind.IntegrationCreated, AuditKind.CertificateTrusted, AuditKind.CertificateRemoved, AuditKind.IntegrationEdited);
         Assert.Equal([AuditKind.IntegrationCreated, AuditKind.CertificateTrusted, AuditKind.IntegrationEdited, AuditKind.CertificateRemoved, AuditKind.CertificateTrusted],
             entries.Select(e => e.Kind));
         Assert.Contains(firstFingerprint, entries[1].Details, StringComparison.Ordinal);
