@@ -46,7 +46,8 @@ public sealed class AddIntegrationTests : WizardTestBase
         var cut = await FillWizardAsync(fake);
         var draftId = Draft.Id;
 
-        cut.Find("button:contains('Create Integration')").Click();
+        // Found and clicked in one renderer turn: the live check may re-render the form in between otherwise.
+        await cut.InvokeAsync(() => cut.Find("button:contains('Create Integration')").Click());
 
         var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
         cut.WaitForAssertion(() => Assert.EndsWith("/integrations?created=Acme%20Bitbucket", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
@@ -72,7 +73,8 @@ public sealed class AddIntegrationTests : WizardTestBase
             await db.SaveChangesAsync();
         }
 
-        cut.Find("button:contains('Create Integration')").Click();
+        // Found and clicked in one renderer turn: the live check may re-render the form in between otherwise.
+        await cut.InvokeAsync(() => cut.Find("button:contains('Create Integration')").Click());
 
         WaitForText(cut, "[data-testid=create-errors]", "already exists");
         Assert.Equal("Acme Bitbucket", cut.Find("input#integration-name").GetAttribute("value"));
@@ -108,7 +110,8 @@ public sealed class AddIntegrationTests : WizardTestBase
             Assert.Equal(2048, rsa.KeySize);
         }
 
-        cut.Find("button:contains('Create Integration')").Click();
+        // Found and clicked in one renderer turn: the live check may re-render the form in between otherwise.
+        await cut.InvokeAsync(() => cut.Find("button:contains('Create Integration')").Click());
 
         var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
         cut.WaitForAssertion(() => Assert.Contains("/integrations?created=", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
