@@ -29,13 +29,13 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var external = await db.ExternalIdentities.Include(e => e.User)
-            .SingleOrDefaultAsync(e => e.IntegrationId == integrationId && e.BitbucketUserId == identity.Id, cancellationToken);
+            .SingleOrDefaultAsync(e => e.IntegrationId == integrationId && e.ExternalUserId == identity.Id, cancellationToken);
         if (external is null)
         {
             external = new ExternalIdentity
             {
                 IntegrationId = integrationId,
-                BitbucketUserId = identity.Id,
+                ExternalUserId = identity.Id,
                 CreatedAt = now,
                 User = new PortalUser { CreatedAt = now },
             };

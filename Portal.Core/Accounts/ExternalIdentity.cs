@@ -10,7 +10,7 @@ public sealed class ExternalIdentity
     public Guid UserId { get; set; }
     public PortalUser? User { get; set; }
     public Guid IntegrationId { get; set; }
-    public long BitbucketUserId { get; set; }
+    public long ExternalUserId { get; set; }
     public string Username { get; set; } = "";
     public string Slug { get; set; } = "";
     /// <summary>Encrypted (purpose <see cref="Security.SecretPurpose.AccessToken"/>).</summary>

@@ -45,7 +45,7 @@ public sealed class CredentialReplacement
             Name = integration.Name,
             Platform = integration.Platform,
             BaseUrl = integration.BaseUrl,
-            BitbucketVersion = integration.BitbucketVersion,
+            ServerVersion = integration.ServerVersion,
             OAuthVersion = integration.OAuthVersion,
             ClientId = integration.ClientId,
             ProtectedClientSecret = ProtectedClientSecret ?? integration.ProtectedClientSecret,

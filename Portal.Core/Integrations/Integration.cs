@@ -18,7 +18,7 @@ public sealed class Integration
     public string Platform { get; set; } = PlatformRegistry.BitbucketServer.Key;
     /// <summary>Normalised: scheme, host, port and context path; no trailing slash.</summary>
     public string BaseUrl { get; set; } = "";
-    public string? BitbucketVersion { get; set; }
+    public string? ServerVersion { get; set; }
     public OAuthVersion OAuthVersion { get; set; } = OAuthVersion.OAuth2;
     /// <summary>OAuth 2: the application link's Client ID (empty for OAuth 1).</summary>
     public string ClientId { get; set; } = "";

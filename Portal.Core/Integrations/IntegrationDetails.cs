@@ -9,7 +9,7 @@ public sealed record IntegrationDetails(
     string Name,
     string Platform,
     string BaseUrl,
-    string? BitbucketVersion,
+    string? ServerVersion,
     OAuthVersion OAuthVersion,
     string ClientId,
     string? ConsumerKey,
@@ -21,10 +21,10 @@ public sealed record IntegrationDetails(
     string? TrustedCaPem = null)
 {
     internal static IntegrationDetails From(Integration i) => new(
-        i.Id, i.Name, i.Platform, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.ClientId, i.ConsumerKey, i.PublicKeyPem,
+        i.Id, i.Name, i.Platform, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.ClientId, i.ConsumerKey, i.PublicKeyPem,
         i.Enabled, i.Verification, i.CreatedAt, i.VerifiedAt, i.TrustedCaPem);
 
     /// <summary>The same integration as lists show it.</summary>
     public IntegrationSummary ToSummary() =>
-        new(Id, Name, Platform, BaseUrl, BitbucketVersion, OAuthVersion, Enabled, Verification, CreatedAt, VerifiedAt);
+        new(Id, Name, Platform, BaseUrl, ServerVersion, OAuthVersion, Enabled, Verification, CreatedAt, VerifiedAt);
 }

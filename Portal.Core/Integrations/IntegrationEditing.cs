@@ -9,7 +9,7 @@ using Portal.Core.Security;
 namespace Portal.Core.Integrations;
 
 /// <summary>What the edit form submits. The id (and so the Callback URL / Redirect URL) never changes.</summary>
-/// <param name="BitbucketVersion">The version the live check found; null keeps the stored one while the Base URL is unchanged.</param>
+/// <param name="ServerVersion">The version the live check found; null keeps the stored one while the Base URL is unchanged.</param>
 /// <param name="ClientId">OAuth 2 only.</param>
 /// <param name="ClientSecret">OAuth 2 only: empty keeps the current secret (allowed while the Client ID and OAuth version stay).</param>
 /// <param name="OAuth1">OAuth 1 only, when switching from OAuth 2: the keys the form generated and showed.</param>
@@ -19,7 +19,7 @@ public sealed record IntegrationEdit(
     Guid Id,
     string Name,
     string BaseUrl,
-    string? BitbucketVersion,
+    string? ServerVersion,
     OAuthVersion OAuthVersion,
     string ClientId,
     string ClientSecret,
@@ -91,7 +91,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
 
         var request = new NewIntegration(
             integration.Id, name, integration.Platform, edit.BaseUrl,
-            edit.BitbucketVersion ?? (baseUrlChanged ? null : integration.BitbucketVersion),
+            edit.ServerVersion ?? (baseUrlChanged ? null : integration.ServerVersion),
             edit.OAuthVersion, clientId, clientSecret,
             keepKeys ? new OAuth1Keys(integration.ConsumerKey ?? "", integration.PublicKeyPem ?? "", "") : edit.OAuth1);
         var validation = await validator.ValidateAsync(request, cancellationToken);
@@ -134,7 +134,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         }
         integration.Name = name;
         integration.BaseUrl = normalizedUrl!;
-        integration.BitbucketVersion = request.BitbucketVersion;
+        integration.ServerVersion = request.ServerVersion;
         integration.OAuthVersion = edit.OAuthVersion;
         if (toOAuth2)
         {

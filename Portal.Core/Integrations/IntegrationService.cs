@@ -16,7 +16,7 @@ public sealed record CreateIntegrationResult(Integration? Integration, IReadOnly
 
 /// <summary>An integration as lists show it: never with its secret.</summary>
 public sealed record IntegrationSummary(
-    Guid Id, string Name, string Platform, string BaseUrl, string? BitbucketVersion, OAuthVersion OAuthVersion,
+    Guid Id, string Name, string Platform, string BaseUrl, string? ServerVersion, OAuthVersion OAuthVersion,
     bool Enabled, IntegrationVerification Verification, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 
 public sealed class IntegrationService(
@@ -26,7 +26,7 @@ public sealed class IntegrationService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Integrations.AsNoTracking().OrderBy(i => i.Name)
-            .Select(i => new IntegrationSummary(i.Id, i.Name, i.Platform, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.CreatedAt, i.VerifiedAt))
+            .Select(i => new IntegrationSummary(i.Id, i.Name, i.Platform, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.CreatedAt, i.VerifiedAt))
             .ToListAsync(cancellationToken);
     }
 
@@ -81,7 +81,7 @@ public sealed class IntegrationService(
             Name = cleaned.Name,
             Platform = cleaned.Platform,
             BaseUrl = BaseUrlNormalizer.Normalize(cleaned.BaseUrl).Url!,
-            BitbucketVersion = cleaned.BitbucketVersion,
+            ServerVersion = cleaned.ServerVersion,
             OAuthVersion = cleaned.OAuthVersion,
             ClientId = cleaned.OAuthVersion == OAuthVersion.OAuth2 ? cleaned.ClientId : "",
             ProtectedClientSecret = cleaned.OAuthVersion == OAuthVersion.OAuth2 ? protector.Protect(SecretPurpose.ClientSecret, cleaned.ClientSecret) : "",

@@ -43,13 +43,13 @@ public sealed partial class IntegrationValidator : AbstractValidator<NewIntegrat
             }
         });
 
-        RuleFor(i => i.BitbucketVersion)
+        RuleFor(i => i.ServerVersion)
             .Must(v => BitbucketVersion.TryParse(v, out _))
             .WithMessage("The portal has not found Bitbucket at this base URL yet. Run the check (\"Check again\") and fix what it reports.");
 
         RuleFor(i => i).Custom((i, context) =>
         {
-            if (i.OAuthVersion == OAuthVersion.OAuth2 && BitbucketVersion.TryParse(i.BitbucketVersion, out var version) && BitbucketOAuthRules.Assess(version).OAuthVersion == OAuthVersion.OAuth1)
+            if (i.OAuthVersion == OAuthVersion.OAuth2 && BitbucketVersion.TryParse(i.ServerVersion, out var version) && BitbucketOAuthRules.Assess(version).OAuthVersion == OAuthVersion.OAuth1)
             {
                 context.AddFailure(nameof(NewIntegration.OAuthVersion),
                     $"Bitbucket {version} is older than {BitbucketOAuthRules.MinimumOAuth2Version}: OAuth 2 application links need Bitbucket {BitbucketOAuthRules.MinimumOAuth2Version} or later, so this server needs OAuth 1.");

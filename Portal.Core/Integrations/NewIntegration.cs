@@ -9,7 +9,7 @@ public sealed record OAuth1Keys(string ConsumerKey, string PublicKeyPem, string 
 
 /// <summary>What the Add Integration wizard submits.</summary>
 /// <param name="Id">Fixed when the wizard started; the callback URL the admin copied contains it.</param>
-/// <param name="BitbucketVersion">The version the live check found; creation needs a successful check.</param>
+/// <param name="ServerVersion">The version the live check found; creation needs a successful check.</param>
 /// <param name="ClientId">OAuth 2 only.</param>
 /// <param name="ClientSecret">OAuth 2 only.</param>
 /// <param name="OAuth1">OAuth 1 only: the keys the wizard generated and showed.</param>
@@ -19,7 +19,7 @@ public sealed record NewIntegration(
     string Name,
     string Platform,
     string BaseUrl,
-    string? BitbucketVersion,
+    string? ServerVersion,
     OAuthVersion OAuthVersion,
     string ClientId,
     string ClientSecret,

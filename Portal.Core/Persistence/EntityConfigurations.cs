@@ -61,7 +61,7 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         builder.HasIndex(i => i.Name).IsUnique();
         builder.Property(i => i.Platform).HasMaxLength(64);
         builder.Property(i => i.BaseUrl).HasMaxLength(2048);
-        builder.Property(i => i.BitbucketVersion).HasMaxLength(64);
+        builder.Property(i => i.ServerVersion).HasMaxLength(64);
         builder.Property(i => i.ClientId).HasMaxLength(256);
         builder.Property(i => i.ConsumerKey).HasMaxLength(128);
         builder.Property(i => i.TrustedCaPem).HasMaxLength(TrustedCertificatePem.MaxLength);
@@ -75,7 +75,7 @@ internal sealed class ExternalIdentityConfiguration : IEntityTypeConfiguration<E
 {
     public void Configure(EntityTypeBuilder<ExternalIdentity> builder)
     {
-        builder.HasIndex(e => new { e.IntegrationId, e.BitbucketUserId }).IsUnique();
+        builder.HasIndex(e => new { e.IntegrationId, e.ExternalUserId }).IsUnique();
         builder.HasOne(e => e.User).WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(e => e.Username).HasMaxLength(256);
@@ -120,7 +120,7 @@ internal sealed class ProbeResultConfiguration : IEntityTypeConfiguration<ProbeR
         builder.Property(r => r.Status).HasConversion<int>();
         builder.Property(r => r.Problem).HasConversion<int>();
         builder.Property(r => r.Summary).HasMaxLength(2048);
-        builder.Property(r => r.BitbucketVersion).HasMaxLength(64);
+        builder.Property(r => r.ServerVersion).HasMaxLength(64);
         builder.HasOne<Integration>().WithMany().HasForeignKey(r => r.IntegrationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

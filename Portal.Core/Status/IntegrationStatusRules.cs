@@ -5,9 +5,9 @@ using Portal.Core.Security;
 namespace Portal.Core.Status;
 
 /// <summary>What the dashboard needs to know about an integration itself (never its secret).</summary>
-/// <param name="BitbucketVersion">The version the wizard detected when the integration was created.</param>
+/// <param name="ServerVersion">The version the wizard detected when the integration was created.</param>
 public sealed record IntegrationInfo(
-    Guid Id, string Name, string BaseUrl, string? BitbucketVersion, OAuthVersion OAuthVersion, bool Enabled,
+    Guid Id, string Name, string BaseUrl, string? ServerVersion, OAuthVersion OAuthVersion, bool Enabled,
     IntegrationVerification Verification, DateTimeOffset? VerifiedAt, string? TrustedCaPem = null)
 {
     /// <summary>When the certificate this integration trusts expires; <c>null</c> when it trusts none of its own.</summary>
@@ -78,7 +78,7 @@ public static class IntegrationStatusRules
         }
 
         var reachable = string.Create(CultureInfo.InvariantCulture,
-            $"Bitbucket {report.BitbucketVersion} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
+            $"Bitbucket {report.ServerVersion} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
         return integration.Verification == IntegrationVerification.Verified
             ? new StatusVerdict(IntegrationStatus.Connected, $"{reachable}, and signing in through this integration has worked.")
             : new StatusVerdict(IntegrationStatus.NotVerified,

@@ -13,7 +13,7 @@ public sealed class ProbeResult
     public string Summary { get; set; } = "";
     public int DurationMilliseconds { get; set; }
     public int? LatencyMilliseconds { get; set; }
-    public string? BitbucketVersion { get; set; }
+    public string? ServerVersion { get; set; }
     public DateTimeOffset? CertificateExpiresAt { get; set; }
     /// <summary>The <see cref="ProbeStepResult"/>s as JSON (see <see cref="StatusStore"/>).</summary>
     public string StepsJson { get; set; } = "[]";

@@ -72,7 +72,7 @@ public sealed record ProbeStepResult(ProbeStep Step, StepOutcome Outcome, string
 /// <param name="CheckedAt">When the run started.</param>
 /// <param name="DurationMilliseconds">How long the whole chain took.</param>
 /// <param name="LatencyMilliseconds">How long Bitbucket took to answer application-properties; <c>null</c> when it did not answer.</param>
-/// <param name="BitbucketVersion">The version Bitbucket reported, e.g. "8.9.1".</param>
+/// <param name="ServerVersion">The version Bitbucket reported, e.g. "8.9.1".</param>
 /// <param name="CertificateExpiresAt">When Bitbucket's https certificate expires; <c>null</c> for http or when the handshake failed.</param>
 /// <param name="Problem">The first failure's kind, or <see cref="ProbeProblem.None"/>.</param>
 /// <param name="Steps">Every check, in order, including skipped ones.</param>
@@ -80,7 +80,7 @@ public sealed record IntegrationProbeReport(
     DateTimeOffset CheckedAt,
     int DurationMilliseconds,
     int? LatencyMilliseconds,
-    string? BitbucketVersion,
+    string? ServerVersion,
     DateTimeOffset? CertificateExpiresAt,
     ProbeProblem Problem,
     IReadOnlyList<ProbeStepResult> Steps)

@@ -24,7 +24,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Integrations.AsNoTracking()
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
             .ToListAsync(ct);
     }
 
@@ -33,7 +33,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId)
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.BitbucketVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
             .SingleOrDefaultAsync(ct);
     }
 
@@ -99,7 +99,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         Summary = Truncate(snapshot.Summary, 2048),
         DurationMilliseconds = report.DurationMilliseconds,
         LatencyMilliseconds = report.LatencyMilliseconds,
-        BitbucketVersion = report.BitbucketVersion,
+        ServerVersion = report.ServerVersion,
         CertificateExpiresAt = report.CertificateExpiresAt,
         StepsJson = JsonSerializer.Serialize(report.Steps, StepsJsonOptions),
     };
@@ -115,7 +115,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         {
             steps = [];
         }
-        return new IntegrationProbeReport(row.CheckedAt, row.DurationMilliseconds, row.LatencyMilliseconds, row.BitbucketVersion,
+        return new IntegrationProbeReport(row.CheckedAt, row.DurationMilliseconds, row.LatencyMilliseconds, row.ServerVersion,
             row.CertificateExpiresAt, row.Problem, steps);
     }
 

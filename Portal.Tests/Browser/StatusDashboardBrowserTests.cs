@@ -48,7 +48,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
                 {
                     IntegrationId = acmeId, CheckedAt = now.AddHours(-hour), Status = status,
                     Problem = status == IntegrationStatus.Connected ? ProbeProblem.None : ProbeProblem.Unreachable,
-                    Summary = "history", BitbucketVersion = "8.9.1", LatencyMilliseconds = 12,
+                    Summary = "history", ServerVersion = "8.9.1", LatencyMilliseconds = 12,
                 });
             }
             await db.SaveChangesAsync();
@@ -64,7 +64,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
     {
         var integration = new Integration
         {
-            Id = Guid.NewGuid(), Name = name, BaseUrl = baseUrl, BitbucketVersion = "8.9.1", ClientId = "0123456789abcdef",
+            Id = Guid.NewGuid(), Name = name, BaseUrl = baseUrl, ServerVersion = "8.9.1", ClientId = "0123456789abcdef",
             Enabled = enabled, Verification = verified ? IntegrationVerification.Verified : IntegrationVerification.NotVerified,
             VerifiedAt = verified ? DateTimeOffset.UtcNow.AddDays(-2) : null, CreatedAt = DateTimeOffset.UtcNow.AddDays(-3),
         };

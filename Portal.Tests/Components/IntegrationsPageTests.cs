@@ -46,7 +46,7 @@ public sealed class IntegrationsPageTests : MudTestBase
         var id = Guid.NewGuid();
         await using (var db = database.CreateContext())
         {
-            db.Integrations.Add(new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", BitbucketVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
+            db.Integrations.Add(new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
         Ctx.Render<MudSnackbarProvider>();
@@ -74,7 +74,7 @@ public sealed class IntegrationsPageTests : MudTestBase
         var id = Guid.NewGuid();
         await using (var db = database.CreateContext())
         {
-            db.Integrations.Add(new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", BitbucketVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
+            db.Integrations.Add(new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
         var cut = Ctx.Render<Integrations>();

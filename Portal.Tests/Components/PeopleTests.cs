@@ -129,7 +129,7 @@ public sealed class PeopleTests : MudTestBase
             var integration = new Portal.Core.Integrations.Integration { Id = Guid.NewGuid(), Name = "Acme", BaseUrl = "https://b.example.com" };
             db.Integrations.Add(integration);
             var adaUser = await db.Users.SingleAsync(u => u.DisplayName == "Ada Lovelace");
-            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = integration.Id, UserId = adaUser.Id, BitbucketUserId = 1, Username = "ada" });
+            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = integration.Id, UserId = adaUser.Id, ExternalUserId = 1, Username = "ada" });
             await db.SaveChangesAsync();
         }
         Auth.SignInAs(ada);

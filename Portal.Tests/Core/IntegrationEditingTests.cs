@@ -80,15 +80,15 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
         var acme = await VerifiedOAuth2Async();
 
         var unchecked_ = (await Editing.EditAsync(admin, Unchanged(acme) with { BaseUrl = "https://git.example.com/bitbucket/" })).Value;
-        var checked_ = (await Editing.EditAsync(admin, Unchanged(acme) with { BaseUrl = "https://git.example.com/bitbucket/", BitbucketVersion = "9.4.2" })).Value;
+        var checked_ = (await Editing.EditAsync(admin, Unchanged(acme) with { BaseUrl = "https://git.example.com/bitbucket/", ServerVersion = "9.4.2" })).Value;
 
-        Assert.Contains(unchecked_.Errors, e => e.PropertyName == nameof(NewIntegration.BitbucketVersion));
+        Assert.Contains(unchecked_.Errors, e => e.PropertyName == nameof(NewIntegration.ServerVersion));
         Assert.True(checked_.Succeeded, string.Join("; ", checked_.Errors));
         Assert.True(checked_.MarkedNotVerified);
         var stored = await StoredAsync(acme.Id);
         Assert.Equal(acme.Id, stored.Id);
         Assert.Equal("https://git.example.com/bitbucket", stored.BaseUrl);
-        Assert.Equal("9.4.2", stored.BitbucketVersion);
+        Assert.Equal("9.4.2", stored.ServerVersion);
         Assert.Equal(IntegrationVerification.NotVerified, stored.Verification);
         Assert.Null(stored.VerifiedAt);
     }
@@ -181,7 +181,7 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
         var (orphan, _) = await services.PersonAsync("Orphan", isAdministrator: false);
         await using (var db = database.CreateContext())
         {
-            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = acme.Id, UserId = grace.Id, BitbucketUserId = 7, Username = "grace" });
+            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = acme.Id, UserId = grace.Id, ExternalUserId = 7, Username = "grace" });
             await db.SaveChangesAsync();
         }
         var orphans = services.GetRequiredService<OrphanedAccounts>();

@@ -134,13 +134,13 @@ public sealed class IntegrationValidatorTests : IDisposable
     [Fact]
     public async Task Creation_needs_a_successful_check()
     {
-        AssertError(await ValidateAsync(Valid() with { BitbucketVersion = null }), nameof(NewIntegration.BitbucketVersion), "Check again");
+        AssertError(await ValidateAsync(Valid() with { ServerVersion = null }), nameof(NewIntegration.ServerVersion), "Check again");
     }
 
     [Fact]
     public async Task Oauth_2_on_a_server_older_than_7_20_is_refused()
     {
-        AssertError(await ValidateAsync(Valid() with { BitbucketVersion = "7.17.0" }), nameof(NewIntegration.OAuthVersion), "needs OAuth 1");
+        AssertError(await ValidateAsync(Valid() with { ServerVersion = "7.17.0" }), nameof(NewIntegration.OAuthVersion), "needs OAuth 1");
     }
 
     [Theory]
@@ -172,7 +172,7 @@ public sealed class IntegrationValidatorTests : IDisposable
     [Fact]
     public async Task Oauth_1_needs_its_keys_and_no_client_credentials()
     {
-        var oauth1 = Valid() with { BitbucketVersion = "7.17.0", OAuthVersion = OAuthVersion.OAuth1, ClientId = "", ClientSecret = "" };
+        var oauth1 = Valid() with { ServerVersion = "7.17.0", OAuthVersion = OAuthVersion.OAuth1, ClientId = "", ClientSecret = "" };
         AssertError(await ValidateAsync(oauth1), nameof(NewIntegration.OAuth1), "keys are missing");
 
         var pair = OAuth1KeyPair.Generate();

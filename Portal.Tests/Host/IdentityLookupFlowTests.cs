@@ -25,7 +25,7 @@ public sealed class IdentityLookupFlowTests
 
         Assert.Equal("/account", attempt.Response.Headers.Location!.OriginalString);
         var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
-        Assert.Equal((777L, "al", "al"), (identity.BitbucketUserId, identity.Username, identity.Slug));
+        Assert.Equal((777L, "al", "al"), (identity.ExternalUserId, identity.Username, identity.Slug));
         var user = Assert.Single(await scenario.UsersAsync());
         Assert.Equal(("Zoe Al", "al@example.com"), (user.DisplayName, user.Email));
         // The portal asked for 100 a page, Bitbucket served 25, and the portal followed nextPageStart to the third page.
@@ -45,7 +45,7 @@ public sealed class IdentityLookupFlowTests
         var attempt = await scenario.SignInAsync(browser);
 
         Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
-        Assert.Equal(777, Assert.Single(await scenario.ExternalIdentitiesAsync()).BitbucketUserId);
+        Assert.Equal(777, Assert.Single(await scenario.ExternalIdentitiesAsync()).ExternalUserId);
         Assert.Equal(3, scenario.Bitbucket.UserSearches.Count);
         scenario.AssertNoServerErrors();
     }
@@ -64,8 +64,8 @@ public sealed class IdentityLookupFlowTests
         await scenario.SignInAsync(first);
         await scenario.SignInAsync(second, asUser: AdaUpper);
 
-        var identities = (await scenario.ExternalIdentitiesAsync()).OrderBy(i => i.BitbucketUserId).ToList();
-        Assert.Equal([(101L, "ada", "ada"), (301L, "ADA", "ada-upper")], identities.Select(i => (i.BitbucketUserId, i.Username, i.Slug)));
+        var identities = (await scenario.ExternalIdentitiesAsync()).OrderBy(i => i.ExternalUserId).ToList();
+        Assert.Equal([(101L, "ada", "ada"), (301L, "ADA", "ada-upper")], identities.Select(i => (i.ExternalUserId, i.Username, i.Slug)));
         Assert.Equal(2, (await scenario.UsersAsync()).Count);
         Assert.Contains("Ada Capital", await second.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
         Assert.Contains("Ada Lovelace", await first.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
@@ -86,7 +86,7 @@ public sealed class IdentityLookupFlowTests
 
         Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
         var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
-        Assert.Equal((401L, name), (identity.BitbucketUserId, identity.Username));
+        Assert.Equal((401L, name), (identity.ExternalUserId, identity.Username));
         Assert.Equal(name, Assert.Single(scenario.Bitbucket.UserSearches).Filter);
         scenario.AssertNoServerErrors();
     }

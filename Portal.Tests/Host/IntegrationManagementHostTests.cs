@@ -27,14 +27,14 @@ public sealed class IntegrationManagementHostTests
         {
             var integration = new Integration
             {
-                Id = Guid.NewGuid(), Name = integrationName, BaseUrl = "https://other.example.com", BitbucketVersion = "9.4.0",
+                Id = Guid.NewGuid(), Name = integrationName, BaseUrl = "https://other.example.com", ServerVersion = "9.4.0",
                 ClientId = "other", ProtectedClientSecret = "unused", Enabled = enabled, CreatedAt = DateTimeOffset.UtcNow,
             };
             db.Integrations.Add(integration);
             var user = await db.Users.SingleAsync(u => u.DisplayName == displayName);
             db.ExternalIdentities.Add(new ExternalIdentity
             {
-                IntegrationId = integration.Id, UserId = user.Id, BitbucketUserId = 900 + Random.Shared.Next(1000), Username = "other",
+                IntegrationId = integration.Id, UserId = user.Id, ExternalUserId = 900 + Random.Shared.Next(1000), Username = "other",
                 CreatedAt = DateTimeOffset.UtcNow, LastSignInAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();

@@ -34,7 +34,7 @@ public sealed partial class OAuth1SignInFlowTests
         Assert.Contains("Ada Lovelace", await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
 
         var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
-        Assert.Equal(BitbucketFakeUser.Ada.Id, identity.BitbucketUserId);
+        Assert.Equal(BitbucketFakeUser.Ada.Id, identity.ExternalUserId);
         Assert.Equal("ada", identity.Username);
         Assert.Equal(identity.UserId, Assert.Single(await scenario.UsersAsync()).Id);
 

@@ -25,7 +25,7 @@ public sealed class OpenIddictSignInTests
         Assert.Contains(attempt.Response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
         Assert.Contains("Ada Lovelace", await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
         var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
-        Assert.Equal(BitbucketFakeUser.Ada.Id, identity.BitbucketUserId);
+        Assert.Equal(BitbucketFakeUser.Ada.Id, identity.ExternalUserId);
         var (accessToken, refreshToken) = await scenario.StoredTokensAsync();
         Assert.False(string.IsNullOrEmpty(accessToken));
         Assert.False(string.IsNullOrEmpty(refreshToken));

@@ -39,7 +39,7 @@ public sealed class SignInFlowTests
         Assert.Contains("ada@example.com", account, StringComparison.Ordinal);
 
         var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
-        Assert.Equal(BitbucketFakeUser.Ada.Id, identity.BitbucketUserId);
+        Assert.Equal(BitbucketFakeUser.Ada.Id, identity.ExternalUserId);
         Assert.Equal("ada", identity.Username);
         var user = Assert.Single(await scenario.UsersAsync());
         Assert.Equal(user.Id, identity.UserId);
@@ -70,7 +70,7 @@ public sealed class SignInFlowTests
 
         Assert.Equal("/account", attempt.Response.Headers.Location!.OriginalString);
         var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
-        Assert.Equal(103, identity.BitbucketUserId);
+        Assert.Equal(103, identity.ExternalUserId);
         Assert.Equal("ada@example.com", identity.Username);
         Assert.Equal("ada_example.com", identity.Slug);
         var account = await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative));

@@ -43,10 +43,10 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<long?>("AccessTokenExpiresAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("BitbucketUserId")
+                    b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("CreatedAt")
+                    b.Property<long>("ExternalUserId")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("IntegrationId")
@@ -81,7 +81,7 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.HasIndex("UserId");
 
-                    b.HasIndex("IntegrationId", "BitbucketUserId")
+                    b.HasIndex("IntegrationId", "ExternalUserId")
                         .IsUnique();
 
                     b.ToTable("ExternalIdentities");
@@ -267,10 +267,6 @@ namespace Portal.Core.Persistence.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("BitbucketVersion")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("ClientId")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -308,6 +304,10 @@ namespace Portal.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PublicKeyPem")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServerVersion")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TrustedCaPem")
@@ -472,10 +472,6 @@ namespace Portal.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("BitbucketVersion")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("CertificateExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -493,6 +489,10 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.Property<int>("Problem")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ServerVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");

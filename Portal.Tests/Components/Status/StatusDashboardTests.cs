@@ -41,7 +41,7 @@ public sealed class StatusDashboardTests : MudTestBase
         await using var db = database.CreateContext();
         var integration = new Integration
         {
-            Id = Guid.NewGuid(), Name = name, BaseUrl = baseUrl, BitbucketVersion = "8.9.1", ClientId = "client",
+            Id = Guid.NewGuid(), Name = name, BaseUrl = baseUrl, ServerVersion = "8.9.1", ClientId = "client",
             Verification = verification, Enabled = enabled, CreatedAt = DateTimeOffset.UtcNow,
         };
         db.Integrations.Add(integration);

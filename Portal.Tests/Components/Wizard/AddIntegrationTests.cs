@@ -55,7 +55,7 @@ public sealed class AddIntegrationTests : WizardTestBase
         await using var db = Database.CreateContext();
         var stored = await db.Integrations.SingleAsync();
         Assert.Equal(draftId, stored.Id);
-        Assert.Equal("8.9.1", stored.BitbucketVersion);
+        Assert.Equal("8.9.1", stored.ServerVersion);
         Assert.Equal(IntegrationVerification.NotVerified, stored.Verification);
         Assert.DoesNotContain(ClientSecret, stored.ProtectedClientSecret, StringComparison.Ordinal);
         Assert.Equal(ClientSecret, Ctx.Services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.ClientSecret, stored.ProtectedClientSecret));

@@ -84,7 +84,7 @@ public sealed class IntegrationManagementPageTests : WizardTestBase
         cut.WaitForAssertion(() => Assert.EndsWith("?edited=1", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         await using var db = Database.CreateContext();
         var stored = await db.Integrations.SingleAsync();
-        Assert.Equal((newServer.BaseUrl, "9.4.2", IntegrationVerification.NotVerified), (stored.BaseUrl, stored.BitbucketVersion, stored.Verification));
+        Assert.Equal((newServer.BaseUrl, "9.4.2", IntegrationVerification.NotVerified), (stored.BaseUrl, stored.ServerVersion, stored.Verification));
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class IntegrationManagementPageTests : WizardTestBase
         {
             var ada = new PortalUser { DisplayName = "Ada Lovelace", IsAdministrator = true, CreatedAt = DateTimeOffset.UtcNow };
             db.Users.Add(ada);
-            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = acme.Id, User = ada, BitbucketUserId = 101, Username = "ada" });
+            db.ExternalIdentities.Add(new ExternalIdentity { IntegrationId = acme.Id, User = ada, ExternalUserId = 101, Username = "ada" });
             await db.SaveChangesAsync();
         }
         Auth.SignInAs(await Ctx.Services.AdministratorAsync());

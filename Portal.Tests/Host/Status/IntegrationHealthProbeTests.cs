@@ -56,7 +56,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         Assert.Equal(StepOutcome.Warning, Step(report, ProbeStep.Tls).Outcome); // the test certificate expires within a day
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.ApplicationProperties).Outcome);
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.OAuthProvider).Outcome);
-        Assert.Equal("8.9.1", report.BitbucketVersion);
+        Assert.Equal("8.9.1", report.ServerVersion);
         Assert.NotNull(report.LatencyMilliseconds);
         Assert.Equal(1, fake.ApplicationPropertiesRequests);
         Assert.Equal(
@@ -177,7 +177,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         Assert.Equal(StepOutcome.Failed, properties.Outcome);
         Assert.Contains("too old for OAuth 2, which this integration uses", properties.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade Bitbucket, or set the integration up again with OAuth 1.", properties.Message, StringComparison.Ordinal);
-        Assert.Equal("7.17.0", report.BitbucketVersion);
+        Assert.Equal("7.17.0", report.ServerVersion);
         Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.OAuthProvider).Outcome);
     }
 

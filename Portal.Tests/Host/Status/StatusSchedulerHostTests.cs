@@ -49,7 +49,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
                 Id = Guid.NewGuid(),
                 Name = string.Create(CultureInfo.InvariantCulture, $"{prefix} {i:000}"),
                 BaseUrl = over[i % over.Length].BaseUrl,
-                BitbucketVersion = "8.9.1",
+                ServerVersion = "8.9.1",
                 ClientId = "client",
                 CreatedAt = DateTimeOffset.UtcNow,
             };
@@ -265,7 +265,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
 
         var snapshot = second.Services.GetRequiredService<StatusBoard>().Find(id)!;
         Assert.Equal(IntegrationStatus.NotVerified, snapshot.Status);
-        Assert.Equal("8.9.1", snapshot.LastReport!.BitbucketVersion);
+        Assert.Equal("8.9.1", snapshot.LastReport!.ServerVersion);
         Assert.Equal(5, snapshot.LastReport.Steps.Count);
         Assert.Equal(1, snapshot.Last24Hours.Sum(h => h.Checks));
         Assert.Equal(1, server.ApplicationPropertiesRequests);

@@ -27,8 +27,8 @@ public partial class IntegrationStatusCard
 
     private string TitleId => $"status-card-{Snapshot.Integration.Id:N}";
 
-    private string VersionText => Snapshot.LastReport?.BitbucketVersion
-        ?? (Snapshot.Integration.BitbucketVersion is { } created ? $"{created} (when the integration was created)" : "unknown");
+    private string VersionText => Snapshot.LastReport?.ServerVersion
+        ?? (Snapshot.Integration.ServerVersion is { } created ? $"{created} (when the integration was created)" : "unknown");
 
     protected override bool ShouldRender() => ownStateChanged || !ReferenceEquals(rendered, Snapshot);
 
