@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 
 namespace Portal.Benchmarks;
 

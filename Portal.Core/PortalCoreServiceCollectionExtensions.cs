@@ -12,8 +12,8 @@ using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
-using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Persistence;
+using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 using Portal.Core.Sessions;
@@ -51,13 +51,11 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddRetention();
         services.AddScoped<SignInService>();
         services.AddSingleton<VerificationNotifier>();
-        services.AddHttpClient<OAuth1Client>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
-        services.AddScoped<OAuth1SignInProtocol>();
         // Token requests are never retried automatically: a second use of a code revokes what the first issued.
         services.AddHttpClient<AuthorizationCodeFlow>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
-        // Refreshes are not retried either: Bitbucket rotates the refresh token, so a repeated request would be refused.
+        services.AddTransient<ISignInProtocol>(sp => sp.GetRequiredService<AuthorizationCodeFlow>());
+        // Refreshes are not retried either: servers rotate the refresh token, so a repeated request would be refused.
         services.AddHttpClient<TokenRefresher>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
-        services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddIntegrationStatus();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;

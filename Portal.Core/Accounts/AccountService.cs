@@ -1,4 +1,6 @@
+using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms.BitbucketServer;
@@ -24,7 +26,7 @@ public sealed record AccountSummary(
 public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory, SecretProtector protector, TimeProvider clock)
 {
     /// <summary>Creates or updates the account for <paramref name="identity"/> and stores its tokens encrypted.</summary>
-    public async Task<SignedInUser> RecordSignInAsync(Guid integrationId, BitbucketUser identity, TokenSet tokens, CancellationToken cancellationToken = default)
+    public async Task<SignedInUser> RecordSignInAsync(Guid integrationId, ExternalUser identity, TokenSet tokens, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -9,8 +9,9 @@ public static class AuditDetails
 {
     public static string Describe(OAuthVersion version) => version == OAuthVersion.OAuth1 ? "OAuth 1.0a" : "OAuth 2.0";
 
-    public static string Created(Integration integration) =>
-        $"{PlatformRegistry.Find(integration.Platform)?.DisplayName ?? integration.Platform} at {integration.BaseUrl}, {Describe(integration.OAuthVersion)}"
+    /// <param name="platformName">The integration's platform as people know it.</param>
+    public static string Created(Integration integration, string platformName) =>
+        $"{platformName} at {integration.BaseUrl}, {Describe(integration.OAuthVersion)}"
         + (integration.OAuthVersion == OAuthVersion.OAuth2 ? $", Client ID {integration.ClientId}" : $", Consumer Key {integration.ConsumerKey}");
 
     /// <summary>A trusted CA certificate by its public facts; its PEM body never goes into an entry.</summary>

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 namespace Portal.Core.Integrations;
 
 /// <summary>The words for replacing an integration's credentials (<see cref="CredentialReplacementService"/>).</summary>

@@ -1,7 +1,8 @@
+using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Authorization;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Security;
 

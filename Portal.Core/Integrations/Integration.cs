@@ -15,7 +15,8 @@ public sealed class Integration
     /// <summary>Fixed when the admin starts the wizard; the callback URL is built from it, so renaming never breaks a link.</summary>
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
-    public string Platform { get; set; } = PlatformRegistry.BitbucketServer.Key;
+    /// <summary>The key of its platform (<see cref="Platforms.PlatformKind.Key"/>).</summary>
+    public string Platform { get; set; } = "";
     /// <summary>Normalised: scheme, host, port and context path; no trailing slash.</summary>
     public string BaseUrl { get; set; } = "";
     public string? ServerVersion { get; set; }

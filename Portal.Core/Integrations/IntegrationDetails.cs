@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 namespace Portal.Core.Integrations;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using FluentValidation.Results;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,7 @@ namespace Portal.Core.Integrations;
 /// <param name="OAuth1">OAuth 1 only, when switching from OAuth 2: the keys the form generated and showed.</param>
 /// <param name="TrustedCaPem">With <paramref name="ChangesTrustedCa"/>: the CA certificate the integration trusts after the edit (null for none).</param>
 /// <param name="ChangesTrustedCa">Whether the form changed the trusted CA; otherwise the stored one stays, whatever changed it meanwhile.</param>
+/// <param name="ServerDetected">Whether the live check found the server at the (new) Base URL.</param>
 public sealed record IntegrationEdit(
     Guid Id,
     string Name,
@@ -25,7 +27,8 @@ public sealed record IntegrationEdit(
     string ClientSecret,
     OAuth1Keys? OAuth1 = null,
     string? TrustedCaPem = null,
-    bool ChangesTrustedCa = false)
+    bool ChangesTrustedCa = false,
+    bool ServerDetected = false)
 {
     /// <summary>Never prints the secrets.</summary>
     public override string ToString() => $"IntegrationEdit {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";
@@ -93,7 +96,8 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
             integration.Id, name, integration.Platform, edit.BaseUrl,
             edit.ServerVersion ?? (baseUrlChanged ? null : integration.ServerVersion),
             edit.OAuthVersion, clientId, clientSecret,
-            keepKeys ? new OAuth1Keys(integration.ConsumerKey ?? "", integration.PublicKeyPem ?? "", "") : edit.OAuth1);
+            keepKeys ? new OAuth1Keys(integration.ConsumerKey ?? "", integration.PublicKeyPem ?? "", "") : edit.OAuth1,
+            ServerDetected: edit.ServerDetected || !baseUrlChanged);
         var validation = await validator.ValidateAsync(request, cancellationToken);
         var errors = validation.Errors
             .Where(e => e.Severity == Severity.Error && !(keepSecret && e.PropertyName == nameof(NewIntegration.ClientSecret)))

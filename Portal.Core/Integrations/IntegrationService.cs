@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,7 @@ public sealed record IntegrationSummary(
     bool Enabled, IntegrationVerification Verification, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 
 public sealed class IntegrationService(
-    IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock, AdminActions actions, AuditLog audit)
+    IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock, AdminActions actions, AuditLog audit, PlatformCatalog platforms)
 {
     public async Task<IReadOnlyList<IntegrationSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -30,7 +31,7 @@ public sealed class IntegrationService(
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>What an OAuth 1 integration's application link in Bitbucket must contain (public values only).</summary>
+    /// <summary>What an OAuth 1 integration's link on its server must contain (public values only).</summary>
     public async Task<(string Name, string ConsumerKey, string PublicKeyPem)?> FindOAuth1LinkValuesAsync(Guid integrationId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -93,7 +94,7 @@ public sealed class IntegrationService(
         };
         db.Integrations.Add(integration);
         await audit.AddAsync(db, actor, AuditKind.IntegrationCreated, integration.Id,
-            AuditDetails.Created(integration), cancellationToken: cancellationToken);
+            AuditDetails.Created(integration, platforms.DisplayNameOf(integration.Platform)), cancellationToken: cancellationToken);
         if (trustedCa is not null)
         {
             await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integration.Id, AuditDetails.Certificate(trustedCa), cancellationToken: cancellationToken);

@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
-using Portal.Core.Platforms.BitbucketServer;
 
 namespace Portal.Core.Integrations;
 
@@ -11,14 +9,14 @@ namespace Portal.Core.Integrations;
 /// The rules for a new integration. The wizard runs them as the admin types and the service runs them again before
 /// saving. Rules with <see cref="Severity.Warning"/> are hints that do not block creation.
 /// </summary>
-public sealed partial class IntegrationValidator : AbstractValidator<NewIntegration>
+public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
 {
     public const int MaxNameLength = 80;
 
-    public IntegrationValidator(IDbContextFactory<PortalDbContext> dbFactory)
+    public IntegrationValidator(IDbContextFactory<PortalDbContext> dbFactory, PlatformCatalog platforms)
     {
         RuleFor(i => i.Name)
-            .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("Enter a name. Users see it on the sign-in button, e.g. \"Sign in with Acme Bitbucket\".")
+            .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("Enter a name. Users see it on the sign-in button, e.g. \"Sign in with Acme Git\".")
             .MaximumLength(MaxNameLength).WithMessage($"Keep the name to {MaxNameLength} characters or fewer.")
             // Users choose a sign-in button by its name: hidden or reordering characters could make one look like another.
             .Must(n => InvisibleCharacters.FindFirst(n) is null)
@@ -32,7 +30,7 @@ public sealed partial class IntegrationValidator : AbstractValidator<NewIntegrat
                 .WithMessage(i => $"An integration named \"{i.Name.Trim()}\" already exists. Choose another name.");
 
         RuleFor(i => i.Platform)
-            .Must(p => PlatformRegistry.Find(p) is not null).WithMessage("Choose the platform: Bitbucket Data Center / Server.");
+            .Must(p => platforms.Find(p) is not null).WithMessage($"Choose the platform: {string.Join(" or ", platforms.All.Select(p => p.Kind.DisplayName))}.");
 
         RuleFor(i => i.BaseUrl).Custom((url, context) =>
         {
@@ -43,16 +41,25 @@ public sealed partial class IntegrationValidator : AbstractValidator<NewIntegrat
             }
         });
 
-        RuleFor(i => i.ServerVersion)
-            .Must(v => BitbucketVersion.TryParse(v, out _))
-            .WithMessage("The portal has not found Bitbucket at this base URL yet. Run the check (\"Check again\") and fix what it reports.");
-
         RuleFor(i => i).Custom((i, context) =>
         {
-            if (i.OAuthVersion == OAuthVersion.OAuth2 && BitbucketVersion.TryParse(i.ServerVersion, out var version) && BitbucketOAuthRules.Assess(version).OAuthVersion == OAuthVersion.OAuth1)
+            if (platforms.Find(i.Platform) is not { } platform)
             {
-                context.AddFailure(nameof(NewIntegration.OAuthVersion),
-                    $"Bitbucket {version} is older than {BitbucketOAuthRules.MinimumOAuth2Version}: OAuth 2 application links need Bitbucket {BitbucketOAuthRules.MinimumOAuth2Version} or later, so this server needs OAuth 1.");
+                return;
+            }
+            var compatibility = platform.AssessOAuth(i.ServerVersion);
+            if (!i.ServerDetected && compatibility is null)
+            {
+                context.AddFailure(nameof(NewIntegration.ServerVersion),
+                    $"The portal has not found {platform.Kind.Wording.ServerName} at this base URL yet. Run the check (\"Check again\") and fix what it reports.");
+            }
+            else if (i.OAuthVersion == OAuthVersion.OAuth2 && compatibility?.OAuthVersion == OAuthVersion.OAuth1)
+            {
+                context.AddFailure(nameof(NewIntegration.OAuthVersion), compatibility.Message);
+            }
+            else if (i.OAuthVersion == OAuthVersion.OAuth1 && !platform.SupportsOAuth1)
+            {
+                context.AddFailure(nameof(NewIntegration.OAuthVersion), $"{platform.Kind.DisplayName} signs in with OAuth 2 only.");
             }
         });
 
@@ -69,23 +76,26 @@ public sealed partial class IntegrationValidator : AbstractValidator<NewIntegrat
         When(i => i.OAuthVersion == OAuthVersion.OAuth2, () =>
         {
             RuleFor(i => i.ClientId)
-                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("Paste the Client ID Bitbucket showed after you saved the application link.")
-                .Must(v => !HasWhitespace(v)).WithMessage("The Client ID contains spaces or line breaks: copy it again from Bitbucket, without anything around it.")
-                .MaximumLength(256).WithMessage("That Client ID is too long: copy it again from Bitbucket.");
+                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage(i => $"Paste the {Guide(i).ClientIdLabel} {ServerName(i)} showed after you saved the application.")
+                .Must(v => !HasWhitespace(v)).WithMessage(i => $"The {Guide(i).ClientIdLabel} contains spaces or line breaks: copy it again from {ServerName(i)}, without anything around it.")
+                .MaximumLength(256).WithMessage(i => $"That {Guide(i).ClientIdLabel} is too long: copy it again from {ServerName(i)}.");
             RuleFor(i => i.ClientId)
-                .Must(v => HexOfLength(v, 32)).WithSeverity(Severity.Warning)
+                .Must((i, v) => platforms.Find(i.Platform)?.CheckClientId(Clean(v)) is null).WithSeverity(Severity.Warning)
                 .When(i => !string.IsNullOrWhiteSpace(i.ClientId) && !HasWhitespace(i.ClientId))
-                .WithMessage("Bitbucket's Client IDs are 32 hexadecimal characters; this one is not. Check that you copied the Client ID, not the link's name.");
+                .WithMessage(i => platforms.Find(i.Platform)?.CheckClientId(Clean(i.ClientId)) ?? "");
 
             RuleFor(i => i.ClientSecret)
-                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("Paste the Client Secret Bitbucket showed after you saved the application link.")
-                .Must(v => !HasWhitespace(v)).WithMessage("The Client Secret contains spaces or line breaks: copy it again from Bitbucket, without anything around it.")
-                .MaximumLength(512).WithMessage("That Client Secret is too long: copy it again from Bitbucket.");
+                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage(i => $"Paste the {Guide(i).ClientSecretLabel} {ServerName(i)} showed after you saved the application.")
+                .Must(v => !HasWhitespace(v)).WithMessage(i => $"The {Guide(i).ClientSecretLabel} contains spaces or line breaks: copy it again from {ServerName(i)}, without anything around it.")
+                .MaximumLength(512).WithMessage(i => $"That {Guide(i).ClientSecretLabel} is too long: copy it again from {ServerName(i)}.");
             RuleFor(i => i.ClientSecret)
-                .Must(v => HexOfLength(v, 64)).WithSeverity(Severity.Warning)
+                .Must((i, v) => platforms.Find(i.Platform)?.CheckClientSecret(Clean(v)) is null).WithSeverity(Severity.Warning)
                 .When(i => !string.IsNullOrWhiteSpace(i.ClientSecret) && !HasWhitespace(i.ClientSecret))
-                .WithMessage("Bitbucket's Client Secrets are 64 hexadecimal characters; this one is not. Check that you copied the whole secret.");
+                .WithMessage(i => platforms.Find(i.Platform)?.CheckClientSecret(Clean(i.ClientSecret)) ?? "");
         });
+
+        string ServerName(NewIntegration i) => platforms.Find(i.Platform)?.Kind.Wording.ServerName ?? PlatformWording.Generic.ServerName;
+        ApplicationGuide Guide(NewIntegration i) => platforms.Find(i.Platform)?.GuideFor(i.BaseUrl, i.Name) ?? GenericLabels;
     }
 
     /// <summary>Values are trimmed before validation; whitespace left inside is a copy-and-paste mistake.</summary>
@@ -93,8 +103,5 @@ public sealed partial class IntegrationValidator : AbstractValidator<NewIntegrat
 
     private static bool HasWhitespace(string? value) => Clean(value).Any(char.IsWhiteSpace);
 
-    private static bool HexOfLength(string? value, int length) => Clean(value) is var v && v.Length == length && HexPattern().IsMatch(v);
-
-    [GeneratedRegex("^[0-9a-fA-F]+$")]
-    private static partial Regex HexPattern();
+    private static readonly ApplicationGuide GenericLabels = new("", "", "", [], [], "Client ID", "Client Secret", []);
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 namespace Portal.Core.Integrations;
 
 /// <summary>An OAuth 1 integration's generated consumer key and RSA key pair.</summary>
@@ -14,6 +15,8 @@ public sealed record OAuth1Keys(string ConsumerKey, string PublicKeyPem, string 
 /// <param name="ClientSecret">OAuth 2 only.</param>
 /// <param name="OAuth1">OAuth 1 only: the keys the wizard generated and showed.</param>
 /// <param name="TrustedCaPem">The certificate the admin chose to trust for this integration's server, as PEM; <c>null</c> for none.</param>
+/// <param name="ServerDetected">Whether the live check found the server; needed where the platform tells its version only
+/// after sign-in (for the others a readable <paramref name="ServerVersion"/> shows it).</param>
 public sealed record NewIntegration(
     Guid Id,
     string Name,
@@ -24,7 +27,8 @@ public sealed record NewIntegration(
     string ClientId,
     string ClientSecret,
     OAuth1Keys? OAuth1 = null,
-    string? TrustedCaPem = null)
+    string? TrustedCaPem = null,
+    bool ServerDetected = false)
 {
     /// <summary>Never prints the secrets.</summary>
     public override string ToString() => $"NewIntegration {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";

@@ -1,32 +1,32 @@
 using System.Globalization;
 using Duende.IdentityModel.Client;
-using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.Platforms;
 
 namespace Portal.Core.OAuth;
 
-/// <summary>Bitbucket's OAuth 2 error codes in words that name the cause and the fix, for administrators.</summary>
+/// <summary>OAuth 2 error codes in words that name the cause and the fix on the integration's platform, for administrators.</summary>
 public static class OAuthErrorMessages
 {
     /// <summary>
     /// An <c>error</c> the browser brought back to the callback (the authorize step). Anyone can send any value, so an
     /// unknown code is not repeated, and the accompanying <c>error_description</c> is never read.
     /// </summary>
-    public static (SignInErrorKind Kind, string Message) ForAuthorizeError(string error) => error switch
+    public static (SignInErrorKind Kind, string Message) ForAuthorizeError(string error, PlatformWording words) => error switch
     {
         "access_denied" => (SignInErrorKind.UserDeclined,
-            "The user declined the access request in Bitbucket (access_denied), so nobody was signed in. Sign in again and choose Allow."),
+            $"The user declined the access request in {words.ServerName} (access_denied), so nobody was signed in. Sign in again and choose Allow."),
         "invalid_scope" => (SignInErrorKind.IntegrationMisconfigured,
-            "Bitbucket refused the requested permission, Repositories: Read (invalid_scope). Edit the application link in Bitbucket and select Repositories: Read."),
+            $"{words.ServerNameAtStart} refused the requested permission, {words.Permission} (invalid_scope). Edit the {words.ApplicationNoun} in {words.ServerName} and select {words.Permission}."),
         "unsupported_response_type" => (SignInErrorKind.IntegrationMisconfigured,
-            "Bitbucket refused the sign-in request type (unsupported_response_type). Check that the application link is an External application with direction Incoming."),
+            $"{words.ServerNameAtStart} refused the sign-in request type (unsupported_response_type). Check the {words.ApplicationNoun}'s settings in {words.ApplicationsPlace}: it must be an OAuth 2 application that signs users in."),
         "invalid_request" => (SignInErrorKind.IntegrationMisconfigured,
-            "Bitbucket refused the sign-in request as incomplete (invalid_request). Check that the application link's Redirect URL is exactly the Callback URL / Redirect URL the portal shows."),
+            $"{words.ServerNameAtStart} refused the sign-in request as incomplete (invalid_request). Check that the {words.ApplicationNoun}'s redirect URL is exactly the Callback URL / Redirect URL the portal shows."),
         "unauthorized_client" => (SignInErrorKind.IntegrationMisconfigured,
-            "Bitbucket says this application link may not use sign-in (unauthorized_client). Check the link's settings in Bitbucket > Administration > Application Links."),
-        "server_error" or "temporarily_unavailable" => (SignInErrorKind.BitbucketUnavailable,
-            $"Bitbucket had a problem handling the sign-in ({error}). Try again in a moment; if it persists, check Bitbucket's log (atlassian-bitbucket.log)."),
+            $"{words.ServerNameAtStart} says this {words.ApplicationNoun} may not use sign-in (unauthorized_client). Check its settings in {words.ApplicationsPlace}."),
+        "server_error" or "temporarily_unavailable" => (SignInErrorKind.ServerUnavailable,
+            $"{words.ServerNameAtStart} had a problem handling the sign-in ({error}). Try again in a moment; if it persists, check {words.ServerLog}."),
         _ => (SignInErrorKind.CallbackInvalid,
-            "The browser came back from Bitbucket with an OAuth error the portal does not know, so the sign-in stopped (the value is not shown, because anyone can put one in the link). If this repeats, look at Bitbucket's log (atlassian-bitbucket.log) at that time."),
+            $"The browser came back from {words.ServerName} with an OAuth error the portal does not know, so the sign-in stopped (the value is not shown, because anyone can put one in the link). If this repeats, look at {words.ServerLog} at that time."),
     };
 
     /// <summary>The OAuth error code of a refused token request: from its JSON body, else from a protocol error.</summary>
@@ -34,22 +34,22 @@ public static class OAuthErrorMessages
         response.Json?.TryGetString("error") ?? (response.ErrorType == ResponseErrorType.Protocol ? response.Error : null);
 
     /// <summary>An error from the token endpoint (the token step).</summary>
-    public static (SignInErrorKind Kind, string Message) ForTokenError(string? error, int? httpStatus) => error switch
+    public static (SignInErrorKind Kind, string Message) ForTokenError(string? error, int? httpStatus, PlatformWording words) => error switch
     {
         "invalid_client" => (SignInErrorKind.IntegrationMisconfigured,
-            "Bitbucket rejected the client secret: copy the Client ID and Client Secret again from the application link and update the integration."),
+            $"{words.ServerNameAtStart} rejected the client secret: copy the Client ID and Client Secret again from the {words.ApplicationNoun} and update the integration."),
         "invalid_grant" => (SignInErrorKind.CodeRejected,
-            "Bitbucket refused the sign-in code (invalid_grant): it was already used, or the Redirect URL in the application link differs from the portal's Callback URL / Redirect URL. Sign in again; if it keeps failing, compare the two URLs."),
+            $"{words.ServerNameAtStart} refused the sign-in code (invalid_grant): it was already used, or the redirect URL in the {words.ApplicationNoun} differs from the portal's Callback URL / Redirect URL. Sign in again; if it keeps failing, compare the two URLs."),
         "invalid_request" => (SignInErrorKind.CodeRejected,
-            "Bitbucket refused the sign-in code as unknown or expired (invalid_request; its codes are valid for a few seconds). Sign in again."),
+            $"{words.ServerNameAtStart} refused the sign-in code as unknown or expired (invalid_request; codes are valid for a short time only). Sign in again."),
         "unsupported_grant_type" => (SignInErrorKind.IntegrationMisconfigured,
-            "Bitbucket does not accept this kind of token request (unsupported_grant_type). Check that the application link uses OAuth 2 (External application)."),
-        null when httpStatus >= 500 => (SignInErrorKind.BitbucketUnavailable,
-            $"Bitbucket's token endpoint answered HTTP {Status(httpStatus)} without an OAuth error: Bitbucket or a proxy in front of it failed. Check that Bitbucket is up and look at its log (atlassian-bitbucket.log), then try again."),
+            $"{words.ServerNameAtStart} does not accept this kind of token request (unsupported_grant_type). Check that the {words.ApplicationNoun} uses OAuth 2."),
+        null when httpStatus >= 500 => (SignInErrorKind.ServerUnavailable,
+            $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} without an OAuth error: {words.ServerName} or a proxy in front of it failed. Check that {words.ServerName} is up and look at {words.ServerLog}, then try again."),
         null => (SignInErrorKind.IntegrationMisconfigured,
-            $"Bitbucket's token endpoint answered HTTP {Status(httpStatus)} without an OAuth error. Check that the base URL points at Bitbucket itself and not at a proxy or login page."),
+            $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} without an OAuth error. Check that the base URL points at {words.ServerName} itself and not at a proxy or login page."),
         _ => (SignInErrorKind.IntegrationMisconfigured,
-            $"Bitbucket refused the token request ({OAuthErrorCodes.Known(error) ?? "with an error code the portal does not know"}). Check the application link in Bitbucket and Bitbucket's log (atlassian-bitbucket.log)."),
+            $"{words.ServerNameAtStart} refused the token request ({OAuthErrorCodes.Known(error) ?? "with an error code the portal does not know"}). Check the {words.ApplicationNoun} in {words.ApplicationsPlace} and {words.ServerLog}."),
     };
 
     private static string Status(int? httpStatus) => httpStatus?.ToString(CultureInfo.InvariantCulture) ?? "?";

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
 using Portal.Core.Security;

@@ -1,4 +1,3 @@
-using Portal.Core.OAuth.AuthorizationCode;
 
 namespace Portal.Core.OAuth;
 
@@ -14,38 +13,44 @@ public static class SignInFailureMessages
         "tell an administrator: they see the cause on the Status page and when they verify the integration.";
 
     /// <summary>The sign-in page's message for a failure of <paramref name="kind"/>.</summary>
-    public static string PublicMessage(SignInErrorKind kind) => kind switch
+    /// <param name="serverName">The integration's server as its platform names it, or a generic name.</param>
+    public static string PublicMessage(SignInErrorKind kind, string serverName = "the server")
     {
-        SignInErrorKind.IntegrationUnavailable =>
-            "This sign-in option no longer exists or is disabled. Choose another one, or ask an administrator.",
-        SignInErrorKind.StateMissing =>
-            "The answer from Bitbucket carried no sign-in state, so the portal cannot tell it was this browser's sign-in. Start the sign-in again from the portal.",
-        SignInErrorKind.StateUnknown =>
-            "This sign-in link is not one the portal started, or it is too old. Start the sign-in again from the portal.",
-        SignInErrorKind.StateFromAnotherBrowser =>
-            "This sign-in was started in another browser (or its cookie was lost), so it cannot finish here. Start the sign-in again in this browser; if it keeps happening, allow cookies for the portal.",
-        SignInErrorKind.StateExpired =>
-            $"The sign-in took longer than {PendingAuthorizationStore.Lifetime.TotalMinutes:0} minutes and expired. Start the sign-in again.",
-        SignInErrorKind.StateReplayed =>
-            "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.",
-        SignInErrorKind.UserDeclined =>
-            "You declined the access request in Bitbucket, so you were not signed in. Sign in again and choose Allow.",
-        SignInErrorKind.AccessNotGranted =>
-            $"Bitbucket did not give the portal access to your account, so you were not signed in. Sign in again and choose Allow on Bitbucket's page; if you did, {TellAnAdministrator}",
-        SignInErrorKind.CallbackInvalid =>
-            $"Bitbucket's answer could not complete the sign-in. Start the sign-in again from this page; if it keeps happening, {TellAnAdministrator}",
-        SignInErrorKind.CodeRejected =>
-            $"Bitbucket did not accept this sign-in's one-time code: it expired or was already used. Sign in again; if it keeps failing, {TellAnAdministrator}",
-        SignInErrorKind.IntegrationMisconfigured =>
-            $"Sign-in with Bitbucket does not work at the moment because the connection between the portal and Bitbucket is not set up correctly; nothing is wrong with your account. Please {TellAnAdministrator}",
-        SignInErrorKind.ClockSkew =>
-            $"Bitbucket refused the sign-in because the clocks of the portal's server and Bitbucket's server disagree; nothing is wrong with your account. Please {TellAnAdministrator}",
-        SignInErrorKind.BitbucketUnavailable =>
-            $"Bitbucket had a problem handling the sign-in. Try again in a few minutes; if it keeps failing, {TellAnAdministrator}",
-        SignInErrorKind.BitbucketUnreachable =>
-            $"The portal could not reach Bitbucket to sign you in. Try again in a few minutes; if it keeps failing, {TellAnAdministrator}",
-        SignInErrorKind.IdentityUnavailable =>
-            $"Bitbucket let you in, but the portal could not find out which Bitbucket account you used, so you were not signed in. Try again; if it keeps failing, {TellAnAdministrator}",
-        _ => $"The sign-in did not complete. Start it again; if it keeps failing, {TellAnAdministrator}",
-    };
+        var server = serverName;
+        var serverAtStart = server.Length == 0 ? server : char.ToUpperInvariant(server[0]) + server[1..];
+        return kind switch
+        {
+            SignInErrorKind.IntegrationUnavailable =>
+                "This sign-in option no longer exists or is disabled. Choose another one, or ask an administrator.",
+            SignInErrorKind.StateMissing =>
+                $"The answer from {server} carried no sign-in state, so the portal cannot tell it was this browser's sign-in. Start the sign-in again from the portal.",
+            SignInErrorKind.StateUnknown =>
+                "This sign-in link is not one the portal started, or it is too old. Start the sign-in again from the portal.",
+            SignInErrorKind.StateFromAnotherBrowser =>
+                "This sign-in was started in another browser (or its cookie was lost), so it cannot finish here. Start the sign-in again in this browser; if it keeps happening, allow cookies for the portal.",
+            SignInErrorKind.StateExpired =>
+                $"The sign-in took longer than {PendingAuthorizationStore.Lifetime.TotalMinutes:0} minutes and expired. Start the sign-in again.",
+            SignInErrorKind.StateReplayed =>
+                "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.",
+            SignInErrorKind.UserDeclined =>
+                $"You declined the access request in {server}, so you were not signed in. Sign in again and choose Allow.",
+            SignInErrorKind.AccessNotGranted =>
+                $"{serverAtStart} did not give the portal access to your account, so you were not signed in. Sign in again and choose Allow on {server}'s page; if you did, {TellAnAdministrator}",
+            SignInErrorKind.CallbackInvalid =>
+                $"{serverAtStart}'s answer could not complete the sign-in. Start the sign-in again from this page; if it keeps happening, {TellAnAdministrator}",
+            SignInErrorKind.CodeRejected =>
+                $"{serverAtStart} did not accept this sign-in's one-time code: it expired or was already used. Sign in again; if it keeps failing, {TellAnAdministrator}",
+            SignInErrorKind.IntegrationMisconfigured =>
+                $"Sign-in with {server} does not work at the moment because the connection between the portal and {server} is not set up correctly; nothing is wrong with your account. Please {TellAnAdministrator}",
+            SignInErrorKind.ClockSkew =>
+                $"{serverAtStart} refused the sign-in because the clocks of the portal's server and {server}'s server disagree; nothing is wrong with your account. Please {TellAnAdministrator}",
+            SignInErrorKind.ServerUnavailable =>
+                $"{serverAtStart} had a problem handling the sign-in. Try again in a few minutes; if it keeps failing, {TellAnAdministrator}",
+            SignInErrorKind.ServerUnreachable =>
+                $"The portal could not reach {server} to sign you in. Try again in a few minutes; if it keeps failing, {TellAnAdministrator}",
+            SignInErrorKind.IdentityUnavailable =>
+                $"{serverAtStart} let you in, but the portal could not find out which {server} account you used, so you were not signed in. Try again; if it keeps failing, {TellAnAdministrator}",
+            _ => $"The sign-in did not complete. Start it again; if it keeps failing, {TellAnAdministrator}",
+        };
+    }
 }

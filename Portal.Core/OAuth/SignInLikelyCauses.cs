@@ -1,4 +1,6 @@
+using Portal.Core.Platforms;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Platforms.BitbucketServer;
 
@@ -22,6 +24,6 @@ internal static class SignInLikelyCauses
 
     /// <summary>Failures whose message already names a cause http cannot have: the user's choice, the network, a wrong secret or scope.</summary>
     private static bool HasKnownCause(SignInOutcome outcome) =>
-        outcome.ErrorKind is SignInErrorKind.UserDeclined or SignInErrorKind.BitbucketUnreachable
+        outcome.ErrorKind is SignInErrorKind.UserDeclined or SignInErrorKind.ServerUnreachable
         || outcome.ErrorCode is "invalid_client" or "invalid_scope";
 }

@@ -3,6 +3,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Audit;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
 

@@ -1,11 +1,11 @@
+using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
-using Portal.Core.OAuth.OAuth1;
 using Portal.Core.Persistence;
-using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
@@ -21,12 +21,10 @@ namespace Portal.Core.OAuth;
 public sealed class SignInService(
     IDbContextFactory<PortalDbContext> dbFactory,
     PendingAuthorizationStore pendings,
-    AuthorizationCodeFlow oauth2,
-    OAuth1SignInProtocol oauth1,
-    BitbucketIdentityClient identityClient,
+    IEnumerable<ISignInProtocol> protocols,
+    PlatformCatalog platforms,
     AccountService accounts,
     SignInRecorder recorder,
-    SecretProtector protector,
     SessionService sessions,
     SetupModeService setupMode,
     AdministratorGate gate,
@@ -66,23 +64,17 @@ public sealed class SignInService(
             integration = replacement.ApplyTo(integration);
         }
 
-        if (integration.OAuthVersion == OAuthVersion.OAuth2)
-        {
-            var (authorizeUrl, state, protectedVerifier) = oauth2.Start(integration);
-            var (pending, correlation) = await pendings.CreateAsync(integration.Id, state, purpose, returnUrl, protectedVerifier, cancellationToken, replacement?.Id);
-            return new PrepareResult(new AuthorizationStart(authorizeUrl, correlation, pending.ExpiresAt, pending.Id), null);
-        }
-
-        OAuth1Result<OAuth1RequestToken> requestToken;
+        var platform = platforms.Get(integration.Platform);
+        SignInStart start;
         using (OutboundTrust.Use(integration.TrustedCaPem))
         {
-            requestToken = await oauth1.StartAsync(integration, cancellationToken);
+            start = await ProtocolFor(integration).StartAsync(integration, platform, cancellationToken);
         }
-        if (!requestToken.Succeeded)
+        if (start.Failure is { } refused)
         {
-            var error = requestToken.Error;
-            var failure = SignInOutcome.Failure(OAuth1SignInProtocol.KindOf(error), SignInStep.Authorize, error.Message,
-                integrationName: integration.Name, errorCode: error.Problem) with { Purpose = purpose, IntegrationId = integration.Id, Replacement = replacement?.Kind };
+            var failure = SignInOutcome.Failure(refused.ErrorKind!.Value, refused.FailedStep ?? SignInStep.Authorize, refused.Message!,
+                integrationName: integration.Name, errorCode: refused.ErrorCode) with
+                { Purpose = purpose, IntegrationId = integration.Id, Replacement = replacement?.Kind, ServerName = platform.Kind.Wording.ServerName };
             if (replacement is null)
             {
                 await recorder.RecordAsync(integration.Id, failure, actor, cancellationToken);
@@ -94,16 +86,17 @@ public sealed class SignInService(
             }
             return new PrepareResult(null, failure);
         }
-        var token = requestToken.Value!;
-        var created = await pendings.CreateAsync(integration.Id, token.Token, purpose, returnUrl,
-            protector.Protect(SecretPurpose.OAuth1TokenSecret, token.TokenSecret), cancellationToken, replacement?.Id);
-        return new PrepareResult(new AuthorizationStart(OAuth1Client.GetAuthorizeUrl(integration.BaseUrl, token).ToString(), created.Correlation,
-            created.Pending.ExpiresAt, created.Pending.Id), null);
+        var created = await pendings.CreateAsync(integration.Id, start.CallbackKey!, purpose, returnUrl, start.ProtectedSecret!, cancellationToken, replacement?.Id);
+        return new PrepareResult(new AuthorizationStart(start.AuthorizeUrl!, created.Correlation, created.Pending.ExpiresAt, created.Pending.Id), null);
     }
+
+    private ISignInProtocol ProtocolFor(Integration integration) =>
+        protocols.FirstOrDefault(p => p.Version == integration.OAuthVersion)
+        ?? throw new InvalidOperationException($"No sign-in protocol is registered for {integration.OAuthVersion}.");
 
     /// <summary>
     /// Starts a verification (see <see cref="PrepareAsync"/>) for the page that watches it under <paramref name="watchId"/>
-    /// (none: nobody watches): that page learns that the browser left for Bitbucket, or why it did not, and later how the
+    /// (none: nobody watches): that page learns that the browser left for the server, or why it did not, and later how the
     /// callback went (<see cref="VerificationNotifier"/>).
     /// </summary>
     public Task<PrepareResult> PrepareVerificationAsync(Guid integrationId, string returnUrl, string? watchId, Actor actor, CancellationToken cancellationToken = default) =>
@@ -139,6 +132,10 @@ public sealed class SignInService(
         var check = await pendings.ConsumeAsync(integrationId, callback.State ?? callback.OAuthToken, correlations, cancellationToken);
         if (check.Failure is { } refused)
         {
+            if (check.Integration is not null && platforms.Find(check.Integration.Platform) is { } known)
+            {
+                refused = refused with { ServerName = known.Kind.Wording.ServerName };
+            }
             // A replay or a foreign browser says nothing about the integration's health, so it is not recorded; nor
             // may it overwrite what the watching page shows.
             if (check.Integration is not null && refused.ErrorKind is not (SignInErrorKind.StateReplayed or SignInErrorKind.StateFromAnotherBrowser))
@@ -189,7 +186,7 @@ public sealed class SignInService(
             {
                 await replacements.RecordFailureAsync(replacement, VerificationMessages.FailedStep(outcome), browser, cancellationToken);
             }
-            // The swap is an administrator's change: whoever started the verification must still be one when Bitbucket sends the browser back.
+            // The swap is an administrator's change: whoever started the verification must still be one when the server sends the browser back.
             else if (await gate.CheckAsync(browser, cancellationToken) is { } refusal)
             {
                 outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State,
@@ -211,24 +208,32 @@ public sealed class SignInService(
 
     private async Task<SignInOutcome> ExchangeAndIdentifyAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, Actor browser, CancellationToken cancellationToken)
     {
-        var exchange = integration.OAuthVersion == OAuthVersion.OAuth2
-            ? await oauth2.ExchangeAsync(integration, pending, callback, cancellationToken)
-            : await oauth1.ExchangeAsync(integration, pending, callback, cancellationToken);
+        var platform = platforms.Get(integration.Platform);
+        var protocol = ProtocolFor(integration);
+        var exchange = await protocol.ExchangeAsync(integration, platform, pending, callback, cancellationToken);
         if (!exchange.Succeeded)
         {
-            return SignInOutcome.Failure(exchange.ErrorKind!.Value, exchange.FailedStep ?? SignInStep.Token, exchange.Message!, pending, integration.Name, exchange.ErrorCode);
+            return Failed(exchange);
         }
 
-        var lookup = await identityClient.IdentifyAsync(integration.BaseUrl, exchange.Authorize!, cancellationToken);
+        SignInOutcome Failed(TokenExchange failure) =>
+            SignInOutcome.Failure(failure.ErrorKind!.Value, failure.FailedStep ?? SignInStep.Token, failure.Message!, pending, integration.Name, failure.ErrorCode)
+                with { ServerName = platform.Kind.Wording.ServerName };
+
+        var lookup = await platform.IdentifyAsync(integration.BaseUrl, exchange.Authorize!, cancellationToken);
         if (!lookup.Succeeded)
         {
-            // OAuth 1 requests Bitbucket refuses are blocked with an oauth_problem, which names the cause better than a status.
-            if (integration.OAuthVersion == OAuthVersion.OAuth1 && lookup.Refused is { } refused && oauth1.ExplainRefusal(integration, refused) is { } problem)
+            // A protocol that reports why the server refused a signed request (OAuth 1's oauth_problem) names the cause better than a status.
+            if (lookup.Refused is { } refused && protocol.ExplainRefusal(integration, refused) is { } explained)
             {
-                return SignInOutcome.Failure(OAuth1SignInProtocol.KindOf(problem), SignInStep.Identity, problem.Message, pending, integration.Name, problem.Problem);
+                return Failed(explained);
             }
-            var kind = lookup.Unreachable ? SignInErrorKind.BitbucketUnreachable : SignInErrorKind.IdentityUnavailable;
-            return SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name);
+            var kind = lookup.Unreachable ? SignInErrorKind.ServerUnreachable : SignInErrorKind.IdentityUnavailable;
+            return SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name) with { ServerName = platform.Kind.Wording.ServerName };
+        }
+        if (lookup.ServerVersion is { } version && version != integration.ServerVersion)
+        {
+            await RecordServerVersionAsync(integration.Id, version, cancellationToken);
         }
         var success = new SignInOutcome
         {
@@ -237,6 +242,7 @@ public sealed class SignInService(
             Purpose = pending.Purpose,
             ReturnUrl = pending.ReturnUrl,
             Identity = lookup.User,
+            ServerName = platform.Kind.Wording.ServerName,
         };
         if (pending.Purpose == AuthorizationPurpose.Verify)
         {
@@ -244,6 +250,12 @@ public sealed class SignInService(
         }
         var user = await accounts.RecordSignInAsync(integration.Id, lookup.User!, exchange.Tokens!, cancellationToken);
         return success with { User = await StartSessionAsync(user, integration.Id, browser, cancellationToken) };
+    }
+
+    private async Task RecordServerVersionAsync(Guid integrationId, string version, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Integrations.Where(i => i.Id == integrationId).ExecuteUpdateAsync(u => u.SetProperty(i => i.ServerVersion, version), cancellationToken);
     }
 
     private async Task<SignedInUser> StartSessionAsync(SignedInUser user, Guid integrationId, Actor browser, CancellationToken cancellationToken)

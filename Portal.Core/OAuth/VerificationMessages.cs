@@ -1,4 +1,5 @@
 using Portal.Core.Accounts;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 
 namespace Portal.Core.OAuth;

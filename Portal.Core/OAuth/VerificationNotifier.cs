@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Security;
 

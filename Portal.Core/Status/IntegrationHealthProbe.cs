@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -12,14 +13,14 @@ using Portal.Core.Security;
 namespace Portal.Core.Status;
 
 /// <summary>
-/// Checks one integration as a chain: DNS, TCP connect, TLS, application-properties, OAuth 2 provider (its metadata
-/// must name the integration's base URL). Each check has
+/// Checks one integration as a chain: DNS, TCP connect, TLS, then its platform's own checks, the same as the wizard's:
+/// the server (<see cref="IPlatform.DetectAsync"/>) and its OAuth 2 provider (whose metadata must name the integration's
+/// base URL). Each check has
 /// its own result and fix hint; after a failure the remaining checks are <see cref="StepOutcome.Skipped"/>. The whole
-/// chain is bounded by <see cref="StatusOptions.ProbeTimeout"/>, so a hung Bitbucket costs at most that long.
+/// chain is bounded by <see cref="StatusOptions.ProbeTimeout"/>, so a hung server costs at most that long.
 /// Expected failures are results; only cancellation of the caller's token throws.
 /// </summary>
 public sealed class IntegrationHealthProbe(
-    BitbucketVersionProbe versionProbe,
     IOptions<BitbucketClientOptions> bitbucketOptions,
     IOptions<StatusOptions> statusOptions,
     TimeProvider clock,
@@ -28,18 +29,17 @@ public sealed class IntegrationHealthProbe(
     /// <summary>A certificate that expires within this many days makes the integration Degraded.</summary>
     public const int CertificateWarningDays = 14;
 
-    private readonly BitbucketVersionProbe versionProbe = versionProbe;
     private readonly IOptions<BitbucketClientOptions> bitbucketOptions = bitbucketOptions;
     private readonly IOptions<StatusOptions> statusOptions = statusOptions;
     private readonly TimeProvider clock = clock;
     private readonly OutboundAddressGuard addressGuard = addressGuard;
 
-    private const string AddressRefusedHint = "An integration created before the portal refused these addresses keeps its base URL: add it again with Bitbucket's real address, then disable the old one.";
+    private const string AddressRefusedHint = "An integration created before the portal refused these addresses keeps its base URL: add it again with the server's real address, then disable the old one.";
 
     private const string TimeoutHint = "Status:ProbeTimeout sets how long the portal waits for the whole chain of checks.";
 
     /// <summary>Runs the chain for the integration at <paramref name="baseUrl"/> (normalised, as stored).</summary>
-    public Task<IntegrationProbeReport> ProbeAsync(string baseUrl, OAuthVersion oauthVersion, CancellationToken ct)
+    public Task<IntegrationProbeReport> ProbeAsync(IPlatform platform, string baseUrl, OAuthVersion oauthVersion, CancellationToken ct)
     {
         var trimmed = baseUrl.TrimEnd('/');
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -48,12 +48,12 @@ public sealed class IntegrationHealthProbe(
             var steps = new List<ProbeStepResult>
             {
                 new(ProbeStep.Dns, StepOutcome.Failed,
-                    $"The base URL \"{baseUrl}\" is not an absolute http(s) URL, so there is nothing to check: create the integration again with Bitbucket's address.", null, 0),
+                    $"The base URL \"{baseUrl}\" is not an absolute http(s) URL, so there is nothing to check: create the integration again with {platform.Kind.Wording.ServerName}'s address.", null, 0),
             };
             steps.AddRange(Enum.GetValues<ProbeStep>().Skip(1).Select(s => Skipped(s, ProbeStep.Dns)));
             return Task.FromResult(new IntegrationProbeReport(now, 0, null, null, null, ProbeProblem.Unreachable, steps));
         }
-        return new Run(this, uri, trimmed, oauthVersion).ExecuteAsync(ct);
+        return new Run(this, platform, uri, trimmed, oauthVersion).ExecuteAsync(ct);
     }
 
     private static ProbeStepResult Skipped(ProbeStep step, ProbeStep failed) =>
@@ -64,8 +64,9 @@ public sealed class IntegrationHealthProbe(
     private static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>One run of the chain; holds what earlier checks found for the later ones.</summary>
-    private sealed class Run(IntegrationHealthProbe owner, Uri uri, string baseUrl, OAuthVersion oauthVersion)
+    private sealed class Run(IntegrationHealthProbe owner, IPlatform platform, Uri uri, string baseUrl, OAuthVersion oauthVersion)
     {
+        private readonly string server = platform.Kind.Wording.ServerName;
         private readonly List<ProbeStepResult> steps = [];
         private readonly TimeProvider clock = owner.clock;
         private readonly TimeSpan timeout = owner.statusOptions.Value.ProbeTimeout;
@@ -111,7 +112,7 @@ public sealed class IntegrationHealthProbe(
             {
                 return;
             }
-            if (await ReadApplicationPropertiesAsync(ct))
+            if (await DetectServerAsync(ct))
             {
                 await CheckOAuthProviderAsync(ct);
             }
@@ -175,16 +176,16 @@ public sealed class IntegrationHealthProbe(
                 var (message, hint) = e.SocketErrorCode switch
                 {
                     SocketError.ConnectionRefused => (
-                        $"Nothing accepts connections at {where}: check the port in the base URL and that Bitbucket (or its proxy) is running.",
-                        "After a restart Bitbucket takes a few minutes before it accepts connections; the next check will tell."),
+                        $"Nothing accepts connections at {where}: check the port in the base URL and that {server} (or its proxy) is running.",
+                        $"After a restart {server} may take a few minutes before it accepts connections; the next check will tell."),
                     SocketError.TimedOut => (
-                        $"Connecting to {where} timed out: a firewall probably drops the connection; check the route and firewalls between the portal's machine and Bitbucket.",
+                        $"Connecting to {where} timed out: a firewall probably drops the connection; check the route and firewalls between the portal's machine and {server}.",
                         (string?)null),
                     SocketError.HostUnreachable or SocketError.NetworkUnreachable => (
                         $"There is no network route from the portal's machine to {where} ({e.SocketErrorCode}): check its network settings and firewall rules.",
                         null),
                     _ => (
-                        $"The portal could not connect to {where} ({e.SocketErrorCode}): check the network route and firewalls between the portal's machine and Bitbucket.",
+                        $"The portal could not connect to {where} ({e.SocketErrorCode}): check the network route and firewalls between the portal's machine and {server}.",
                         null),
                 };
                 Fail(ProbeProblem.Unreachable, message, hint);
@@ -203,13 +204,13 @@ public sealed class IntegrationHealthProbe(
             if (uri.Scheme != Uri.UriSchemeHttps)
             {
                 Add(StepOutcome.NotApplicable, "The base URL uses http://, so there is no certificate to check.",
-                    "Over http, sign-in codes and tokens travel unencrypted: serve Bitbucket over https where you can.");
+                    $"Over http, sign-in codes and tokens travel unencrypted: serve {server} over https where you can.");
                 return true;
             }
 
             var options = owner.bitbucketOptions.Value;
-            // The same trust rules as every other request to Bitbucket: the system's roots plus Bitbucket:TrustedCaFile,
-            // plus the certificate this integration trusts.
+            // The same trust rules as every other request to the server: the system's roots plus the operator's trusted
+            // CA file, plus the certificate this integration trusts.
             var validator = BitbucketServerCertificateValidator.FromOptions(options, OutboundTrust.Current);
             X509Certificate2? leaf = null;
             ServerCertificateRejectedException? rejected = null;
@@ -244,7 +245,7 @@ public sealed class IntegrationHealthProbe(
                 }
                 catch (Exception e) when (e is AuthenticationException or IOException)
                 {
-                    // Worded exactly as a failed request to Bitbucket would be.
+                    // Worded exactly as a failed request to the server would be.
                     var failure = rejected is not null
                         ? ProbeExceptionClassifier.CertificateRejected(uri, rejected, options)
                         : ProbeExceptionClassifier.Classify(uri, new HttpRequestException(HttpRequestError.SecureConnectionError, e.Message, e), timeout, options);
@@ -254,7 +255,7 @@ public sealed class IntegrationHealthProbe(
 
                 if (leaf is null)
                 {
-                    Fail(ProbeProblem.Tls, $"{HostAndPort(uri)} completed the TLS handshake without a certificate: check the TLS settings of Bitbucket's server or proxy.", null);
+                    Fail(ProbeProblem.Tls, $"{HostAndPort(uri)} completed the TLS handshake without a certificate: check the TLS settings of {server}'s server or proxy.", null);
                     return false;
                 }
                 var expiresAt = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
@@ -270,7 +271,7 @@ public sealed class IntegrationHealthProbe(
                 if (days < CertificateWarningDays)
                 {
                     Add(StepOutcome.Warning,
-                        $"The certificate of {HostAndPort(uri)} ({certificate}) expires {IntegrationStatusRules.InDays(days)}, on {Date(expiresAt)}: renew it on Bitbucket's server or proxy before then, or the portal will refuse the connection.",
+                        $"The certificate of {HostAndPort(uri)} ({certificate}) expires {IntegrationStatusRules.InDays(days)}, on {Date(expiresAt)}: renew it on {server}'s server or proxy before then, or the portal will refuse the connection.",
                         $"The dashboard warns {CertificateWarningDays} days before a certificate expires.");
                 }
                 else
@@ -286,10 +287,10 @@ public sealed class IntegrationHealthProbe(
             }
         }
 
-        private async Task<bool> ReadApplicationPropertiesAsync(CancellationToken ct)
+        private async Task<bool> DetectServerAsync(CancellationToken ct)
         {
-            Begin(ProbeStep.ApplicationProperties);
-            var result = await owner.versionProbe.ProbeAsync(baseUrl, ct);
+            Begin(ProbeStep.Server);
+            var result = await platform.DetectAsync(baseUrl, ct);
             var elapsed = Milliseconds(stepStarted);
             if (!result.Found)
             {
@@ -299,18 +300,17 @@ public sealed class IntegrationHealthProbe(
             }
 
             latency = elapsed;
-            var found = result.Version!.Value;
-            version = found.ToString();
-            var compatibility = result.Compatibility!;
-            var answered = string.Create(CultureInfo.InvariantCulture, $"Bitbucket {found} answered {BitbucketVersionProbe.ApplicationPropertiesPath} in {elapsed} ms");
-            if (oauthVersion == OAuthVersion.OAuth2 && compatibility.OAuthVersion != OAuthVersion.OAuth2)
+            version = result.Version;
+            var answered = string.Create(CultureInfo.InvariantCulture, $"{result.Message} answered in {elapsed} ms");
+            var compatibility = result.Compatibility;
+            if (oauthVersion == OAuthVersion.OAuth2 && compatibility is { OAuthVersion: not OAuthVersion.OAuth2 })
             {
                 Fail(ProbeProblem.VersionUnsupported,
-                    $"{answered}, but this version is too old for OAuth 2, which this integration uses: OAuth 2 application links need Bitbucket {BitbucketOAuthRules.MinimumOAuth2Version.Major}.{BitbucketOAuthRules.MinimumOAuth2Version.Minor} or later. Upgrade Bitbucket, or set the integration up again with OAuth 1.",
-                    "A Bitbucket downgrade or a restored backup of an older server can cause this.");
+                    $"{answered}, but this integration uses OAuth 2. {compatibility.Message} Upgrade {server}, or set the integration up again with OAuth 1.",
+                    $"A {server} downgrade or a restored backup of an older server can cause this.");
                 return false;
             }
-            if (oauthVersion == OAuthVersion.OAuth2 && compatibility.IsWarning)
+            if (oauthVersion == OAuthVersion.OAuth2 && compatibility is { IsWarning: true })
             {
                 Add(StepOutcome.Warning, $"{answered}. {compatibility.Message}");
                 return true;
@@ -326,10 +326,10 @@ public sealed class IntegrationHealthProbe(
             Begin(ProbeStep.OAuthProvider);
             if (oauthVersion != OAuthVersion.OAuth2)
             {
-                Add(StepOutcome.NotApplicable, "This integration uses OAuth 1, which does not need Bitbucket's OAuth 2 provider.");
+                Add(StepOutcome.NotApplicable, $"This integration uses OAuth 1, which does not need {server}'s OAuth 2 provider.");
                 return;
             }
-            var check = await owner.versionProbe.CheckOAuth2ProviderAsync(baseUrl, ct);
+            var check = await platform.CheckOAuth2ProviderAsync(baseUrl, ct);
             switch (check.Finding)
             {
                 case OAuth2ProviderFinding.Ready or OAuth2ProviderFinding.InstalledWithoutMetadata:
@@ -340,7 +340,7 @@ public sealed class IntegrationHealthProbe(
                     break;
                 case OAuth2ProviderFinding.Missing:
                     Fail(ProbeProblem.VersionUnsupported, check.Message,
-                        check.Hint ?? "A proxy that answers these paths itself has the same effect: let /rest/oauth2/ through to Bitbucket.");
+                        check.Hint ?? $"A proxy that answers the provider's paths itself has the same effect: let them through to {server}.");
                     break;
                 case OAuth2ProviderFinding.BaseUrlMismatch or OAuth2ProviderFinding.Blocked:
                     Fail(ProbeProblem.Misconfigured, check.Message, check.Hint);
@@ -375,10 +375,10 @@ public sealed class IntegrationHealthProbe(
             return step switch
             {
                 ProbeStep.Dns => $"Resolving {uri.IdnHost} did not finish {within}: check the DNS servers the portal's machine uses.",
-                ProbeStep.TcpConnect => $"Connecting to {where} did not succeed {within}: a firewall probably drops the connection; check the route and firewalls between the portal's machine and Bitbucket.",
+                ProbeStep.TcpConnect => $"Connecting to {where} did not succeed {within}: a firewall probably drops the connection; check the route and firewalls between the portal's machine and {server}.",
                 ProbeStep.Tls => $"The TLS handshake with {where} did not finish {within}: check that this port serves https and that no proxy holds the connection.",
-                ProbeStep.ApplicationProperties => $"Bitbucket at {where} accepted the connection but did not answer {BitbucketVersionProbe.ApplicationPropertiesPath} {within}: check that Bitbucket is running and not overloaded.",
-                _ => $"Bitbucket at {where} did not answer {BitbucketVersionProbe.OAuth2MetadataPath} {within}: check that Bitbucket is running and not overloaded.",
+                ProbeStep.Server => $"{server} at {where} accepted the connection but did not answer the version check {within}: check that {server} is running and not overloaded.",
+                _ => $"{server} at {where} did not answer the OAuth 2 provider check {within}: check that {server} is running and not overloaded.",
             };
         }
 

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Globalization;
 using Portal.Core.Integrations;
 using Portal.Core.Security;
@@ -8,7 +9,7 @@ namespace Portal.Core.Status;
 /// <param name="ServerVersion">The version the wizard detected when the integration was created.</param>
 public sealed record IntegrationInfo(
     Guid Id, string Name, string BaseUrl, string? ServerVersion, OAuthVersion OAuthVersion, bool Enabled,
-    IntegrationVerification Verification, DateTimeOffset? VerifiedAt, string? TrustedCaPem = null)
+    IntegrationVerification Verification, DateTimeOffset? VerifiedAt, string? TrustedCaPem = null, string Platform = "")
 {
     /// <summary>When the certificate this integration trusts expires; <c>null</c> when it trusts none of its own.</summary>
     public DateTimeOffset? TrustedCaExpiresAt => TrustedCaPem is null ? null : TrustedCertificatePem.Parse(TrustedCaPem, DateTimeOffset.MinValue).Certificate?.NotAfter;

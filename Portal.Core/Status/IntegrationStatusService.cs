@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -155,9 +156,10 @@ public sealed class IntegrationStatusService(
             // A scope per probe: the typed HttpClient comes from the factory, so handlers rotate and DNS changes are seen.
             await using var scope = scopes.CreateAsyncScope();
             var probe = scope.ServiceProvider.GetRequiredService<IntegrationHealthProbe>();
+            var platform = scope.ServiceProvider.GetRequiredService<PlatformCatalog>().Get(integration.Platform);
             using (OutboundTrust.Use(integration.TrustedCaPem))
             {
-                report = await probe.ProbeAsync(integration.BaseUrl, integration.OAuthVersion, ct);
+                report = await probe.ProbeAsync(platform, integration.BaseUrl, integration.OAuthVersion, ct);
             }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)

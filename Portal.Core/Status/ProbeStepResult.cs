@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Portal.Core.Status;
 
 /// <summary>The checks of <see cref="IntegrationHealthProbe"/>, in the order they run.</summary>
@@ -6,7 +8,11 @@ public enum ProbeStep
     Dns,
     TcpConnect,
     Tls,
-    ApplicationProperties,
+
+    /// <summary>The platform's own check that its server answers, and with which version (<c>IPlatform.DetectAsync</c>).</summary>
+    // Stored results keep the name this step had when one platform was built in.
+    [JsonStringEnumMemberName("ApplicationProperties")]
+    Server,
     OAuthProvider,
 }
 
@@ -34,7 +40,7 @@ public enum ProbeProblem
     Unreachable = 1,
     Tls = 2,
     VersionUnsupported = 3,
-    /// <summary>Bitbucket answers, but a setting breaks sign-in: its base URL setting differs, or a proxy or plugin is in the way.</summary>
+    /// <summary>The server answers, but a setting breaks sign-in: its base URL setting differs, or a proxy or plugin is in the way.</summary>
     Misconfigured = 4,
 }
 
@@ -52,7 +58,7 @@ public sealed record ProbeStepResult(ProbeStep Step, StepOutcome Outcome, string
         ProbeStep.Dns => "DNS",
         ProbeStep.TcpConnect => "TCP connect",
         ProbeStep.Tls => "TLS",
-        ProbeStep.ApplicationProperties => "Application properties",
+        ProbeStep.Server => "Server",
         ProbeStep.OAuthProvider => "OAuth 2 provider",
         _ => step.ToString(),
     };
@@ -71,9 +77,9 @@ public sealed record ProbeStepResult(ProbeStep Step, StepOutcome Outcome, string
 /// <summary>The result of one run of the chain of checks for one integration.</summary>
 /// <param name="CheckedAt">When the run started.</param>
 /// <param name="DurationMilliseconds">How long the whole chain took.</param>
-/// <param name="LatencyMilliseconds">How long Bitbucket took to answer application-properties; <c>null</c> when it did not answer.</param>
-/// <param name="ServerVersion">The version Bitbucket reported, e.g. "8.9.1".</param>
-/// <param name="CertificateExpiresAt">When Bitbucket's https certificate expires; <c>null</c> for http or when the handshake failed.</param>
+/// <param name="LatencyMilliseconds">How long the server took to answer the platform's version check; <c>null</c> when it did not answer.</param>
+/// <param name="ServerVersion">The version the server reported, e.g. "8.9.1".</param>
+/// <param name="CertificateExpiresAt">When the server's https certificate expires; <c>null</c> for http or when the handshake failed.</param>
 /// <param name="Problem">The first failure's kind, or <see cref="ProbeProblem.None"/>.</param>
 /// <param name="Steps">Every check, in order, including skipped ones.</param>
 public sealed record IntegrationProbeReport(

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Integrations.AsNoTracking()
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem, i.Platform))
             .ToListAsync(ct);
     }
 
@@ -33,7 +34,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId)
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem))
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem, i.Platform))
             .SingleOrDefaultAsync(ct);
     }
 

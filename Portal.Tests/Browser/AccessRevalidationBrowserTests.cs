@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -44,7 +45,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         var integrationId = Guid.NewGuid();
         var link = fake.RegisterClient("Portal", CallbackUrl.For(host.BaseUrl, integrationId));
         host.Start();
-        await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, PlatformRegistry.BitbucketServer.Key, fake.BaseUrl,
+        await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, BitbucketServerPlatform.KindOf.Key, fake.BaseUrl,
             "8.9.1", OAuthVersion.OAuth2, link.ClientId, link.ClientSecret));
         return host;
     }

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.Playwright;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms;
@@ -42,7 +43,7 @@ public sealed class IntegrationManagementBrowserTests(BrowserFixture browser) : 
         host = new PortalHost();
         var integrationId = Guid.NewGuid();
         host.Start();
-        await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, PlatformRegistry.BitbucketServer.Key, oldServer.BaseUrl,
+        await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, BitbucketServerPlatform.KindOf.Key, oldServer.BaseUrl,
             "8.9.1", OAuthVersion.OAuth2, "00112233445566778899aabbccddeeff", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
         var page = await browser.NewPageAsync();
         context = page.Context;

@@ -1,8 +1,9 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Platforms;
 using Portal.Tests.Fakes;
 using Portal.Tests.Infrastructure;
@@ -155,7 +156,7 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
         var pair = OAuth1KeyPair.Generate();
         var keys = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
         await host.Services.CreateIntegrationAsync(new NewIntegration(
-            Guid.NewGuid(), Name, PlatformRegistry.BitbucketServer.Key, fake.BaseUrl, "7.17.0", OAuthVersion.OAuth1, "", "", keys));
+            Guid.NewGuid(), Name, BitbucketServerPlatform.KindOf.Key, fake.BaseUrl, "7.17.0", OAuthVersion.OAuth1, "", "", keys));
         return keys;
     }
 }

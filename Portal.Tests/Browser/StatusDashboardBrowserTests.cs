@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Playwright;
@@ -64,6 +65,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
     {
         var integration = new Integration
         {
+            Platform = BitbucketServerPlatform.KindOf.Key,
             Id = Guid.NewGuid(), Name = name, BaseUrl = baseUrl, ServerVersion = "8.9.1", ClientId = "0123456789abcdef",
             Enabled = enabled, Verification = verified ? IntegrationVerification.Verified : IntegrationVerification.NotVerified,
             VerifiedAt = verified ? DateTimeOffset.UtcNow.AddDays(-2) : null, CreatedAt = DateTimeOffset.UtcNow.AddDays(-3),
@@ -145,7 +147,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await Assertions.Expect(steps.Locator("[data-step=TcpConnect]")).ToContainTextAsync("Passed");
         await Assertions.Expect(steps.Locator("[data-step=Tls]")).ToContainTextAsync("Failed");
         await Assertions.Expect(steps.Locator("[data-step=Tls]")).ToContainTextAsync("set Bitbucket:TrustedCaFile to a PEM file");
-        await Assertions.Expect(steps.Locator("[data-step=ApplicationProperties]")).ToContainTextAsync("Not run, because the TLS check failed.");
+        await Assertions.Expect(steps.Locator("[data-step=Server]")).ToContainTextAsync("Not run, because the TLS check failed.");
         await Assertions.Expect(card.GetByTestId("status-badge")).ToHaveTextAsync("TLS error");
         await card.ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("22-status-check-now.png");

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portal.Core.Integrations;
@@ -178,7 +179,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         var integrationId = Guid.NewGuid();
         var link = fake.RegisterClient("Portal", registeredRedirect(CallbackUrl.For(host.BaseUrl, integrationId)));
         host.Start();
-        await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, PlatformRegistry.BitbucketServer.Key, fake.BaseUrl,
+        await host.Services.CreateIntegrationAsync(new NewIntegration(integrationId, Name, BitbucketServerPlatform.KindOf.Key, fake.BaseUrl,
             "8.9.1", OAuthVersion.OAuth2, link.ClientId, link.ClientSecret));
         var page = await browser.NewPageAsync();
         context = page.Context;

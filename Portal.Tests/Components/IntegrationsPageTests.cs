@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Bunit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ public sealed class IntegrationsPageTests : MudTestBase
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
+        services.AddBitbucketPlatformForTests();
         services.AddScoped<IntegrationService>();
         services.AddIntegrationManagement();
         services.AddVerifyPanel();
@@ -46,7 +48,7 @@ public sealed class IntegrationsPageTests : MudTestBase
         var id = Guid.NewGuid();
         await using (var db = database.CreateContext())
         {
-            db.Integrations.Add(new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
+            db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
         Ctx.Render<MudSnackbarProvider>();
@@ -74,7 +76,7 @@ public sealed class IntegrationsPageTests : MudTestBase
         var id = Guid.NewGuid();
         await using (var db = database.CreateContext())
         {
-            db.Integrations.Add(new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
+            db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
         var cut = Ctx.Render<Integrations>();

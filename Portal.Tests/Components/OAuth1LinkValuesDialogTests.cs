@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Bunit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Platforms;
 using Portal.Core.Security;
 using Portal.Features.Integrations;
@@ -24,6 +25,7 @@ public sealed class OAuth1LinkValuesDialogTests : MudTestBase
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = "https://portal.example.com" }));
         services.AddScoped<IntegrationValidator>();
+        services.AddBitbucketPlatformForTests();
         services.AddScoped<IntegrationService>();
         services.AddIntegrationManagement();
         services.AddVerifyPanel();
@@ -38,7 +40,7 @@ public sealed class OAuth1LinkValuesDialogTests : MudTestBase
         var service = Ctx.Services.GetRequiredService<IntegrationService>();
         var administrator = await Ctx.Services.AdministratorAsync();
         Auth.SignInAs(administrator);
-        var created = await service.CreateAsync(administrator, new NewIntegration(Guid.NewGuid(), "Old Bitbucket", PlatformRegistry.BitbucketServer.Key,
+        var created = await service.CreateAsync(administrator, new NewIntegration(Guid.NewGuid(), "Old Bitbucket", BitbucketServerPlatform.KindOf.Key,
             "https://old.example.com", "7.17.0", OAuthVersion.OAuth1, "", "", keys));
         Assert.True(created.Value.Succeeded);
         var dialogs = Ctx.Render<MudDialogProvider>();

@@ -1,3 +1,5 @@
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Platforms;
 using Bunit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +28,7 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
+        services.AddBitbucketPlatformForTests();
         services.AddScoped<IntegrationService>();
         services.AddScoped<CredentialReplacementService>();
         services.AddVerifyPanel();
@@ -125,9 +128,9 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
         var protector = Ctx.Services.GetRequiredService<SecretProtector>();
         await using var db = database.CreateContext();
         db.Integrations.Add(version == OAuthVersion.OAuth2
-            ? new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x",
+            ? new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x",
                 ProtectedClientSecret = protector.Protect(SecretPurpose.ClientSecret, CurrentSecret) }
-            : new Integration { Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "7.17.0", OAuthVersion = OAuthVersion.OAuth1,
+            : new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "7.17.0", OAuthVersion = OAuthVersion.OAuth1,
                 ConsumerKey = "consumer-key-1", PublicKeyPem = "-----BEGIN PUBLIC KEY-----\nold\n-----END PUBLIC KEY-----", ProtectedPrivateKey = "x" });
         if (pending is not null)
         {

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -49,7 +50,7 @@ public sealed class VerifyPanelTests : MudTestBase
         IntegrationId = IntegrationId,
         IntegrationName = "Acme Bitbucket",
         Purpose = AuthorizationPurpose.Verify,
-        Identity = new BitbucketUser(101, "ada", "ada", "Ada Lovelace", null, null),
+        Identity = new ExternalUser(101, "ada", "ada", "Ada Lovelace", null, null),
     };
 
     private static SignInOutcome Failure() => SignInOutcome.Failure(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token,

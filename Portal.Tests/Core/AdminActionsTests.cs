@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,7 @@ public sealed class AdminActionsTests : IAsyncLifetime
         database.Register(collection, busyTimeoutSeconds: 1, diskFull);
         collection.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         collection.AddScoped<IntegrationValidator>();
+        collection.AddBitbucketPlatformForTests();
         collection.AddScoped<IntegrationService>();
         collection.AddIntegrationManagement();
         services = collection.AddTestAuthorization().BuildServiceProvider();
@@ -95,7 +97,7 @@ public sealed class AdminActionsTests : IAsyncLifetime
     }
 
     private static NewIntegration Request(string name, int pathLength = 10, int secretLength = 64) => new(
-        Guid.NewGuid(), name, PlatformRegistry.BitbucketServer.Key, "https://bitbucket.example.com/" + new string('p', pathLength),
+        Guid.NewGuid(), name, BitbucketServerPlatform.KindOf.Key, "https://bitbucket.example.com/" + new string('p', pathLength),
         "8.9.1", OAuthVersion.OAuth2, new string('a', 32), new string('b', secretLength));
 
     public async Task DisposeAsync()

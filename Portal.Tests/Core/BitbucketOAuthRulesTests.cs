@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms.BitbucketServer;
 

@@ -1,10 +1,11 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Platforms;
 using Portal.Core.Security;
 using Portal.Tests.Infrastructure;
@@ -26,6 +27,7 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
         database.Register(collection);
         collection.AddSingleton(protector);
         collection.AddScoped<IntegrationValidator>();
+        collection.AddBitbucketPlatformForTests();
         collection.AddScoped<IntegrationService>();
         collection.AddIntegrationManagement();
         services = collection.AddTestAuthorization().BuildServiceProvider();
@@ -42,7 +44,7 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
 
     private async Task<Integration> VerifiedOAuth2Async(string name = "Acme")
     {
-        var created = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), name, PlatformRegistry.BitbucketServer.Key,
+        var created = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), name, BitbucketServerPlatform.KindOf.Key,
             "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "00112233445566778899aabbccddeeff", Secret));
         await using var db = database.CreateContext();
         await db.Integrations.Where(i => i.Id == created.Id)

@@ -1,6 +1,7 @@
+using Portal.Core.Platforms.BitbucketServer;
 using FluentValidation;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Platforms;
 using Portal.Tests.Infrastructure;
 
@@ -12,11 +13,11 @@ public sealed class IntegrationValidatorTests : IDisposable
     private const string ClientSecret = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
     private readonly TestDatabase database = new();
 
-    private static NewIntegration Valid() => new(Guid.NewGuid(), "Acme Bitbucket", PlatformRegistry.BitbucketServer.Key,
+    private static NewIntegration Valid() => new(Guid.NewGuid(), "Acme Bitbucket", BitbucketServerPlatform.KindOf.Key,
         "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, ClientId, ClientSecret);
 
     private async Task<List<(string Property, Severity Severity, string Message)>> ValidateAsync(NewIntegration integration) =>
-        (await new IntegrationValidator(database.Factory).ValidateAsync(integration)).Errors
+        (await new IntegrationValidator(database.Factory, TestPlatforms.BitbucketOnly()).ValidateAsync(integration)).Errors
             .Select(e => (e.PropertyName, e.Severity, e.ErrorMessage)).ToList();
 
     private static void AssertError(List<(string Property, Severity Severity, string Message)> failures, string property, string text) =>
@@ -108,7 +109,7 @@ public sealed class IntegrationValidatorTests : IDisposable
         var existing = Valid();
         await using (var db = database.CreateContext())
         {
-            db.Integrations.Add(new Integration { Id = existing.Id, Name = existing.Name, BaseUrl = existing.BaseUrl, ClientId = "x", ProtectedClientSecret = "x" });
+            db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = existing.Id, Name = existing.Name, BaseUrl = existing.BaseUrl, ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
 

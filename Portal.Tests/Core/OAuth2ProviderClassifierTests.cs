@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Net;
 using System.Text;
 using Portal.Core.Platforms.BitbucketServer;

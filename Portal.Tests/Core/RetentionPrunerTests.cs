@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ public sealed class RetentionPrunerTests : IDisposable
     {
         var now = clock.GetUtcNow();
         await using var db = database.CreateContext();
-        db.Integrations.Add(new Integration { Id = integrationId, Name = "Acme", BaseUrl = "https://bitbucket.example.com", CreatedAt = now });
+        db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = integrationId, Name = "Acme", BaseUrl = "https://bitbucket.example.com", CreatedAt = now });
         db.SignInEvents.AddRange(eventAges.Select(age => new SignInEvent { IntegrationId = integrationId, OccurredAt = now - age, Succeeded = age.Days % 2 == 0 }));
         await db.SaveChangesAsync();
     }

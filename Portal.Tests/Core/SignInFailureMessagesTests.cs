@@ -1,8 +1,10 @@
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Platforms;
 using System.Net;
 using Portal.Core.Accounts;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 
 namespace Portal.Tests.Core;
 
@@ -10,6 +12,8 @@ namespace Portal.Tests.Core;
 public sealed class SignInFailureMessagesTests
 {
     public static TheoryData<SignInErrorKind> Kinds() => [.. Enum.GetValues<SignInErrorKind>()];
+
+    private static readonly PlatformWording Words = BitbucketServerPlatform.KindOf.Wording;
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -19,7 +23,7 @@ public sealed class SignInFailureMessagesTests
 
         Assert.DoesNotContain("did not complete. Start it again", message, StringComparison.Ordinal);
         Assert.Matches("again|administrator|Choose another", message);
-        Assert.Equal(Enum.GetValues<SignInErrorKind>().Length, Enum.GetValues<SignInErrorKind>().Select(SignInFailureMessages.PublicMessage).Distinct().Count());
+        Assert.Equal(Enum.GetValues<SignInErrorKind>().Length, Enum.GetValues<SignInErrorKind>().Select(k => SignInFailureMessages.PublicMessage(k)).Distinct().Count());
     }
 
     [Theory]
@@ -34,11 +38,11 @@ public sealed class SignInFailureMessagesTests
     [Fact]
     public void A_failure_has_the_detail_for_administrators_and_the_kind_s_message_for_everyone()
     {
-        var outcome = SignInOutcome.Failure(SignInErrorKind.BitbucketUnreachable, SignInStep.Token,
+        var outcome = SignInOutcome.Failure(SignInErrorKind.ServerUnreachable, SignInStep.Token,
             "The portal could not reach Bitbucket at https://bitbucket.example.com:7990 to finish the sign-in (Connection refused).");
 
         Assert.Contains("bitbucket.example.com:7990", outcome.AdministratorMessage, StringComparison.Ordinal);
-        Assert.Equal(SignInFailureMessages.PublicMessage(SignInErrorKind.BitbucketUnreachable), outcome.PublicMessage);
+        Assert.Equal(SignInFailureMessages.PublicMessage(SignInErrorKind.ServerUnreachable), outcome.PublicMessage);
         Assert.Null((outcome with { ErrorKind = null }).PublicMessage);
     }
 
@@ -46,11 +50,11 @@ public sealed class SignInFailureMessagesTests
     [InlineData("access_denied", SignInErrorKind.UserDeclined)]
     [InlineData("invalid_scope", SignInErrorKind.IntegrationMisconfigured)]
     [InlineData("unauthorized_client", SignInErrorKind.IntegrationMisconfigured)]
-    [InlineData("server_error", SignInErrorKind.BitbucketUnavailable)]
-    [InlineData("temporarily_unavailable", SignInErrorKind.BitbucketUnavailable)]
+    [InlineData("server_error", SignInErrorKind.ServerUnavailable)]
+    [InlineData("temporarily_unavailable", SignInErrorKind.ServerUnavailable)]
     [InlineData("made_up_error", SignInErrorKind.CallbackInvalid)]
     public void Callback_errors_map_to_a_kind(string error, SignInErrorKind kind) =>
-        Assert.Equal(kind, OAuthErrorMessages.ForAuthorizeError(error).Kind);
+        Assert.Equal(kind, OAuthErrorMessages.ForAuthorizeError(error, Words).Kind);
 
     [Theory]
     [InlineData("<script>alert(1)</script>")]
@@ -58,7 +62,7 @@ public sealed class SignInFailureMessagesTests
     [InlineData("made_up_error")]
     public void An_unknown_callback_error_is_not_repeated_in_the_message(string error)
     {
-        var (_, message) = OAuthErrorMessages.ForAuthorizeError(error);
+        var (_, message) = OAuthErrorMessages.ForAuthorizeError(error, Words);
 
         Assert.DoesNotContain(error, message, StringComparison.Ordinal);
         Assert.Contains("does not know", message, StringComparison.Ordinal);
@@ -69,15 +73,15 @@ public sealed class SignInFailureMessagesTests
     [InlineData("invalid_grant", 400, SignInErrorKind.CodeRejected)]
     [InlineData("invalid_request", 400, SignInErrorKind.CodeRejected)]
     [InlineData("unsupported_grant_type", 400, SignInErrorKind.IntegrationMisconfigured)]
-    [InlineData(null, 502, SignInErrorKind.BitbucketUnavailable)]
+    [InlineData(null, 502, SignInErrorKind.ServerUnavailable)]
     [InlineData(null, 200, SignInErrorKind.IntegrationMisconfigured)]
     [InlineData("something_else", 400, SignInErrorKind.IntegrationMisconfigured)]
     public void Token_endpoint_errors_map_to_a_kind(string? error, int status, SignInErrorKind kind) =>
-        Assert.Equal(kind, OAuthErrorMessages.ForTokenError(error, status).Kind);
+        Assert.Equal(kind, OAuthErrorMessages.ForTokenError(error, status, Words).Kind);
 
     [Fact]
     public void An_unknown_token_error_code_is_not_repeated_either() =>
-        Assert.DoesNotContain("<b>", OAuthErrorMessages.ForTokenError("<b>x</b>", 400).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>", OAuthErrorMessages.ForTokenError("<b>x</b>", 400, Words).Message, StringComparison.Ordinal);
 
     [Theory]
     [InlineData("access_denied", "access_denied")]
@@ -104,8 +108,8 @@ public sealed class SignInFailureMessagesTests
     [InlineData(OAuth1ErrorKind.TokenRejected, null, SignInErrorKind.CodeRejected)]
     [InlineData(OAuth1ErrorKind.NonceUsed, null, SignInErrorKind.CodeRejected)]
     [InlineData(OAuth1ErrorKind.CallbackInvalid, null, SignInErrorKind.CallbackInvalid)]
-    [InlineData(OAuth1ErrorKind.NetworkFailure, null, SignInErrorKind.BitbucketUnreachable)]
-    [InlineData(OAuth1ErrorKind.UnexpectedResponse, 503, SignInErrorKind.BitbucketUnavailable)]
+    [InlineData(OAuth1ErrorKind.NetworkFailure, null, SignInErrorKind.ServerUnreachable)]
+    [InlineData(OAuth1ErrorKind.UnexpectedResponse, 503, SignInErrorKind.ServerUnavailable)]
     [InlineData(OAuth1ErrorKind.UnexpectedResponse, 404, SignInErrorKind.IntegrationMisconfigured)]
     public void OAuth1_failures_map_to_a_kind(OAuth1ErrorKind oauth1, int? status, SignInErrorKind kind) =>
         Assert.Equal(kind, OAuth1SignInProtocol.KindOf(new OAuth1Error(oauth1, "detail") { StatusCode = status }));

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Core.Accounts;
 using Portal.Core.OAuth;
@@ -25,7 +26,7 @@ public sealed class VerificationNotifierTests
     {
         IntegrationName = "Acme Bitbucket",
         Purpose = AuthorizationPurpose.Verify,
-        Identity = new BitbucketUser(101, "ada", "ada", "Ada Lovelace", null, null),
+        Identity = new ExternalUser(101, "ada", "ada", "Ada Lovelace", null, null),
     };
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 
 namespace Portal.Tests.Fakes;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.WebUtilities;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Tests.Fakes;
 using Portal.Tests.Infrastructure;

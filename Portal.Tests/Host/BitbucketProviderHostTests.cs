@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -147,16 +148,17 @@ public sealed class BitbucketProviderHostTests : IAsyncDisposable
             BaseUrlSetting = reached => reached.Replace("127.0.0.1", "bitbucket.example.com", StringComparison.Ordinal),
         });
         using var services = Services(await TrustedCaFileAsync(fake));
-        var probe = new IntegrationHealthProbe(services.GetRequiredService<BitbucketVersionProbe>(), services.GetRequiredService<IOptions<BitbucketClientOptions>>(),
+        var probe = new IntegrationHealthProbe(services.GetRequiredService<IOptions<BitbucketClientOptions>>(),
             Options.Create(new StatusOptions()), TimeProvider.System, new OutboundAddressGuard());
+        var platform = new BitbucketServerPlatform(services.GetRequiredService<BitbucketVersionProbe>(), null!);
 
-        var report = await probe.ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
+        var report = await probe.ProbeAsync(platform, fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
 
         Assert.Equal(ProbeProblem.Misconfigured, report.Problem);
         var provider = report.Steps.Single(s => s.Step == ProbeStep.OAuthProvider);
         Assert.Equal(StepOutcome.Failed, provider.Outcome);
         Assert.Contains(SettingLocation, provider.Message, StringComparison.Ordinal);
-        var integration = new IntegrationInfo(Guid.NewGuid(), "Acme", fake.BaseUrl, "8.9.1", OAuthVersion.OAuth2, true, IntegrationVerification.NotVerified, null);
+        var integration = new IntegrationInfo(Guid.NewGuid(), "Acme", fake.BaseUrl, "8.9.1", OAuthVersion.OAuth2, true, IntegrationVerification.NotVerified, null, Platform: BitbucketServerPlatform.KindOf.Key);
         var verdict = IntegrationStatusRules.Decide(integration, report, SignInSummary.None, DateTimeOffset.UtcNow);
         Assert.Equal(IntegrationStatus.Misconfigured, verdict.Status);
         Assert.Equal(provider.Message, verdict.Summary);
@@ -268,7 +270,7 @@ public sealed class BitbucketProviderHostTests : IAsyncDisposable
         var page = await scenario.PageAfterAsync(browser, signIn);
         Assert.Contains("Bitbucket did not accept this sign-in's one-time code: it expired or was already used. Sign in again", SignInScenario.StatusMessageIn(page), StringComparison.Ordinal);
         scenario.AssertNoInternalDetail(page);
-        Assert.Contains("unknown or expired (invalid_request; its codes are valid for a few seconds). Sign in again.", await scenario.StatusMessageAfterAsync(admin, verify), StringComparison.Ordinal);
+        Assert.Contains("unknown or expired (invalid_request; codes are valid for a short time only). Sign in again.", await scenario.StatusMessageAfterAsync(admin, verify), StringComparison.Ordinal);
         await scenario.AssertNoAccountAsync();
         scenario.AssertNoServerErrors();
     }

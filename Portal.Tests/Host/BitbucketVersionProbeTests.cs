@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -135,7 +136,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
 
         var result = await Probe(fake.BaseUrl);
 
-        Assert.Equal(ProbeFailureKind.NotBitbucket, result.Failure);
+        Assert.Equal(ProbeFailureKind.OtherServer, result.Failure);
         Assert.Equal(
             $"The server answered {PropertiesPath} with a web page instead of Bitbucket's REST API: the base URL probably points to a proxy or another web site. Enter the address of Bitbucket itself, including its context path.",
             result.Message);
@@ -149,7 +150,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
 
         var result = await Probe(fake.BaseUrl);
 
-        Assert.Equal(ProbeFailureKind.NotBitbucket, result.Failure);
+        Assert.Equal(ProbeFailureKind.OtherServer, result.Failure);
         Assert.Equal(
             $"The server answered {PropertiesPath}, but not with valid JSON, so it is not Bitbucket's REST API: check that the base URL points to Bitbucket and not to a proxy.",
             result.Message);
@@ -163,7 +164,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
 
         var result = await Probe(fake.BaseUrl);
 
-        Assert.Equal(ProbeFailureKind.NotBitbucket, result.Failure);
+        Assert.Equal(ProbeFailureKind.OtherServer, result.Failure);
         Assert.Equal(
             $"The server answered {PropertiesPath} as \"Jira\", not as Bitbucket: check that the base URL is Bitbucket's address, not a proxy's or another application's.",
             result.Message);

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,7 @@ public sealed class IntegrationManagementHostTests
         {
             var integration = new Integration
             {
+                Platform = BitbucketServerPlatform.KindOf.Key,
                 Id = Guid.NewGuid(), Name = integrationName, BaseUrl = "https://other.example.com", ServerVersion = "9.4.0",
                 ClientId = "other", ProtectedClientSecret = "unused", Enabled = enabled, CreatedAt = DateTimeOffset.UtcNow,
             };

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
@@ -6,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
 using Portal.Core.Security;
@@ -245,7 +246,7 @@ public sealed class KeyRingProtectionTests
         var pair = OAuth1KeyPair.Generate();
         var id = Guid.NewGuid();
         await scenario.Host.Services.CreateIntegrationAsync(new NewIntegration(id, "Old Bitbucket",
-            PlatformRegistry.BitbucketServer.Key, scenario.Registration.BaseUrl, SignInScenario.OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "",
+            BitbucketServerPlatform.KindOf.Key, scenario.Registration.BaseUrl, SignInScenario.OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "",
             new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem)));
         return id;
     }

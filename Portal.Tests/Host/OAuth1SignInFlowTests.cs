@@ -4,8 +4,9 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Tests.Fakes;
 using Portal.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -132,7 +133,7 @@ public sealed class SetupModeHostTests : IAsyncLifetime
         host.Start();
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        db.Integrations.Add(new Integration { Id = Guid.NewGuid(), Name = name, BaseUrl = "https://bitbucket.example.com", ClientId = "id", ProtectedClientSecret = "x" });
+        db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = Guid.NewGuid(), Name = name, BaseUrl = "https://bitbucket.example.com", ClientId = "id", ProtectedClientSecret = "x" });
         await db.SaveChangesAsync();
     }
 }

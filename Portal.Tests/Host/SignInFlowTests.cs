@@ -363,7 +363,7 @@ public sealed class SignInFlowTests
 
         Assert.Equal("invalid_grant", Assert.Single(scenario.Bitbucket.TokenExchanges).Error);
         await AssertSignInFailedAsync(scenario, browser, response, "Bitbucket did not accept this sign-in's one-time code",
-            recordedDetail: "the Redirect URL in the application link differs from the portal's Callback URL");
+            recordedDetail: "the redirect URL in the application link differs from the portal's Callback URL");
         Assert.Equal("invalid_grant", (await scenario.SignInEventsAsync())[^1].ErrorCode);
     }
 
@@ -712,7 +712,7 @@ public sealed class SignInFlowTests
         Assert.True(secrets.Count > 20, $"Only {secrets.Count} values were captured.");
         Assert.Contains(fake.TokenExchanges, e => e.Error == "invalid_client");
         var logs = scenario.Host.Logs.AllText;
-        Assert.Contains("Bitbucket refused the token request", logs, StringComparison.Ordinal);
+        Assert.Contains("The token endpoint refused the request", logs, StringComparison.Ordinal);
         var leakingCategories = scenario.Host.Logs.Entries.Where(e => secrets.Any(s => e.Message.Contains(s, StringComparison.Ordinal)))
             .Select(e => e.Category).Distinct().ToList();
         Assert.True(leakingCategories.Count == 0, $"Secrets leaked into the logs of: {string.Join(", ", leakingCategories)}");

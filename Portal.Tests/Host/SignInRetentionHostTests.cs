@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;
@@ -54,7 +55,7 @@ public sealed class SignInRetentionHostTests : IDisposable
     {
         var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
-        db.Integrations.Add(new Integration { Id = integrationId, Name = $"Acme {integrationId:N}", BaseUrl = "https://bitbucket.example.com", CreatedAt = DateTimeOffset.UtcNow });
+        db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = integrationId, Name = $"Acme {integrationId:N}", BaseUrl = "https://bitbucket.example.com", CreatedAt = DateTimeOffset.UtcNow });
         db.SignInEvents.AddRange(occurredAt.Select(at => new SignInEvent { IntegrationId = integrationId, OccurredAt = at, Succeeded = false, FailureReason = "Test." }));
         await db.SaveChangesAsync();
     }

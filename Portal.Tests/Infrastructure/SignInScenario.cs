@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -7,8 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
+using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
 using Portal.Core.Security;
@@ -162,9 +164,9 @@ public sealed partial class SignInScenario : IAsyncDisposable
         var registration = await startProvider(Portal.Core.Integrations.CallbackUrl.For(host.BaseUrl, integrationId));
         host.Start();
         await host.Services.CreateIntegrationAsync(registration.OAuth1 is { } keys
-            ? new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
+            ? new NewIntegration(integrationId, IntegrationName, BitbucketServerPlatform.KindOf.Key, registration.BaseUrl,
                 OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "", keys, integrationTrustedCaPem)
-            : new NewIntegration(integrationId, IntegrationName, PlatformRegistry.BitbucketServer.Key, registration.BaseUrl,
+            : new NewIntegration(integrationId, IntegrationName, BitbucketServerPlatform.KindOf.Key, registration.BaseUrl,
                 "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret, TrustedCaPem: integrationTrustedCaPem));
         return new SignInScenario(host, clock, integrationId, registration, fake);
     }

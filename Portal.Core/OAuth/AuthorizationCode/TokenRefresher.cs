@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
 using Portal.Core.Persistence;
+using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
@@ -15,9 +16,9 @@ public enum TokenRefreshFailure
     NoRefreshToken,
     /// <summary>The stored refresh token or client secret cannot be decrypted (Data Protection keys changed).</summary>
     Unreadable,
-    /// <summary>Bitbucket could not be reached.</summary>
+    /// <summary>The server could not be reached.</summary>
     Unreachable,
-    /// <summary>Bitbucket refused: the refresh token is used up, expired or revoked (the user must sign in again), or the client secret is wrong.</summary>
+    /// <summary>The server refused: the refresh token is used up, expired or revoked (the user must sign in again), or the client secret is wrong.</summary>
     Rejected,
 }
 
@@ -27,7 +28,7 @@ public sealed record TokenRefreshResult(TokenRefreshFailure? Failure, string? Me
 }
 
 /// <summary>
-/// Exchanges a stored refresh token for new tokens. Bitbucket rotates both tokens on every refresh (the old refresh
+/// Exchanges a stored refresh token for new tokens. Servers may rotate both tokens on every refresh (the old refresh
 /// token is dead afterwards), so the new pair is stored at once. Never retried: a second use of the old refresh
 /// token would be refused.
 /// </summary>
@@ -35,6 +36,7 @@ public sealed class TokenRefresher(
     IDbContextFactory<PortalDbContext> dbFactory,
     HttpClient http,
     AccountService accounts,
+    PlatformCatalog platforms,
     SecretProtector protector,
     TimeProvider clock,
     ILogger<TokenRefresher> logger)
@@ -56,13 +58,15 @@ public sealed class TokenRefresher(
                 "The portal cannot read the stored tokens or client secret (its encryption keys changed). The user must sign in again; if the client secret is unreadable, an administrator must enter it again.");
         }
 
+        var platform = platforms.Get(integration.Platform);
+        var words = platform.Kind.Wording;
         var now = clock.GetUtcNow();
         TokenResponse response;
         using (OutboundTrust.Use(integration.TrustedCaPem))
         {
             response = await http.RequestRefreshTokenAsync(new RefreshTokenRequest
             {
-                Address = BitbucketEndpoints.Token(integration.BaseUrl),
+                Address = platform.OAuth2Endpoints(integration.BaseUrl).Token,
                 ClientId = integration.ClientId,
                 ClientSecret = clientSecret,
                 ClientCredentialStyle = ClientCredentialStyle.PostBody,
@@ -76,13 +80,13 @@ public sealed class TokenRefresher(
                 logger.LogWarning("The refresh request to {BaseUrl} failed: {Reason}", integration.BaseUrl, response.Exception?.GetType().Name);
                 return new(TokenRefreshFailure.Unreachable, LinkLocalAddressRefusedException.FindIn(response.Exception)?.Message
                     ?? ServerCertificateFailure.Describe(response.Exception, new Uri(integration.BaseUrl))
-                    ?? $"The portal could not reach Bitbucket at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
+                    ?? $"The portal could not reach {words.ServerName} at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
             }
             var error = OAuthErrorMessages.ErrorCodeOf(response);
-            logger.LogWarning("Bitbucket refused the refresh request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)response.HttpStatusCode, OAuthErrorCodes.Known(error));
+            logger.LogWarning("The token endpoint refused the refresh request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)response.HttpStatusCode, OAuthErrorCodes.Known(error));
             return new(TokenRefreshFailure.Rejected, error == "invalid_grant"
-                ? "Bitbucket no longer accepts the stored refresh token: it was already used, expired, or the user revoked the portal's access in Bitbucket. The user must sign in again."
-                : OAuthErrorMessages.ForTokenError(error, (int)response.HttpStatusCode).Message);
+                ? $"{words.ServerNameAtStart} no longer accepts the stored refresh token: it was already used, expired, or the user revoked the portal's access in {words.ServerName}. The user must sign in again."
+                : OAuthErrorMessages.ForTokenError(error, (int)response.HttpStatusCode, words).Message);
         }
 
         var expiresAt = now + TimeSpan.FromSeconds(response.ExpiresIn > 0 ? response.ExpiresIn : 3600);

@@ -8,29 +8,6 @@ using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
 
-/// <summary>The Bitbucket user behind an access token.</summary>
-public sealed record BitbucketUser(long Id, string Name, string Slug, string DisplayName, string? Email, string? AvatarUrl);
-
-/// <summary>Either the user, or why the portal could not tell who it is (a message for administrators).</summary>
-/// <param name="Unreachable">Whether the failure was not reaching Bitbucket at all, rather than an answer that named nobody.</param>
-/// <param name="Refused">Bitbucket's answer when it refused an identity request, so the sign-in protocol can read its own
-/// reason from it (OAuth 1's <c>oauth_problem</c>).</param>
-public sealed record IdentityLookup(BitbucketUser? User, string? Failure, bool Unreachable = false, RefusedAnswer? Refused = null)
-{
-    public bool Succeeded => User is not null;
-}
-
-/// <summary>A non-success answer to an identity request, kept after the response is gone.</summary>
-/// <param name="StatusCode">The HTTP status.</param>
-/// <param name="WwwAuthenticate">The <c>WWW-Authenticate</c> header values.</param>
-/// <param name="Body">The start of the body (at most <see cref="MaxBodyLength"/> characters).</param>
-/// <param name="Date">Bitbucket's clock from the <c>Date</c> header, if sent.</param>
-public sealed record RefusedAnswer(int StatusCode, IReadOnlyList<string> WwwAuthenticate, string Body, DateTimeOffset? Date)
-{
-    /// <summary>How much of the body is kept: enough for a form-encoded problem report, not a whole error page.</summary>
-    public const int MaxBodyLength = 4096;
-}
-
 /// <summary>
 /// Finds out who an access token belongs to. Bitbucket has no "who am I" endpoint: every authenticated response carries
 /// the user's numeric id in <c>X-AUSERID</c> and login name in <c>X-AUSERNAME</c> (encoded like Java's URLEncoder). The
@@ -75,12 +52,6 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
             return Failed("Bitbucket's user search answered with something that is not its JSON. A proxy or login page may be in the way.");
         }
     }
-
-    public static Func<HttpRequestMessage, Task> Bearer(string accessToken) => request =>
-    {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return Task.CompletedTask;
-    };
 
     /// <summary>
     /// Decodes <c>X-AUSERNAME</c> the way Bitbucket encodes it (Java's URLEncoder): <c>+</c> is a space, as is
@@ -173,7 +144,7 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         return Failed($"Bitbucket says \"{name}\" signed in, but its user search does not list that user ({checkedUsers}). Check that the user is active and licensed in Bitbucket.");
     }
 
-    private static BitbucketUser ToUser(string baseUrl, UserJson match, string name) => new(
+    private static ExternalUser ToUser(string baseUrl, UserJson match, string name) => new(
         match.Id!.Value, match.Name ?? name, match.Slug ?? "", string.IsNullOrWhiteSpace(match.DisplayName) ? match.Name ?? name : match.DisplayName,
         string.IsNullOrWhiteSpace(match.EmailAddress) ? null : match.EmailAddress, AbsoluteAvatarUrl(baseUrl, match.AvatarUrl));
 

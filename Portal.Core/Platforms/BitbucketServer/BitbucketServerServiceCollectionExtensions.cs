@@ -3,6 +3,8 @@ using System.Net.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Portal.Core.OAuth;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
@@ -10,9 +12,11 @@ namespace Portal.Core.Platforms.BitbucketServer;
 /// <summary>Registers the Bitbucket Data Center / Server platform.</summary>
 public static class BitbucketServerServiceCollectionExtensions
 {
+    private static readonly TimeSpan OAuthCallTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// Binds <see cref="BitbucketClientOptions"/> to the <c>Bitbucket</c> section (validated at start) and registers
-    /// <see cref="BitbucketVersionProbe"/> as a typed <see cref="HttpClient"/>.
+    /// the platform, its typed clients and its OAuth 1 sign-in protocol.
     /// </summary>
     public static IServiceCollection AddBitbucketServerPlatform(this IServiceCollection services)
     {
@@ -21,6 +25,12 @@ public static class BitbucketServerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddHttpClient<BitbucketVersionProbe>().UseBitbucketServerHandler();
+        services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddTransient<IPlatform, BitbucketServerPlatform>();
+        services.TryAddScoped<PlatformCatalog>();
+        services.AddHttpClient<OAuth1Client>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddScoped<OAuth1SignInProtocol>();
+        services.AddTransient<ISignInProtocol>(sp => sp.GetRequiredService<OAuth1SignInProtocol>());
         return services;
     }
 

@@ -39,7 +39,7 @@ internal static class ProbeResponseClassifier
         {
             return HtmlPageSniffer.LooksLikeLoginPage(body)
                 ? LoginPage(path)
-                : BitbucketProbeResult.Fail(ProbeFailureKind.NotBitbucket,
+                : BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
                     $"The server answered {path} with a web page instead of Bitbucket's REST API: the base URL probably points to a proxy or another web site. Enter the address of Bitbucket itself, including its context path.");
         }
 
@@ -50,19 +50,19 @@ internal static class ProbeResponseClassifier
         }
         catch (JsonException)
         {
-            return BitbucketProbeResult.Fail(ProbeFailureKind.NotBitbucket,
+            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
                 $"The server answered {path}, but not with valid JSON, so it is not Bitbucket's REST API: check that the base URL points to Bitbucket and not to a proxy.");
         }
 
         if (properties.DisplayName != "Bitbucket")
         {
             var who = properties.DisplayName is { Length: > 0 } name ? $"as \"{name}\", not as Bitbucket" : "with JSON that is not Bitbucket's application properties";
-            return BitbucketProbeResult.Fail(ProbeFailureKind.NotBitbucket,
+            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
                 $"The server answered {path} {who}: check that the base URL is Bitbucket's address, not a proxy's or another application's.");
         }
         if (!BitbucketVersion.TryParse(properties.Version, out var version))
         {
-            return BitbucketProbeResult.Fail(ProbeFailureKind.NotBitbucket,
+            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
                 $"Bitbucket answered, but its version \"{properties.Version}\" could not be read: check that a proxy does not rewrite {path}.");
         }
         return new BitbucketProbeResult(version, null, $"Bitbucket {version}", null);

@@ -41,6 +41,7 @@ public sealed class StatusDashboardTests : MudTestBase
         await using var db = database.CreateContext();
         var integration = new Integration
         {
+            Platform = BitbucketServerPlatform.KindOf.Key,
             Id = Guid.NewGuid(), Name = name, BaseUrl = baseUrl, ServerVersion = "8.9.1", ClientId = "client",
             Verification = verification, Enabled = enabled, CreatedAt = DateTimeOffset.UtcNow,
         };
@@ -191,8 +192,8 @@ public sealed class StatusDashboardTests : MudTestBase
         cut.WaitForAssertion(() => Assert.Equal("Connected", Badge(cut, "Acme Bitbucket")), TimeSpan.FromSeconds(10));
         cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]").Count));
         var steps = cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]");
-        Assert.Equal(["Dns", "TcpConnect", "Tls", "ApplicationProperties", "OAuthProvider"], steps.Select(s => s.GetAttribute("data-step")));
-        Assert.Contains("Application properties", steps[3].TextContent, StringComparison.Ordinal);
+        Assert.Equal(["Dns", "TcpConnect", "Tls", "Server", "OAuthProvider"], steps.Select(s => s.GetAttribute("data-step")));
+        Assert.Contains("Server", steps[3].TextContent, StringComparison.Ordinal);
         Assert.Contains("Passed", steps[3].TextContent, StringComparison.Ordinal);
         Assert.Contains("Bitbucket 8.9.1 answered", steps[3].TextContent, StringComparison.Ordinal);
         Assert.Equal(1, fake.ApplicationPropertiesRequests);

@@ -1,3 +1,5 @@
+using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Platforms;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
@@ -69,7 +71,7 @@ public sealed class AddIntegrationTests : WizardTestBase
         var cut = await FillWizardAsync(fake);
         await using (var db = Database.CreateContext())
         {
-            db.Integrations.Add(new Integration { Id = Guid.NewGuid(), Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ClientId = "x", ProtectedClientSecret = "x" });
+            db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = Guid.NewGuid(), Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
 
@@ -147,7 +149,7 @@ public sealed class AddIntegrationTests : WizardTestBase
         var id = Guid.NewGuid();
         var cut = Ctx.Render<AddIntegration>();
 
-        await cut.InvokeAsync(() => Draft.RestoreAsync(new DraftSnapshot(id, "Restored", Portal.Core.Platforms.PlatformRegistry.BitbucketServer.Key, fake.BaseUrl, ClientId)));
+        await cut.InvokeAsync(() => Draft.RestoreAsync(new DraftSnapshot(id, "Restored", BitbucketServerPlatform.KindOf.Key, fake.BaseUrl, ClientId)));
 
         WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
         Assert.Equal("Restored", cut.Find("input#integration-name").GetAttribute("value"));

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +28,7 @@ public sealed class IntegrationManagementPageTests : WizardTestBase
 
     private async Task<Integration> VerifiedAsync(string baseUrl, string name = "Acme Bitbucket")
     {
-        var created = await Ctx.Services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), name, PlatformRegistry.BitbucketServer.Key,
+        var created = await Ctx.Services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), name, BitbucketServerPlatform.KindOf.Key,
             baseUrl, "8.9.1", OAuthVersion.OAuth2, ClientId, Secret));
         await using var db = Database.CreateContext();
         await db.Integrations.Where(i => i.Id == created.Id)

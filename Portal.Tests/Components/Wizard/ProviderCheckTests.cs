@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Bunit;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms;
@@ -8,15 +9,14 @@ namespace Portal.Tests.Components.Wizard;
 public sealed class StepTests : WizardTestBase
 {
     [Fact]
-    public void The_name_step_offers_only_bitbucket_data_center_and_requires_a_name()
+    public void The_name_step_starts_on_the_first_platform_and_requires_a_name()
     {
         var cut = Ctx.Render<NameAndPlatformStep>();
 
         cut.Find("input#integration-name").Input("   ");
 
         WaitForText(cut, "#integration-name-messages", "Enter a name");
-        Assert.Equal(PlatformRegistry.BitbucketServer.Key, Draft.Platform);
-        Assert.Single(PlatformRegistry.All);
+        Assert.Equal(BitbucketServerPlatform.KindOf.Key, Draft.Platform);
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public sealed class StepTests : WizardTestBase
     {
         await using (var db = Database.CreateContext())
         {
-            db.Integrations.Add(new Integration { Id = Guid.NewGuid(), Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ClientId = "x", ProtectedClientSecret = "x" });
+            db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = Guid.NewGuid(), Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
         var cut = Ctx.Render<NameAndPlatformStep>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
+using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 using Portal.Features.Integrations.Wizard;
@@ -30,10 +31,10 @@ public abstract class WizardTestBase : MudTestBase
         services.AddSingleton<SecretProtector>();
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = PublicUrl }));
         services.AddSingleton(Options.Create(new BitbucketClientOptions { ProbeTimeout = TimeSpan.FromSeconds(2) }));
-        services.AddHttpClient<BitbucketVersionProbe>().UseBitbucketServerHandler();
+        services.AddBitbucketPlatformForTests();
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
-        services.AddScoped(sp => new BaseUrlCheck(sp.GetRequiredService<BitbucketVersionProbe>(), TimeProvider.System, sp.GetRequiredService<ILogger<BaseUrlCheck>>())
+        services.AddScoped(sp => new BaseUrlCheck(sp.GetRequiredService<PlatformCatalog>(), TimeProvider.System, sp.GetRequiredService<ILogger<BaseUrlCheck>>())
         {
             Debounce = TimeSpan.FromMilliseconds(50),
         });

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;

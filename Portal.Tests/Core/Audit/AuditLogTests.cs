@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public sealed partial class AuditLogTests : IAsyncLifetime
         database.Register(collection);
         collection.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         collection.AddScoped<IntegrationValidator>();
+        collection.AddBitbucketPlatformForTests();
         collection.AddScoped<IntegrationService>();
         collection.AddIntegrationManagement();
         services = collection.AddTestAuthorization().BuildServiceProvider();
@@ -36,7 +38,7 @@ public sealed partial class AuditLogTests : IAsyncLifetime
         database.Dispose();
     }
 
-    private static NewIntegration Acme(string name = "Acme Bitbucket", string? trustedCaPem = null) => new(Guid.NewGuid(), name, PlatformRegistry.BitbucketServer.Key,
+    private static NewIntegration Acme(string name = "Acme Bitbucket", string? trustedCaPem = null) => new(Guid.NewGuid(), name, BitbucketServerPlatform.KindOf.Key,
         "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "portal-client", "s3cret-client-secret-value", TrustedCaPem: trustedCaPem);
 
     private async Task<List<AuditEntry>> EntriesAsync()

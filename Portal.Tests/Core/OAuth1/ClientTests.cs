@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Tests.Fakes;
 
 namespace Portal.Tests.Core.OAuth1;

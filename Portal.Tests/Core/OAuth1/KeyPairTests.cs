@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 
 namespace Portal.Tests.Core.OAuth1;
 

@@ -1,4 +1,4 @@
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 
 namespace Portal.Tests.Core.OAuth1;
 

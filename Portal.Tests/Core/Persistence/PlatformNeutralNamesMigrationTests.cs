@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
 using Portal.Core.Integrations;
@@ -19,7 +20,7 @@ public sealed class StatusStoreTests : IDisposable
     private async Task<Guid> AddIntegrationAsync(string name = "Acme Bitbucket")
     {
         await using var db = database.CreateContext();
-        var integration = new Integration { Id = Guid.NewGuid(), Name = name, BaseUrl = "https://bitbucket.example.com", ClientId = "c", CreatedAt = Now };
+        var integration = new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = Guid.NewGuid(), Name = name, BaseUrl = "https://bitbucket.example.com", ClientId = "c", CreatedAt = Now };
         db.Integrations.Add(integration);
         await db.SaveChangesAsync();
         return integration.Id;

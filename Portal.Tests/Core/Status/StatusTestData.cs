@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Portal.Core.Integrations;
 using Portal.Core.Status;
 
@@ -20,7 +21,7 @@ internal static class StatusTestData
             new(ProbeStep.Dns, StepOutcome.Passed, "bitbucket.example.com resolves to 10.0.0.7.", null, 1),
             new(ProbeStep.TcpConnect, StepOutcome.Passed, "Connected to bitbucket.example.com:443 in 2 ms.", null, 2),
             new(ProbeStep.Tls, StepOutcome.Passed, "The certificate is trusted.", null, 3),
-            new(ProbeStep.ApplicationProperties, StepOutcome.Passed, "Bitbucket 8.9.1 answered.", null, latency),
+            new(ProbeStep.Server, StepOutcome.Passed, "Bitbucket 8.9.1 answered.", null, latency),
             new(ProbeStep.OAuthProvider, StepOutcome.Passed, "The OAuth 2 provider is installed.", null, 4),
         ]);
 
@@ -42,7 +43,7 @@ internal static class StatusTestData
         IntegrationStatus.Connected => (Integration(), Healthy(), SignInSummary.None),
         IntegrationStatus.NotVerified => (Integration(verification: IntegrationVerification.NotVerified), Healthy(), SignInSummary.None),
         IntegrationStatus.Degraded => (Integration(), Healthy(certificateExpiresAt: Now.AddDays(5)), SignInSummary.None),
-        IntegrationStatus.VersionUnsupported => (Integration(), Failed(ProbeProblem.VersionUnsupported, ProbeStep.ApplicationProperties, "Bitbucket 7.17.0 is too old for OAuth 2."), SignInSummary.None),
+        IntegrationStatus.VersionUnsupported => (Integration(), Failed(ProbeProblem.VersionUnsupported, ProbeStep.Server, "Bitbucket 7.17.0 is too old for OAuth 2."), SignInSummary.None),
         IntegrationStatus.TlsError => (Integration(), Failed(ProbeProblem.Tls, ProbeStep.Tls, "The certificate is not trusted."), SignInSummary.None),
         IntegrationStatus.Unreachable => (Integration(), Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "Nothing accepts connections."), SignInSummary.None),
         IntegrationStatus.Disabled => (Integration(enabled: false), Healthy(), SignInSummary.None),

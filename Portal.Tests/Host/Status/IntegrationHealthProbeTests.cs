@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,14 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         return fake;
     }
 
-    private static IntegrationHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null)
+    /// <summary>The health probe with Bitbucket as the integration's platform, both on the same client and options.</summary>
+    private sealed class BitbucketHealthProbe(IntegrationHealthProbe probe, IPlatform platform)
+    {
+        public Task<IntegrationProbeReport> ProbeAsync(string baseUrl, OAuthVersion oauthVersion, CancellationToken ct) =>
+            probe.ProbeAsync(platform, baseUrl, oauthVersion, ct);
+    }
+
+    private static BitbucketHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null)
     {
         var bitbucket = Options.Create(new BitbucketClientOptions { ProbeTimeout = TimeSpan.FromSeconds(5), TrustedCaFile = trustedCaFile });
         var handler = new SocketsHttpHandler
@@ -32,8 +40,9 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
             SslOptions = new() { RemoteCertificateValidationCallback = BitbucketServerCertificateValidator.FromOptions(bitbucket.Value).Validate },
         };
         var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        return new IntegrationHealthProbe(new BitbucketVersionProbe(http, bitbucket), bitbucket,
-            Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System, guard ?? new OutboundAddressGuard());
+        var platform = new BitbucketServerPlatform(new BitbucketVersionProbe(http, bitbucket), new BitbucketIdentityClient(http, bitbucket));
+        return new BitbucketHealthProbe(new IntegrationHealthProbe(bitbucket,
+            Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System, guard ?? new OutboundAddressGuard()), platform);
     }
 
     private static Dictionary<ProbeStep, StepOutcome> Outcomes(IntegrationProbeReport report) =>
@@ -54,7 +63,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.Dns).Outcome);
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.TcpConnect).Outcome);
         Assert.Equal(StepOutcome.Warning, Step(report, ProbeStep.Tls).Outcome); // the test certificate expires within a day
-        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.Server).Outcome);
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.OAuthProvider).Outcome);
         Assert.Equal("8.9.1", report.ServerVersion);
         Assert.NotNull(report.LatencyMilliseconds);
@@ -146,7 +155,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         var dns = Step(report, ProbeStep.Dns);
         Assert.Equal(StepOutcome.Failed, dns.Outcome);
         Assert.StartsWith($"{address} is a link-local address (169.254.0.0/16, fe80::/10)", dns.Message, StringComparison.Ordinal);
-        Assert.Contains("add it again with Bitbucket's real address", dns.Hint, StringComparison.Ordinal);
+        Assert.Contains("add it again with the server's real address", dns.Hint, StringComparison.Ordinal);
         Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.TcpConnect).Outcome);
         Assert.InRange(Step(report, ProbeStep.Dns).DurationMilliseconds, 0, 1000);
     }
@@ -173,9 +182,9 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
 
         Assert.Equal(ProbeProblem.VersionUnsupported, report.Problem);
-        var properties = Step(report, ProbeStep.ApplicationProperties);
+        var properties = Step(report, ProbeStep.Server);
         Assert.Equal(StepOutcome.Failed, properties.Outcome);
-        Assert.Contains("too old for OAuth 2, which this integration uses", properties.Message, StringComparison.Ordinal);
+        Assert.Contains("but this integration uses OAuth 2. Bitbucket 7.17.0 is too old for OAuth 2", properties.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade Bitbucket, or set the integration up again with OAuth 1.", properties.Message, StringComparison.Ordinal);
         Assert.Equal("7.17.0", report.ServerVersion);
         Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.OAuthProvider).Outcome);
@@ -200,7 +209,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
 
         Assert.Equal(ProbeProblem.None, report.Problem);
-        Assert.Equal(StepOutcome.Warning, Step(report, ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(StepOutcome.Warning, Step(report, ProbeStep.Server).Outcome);
     }
 
     [Fact]
@@ -226,8 +235,8 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
 
         Assert.Equal(ProbeProblem.Unreachable, report.Problem);
-        Assert.Contains("login page", Step(report, ProbeStep.ApplicationProperties).Message, StringComparison.Ordinal);
-        Assert.NotNull(Step(report, ProbeStep.ApplicationProperties).Hint);
+        Assert.Contains("login page", Step(report, ProbeStep.Server).Message, StringComparison.Ordinal);
+        Assert.NotNull(Step(report, ProbeStep.Server).Hint);
     }
 
     [Fact]
@@ -241,9 +250,9 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
 
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
         Assert.Equal(ProbeProblem.Unreachable, report.Problem);
-        var properties = Step(report, ProbeStep.ApplicationProperties);
+        var properties = Step(report, ProbeStep.Server);
         Assert.Equal(StepOutcome.Failed, properties.Outcome);
-        Assert.Equal($"Bitbucket at 127.0.0.1:{fake.Port} accepted the connection but did not answer /rest/api/1.0/application-properties within 1 second: check that Bitbucket is running and not overloaded.", properties.Message);
+        Assert.Equal($"Bitbucket at 127.0.0.1:{fake.Port} accepted the connection but did not answer the version check within 1 second: check that Bitbucket is running and not overloaded.", properties.Message);
         Assert.Equal("Status:ProbeTimeout sets how long the portal waits for the whole chain of checks.", properties.Hint);
         Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.TcpConnect).Outcome);
         Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.OAuthProvider).Outcome);
@@ -261,7 +270,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         Assert.Equal(StepOutcome.Failed, tls.Outcome);
         Assert.Contains("is not trusted", tls.Message, StringComparison.Ordinal);
         Assert.Contains("Bitbucket:TrustedCaFile", tls.Message, StringComparison.Ordinal);
-        Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.Server).Outcome);
         Assert.Equal(0, fake.ApplicationPropertiesRequests);
     }
 
@@ -281,9 +290,9 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         Assert.Contains("expires within a day", tls.Message, StringComparison.Ordinal);
         Assert.Contains("renew it on Bitbucket's server or proxy", tls.Message, StringComparison.Ordinal);
         Assert.Equal(new DateTimeOffset(fake.Certificate.NotAfter.ToUniversalTime()), report.CertificateExpiresAt);
-        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.Server).Outcome);
         Assert.Equal(IntegrationStatus.Degraded, IntegrationStatusRules.Decide(
-            new IntegrationInfo(Guid.NewGuid(), "Acme", fake.BaseUrl, null, OAuthVersion.OAuth2, true, IntegrationVerification.Verified, null),
+            new IntegrationInfo(Guid.NewGuid(), "Acme", fake.BaseUrl, null, OAuthVersion.OAuth2, true, IntegrationVerification.Verified, null, Platform: BitbucketServerPlatform.KindOf.Key),
             report, SignInSummary.None, DateTimeOffset.UtcNow).Status);
     }
 

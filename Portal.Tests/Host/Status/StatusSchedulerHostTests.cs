@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Authorization;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -46,6 +47,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         {
             var integration = new Integration
             {
+                Platform = BitbucketServerPlatform.KindOf.Key,
                 Id = Guid.NewGuid(),
                 Name = string.Create(CultureInfo.InvariantCulture, $"{prefix} {i:000}"),
                 BaseUrl = over[i % over.Length].BaseUrl,
@@ -218,7 +220,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         Assert.True(healthyArrivals.Max(a => a.At) < hungArrivals.Min(a => a.At));
         Assert.All(hungArrivals, a => Assert.InRange(a.At, timeout, timeout + TimeSpan.FromSeconds(3)));
         Assert.True(pass.Duration < timeout + TimeSpan.FromSeconds(3), $"The pass took {pass.Duration}.");
-        Assert.Contains("did not answer /rest/api/1.0/application-properties within 3 seconds", board.Find(hungIds[0])!.Summary, StringComparison.Ordinal);
+        Assert.Contains("did not answer the version check within 3 seconds", board.Find(hungIds[0])!.Summary, StringComparison.Ordinal);
         output.WriteLine($"Healthy results: last after {healthyArrivals.Max(a => a.At).TotalMilliseconds:0} ms; hung results after {hungArrivals.Min(a => a.At).TotalMilliseconds:0}–{hungArrivals.Max(a => a.At).TotalMilliseconds:0} ms; pass {pass.Duration.TotalMilliseconds:0} ms (timeout 3 s).");
     }
 

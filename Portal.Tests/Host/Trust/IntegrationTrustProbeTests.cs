@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Platforms.BitbucketServer;

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms.BitbucketServer;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Integrations;
@@ -87,7 +88,7 @@ public sealed class IntegrationTrustSignInTests
         await using var scenario = await SignInScenario.StartAsync(PrivateCa());
         var services = scenario.Host.Services;
         var admin = await services.AdministratorAsync();
-        var other = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Same server, no trust", PlatformRegistry.BitbucketServer.Key,
+        var other = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Same server, no trust", BitbucketServerPlatform.KindOf.Key,
             scenario.Bitbucket.BaseUrl, "8.9.1", OAuthVersion.OAuth2, "client", "secret"));
         var status = services.GetRequiredService<IntegrationStatusService>();
 
@@ -97,7 +98,7 @@ public sealed class IntegrationTrustSignInTests
         var tls = trusted.LastReport!.Steps.Single(s => s.Step == ProbeStep.Tls);
         Assert.Equal(StepOutcome.Passed, tls.Outcome);
         Assert.Contains("trusted through this integration's trusted certificate", tls.Message, StringComparison.Ordinal);
-        Assert.Equal(StepOutcome.Passed, trusted.LastReport.Steps.Single(s => s.Step == ProbeStep.ApplicationProperties).Outcome);
+        Assert.Equal(StepOutcome.Passed, trusted.LastReport.Steps.Single(s => s.Step == ProbeStep.Server).Outcome);
         Assert.Equal(new DateTimeOffset(scenario.Bitbucket.CertificateAuthority!.Root.NotAfter.ToUniversalTime(), TimeSpan.Zero), trusted.Integration.TrustedCaExpiresAt);
 
         var otherTls = untrusted.LastReport!.Steps.Single(s => s.Step == ProbeStep.Tls);

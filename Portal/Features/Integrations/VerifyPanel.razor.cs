@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using System.Globalization;
 using MudBlazor;
 using Portal.Core.Integrations;

@@ -1,10 +1,10 @@
+using Portal.Core.Platforms;
 using Portal.Core.Integrations;
-using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
 namespace Portal.Features.Integrations.Wizard;
 
-/// <summary>Where the live Bitbucket check of a base URL stands.</summary>
+/// <summary>Where the live check of a base URL stands.</summary>
 internal enum BaseUrlCheckStatus
 {
     /// <summary>No valid base URL to check yet.</summary>
@@ -16,15 +16,32 @@ internal enum BaseUrlCheckStatus
 
 /// <summary>
 /// The live check beside the Base URL field: waits until typing pauses (one probe per pause, not per keystroke),
-/// and cancels the check in flight whenever the URL changes. When the Bitbucket it finds supports OAuth 2, it then
-/// checks the OAuth 2 provider (its metadata must name this base URL). Checks trust <see cref="TrustedCaPem"/>, the
+/// and cancels the check in flight whenever the URL changes. It asks the chosen platform (<see cref="Platform"/>); when
+/// the server it finds supports OAuth 2, it then checks the OAuth 2 provider (its metadata must name this base URL). Checks trust <see cref="TrustedCaPem"/>, the
 /// certificate the admin chose to trust for this integration, besides the system's roots.
 /// </summary>
-internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clock, ILogger<BaseUrlCheck> logger) : IDisposable
+internal sealed class BaseUrlCheck(PlatformCatalog platforms, TimeProvider clock, ILogger<BaseUrlCheck> logger) : IDisposable
 {
+    /// <summary>The platform whose server the check looks for; the first one offered until the wizard chooses.</summary>
+    public IPlatform Platform { get; private set; } = platforms.All[0];
+
+    /// <summary>Looks for <paramref name="platform"/>'s server from now on, and checks the URL again if there is one.</summary>
+    public void UsePlatform(IPlatform platform)
+    {
+        if (platform == Platform)
+        {
+            return;
+        }
+        Platform = platform;
+        if (Url is not null)
+        {
+            Start(Url, TimeSpan.Zero);
+        }
+    }
+
     private CancellationTokenSource? pending;
 
-    /// <summary>How long typing must pause before the portal calls Bitbucket.</summary>
+    /// <summary>How long typing must pause before the portal calls the server.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(600);
 
     public BaseUrlCheckStatus Status { get; private set; }
@@ -32,14 +49,14 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
     /// <summary>The URL the current result (or the check in flight) is for.</summary>
     public string? Url { get; private set; }
 
-    public BitbucketProbeResult? Result { get; private set; }
+    public ServerDetection? Result { get; private set; }
 
     public bool Found => Status == BaseUrlCheckStatus.Completed && Result is { Found: true };
 
-    /// <summary>Whether the OAuth 2 provider check of a found Bitbucket is on its way.</summary>
+    /// <summary>Whether the OAuth 2 provider check of a found server is on its way.</summary>
     public bool ProviderChecking { get; private set; }
 
-    /// <summary>The OAuth 2 provider check of the found Bitbucket; <c>null</c> until it is done, or when Bitbucket only supports OAuth 1.</summary>
+    /// <summary>The OAuth 2 provider check of the found server; <c>null</c> until it is done, or when the server only supports OAuth 1.</summary>
     public OAuth2ProviderCheck? Provider { get; private set; }
 
     /// <summary>The certificate (PEM) this integration trusts for its server; <c>null</c> for none.</summary>
@@ -96,10 +113,10 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
         Status = BaseUrlCheckStatus.Checking;
         pending = new CancellationTokenSource();
         Changed?.Invoke();
-        _ = RunAsync(url, delay, TrustedCaPem, pending.Token);
+        _ = RunAsync(Platform, url, delay, TrustedCaPem, pending.Token);
     }
 
-    private async Task RunAsync(string url, TimeSpan delay, string? trustedCaPem, CancellationToken cancellationToken)
+    private async Task RunAsync(IPlatform platform, string url, TimeSpan delay, string? trustedCaPem, CancellationToken cancellationToken)
     {
         // Only this check's calls trust the integration's certificate; the scope ends with this method.
         using var trust = OutboundTrust.Use(trustedCaPem);
@@ -109,7 +126,7 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
             {
                 await Task.Delay(delay, clock, cancellationToken);
             }
-            var result = await probe.ProbeAsync(url, cancellationToken);
+            var result = await platform.DetectAsync(url, cancellationToken);
             if (cancellationToken.IsCancellationRequested)
             {
                 return;
@@ -120,7 +137,7 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
             Changed?.Invoke();
             if (ProviderChecking)
             {
-                await CheckProviderAsync(url, cancellationToken);
+                await CheckProviderAsync(platform, url, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -130,19 +147,19 @@ internal sealed class BaseUrlCheck(BitbucketVersionProbe probe, TimeProvider clo
         catch (Exception e)
         {
             logger.LogError(e, "The base URL check failed unexpectedly");
-            Result = new BitbucketProbeResult(null, ProbeFailureKind.Unreachable,
-                "The check failed unexpectedly. Choose \"Check again\"; if it keeps failing, the portal's log has the details.", null);
+            Result = ServerDetection.Fail(ProbeFailureKind.Unreachable,
+                "The check failed unexpectedly. Choose \"Check again\"; if it keeps failing, the portal's log has the details.");
             Status = BaseUrlCheckStatus.Completed;
             Changed?.Invoke();
         }
     }
 
-    private async Task CheckProviderAsync(string url, CancellationToken cancellationToken)
+    private async Task CheckProviderAsync(IPlatform platform, string url, CancellationToken cancellationToken)
     {
         OAuth2ProviderCheck? provider = null;
         try
         {
-            provider = await probe.CheckOAuth2ProviderAsync(url, cancellationToken);
+            provider = await platform.CheckOAuth2ProviderAsync(url, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

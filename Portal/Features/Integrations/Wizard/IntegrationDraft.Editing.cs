@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using FluentValidation.Results;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
@@ -66,11 +67,12 @@ internal sealed partial class IntegrationDraft
         var version = EditedOAuthVersion;
         var edit = new IntegrationEdit(
             Id, Name, BaseUrl,
-            Check.Found ? Check.Result!.Version!.Value.ToString() : null,
+            Check.Found ? Check.Result!.Version : null,
             version, ClientId, ClientSecret,
             version == OAuthVersion.OAuth1 && original.OAuthVersion != OAuthVersion.OAuth1 ? OAuth1Keys : null,
             Check.TrustedCaPem,
-            ChangesTrustedCa: !string.Equals(Check.TrustedCaPem, original.TrustedCaPem, StringComparison.Ordinal));
+            ChangesTrustedCa: !string.Equals(Check.TrustedCaPem, original.TrustedCaPem, StringComparison.Ordinal),
+            ServerDetected: Check.Found);
         var saved = await editing.EditAsync(actor, edit, cancellationToken);
         if (!saved.Succeeded)
         {

@@ -4,7 +4,7 @@ using FluentValidation.Results;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth.OAuth1;
+using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
@@ -22,11 +22,14 @@ internal sealed partial class IntegrationDraft : IDisposable
     private readonly IntegrationValidator validator;
     private readonly IntegrationService integrations;
     private readonly PortalOptions options;
+    private readonly PlatformCatalog platforms;
     private ValidationResult validation = new();
 
-    public IntegrationDraft(BaseUrlCheck check, IntegrationValidator validator, IntegrationService integrations, IOptions<PortalOptions> options)
+    public IntegrationDraft(BaseUrlCheck check, IntegrationValidator validator, IntegrationService integrations, IOptions<PortalOptions> options, PlatformCatalog platforms)
     {
         Check = check;
+        this.platforms = platforms;
+        Platform = platforms.All[0].Kind.Key;
         this.validator = validator;
         this.integrations = integrations;
         this.options = options.Value;
@@ -36,7 +39,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     /// <summary>Fixed when the draft starts; the callback URL contains it, so it never changes afterwards.</summary>
     public Guid Id { get; private set; } = Guid.NewGuid();
     public string Name { get; private set; } = "";
-    public string Platform { get; private set; } = PlatformRegistry.BitbucketServer.Key;
+    public string Platform { get; private set; }
     public string BaseUrl { get; private set; } = "";
     public string ClientId { get; private set; } = "";
     public string ClientSecret { get; private set; } = "";
@@ -61,7 +64,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     public bool ReadyForOAuthSettings => Compatibility is not null;
 
     /// <summary>Whether the admin may choose: servers that can use OAuth 2 may still be linked with OAuth 1.</summary>
-    public bool CanChooseOAuthVersion => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 };
+    public bool CanChooseOAuthVersion => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 } && CurrentPlatform.SupportsOAuth1;
 
     /// <summary>The admin's explicit choice, when <see cref="CanChooseOAuthVersion"/>.</summary>
     public OAuthVersion? ChosenOAuthVersion { get; private set; }
@@ -76,13 +79,32 @@ internal sealed partial class IntegrationDraft : IDisposable
 
     public string PublicUrl => options.NormalizedPublicUrl;
 
-    public string ApplicationLinksUrl => $"{Check.Url}/plugins/servlet/applinks/listApplicationLinks";
+    /// <summary>The chosen platform.</summary>
+    public IPlatform CurrentPlatform => platforms.Find(Platform) ?? platforms.All[0];
+
+    /// <summary>What the admin does on the server for an OAuth 2 application, in the platform's words.</summary>
+    public ApplicationGuide Guide => CurrentPlatform.GuideFor(Check.Url ?? Normalization.Url ?? "", ApplicationName);
+
+    /// <summary>The name to give the application on the server: the integration's, or a default until it has one.</summary>
+    public string ApplicationName => string.IsNullOrWhiteSpace(Name) ? "Integration portal" : Name.Trim();
+
+    public string ApplicationLinksUrl => Guide.AdminPageUrl;
 
     public event Action? Changed;
 
     public async Task SetNameAsync(string? value) => await UpdateAsync(() => Name = value ?? "", nameof(NewIntegration.Name));
 
-    public async Task SetPlatformAsync(string? value) => await UpdateAsync(() => Platform = value ?? "", nameof(NewIntegration.Platform));
+    public async Task SetPlatformAsync(string? value)
+    {
+        await UpdateAsync(() =>
+        {
+            Platform = value ?? "";
+            // Another platform's server supports other OAuth versions: the earlier choice and keys no longer apply.
+            ChosenOAuthVersion = null;
+            OAuth1Keys = null;
+        }, nameof(NewIntegration.Platform));
+        Check.UsePlatform(CurrentPlatform);
+    }
 
     public async Task SetBaseUrlAsync(string? value)
     {
@@ -152,7 +174,8 @@ internal sealed partial class IntegrationDraft : IDisposable
     {
         Id = snapshot.Id;
         Name = snapshot.Name;
-        Platform = PlatformRegistry.Find(snapshot.Platform)?.Key ?? PlatformRegistry.BitbucketServer.Key;
+        Platform = platforms.Find(snapshot.Platform)?.Kind.Key ?? platforms.All[0].Kind.Key;
+        Check.UsePlatform(CurrentPlatform);
         BaseUrl = snapshot.BaseUrl;
         ClientId = snapshot.ClientId;
         ChosenOAuthVersion = snapshot.ChosenOAuthVersion;
@@ -169,7 +192,8 @@ internal sealed partial class IntegrationDraft : IDisposable
     {
         Id = Guid.NewGuid();
         Name = BaseUrl = ClientId = ClientSecret = "";
-        Platform = PlatformRegistry.BitbucketServer.Key;
+        Platform = platforms.All[0].Kind.Key;
+        Check.UsePlatform(CurrentPlatform);
         ChosenOAuthVersion = null;
         OAuth1Keys = null;
         Check.RestoreTrustedCa(null);
@@ -213,12 +237,13 @@ internal sealed partial class IntegrationDraft : IDisposable
         IntegrationValidator.Clean(Name),
         Platform,
         BaseUrl,
-        Check.Found ? Check.Result!.Version!.Value.ToString() : null,
+        Check.Found ? Check.Result!.Version : null,
         OAuthVersion,
         IntegrationValidator.Clean(ClientId),
         IntegrationValidator.Clean(ClientSecret),
         OAuthVersion == OAuthVersion.OAuth1 ? OAuth1Keys : null,
-        Check.TrustedCaPem);
+        Check.TrustedCaPem,
+        ServerDetected: Check.Found);
 
     private IEnumerable<string> MessagesFor(string property, Severity severity) =>
         Touched.Contains(property)

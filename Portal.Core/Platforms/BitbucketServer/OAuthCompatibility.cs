@@ -1,9 +1,0 @@
-using Portal.Core.Integrations;
-
-namespace Portal.Core.Platforms.BitbucketServer;
-
-/// <summary>Which OAuth version a Bitbucket version calls for, and what to tell the administrator about it.</summary>
-/// <param name="OAuthVersion">The OAuth version to set the integration up with.</param>
-/// <param name="IsWarning">Whether <paramref name="Message"/> should be shown as a warning rather than a confirmation.</param>
-/// <param name="Message">A full sentence for the administrator.</param>
-public sealed record OAuthCompatibility(OAuthVersion OAuthVersion, bool IsWarning, string Message);

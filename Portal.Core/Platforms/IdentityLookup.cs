@@ -1,0 +1,13 @@
+namespace Portal.Core.Platforms;
+
+/// <summary>Either the user, or why the portal could not tell who it is (a message for administrators).</summary>
+/// <param name="Unreachable">Whether the failure was not reaching the server at all, rather than an answer that named nobody.</param>
+/// <param name="Refused">The server's answer when it refused an identity request, so the sign-in protocol can read its own
+/// reason from it (OAuth 1's <c>oauth_problem</c>).</param>
+public sealed record IdentityLookup(ExternalUser? User, string? Failure, bool Unreachable = false, RefusedAnswer? Refused = null)
+{
+    public bool Succeeded => User is not null;
+
+    /// <summary>The server's version, where the platform tells it only to signed-in users; the integration then shows it.</summary>
+    public string? ServerVersion { get; init; }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Portal.Core.Platforms;
+using Portal.Core.Platforms.BitbucketServer;
+
+namespace Portal.Tests.Infrastructure;
+
+/// <summary>The platform registrations a hand-built service collection needs (the options are registered by the test).</summary>
+public static class TestPlatforms
+{
+    public static IServiceCollection AddBitbucketPlatformForTests(this IServiceCollection services)
+    {
+        services.TryAddSingleton(Options.Create(new BitbucketClientOptions()));
+        services.AddHttpClient<BitbucketVersionProbe>().UseBitbucketServerHandler();
+        services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler();
+        services.AddTransient<IPlatform, BitbucketServerPlatform>();
+        services.TryAddScoped<PlatformCatalog>();
+        return services;
+    }
+
+    /// <summary>A catalog with Bitbucket only, for tests that need the platform's rules but never call a server.</summary>
+    public static PlatformCatalog BitbucketOnly() =>
+        new([new BitbucketServerPlatform(new BitbucketVersionProbe(new HttpClient()), new BitbucketIdentityClient(new HttpClient(), Options.Create(new BitbucketClientOptions())))]);
+}
