@@ -1,0 +1,144 @@
+using System.Text.Json;
+
+namespace Portal.Core.Platforms.GitLabSelfManaged;
+
+/// <summary>
+/// Reads the signed-in user (<c>/api/v4/user</c>) and GitLab's version (<c>/api/v4/metadata</c>, before 15.2
+/// <c>/api/v4/version</c>) with a user's access token, turning GitLab's refusals (docs/gitlab-protocol.md §5) into
+/// <see cref="GitLabApiResult{T}"/>s whose message names the cause and the fix. The <see cref="HttpClient"/> must not
+/// follow redirects.
+/// </summary>
+public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
+{
+    private readonly TimeSpan _timeout = timeout ?? GitLabDiscovery.DefaultTimeout;
+
+    /// <summary>The user the token belongs to.</summary>
+    public async Task<GitLabApiResult<GitLabUser>> ReadUserAsync(string normalizedBaseUrl, string accessToken, CancellationToken ct)
+    {
+        var (answer, failure) = await GetAsync(GitLabEndpoints.User(normalizedBaseUrl), accessToken, ct);
+        if (failure is not null)
+        {
+            return new(null, failure);
+        }
+        if (Refusal(answer!) is { } refused)
+        {
+            return new(null, refused);
+        }
+        try
+        {
+            return new(GitLabUser.Parse(answer!.Body), null);
+        }
+        catch (JsonException)
+        {
+            return GitLabApiResult<GitLabUser>.Fail(GitLabFailureKind.NotGitLab,
+                $"GitLab answered {GitLabEndpoints.UserPath}, but not with a user's JSON (numeric id and username): check that no proxy rewrites /api/v4/.");
+        }
+    }
+
+    /// <summary>GitLab's version: <c>/api/v4/metadata</c>, and <c>/api/v4/version</c> when that is GitLab's 404 (before 15.2).</summary>
+    public async Task<GitLabApiResult<GitLabVersion>> ReadVersionAsync(string normalizedBaseUrl, string accessToken, CancellationToken ct)
+    {
+        var (answer, failure) = await GetAsync(GitLabEndpoints.Metadata(normalizedBaseUrl), accessToken, ct);
+        if (failure is null && answer!.Status == 404 && !answer.LooksLikeHtml)
+        {
+            (answer, failure) = await GetAsync(GitLabEndpoints.Version(normalizedBaseUrl), accessToken, ct);
+        }
+        if (failure is not null)
+        {
+            return new(null, failure);
+        }
+        if (Refusal(answer!) is { } refused)
+        {
+            return new(null, refused);
+        }
+        var path = answer!.RequestUri.AbsolutePath;
+        try
+        {
+            using var document = JsonDocument.Parse(answer.Body);
+            var root = document.RootElement;
+            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            bool? enterprise = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("enterprise", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null;
+            if (GitLabVersion.TryParse(Text("version"), Text("revision"), enterprise, out var version))
+            {
+                return new(version, null);
+            }
+            return GitLabApiResult<GitLabVersion>.Fail(GitLabFailureKind.NotGitLab,
+                $"GitLab answered {path}, but its version \"{Text("version")}\" could not be read: check that no proxy rewrites /api/v4/.");
+        }
+        catch (JsonException)
+        {
+            return GitLabApiResult<GitLabVersion>.Fail(GitLabFailureKind.NotGitLab,
+                $"GitLab answered {path}, but not with valid JSON: check that no proxy rewrites /api/v4/.");
+        }
+    }
+
+    private async Task<(GitLabHttpAnswer? Answer, GitLabFailure? Failure)> GetAsync(string url, string accessToken, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(accessToken);
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException($"'{url}' is not an absolute http(s) URL: normalise the Base URL with BaseUrlNormalizer first.", nameof(url));
+        }
+        return await GitLabHttp.GetAsync(http, uri, accessToken, _timeout, ct);
+    }
+
+    /// <summary>Every answer but a 2xx JSON one, as a failure; <c>null</c> for a 2xx JSON answer.</summary>
+    internal static GitLabFailure? Refusal(GitLabHttpAnswer answer)
+    {
+        var path = answer.RequestUri.AbsolutePath;
+        var (error, description, message) = ReadError(answer.Body);
+        switch (answer.Status)
+        {
+            case >= 200 and <= 299 when answer.LooksLikeHtml:
+                return GitLabHttp.LooksLikeSignInPage(answer.Body)
+                    ? new(GitLabFailureKind.SignInPage, $"The server answered {path} with a sign-in page instead of GitLab's API: a proxy or single sign-on gateway asks for sign-in. Let /api/ through to GitLab without sign-in.")
+                    : new(GitLabFailureKind.NotGitLab, $"The server answered {path} with a web page instead of GitLab's API: check that the Base URL is GitLab's address and that no proxy rewrites /api/.");
+            case >= 200 and <= 299:
+                return null;
+            case >= 300 and <= 399:
+                return new(answer.Location is { } target && GitLabHttp.LooksLikeSignInAddress(target) ? GitLabFailureKind.SignInPage : GitLabFailureKind.Redirect,
+                    $"The server redirected {path} to {answer.Location?.AbsoluteUri ?? "an unnamed address"}; GitLab's API answers without redirects: check the Base URL and the proxy in front of GitLab.");
+            case 401 when error == "invalid_token" && description?.Contains("expired", StringComparison.OrdinalIgnoreCase) == true:
+                return new(GitLabFailureKind.Unauthorized, "GitLab says the access token has expired: sign in again.");
+            case 401 when error == "invalid_token" && description?.Contains("revoked", StringComparison.OrdinalIgnoreCase) == true:
+                return new(GitLabFailureKind.Unauthorized,
+                    "GitLab says the access token was revoked (the user or a GitLab administrator withdrew the portal's access): sign in again to grant it anew.");
+            case 401:
+                return new(GitLabFailureKind.Unauthorized,
+                    $"GitLab did not accept the access token at {path} ({description ?? message ?? answer.StatusText}): sign in again; if that keeps failing, check that the Application ID and Secret belong to this GitLab.");
+            case 403 when error == "insufficient_scope":
+                return new(GitLabFailureKind.InsufficientScope,
+                    $"GitLab refused {path} because the access token lacks the {GitLabEndpoints.Scope} scope: tick {GitLabEndpoints.Scope} on the portal's application in GitLab (Admin Area → Applications → Edit), save, and sign in again.");
+            case 403:
+                return new(GitLabFailureKind.Forbidden,
+                    $"GitLab refused {path} ({message ?? answer.StatusText}): the GitLab account may be blocked or deactivated; ask a GitLab administrator.");
+            case 404:
+                return new(GitLabFailureKind.NotFound, $"GitLab answered 404 at {path}: check the Base URL and its relative URL root.");
+            case >= 500:
+                return new(GitLabFailureKind.ServerError,
+                    $"GitLab answered {answer.StatusText} at {path}: GitLab or its proxy has a problem. Check that GitLab has finished starting and look at its logs, then try again.");
+            default:
+                return new(GitLabFailureKind.UnexpectedStatus, $"GitLab answered {answer.StatusText} at {path}: check the Base URL and the proxy in front of GitLab.");
+        }
+    }
+
+    /// <summary>GitLab's two error shapes: <c>{"error":…,"error_description":…}</c> (token problems) and <c>{"message":…}</c>.</summary>
+    private static (string? Error, string? Description, string? Message) ReadError(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return default;
+            }
+            string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return (Text("error"), Text("error_description"), Text("message"));
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+}

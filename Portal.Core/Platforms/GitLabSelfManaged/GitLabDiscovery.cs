@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Portal.Core.Integrations;
+
+namespace Portal.Core.Platforms.GitLabSelfManaged;
+
+/// <summary>
+/// Detects GitLab at a Base URL by reading its anonymous OpenID Connect discovery document
+/// (<c>{base}/.well-known/openid-configuration</c>) and checking that its issuer is the Base URL. Every expected
+/// failure (DNS, refused, timeout, TLS, 404, redirect, sign-in page, other content, issuer mismatch) becomes a
+/// <see cref="GitLabDiscoveryResult"/> whose message names the cause and the fix. The <see cref="HttpClient"/> must not
+/// follow redirects: a redirect is reported, not followed.
+/// </summary>
+public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
+{
+    /// <summary>How long the portal waits for GitLab when none is given.</summary>
+    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(10);
+
+    private readonly TimeSpan _timeout = timeout ?? DefaultTimeout;
+
+    /// <summary>
+    /// Reads the discovery document of <paramref name="normalizedBaseUrl"/> (see <see cref="BaseUrlNormalizer"/>). Throws
+    /// only for a Base URL that is not absolute http(s) and when <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public async Task<GitLabDiscoveryResult> DiscoverAsync(string normalizedBaseUrl, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(normalizedBaseUrl);
+        var baseUrl = normalizedBaseUrl.TrimEnd('/');
+        if (!Uri.TryCreate(GitLabEndpoints.Discovery(baseUrl), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException($"'{normalizedBaseUrl}' is not an absolute http(s) URL: normalise the Base URL with BaseUrlNormalizer first.", nameof(normalizedBaseUrl));
+        }
+
+        var (answer, failure) = await GitLabHttp.GetAsync(http, uri, accessToken: null, _timeout, ct);
+        return failure is not null ? new GitLabDiscoveryResult(null, failure) : Classify(baseUrl, answer!);
+    }
+
+    internal static GitLabDiscoveryResult Classify(string baseUrl, GitLabHttpAnswer answer)
+    {
+        var path = answer.RequestUri.AbsolutePath;
+        return answer.Status switch
+        {
+            >= 200 and <= 299 => ClassifyContent(baseUrl, answer, path),
+            >= 300 and <= 399 => Redirected(answer),
+            404 => NotFound(baseUrl, path),
+            401 or 403 when answer.LooksLikeHtml && GitLabHttp.LooksLikeSignInPage(answer.Body) => SignInPage(path),
+            >= 500 => GitLabDiscoveryResult.Fail(GitLabFailureKind.ServerError,
+                $"GitLab answered {answer.StatusText} at {path}: GitLab or its proxy has a problem. Check that GitLab has finished starting (gitlab-ctl status) and look at its logs, then try again.",
+                answer.Status is 502 or 503 ? "GitLab's nginx answers 502 while GitLab is still starting; that can take a few minutes." : null),
+            _ => GitLabDiscoveryResult.Fail(GitLabFailureKind.UnexpectedStatus,
+                $"The server answered {answer.StatusText} at {path}, where GitLab answers without sign-in: check that the Base URL is GitLab's address and that no proxy guards {GitLabEndpoints.DiscoveryPath}."),
+        };
+    }
+
+    private static GitLabDiscoveryResult ClassifyContent(string baseUrl, GitLabHttpAnswer answer, string path)
+    {
+        if (answer.LooksLikeHtml)
+        {
+            return GitLabHttp.LooksLikeSignInPage(answer.Body)
+                ? SignInPage(path)
+                : GitLabDiscoveryResult.Fail(GitLabFailureKind.NotGitLab,
+                    $"The server answered {path} with a web page instead of GitLab's discovery document: the Base URL probably points to a proxy or another web site. Enter GitLab's own address, including its relative URL root (for example https://gitlab.example.com/gitlab).");
+        }
+
+        GitLabDiscoveryDocument document;
+        try
+        {
+            document = GitLabDiscoveryDocument.Parse(answer.Body);
+        }
+        catch (JsonException)
+        {
+            return NotADiscoveryDocument(path);
+        }
+        if (string.IsNullOrWhiteSpace(document.Issuer) || string.IsNullOrWhiteSpace(document.AuthorizationEndpoint) || string.IsNullOrWhiteSpace(document.TokenEndpoint))
+        {
+            return NotADiscoveryDocument(path);
+        }
+        if (!SameUrl(document.Issuer, baseUrl))
+        {
+            var issuer = document.Issuer.TrimEnd('/');
+            return GitLabDiscoveryResult.Fail(GitLabFailureKind.IssuerMismatch,
+                $"GitLab answered, but it calls itself {issuer}, not {baseUrl}: the Base URL must be exactly {issuer}.",
+                $"If {issuer} is not how the portal's users and the portal reach GitLab, GitLab's external_url (in /etc/gitlab/gitlab.rb) is wrong: fix it there and run gitlab-ctl reconfigure.");
+        }
+        return new GitLabDiscoveryResult(document, null);
+    }
+
+    private static GitLabDiscoveryResult NotADiscoveryDocument(string path) =>
+        GitLabDiscoveryResult.Fail(GitLabFailureKind.NotGitLab,
+            $"The server answered {path}, but not with GitLab's OpenID Connect discovery document: check that the Base URL points to GitLab and that no proxy rewrites /.well-known/.");
+
+    private static GitLabDiscoveryResult Redirected(GitLabHttpAnswer answer)
+    {
+        var path = answer.RequestUri.AbsolutePath;
+        if (answer.Location is not { } target)
+        {
+            return GitLabDiscoveryResult.Fail(GitLabFailureKind.Redirect,
+                $"The server answered {answer.StatusText} at {path} without saying where to: check the proxy in front of GitLab.");
+        }
+        string? hint = null;
+        if (!string.Equals(target.IdnHost, answer.RequestUri.IdnHost, StringComparison.OrdinalIgnoreCase))
+        {
+            hint = $"The redirect leads to another host ({target.IdnHost}); the portal never follows it.";
+        }
+        if (GitLabHttp.LooksLikeSignInAddress(target))
+        {
+            return GitLabDiscoveryResult.Fail(GitLabFailureKind.SignInPage,
+                $"The server redirected {path} to a sign-in page ({target.AbsoluteUri}), but GitLab serves its discovery document without sign-in: a proxy or single sign-on gateway in front of GitLab asks for it. Let /.well-known/, /oauth/ and /api/ through without sign-in.",
+                hint);
+        }
+        var suggestion = target.AbsolutePath.EndsWith(GitLabEndpoints.DiscoveryPath, StringComparison.Ordinal)
+            ? BaseUrlNormalizer.Normalize(target.GetLeftPart(UriPartial.Authority) + target.AbsolutePath[..^GitLabEndpoints.DiscoveryPath.Length]).Url
+            : null;
+        var fix = suggestion is not null
+            ? $"If that is the same GitLab, use {suggestion} as the Base URL."
+            : $"GitLab answers {GitLabEndpoints.DiscoveryPath} without a redirect: check the Base URL and its relative URL root.";
+        return GitLabDiscoveryResult.Fail(GitLabFailureKind.Redirect,
+            $"The server redirected {path} to {target.AbsoluteUri}; the portal does not follow redirects. {fix}", hint);
+    }
+
+    private static GitLabDiscoveryResult NotFound(string baseUrl, string path)
+    {
+        var root = new Uri(baseUrl).AbsolutePath.TrimEnd('/');
+        var question = root.Length == 0
+            ? "check the relative URL root: if GitLab lives under a path such as /gitlab, it must be part of the Base URL."
+            : $"check the relative URL root: is {root} right, and is this GitLab's address?";
+        return GitLabDiscoveryResult.Fail(GitLabFailureKind.NotFound, $"No GitLab answers at {baseUrl} ({path} answered 404): {question}");
+    }
+
+    private static GitLabDiscoveryResult SignInPage(string path) =>
+        GitLabDiscoveryResult.Fail(GitLabFailureKind.SignInPage,
+            $"The server answered {path} with a sign-in page instead of GitLab's discovery document: a proxy or single sign-on gateway asks for sign-in where GitLab needs none. Let /.well-known/, /oauth/ and /api/ through without sign-in.");
+
+    /// <summary>Scheme, host and port compared as URLs do (case-insensitive host, default ports), the path exactly, a trailing slash ignored.</summary>
+    internal static bool SameUrl(string a, string b) =>
+        Uri.TryCreate(a.TrimEnd('/'), UriKind.Absolute, out var x) && Uri.TryCreate(b.TrimEnd('/'), UriKind.Absolute, out var y)
+        && string.Equals(x.Scheme, y.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(x.IdnHost, y.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && x.Port == y.Port
+        && string.Equals(x.AbsolutePath.TrimEnd('/'), y.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal);
+}

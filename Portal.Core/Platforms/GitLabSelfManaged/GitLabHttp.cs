@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Portal.Core.Platforms.GitLabSelfManaged;
+
+/// <summary>What GitLab (or whatever stands at its address) answered: status, media type, redirect target, body start.</summary>
+internal sealed record GitLabHttpAnswer(Uri RequestUri, int Status, string StatusText, string MediaType, Uri? Location, string Body)
+{
+    public bool LooksLikeHtml => MediaType.Contains("html", StringComparison.OrdinalIgnoreCase) || Body.TrimStart().StartsWith('<');
+}
+
+/// <summary>
+/// One GET to GitLab with a timeout, turning network failures into <see cref="GitLabFailure"/>s that name the cause
+/// and the fix. Never follows redirects itself; the <see cref="HttpClient"/>'s handler must not either.
+/// </summary>
+internal static partial class GitLabHttp
+{
+    // GitLab's JSON answers here are a few kB; anything much larger is a page, and its start is enough to recognise it.
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static async Task<(GitLabHttpAnswer? Answer, GitLabFailure? Failure)> GetAsync(HttpClient http, Uri uri, string? accessToken, TimeSpan timeout, CancellationToken ct)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeoutSource.CancelAfter(timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
+            var status = (int)response.StatusCode;
+            var body = status is >= 300 and <= 399 ? "" : await ReadBodyAsync(response.Content, timeoutSource.Token);
+            var location = response.Headers.Location is { } l ? (l.IsAbsoluteUri ? l : new Uri(uri, l)) : null;
+            return (new GitLabHttpAnswer(uri, status, StatusText(response), response.Content.Headers.ContentType?.MediaType ?? "", location, body), null);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return (null, TimedOut(uri, timeout));
+        }
+        catch (HttpRequestException e)
+        {
+            return (null, Classify(uri, e, timeout));
+        }
+        catch (IOException e)
+        {
+            return (null, new GitLabFailure(GitLabFailureKind.Unreachable,
+                $"The connection to {HostAndPort(uri)} broke off while GitLab was answering ({e.Message}): check the proxy or load balancer in front of GitLab, then try again."));
+        }
+    }
+
+    public static GitLabFailure TimedOut(Uri uri, TimeSpan timeout) =>
+        new(GitLabFailureKind.Timeout,
+            $"{HostAndPort(uri)} did not answer within {Seconds(timeout)}: check that GitLab is running and that no firewall or proxy drops the connection.",
+            "GitLab can take several minutes to start after a restart or an upgrade; try again then.");
+
+    public static GitLabFailure Classify(Uri uri, HttpRequestException e, TimeSpan timeout)
+    {
+        var socketError = Find<SocketException>(e)?.SocketErrorCode;
+        return (e.HttpRequestError, socketError) switch
+        {
+            (HttpRequestError.NameResolutionError, _) or (_, SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain) =>
+                new(GitLabFailureKind.DnsFailure, $"The host name {uri.IdnHost} could not be found: check the spelling of the Base URL or the DNS.",
+                    "The portal resolves the name on its own machine; if it runs in a container, that container needs your internal DNS."),
+            (_, SocketError.ConnectionRefused) =>
+                new(GitLabFailureKind.ConnectionRefused, $"Nothing accepts connections at {HostAndPort(uri)}: check the port in the Base URL and that GitLab (or its proxy) is running."),
+            (_, SocketError.TimedOut) => TimedOut(uri, timeout),
+            (HttpRequestError.SecureConnectionError, _) when Find<AuthenticationException>(e) is { } tls && tls.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) =>
+                new(GitLabFailureKind.Tls,
+                    $"The certificate of {HostAndPort(uri)} was rejected ({Innermost(e).Message}): install the CA certificate that issued GitLab's certificate on the portal's machine, or use a host name the certificate covers."),
+            (HttpRequestError.SecureConnectionError, _) =>
+                new(GitLabFailureKind.Tls,
+                    $"The TLS handshake with {HostAndPort(uri)} failed ({Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http."),
+            (HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded, _) when uri.Scheme == Uri.UriSchemeHttp =>
+                new(GitLabFailureKind.Unreachable, $"{HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the Base URL."),
+            _ =>
+                new(GitLabFailureKind.Unreachable,
+                    $"The portal could not reach {HostAndPort(uri)} ({Innermost(e).Message}): check the network route and firewalls between the portal's machine and GitLab."),
+        };
+    }
+
+    /// <summary>A password field, or "sign in" / "log in" in the title or a form tag (GitLab's own and SSO gateways' pages).</summary>
+    public static bool LooksLikeSignInPage(string html) =>
+        PasswordInputRegex().IsMatch(html)
+        || (TitleRegex().Match(html) is { Success: true } title && SignInWordsRegex().IsMatch(title.Groups["title"].Value))
+        || FormTagRegex().Matches(html).Any(form => SignInWordsRegex().IsMatch(form.Value));
+
+    public static bool LooksLikeSignInAddress(Uri uri) => SignInWordsRegex().IsMatch(uri.AbsolutePath) || uri.AbsolutePath.Contains("sso", StringComparison.OrdinalIgnoreCase);
+
+    public static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
+
+    private static string Seconds(TimeSpan timeout)
+    {
+        var seconds = timeout.TotalSeconds;
+        return seconds == 1 ? "1 second" : $"{seconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
+    }
+
+    private static string StatusText(HttpResponseMessage response)
+    {
+        var reason = string.IsNullOrWhiteSpace(response.ReasonPhrase)
+            ? Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase((int)response.StatusCode)
+            : response.ReasonPhrase;
+        return string.Create(CultureInfo.InvariantCulture, $"{(int)response.StatusCode} {reason}").TrimEnd();
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpContent content, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        var buffer = new byte[MaxBodyBytes];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        {
+            length += read;
+        }
+        return Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
+    private static T? Find<T>(Exception e) where T : Exception
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is T match)
+            {
+                return match;
+            }
+        }
+        return null;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e;
+    }
+
+    [GeneratedRegex(@"<input\b[^>]*\btype\s*=\s*[""']?password", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordInputRegex();
+
+    [GeneratedRegex(@"<title[^>]*>(?<title>[^<]*)</title>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TitleRegex();
+
+    [GeneratedRegex(@"<form\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex FormTagRegex();
+
+    [GeneratedRegex(@"log[\s_-]?in|sign[\s_-]?in", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SignInWordsRegex();
+}
