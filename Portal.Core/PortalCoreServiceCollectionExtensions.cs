@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,7 @@ using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Platforms.GitLabSelfManaged;
 using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
@@ -44,7 +46,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
         services.AddIntegrationManagement();
+        services.AddServerConnections();
         services.AddBitbucketServerPlatform();
+        services.AddGitLabSelfManagedPlatform();
         services.AddScoped<AccountService>();
         services.AddScoped<PendingAuthorizationStore>();
         services.AddScoped<SignInRecorder>();
@@ -52,10 +56,10 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<SignInService>();
         services.AddSingleton<VerificationNotifier>();
         // Token requests are never retried automatically: a second use of a code revokes what the first issued.
-        services.AddHttpClient<AuthorizationCodeFlow>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddHttpClient<AuthorizationCodeFlow>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddTransient<ISignInProtocol>(sp => sp.GetRequiredService<AuthorizationCodeFlow>());
         // Refreshes are not retried either: servers rotate the refresh token, so a repeated request would be refused.
-        services.AddHttpClient<TokenRefresher>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddHttpClient<TokenRefresher>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddIntegrationStatus();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;

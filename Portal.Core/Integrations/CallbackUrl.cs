@@ -1,6 +1,6 @@
 namespace Portal.Core.Integrations;
 
-/// <summary>The Callback URL / Redirect URL an integration's Bitbucket application link must be given, exactly.</summary>
+/// <summary>The Callback URL / Redirect URL an integration's OAuth application on its server must be given, exactly.</summary>
 public static class CallbackUrl
 {
     public const string PathPrefix = "/signin/callback/";
@@ -18,10 +18,10 @@ public static class CallbackUrl
         }
         if (uri.IsLoopback)
         {
-            return $"The portal's public URL is {uri.Host}: Bitbucket will send people's browsers back to their own computer. Set Portal:PublicUrl in appsettings.json to the address users reach the portal at.";
+            return $"The portal's public URL is {uri.Host}: the server will send people's browsers back to their own computer. Set Portal:PublicUrl in appsettings.json to the address users reach the portal at.";
         }
         return uri.Scheme != Uri.UriSchemeHttps
-            ? "The portal's public URL is not https. Bitbucket refuses http redirect URLs other than localhost unless its administrator relaxes that rule; serve the portal over https and set Portal:PublicUrl accordingly."
+            ? "The portal's public URL is not https. Code hosts refuse http redirect URLs other than localhost unless their administrators relax that rule; serve the portal over https and set Portal:PublicUrl accordingly."
             : null;
     }
 }

@@ -17,7 +17,7 @@ public sealed class CredentialReplacement
     /// <summary>OAuth 2: the new Client Secret, encrypted (purpose <see cref="Security.SecretPurpose.ClientSecret"/>).</summary>
     public string? ProtectedClientSecret { get; set; }
 
-    /// <summary>OAuth 1: the new public key for Bitbucket's Incoming Authentication (not secret).</summary>
+    /// <summary>OAuth 1: the new public key for the server's incoming authentication (not secret).</summary>
     public string? PublicKeyPem { get; set; }
 
     /// <summary>OAuth 1: the new private key, encrypted (purpose <see cref="Security.SecretPurpose.PrivateKey"/>).</summary>

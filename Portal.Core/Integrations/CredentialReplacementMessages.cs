@@ -18,7 +18,7 @@ public static class CredentialReplacementMessages
 
     /// <summary>The pending credentials a verification tested were discarded or replaced before it came back.</summary>
     public static string DiscardedMeanwhile(CredentialKind kind) =>
-        $"The new {Noun(kind)} this verification tested was discarded or replaced while Bitbucket had the browser, so nothing was swapped and the current {Noun(kind)} stays in use. Open the Replace page and verify what is pending now.";
+        $"The new {Noun(kind)} this verification tested was discarded or replaced while the server had the browser, so nothing was swapped and the current {Noun(kind)} stays in use. Open the Replace page and verify what is pending now.";
 
     /// <summary>The new credentials worked, but the person who started the verification may no longer change the integration.</summary>
     public static string NotSwappedWithoutAccess(CredentialKind kind, string refusal) =>

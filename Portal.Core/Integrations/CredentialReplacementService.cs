@@ -2,7 +2,6 @@ using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Authorization;
-using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Persistence;
 using Portal.Core.Security;
 
@@ -10,7 +9,7 @@ namespace Portal.Core.Integrations;
 
 /// <summary>An integration's credentials as the replacement page shows them: public values only, never a secret.</summary>
 /// <param name="PendingSince">When the new credentials were stored; null when none are pending.</param>
-/// <param name="PendingPublicKeyPem">OAuth 1: the new public key to paste into Bitbucket.</param>
+/// <param name="PendingPublicKeyPem">OAuth 1: the new public key to paste into the server.</param>
 /// <param name="LastFailure">Why the latest verification of the pending credentials failed, if it did.</param>
 public sealed record CredentialReplacementView(
     Guid IntegrationId, string Name, string BaseUrl, OAuthVersion OAuthVersion, bool Enabled, string? ConsumerKey,
@@ -32,7 +31,7 @@ public sealed record ReplacementStart(bool Started, string? Error, string? Hint 
 /// use the current credentials until then. Every change is an administrator's action.
 /// </summary>
 public sealed class CredentialReplacementService(
-    IDbContextFactory<PortalDbContext> dbFactory, SecretProtector protector, TimeProvider clock, AdminActions actions, AuditLog audit)
+    IDbContextFactory<PortalDbContext> dbFactory, SecretProtector protector, TimeProvider clock, AdminActions actions, AuditLog audit, PlatformCatalog platforms)
 {
     /// <summary>The integration and its pending replacement, if any; null when the integration does not exist.</summary>
     public async Task<CredentialReplacementView?> FindAsync(Guid integrationId, CancellationToken cancellationToken = default)
@@ -66,14 +65,16 @@ public sealed class CredentialReplacementService(
             {
                 return new ReplacementStart(false, "This integration uses OAuth 1, which has no Client Secret: generate a new key pair instead.");
             }
-            if (CheckSecret(secret) is { } error)
+            var platform = platforms.Find(integration.Platform);
+            var words = platform?.Kind.Wording ?? PlatformWording.Generic;
+            if (CheckSecret(secret, words) is { } error)
             {
                 return new ReplacementStart(false, error);
             }
             if (protector.TryUnprotect(SecretPurpose.ClientSecret, integration.ProtectedClientSecret) == secret)
             {
                 return new ReplacementStart(false,
-                    "This is the Client Secret the integration uses already, so there is nothing to replace. Paste the new secret Bitbucket shows for the application link.");
+                    $"This is the Client Secret the integration uses already, so there is nothing to replace. Paste the new secret {words.ServerName} shows for the {words.ApplicationNoun}.");
             }
             await StoreAsync(db, actor, new CredentialReplacement
             {
@@ -81,13 +82,12 @@ public sealed class CredentialReplacementService(
                 ProtectedClientSecret = protector.Protect(SecretPurpose.ClientSecret, secret),
                 StartedAt = clock.GetUtcNow(),
             }, ct);
-            return new ReplacementStart(true, null, IsBitbucketSecretShape(secret) ? null
-                : "Bitbucket's Client Secrets are 64 hexadecimal characters; this one is not. Check that you copied the whole secret before you verify it.");
+            return new ReplacementStart(true, null, platform?.CheckClientSecret(secret) is { } doubt ? $"{doubt} Do that before you verify it." : null);
         }, cancellationToken);
 
     /// <summary>
     /// OAuth 1: generates a new RSA key pair and stores it as pending (replacing one pending already); its public key is
-    /// then shown to paste into Bitbucket. The Consumer Key stays the same.
+    /// then shown to paste into the server. The Consumer Key stays the same.
     /// </summary>
     public Task<AdminResult<ReplacementStart>> StartKeyPairAsync(Actor actor, Guid integrationId, CancellationToken cancellationToken = default) =>
         actions.RunAsync(actor, async ct =>
@@ -98,11 +98,11 @@ public sealed class CredentialReplacementService(
             {
                 return new ReplacementStart(false, Gone);
             }
-            if (integration.OAuthVersion != OAuthVersion.OAuth1)
+            if (integration.OAuthVersion != OAuthVersion.OAuth1 || platforms.Find(integration.Platform) is not IOAuth1Platform platform)
             {
                 return new ReplacementStart(false, "This integration uses OAuth 2, which has no key pair: paste a new Client Secret instead.");
             }
-            var pair = OAuth1KeyPair.Generate();
+            var pair = platform.NewOAuth1Keys();
             await StoreAsync(db, actor, new CredentialReplacement
             {
                 IntegrationId = integrationId,
@@ -207,13 +207,11 @@ public sealed class CredentialReplacementService(
     }
 
     /// <summary>The wizard's rules for a Client Secret (<see cref="IntegrationValidator"/>), for the one value this page takes.</summary>
-    private static string? CheckSecret(string secret) => secret switch
+    private static string? CheckSecret(string secret, PlatformWording words) => secret switch
     {
-        "" => "Paste the new Client Secret Bitbucket shows for the application link.",
-        _ when secret.Any(char.IsWhiteSpace) => "The Client Secret contains spaces or line breaks: copy it again from Bitbucket, without anything around it.",
-        { Length: > 512 } => "That Client Secret is too long: copy it again from Bitbucket.",
+        "" => $"Paste the new Client Secret {words.ServerName} shows for the {words.ApplicationNoun}.",
+        _ when secret.Any(char.IsWhiteSpace) => $"The Client Secret contains spaces or line breaks: copy it again from {words.ServerName}, without anything around it.",
+        { Length: > 512 } => $"That Client Secret is too long: copy it again from {words.ServerName}.",
         _ => null,
     };
-
-    private static bool IsBitbucketSecretShape(string secret) => secret.Length == 64 && secret.All(char.IsAsciiHexDigit);
 }

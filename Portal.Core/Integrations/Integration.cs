@@ -9,7 +9,7 @@ public enum IntegrationVerification
     Verified = 1,
 }
 
-/// <summary>One configured connection to a Bitbucket Data Center / Server instance.</summary>
+/// <summary>One configured connection to a code host server of one platform (<see cref="Platform"/>).</summary>
 public sealed class Integration
 {
     /// <summary>Fixed when the admin starts the wizard; the callback URL is built from it, so renaming never breaks a link.</summary>
@@ -27,13 +27,13 @@ public sealed class Integration
     public string ProtectedClientSecret { get; set; } = "";
     /// <summary>OAuth 1: the Consumer Key the portal generated and the admin entered in Incoming Authentication.</summary>
     public string? ConsumerKey { get; set; }
-    /// <summary>OAuth 1: the public key pasted into Bitbucket (not secret; shown again on request).</summary>
+    /// <summary>OAuth 1: the public key pasted into the server (not secret; shown again on request).</summary>
     public string? PublicKeyPem { get; set; }
     /// <summary>OAuth 1: the private key, encrypted (purpose <see cref="Security.SecretPurpose.PrivateKey"/>).</summary>
     public string? ProtectedPrivateKey { get; set; }
     /// <summary>
     /// A CA certificate (or self-signed server certificate) as PEM that this integration alone trusts for its server's
-    /// https certificate, besides the system's roots and Bitbucket:TrustedCaFile; <c>null</c> for none. Public, not secret.
+    /// https certificate, besides the system's roots and Servers:TrustedCaFile; <c>null</c> for none. Public, not secret.
     /// </summary>
     public string? TrustedCaPem { get; set; }
     public bool Enabled { get; set; } = true;

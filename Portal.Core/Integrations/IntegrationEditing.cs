@@ -105,7 +105,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         if (clientIdChanged && clientSecret.Length == 0)
         {
             errors.Add(new ValidationFailure(nameof(NewIntegration.ClientSecret),
-                "You changed the Client ID: paste the Client Secret Bitbucket showed with it as well (they belong together)."));
+                "You changed the Client ID: paste the Client Secret the server showed with it as well (they belong together)."));
         }
         CertificateDetails? trustedCa = null;
         var trustChanged = edit.ChangesTrustedCa && !string.Equals(edit.TrustedCaPem, integration.TrustedCaPem, StringComparison.Ordinal);

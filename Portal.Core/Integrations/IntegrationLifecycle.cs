@@ -64,7 +64,7 @@ public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFa
 
     /// <summary>
     /// Deletes the integration once <paramref name="typedName"/> matches its name. The portal sessions of people who
-    /// signed in through it end at once; its sign-in history, status history and the people's Bitbucket tokens for it
+    /// signed in through it end at once; its sign-in history, status history and the people's tokens for it
     /// go with it. The people's portal accounts stay (with their roles): an account left without any other way in is
     /// <em>orphaned</em> and can be removed on People.
     /// </summary>

@@ -19,7 +19,7 @@ public sealed record TrustChange(bool IntegrationFound, CertificateDetails? Cert
 
 /// <summary>
 /// Trusts or stops trusting a private CA (or a self-signed server certificate) for one integration. The system's
-/// roots and Bitbucket:TrustedCaFile stay in force; host names are always checked; nothing switches verification off.
+/// roots and Servers:TrustedCaFile stay in force; host names are always checked; nothing switches verification off.
 /// </summary>
 public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AdminActions actions, AuditLog audit)
 {

@@ -57,7 +57,7 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
             {
                 context.AddFailure(nameof(NewIntegration.OAuthVersion), compatibility.Message);
             }
-            else if (i.OAuthVersion == OAuthVersion.OAuth1 && !platform.SupportsOAuth1)
+            else if (i.OAuthVersion == OAuthVersion.OAuth1 && platform is not IOAuth1Platform)
             {
                 context.AddFailure(nameof(NewIntegration.OAuthVersion), $"{platform.Kind.DisplayName} signs in with OAuth 2 only.");
             }

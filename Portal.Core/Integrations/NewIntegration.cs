@@ -1,13 +1,6 @@
 using Portal.Core.Platforms;
 namespace Portal.Core.Integrations;
 
-/// <summary>An OAuth 1 integration's generated consumer key and RSA key pair.</summary>
-public sealed record OAuth1Keys(string ConsumerKey, string PublicKeyPem, string PrivateKeyPem)
-{
-    /// <summary>Never prints the private key.</summary>
-    public override string ToString() => $"OAuth1Keys {{ ConsumerKey = {ConsumerKey} }}";
-}
-
 /// <summary>What the Add Integration wizard submits.</summary>
 /// <param name="Id">Fixed when the wizard started; the callback URL the admin copied contains it.</param>
 /// <param name="ServerVersion">The version the live check found; creation needs a successful check.</param>

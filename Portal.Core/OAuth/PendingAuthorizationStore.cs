@@ -12,7 +12,7 @@ namespace Portal.Core.OAuth;
 public sealed record PendingCheck(PendingAuthorization? Pending, Integration? Integration, SignInOutcome? Failure);
 
 /// <summary>
-/// Sign-ins on their way through Bitbucket. Each is stored under a hash of the value Bitbucket echoes back (OAuth 2:
+/// Sign-ins on their way through the server. Each is stored under a hash of the value the server echoes back (OAuth 2:
 /// the state; OAuth 1: the request token), bound to the browser by a correlation cookie, valid for ten minutes and
 /// consumed exactly once.
 /// </summary>

@@ -1,21 +1,18 @@
 using Portal.Core.Platforms;
 using Portal.Core.Integrations;
-using Portal.Core.OAuth;
-using Portal.Core.OAuth.AuthorizationCode;
-using Portal.Core.Platforms.BitbucketServer;
 
 namespace Portal.Core.OAuth;
 
 /// <summary>
-/// Adds a likely cause the failure itself cannot show to the administrator message of a failed sign-in: an OAuth 2
-/// integration on a plain http base URL. The public message is derived from the error kind and stays as it is.
+/// Adds a likely cause the failure itself cannot show to the administrator message of a failed sign-in: what the
+/// integration's platform says its base URL alone explains (a plain http base URL, where the platform needs https). The public message is derived from the error kind and stays as it is.
 /// </summary>
 internal static class SignInLikelyCauses
 {
-    public static SignInOutcome AddTo(Integration integration, SignInOutcome outcome)
+    public static SignInOutcome AddTo(Integration integration, IPlatform platform, SignInOutcome outcome)
     {
         if (outcome.Succeeded || integration.OAuthVersion != OAuthVersion.OAuth2 || HasKnownCause(outcome)
-            || BitbucketOAuthRules.PlainHttpSignInCause(integration.BaseUrl) is not { } cause)
+            || platform.LikelySignInCause(integration.BaseUrl) is not { } cause)
         {
             return outcome;
         }

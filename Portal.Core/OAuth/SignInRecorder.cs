@@ -50,7 +50,7 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
             return audit.AddAsync(db, browser, verify ? AuditKind.IntegrationVerificationFailed : AuditKind.SignInFailed, integrationId,
                 $"Failed at the {outcome.FailedStep} step: {outcome.AdministratorMessage}", cancellationToken: cancellationToken);
         }
-        var identity = outcome.Identity is { } user ? $" as Bitbucket user {user.Name}" : "";
+        var identity = outcome.Identity is { } user ? $" as {outcome.ServerName} user {user.Name}" : "";
         if (verify)
         {
             return audit.AddAsync(db, browser, AuditKind.IntegrationVerified, integrationId, $"Verify signed in{identity}.", cancellationToken: cancellationToken);

@@ -154,7 +154,7 @@ public sealed class SignInService(
         // Token, identity and OAuth 1 calls trust what this integration trusts, and nothing another integration does.
         using (OutboundTrust.Use(integration.TrustedCaPem))
         {
-            outcome = SignInLikelyCauses.AddTo(integration, await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
+            outcome = SignInLikelyCauses.AddTo(integration, platforms.Get(integration.Platform), await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
         }
         await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
         verifications.Completed(pending.Id, outcome);
@@ -180,7 +180,7 @@ public sealed class SignInService(
             var tested = replacement.ApplyTo(integration);
             using (OutboundTrust.Use(integration.TrustedCaPem))
             {
-                outcome = SignInLikelyCauses.AddTo(tested, await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
+                outcome = SignInLikelyCauses.AddTo(tested, platforms.Get(tested.Platform), await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
             }
             if (!outcome.Succeeded)
             {

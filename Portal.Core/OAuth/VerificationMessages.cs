@@ -4,13 +4,13 @@ using Portal.Core.OAuth.AuthorizationCode;
 
 namespace Portal.Core.OAuth;
 
-/// <summary>What a verification's result says, in the tab that comes back from Bitbucket and on the page that watches it.</summary>
+/// <summary>What a verification's result says, in the tab that comes back from the server and on the page that watches it.</summary>
 public static class VerificationMessages
 {
-    /// <summary>Bitbucket identified the administrator: who, by name and id.</summary>
+    /// <summary>The server identified the administrator: who, by name and id.</summary>
     public static string Succeeded(SignInOutcome outcome) => outcome.Replacement is { } kind
-        ? $"The new {Noun(kind)} of \"{outcome.IntegrationName}\" works: Bitbucket identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now in use and the old one is discarded."
-        : $"\"{outcome.IntegrationName}\" works: Bitbucket identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now Verified.";
+        ? $"The new {Noun(kind)} of \"{outcome.IntegrationName}\" works: {ServerAtStart(outcome)} identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now in use and the old one is discarded."
+        : $"\"{outcome.IntegrationName}\" works: {ServerAtStart(outcome)} identified you as {outcome.Identity!.DisplayName} (user name {outcome.Identity.Name}, id {outcome.Identity.Id}). It is now Verified.";
 
     /// <summary>The step that failed and the administrator's detail; for new credentials, also that the current ones stay.</summary>
     public static string Failed(SignInOutcome outcome) => outcome.Replacement is { } kind
@@ -27,7 +27,7 @@ public static class VerificationMessages
         $"The current {Noun(kind)} stays in use and nothing changed: fix the cause and verify again, or discard the new one.";
 
     /// <summary>
-    /// Why the verification did not start. OAuth 1 asks Bitbucket for a request token before the browser leaves, so a
+    /// Why the verification did not start. OAuth 1 asks the server for a request token before the browser leaves, so a
     /// verification can already fail then; it says which integration failed, like a verification that fails at the callback.
     /// </summary>
     public static string NotStarted(PrepareResult prepared) =>
@@ -45,4 +45,7 @@ public static class VerificationMessages
         SignInStep.Account => "account",
         _ => "sign-in state",
     };
+
+    private static string ServerAtStart(SignInOutcome outcome) =>
+        outcome.ServerName.Length == 0 ? outcome.ServerName : char.ToUpperInvariant(outcome.ServerName[0]) + outcome.ServerName[1..];
 }

@@ -8,9 +8,9 @@ namespace Portal.Core.OAuth;
 /// <summary>Where a watched verification stands.</summary>
 public enum VerificationState
 {
-    /// <summary>The browser was sent to Bitbucket; the portal waits for it to come back to the callback.</summary>
+    /// <summary>The browser was sent to the server; the portal waits for it to come back to the callback.</summary>
     Waiting,
-    /// <summary>The callback completed and Bitbucket identified the administrator.</summary>
+    /// <summary>The callback completed and the server identified the administrator.</summary>
     Succeeded,
     /// <summary>The verification could not start, or its callback failed.</summary>
     Failed,
@@ -20,15 +20,15 @@ public enum VerificationState
 /// <param name="WatchId">The watching page's id, sent along with its Verify form.</param>
 /// <param name="VerificationId">Tells two verifications from one page apart: the pending authorization's id;
 /// <see cref="Guid.Empty"/> for a verification that could not start.</param>
-/// <param name="StartedAt">When the portal sent the browser to Bitbucket, or refused to.</param>
+/// <param name="StartedAt">When the portal sent the browser to the server, or refused to.</param>
 /// <param name="Message">For <see cref="VerificationState.Succeeded"/> and <see cref="VerificationState.Failed"/>: the same
 /// words the verification's own tab shows (administrator detail included; only administrators can start one).</param>
 public sealed record VerificationUpdate(string WatchId, Guid VerificationId, Guid IntegrationId, VerificationState State, DateTimeOffset StartedAt, string? Message);
 
 /// <summary>
 /// Tells an open Integrations page how the verification it started in another tab went. Verify sends the browser to
-/// Bitbucket in a new tab with the page's watch id; the callback that completes the verification may come back there,
-/// or never (Bitbucket's own error page, a closed tab). Watches live in memory, keyed by the pending authorization, and
+/// the server in a new tab with the page's watch id; the callback that completes the verification may come back there,
+/// or never (the server's own error page, a closed tab). Watches live in memory, keyed by the pending authorization, and
 /// end with its callback or its expiry. One per process (a singleton), like the status board.
 /// </summary>
 public sealed class VerificationNotifier(TimeProvider clock, ILogger<VerificationNotifier> logger)
@@ -64,7 +64,7 @@ public sealed class VerificationNotifier(TimeProvider clock, ILogger<Verificatio
     public static bool IsWatchId(string? value) =>
         value is { Length: >= 16 and <= 64 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    /// <summary>The browser is on its way to Bitbucket for the pending authorization <paramref name="verificationId"/>.</summary>
+    /// <summary>The browser is on its way to the server for the pending authorization <paramref name="verificationId"/>.</summary>
     internal void Started(string? watchId, Guid verificationId, Guid integrationId, DateTimeOffset expiresAt)
     {
         if (!IsWatchId(watchId))
@@ -83,7 +83,7 @@ public sealed class VerificationNotifier(TimeProvider clock, ILogger<Verificatio
         Raise(new VerificationUpdate(watchId!, verificationId, integrationId, VerificationState.Waiting, now, null));
     }
 
-    /// <summary>The verification could not even send the browser to Bitbucket.</summary>
+    /// <summary>The verification could not even send the browser to the server.</summary>
     internal void FailedToStart(string? watchId, Guid integrationId, string message)
     {
         if (IsWatchId(watchId))

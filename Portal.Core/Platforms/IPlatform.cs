@@ -27,9 +27,6 @@ public interface IPlatform
     /// <param name="serverVersion">What detection found; <c>null</c> when the server does not tell anonymous callers.</param>
     OAuthCompatibility? AssessOAuth(string? serverVersion);
 
-    /// <summary>Whether servers of this platform can sign in with OAuth 1 (<see cref="AssessOAuth"/> says when they must).</summary>
-    bool SupportsOAuth1 { get; }
-
     /// <summary>What the administrator does on the server to create the OAuth 2 application named <paramref name="applicationName"/>.</summary>
     ApplicationGuide GuideFor(string baseUrl, string applicationName);
 

@@ -30,6 +30,9 @@ public enum ProbeFailureKind
     /// <summary>A login page (proxy, single sign-on or 2FA plugin) answered instead of the REST API.</summary>
     LoginPage,
 
+    /// <summary>The server answers, but names another address as its own: the Base URL must be that address.</summary>
+    BaseUrlMismatch,
+
     /// <summary>HTTP 5xx.</summary>
     ServerError,
 

@@ -39,11 +39,11 @@ public static class LinkLocalAddresses
 
     /// <summary>Why the portal does not connect to <paramref name="address"/>, for a base URL that names it directly.</summary>
     public static string LiteralRefusal(IPAddress address) =>
-        $"{address} is a link-local address ({Ranges}), where cloud platforms serve instance metadata and credentials, so the portal never connects to it: enter the address Bitbucket is served at, e.g. https://bitbucket.example.com.";
+        $"{address} is a link-local address ({Ranges}), where cloud platforms serve instance metadata and credentials, so the portal never connects to it: enter the address the server is served at, e.g. https://git.example.com.";
 
     /// <summary>Why the portal does not connect to <paramref name="host"/>, which resolved to <paramref name="address"/>.</summary>
     public static string ResolvedRefusal(string host, IPAddress address) =>
-        $"The portal refused to connect to {host}: it resolves to {address}, a link-local address ({Ranges}), where cloud platforms serve instance metadata and credentials. Enter the address Bitbucket is served at; if {host} is Bitbucket's name, correct its DNS record.";
+        $"The portal refused to connect to {host}: it resolves to {address}, a link-local address ({Ranges}), where cloud platforms serve instance metadata and credentials. Enter the address the server is served at; if {host} is the server's name, correct its DNS record.";
 
     private static readonly byte[] Nat64Prefix = [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
 }

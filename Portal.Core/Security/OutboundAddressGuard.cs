@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Portal.Core.Security;
 
 /// <summary>
-/// Resolves the host names the portal connects to (Bitbucket, for every request and for the status checks) and
+/// Resolves the host names the portal connects to (integrations' servers, for every request and for the status checks) and
 /// refuses link-local results (<see cref="LinkLocalAddresses"/>) after resolution, so a name that resolves to
 /// 169.254.169.254 is refused like the address itself. Checked at connect time, so a DNS answer that changes after
 /// the base URL was checked is caught too.

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Portal.Core.Platforms;
 using System.Globalization;
 using System.Net;
@@ -7,7 +8,6 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using Portal.Core.Integrations;
-using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
 namespace Portal.Core.Status;
@@ -21,7 +21,7 @@ namespace Portal.Core.Status;
 /// Expected failures are results; only cancellation of the caller's token throws.
 /// </summary>
 public sealed class IntegrationHealthProbe(
-    IOptions<BitbucketClientOptions> bitbucketOptions,
+    IOptions<ServerConnectionOptions> connectionOptions,
     IOptions<StatusOptions> statusOptions,
     TimeProvider clock,
     OutboundAddressGuard addressGuard)
@@ -29,7 +29,7 @@ public sealed class IntegrationHealthProbe(
     /// <summary>A certificate that expires within this many days makes the integration Degraded.</summary>
     public const int CertificateWarningDays = 14;
 
-    private readonly IOptions<BitbucketClientOptions> bitbucketOptions = bitbucketOptions;
+    private readonly IOptions<ServerConnectionOptions> connectionOptions = connectionOptions;
     private readonly IOptions<StatusOptions> statusOptions = statusOptions;
     private readonly TimeProvider clock = clock;
     private readonly OutboundAddressGuard addressGuard = addressGuard;
@@ -58,6 +58,18 @@ public sealed class IntegrationHealthProbe(
 
     private static ProbeStepResult Skipped(ProbeStep step, ProbeStep failed) =>
         new(step, StepOutcome.Skipped, $"Not run, because the {ProbeStepResult.NameOf(failed)} check failed.", null, 0);
+
+    private static string Seconds(TimeSpan timeout) =>
+        timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e;
+    }
 
     private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
 
@@ -208,10 +220,10 @@ public sealed class IntegrationHealthProbe(
                 return true;
             }
 
-            var options = owner.bitbucketOptions.Value;
+            var options = owner.connectionOptions.Value;
             // The same trust rules as every other request to the server: the system's roots plus the operator's trusted
             // CA file, plus the certificate this integration trusts.
-            var validator = BitbucketServerCertificateValidator.FromOptions(options, OutboundTrust.Current);
+            var validator = ServerCertificateValidator.FromOptions(options, OutboundTrust.Current);
             X509Certificate2? leaf = null;
             ServerCertificateRejectedException? rejected = null;
             var trustedThrough = CertificateTrust.Rejected;
@@ -246,10 +258,11 @@ public sealed class IntegrationHealthProbe(
                 catch (Exception e) when (e is AuthenticationException or IOException)
                 {
                     // Worded exactly as a failed request to the server would be.
-                    var failure = rejected is not null
-                        ? ProbeExceptionClassifier.CertificateRejected(uri, rejected, options)
-                        : ProbeExceptionClassifier.Classify(uri, new HttpRequestException(HttpRequestError.SecureConnectionError, e.Message, e), timeout, options);
-                    Fail(ProbeProblem.Tls, failure.Message, failure.Hint);
+                    var (message, hint) = rejected is not null
+                        ? (CertificateRejection.Describe(uri, rejected, options, server) is var failure ? (failure.Message, failure.Hint) : default)
+                        : ($"The TLS handshake with {HostAndPort(uri)} failed ({Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http.",
+                            $"{server} or its proxy must offer TLS 1.2 or later.");
+                    Fail(ProbeProblem.Tls, message, hint);
                     return false;
                 }
 
@@ -263,7 +276,7 @@ public sealed class IntegrationHealthProbe(
                 var days = (int)Math.Floor((expiresAt - clock.GetUtcNow()).TotalDays);
                 var trust = trustedThrough switch
                 {
-                    CertificateTrust.TrustedCaFile => "trusted through Bitbucket:TrustedCaFile",
+                    CertificateTrust.TrustedCaFile => $"trusted through {ServerConnectionOptions.Section}:TrustedCaFile",
                     CertificateTrust.Integration => "trusted through this integration's trusted certificate",
                     _ => "trusted",
                 };
@@ -294,7 +307,12 @@ public sealed class IntegrationHealthProbe(
             var elapsed = Milliseconds(stepStarted);
             if (!result.Found)
             {
-                var kind = result.Failure is ProbeFailureKind.TlsUntrusted or ProbeFailureKind.TlsOther ? ProbeProblem.Tls : ProbeProblem.Unreachable;
+                var kind = result.Failure switch
+                {
+                    ProbeFailureKind.TlsUntrusted or ProbeFailureKind.TlsOther => ProbeProblem.Tls,
+                    ProbeFailureKind.BaseUrlMismatch => ProbeProblem.Misconfigured,
+                    _ => ProbeProblem.Unreachable,
+                };
                 Fail(kind, result.Message, result.Hint);
                 return false;
             }
@@ -370,7 +388,7 @@ public sealed class IntegrationHealthProbe(
 
         private string TimedOutMessage(ProbeStep step)
         {
-            var within = $"within {ProbeExceptionClassifier.Seconds(timeout)}";
+            var within = $"within {Seconds(timeout)}";
             var where = HostAndPort(uri);
             return step switch
             {

@@ -15,19 +15,19 @@ public enum IntegrationStatus
     /// <summary>Works, but something needs attention soon: certificate expiring, failing sign-ins, slow answers.</summary>
     Degraded = 3,
 
-    /// <summary>Bitbucket answers, but its version or plugins no longer fit the integration's OAuth version.</summary>
+    /// <summary>The server answers, but its version or plugins no longer fit the integration's OAuth version.</summary>
     VersionUnsupported = 4,
 
     /// <summary>The https certificate or handshake is not acceptable.</summary>
     TlsError = 5,
 
-    /// <summary>DNS, TCP, timeout or HTTP failure: the portal cannot talk to Bitbucket.</summary>
+    /// <summary>DNS, TCP, timeout or HTTP failure: the portal cannot talk to the server.</summary>
     Unreachable = 6,
 
     /// <summary>Switched off by an administrator; not probed.</summary>
     Disabled = 7,
 
-    /// <summary>Bitbucket answers, but a setting breaks sign-in: its own base URL setting differs from the integration's, or a proxy or plugin answers in its place.</summary>
+    /// <summary>The server answers, but a setting breaks sign-in: its own base URL setting differs from the integration's, or a proxy or plugin answers in its place.</summary>
     Misconfigured = 8,
 }
 

@@ -9,7 +9,8 @@ namespace Portal.Core.Status;
 /// <param name="ServerVersion">The version the wizard detected when the integration was created.</param>
 public sealed record IntegrationInfo(
     Guid Id, string Name, string BaseUrl, string? ServerVersion, OAuthVersion OAuthVersion, bool Enabled,
-    IntegrationVerification Verification, DateTimeOffset? VerifiedAt, string? TrustedCaPem = null, string Platform = "")
+    IntegrationVerification Verification, DateTimeOffset? VerifiedAt, string? TrustedCaPem = null, string Platform = "",
+    string ServerName = "the server")
 {
     /// <summary>When the certificate this integration trusts expires; <c>null</c> when it trusts none of its own.</summary>
     public DateTimeOffset? TrustedCaExpiresAt => TrustedCaPem is null ? null : TrustedCertificatePem.Parse(TrustedCaPem, DateTimeOffset.MinValue).Certificate?.NotAfter;
@@ -61,7 +62,7 @@ public static class IntegrationStatusRules
         {
             var days = (int)Math.Floor((expiresAt - now).TotalDays);
             concerns.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Bitbucket's certificate expires {InDays(days)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on Bitbucket's server or proxy before then."));
+                $"{AtStart(integration.ServerName)}'s certificate expires {InDays(days)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on {integration.ServerName}'s server or proxy before then."));
         }
         if (signIns.FailingSinceLastSuccess)
         {
@@ -71,7 +72,7 @@ public static class IntegrationStatusRules
         if (report.LatencyMilliseconds is { } latency && latency > SlowAnswer.TotalMilliseconds)
         {
             concerns.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Bitbucket took {latency / 1000.0:0.0} seconds to answer (more than {SlowAnswer.TotalSeconds:0}): check the load on Bitbucket and the network between the portal and Bitbucket."));
+                $"{AtStart(integration.ServerName)} took {latency / 1000.0:0.0} seconds to answer (more than {SlowAnswer.TotalSeconds:0}): check the load on {integration.ServerName} and the network between the portal and {integration.ServerName}."));
         }
         if (concerns.Count > 0)
         {
@@ -79,10 +80,12 @@ public static class IntegrationStatusRules
         }
 
         var reachable = string.Create(CultureInfo.InvariantCulture,
-            $"Bitbucket {report.ServerVersion} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
+            $"{AtStart(integration.ServerName)}{(report.ServerVersion is { } version ? " " + version : "")} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
         return integration.Verification == IntegrationVerification.Verified
             ? new StatusVerdict(IntegrationStatus.Connected, $"{reachable}, and signing in through this integration has worked.")
             : new StatusVerdict(IntegrationStatus.NotVerified,
                 $"{reachable}, but nobody has signed in through this integration yet: choose Verify on the Integrations page to test a sign-in.");
     }
+
+    private static string AtStart(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -9,7 +9,7 @@ public static class StatusServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="StatusOptions"/> to the <c>Status</c> section (validated at start) and registers the probe, the
     /// store, the <see cref="StatusBoard"/>, the status service (also the sign-in outcome listener) and the one
-    /// background <see cref="IntegrationStatusScheduler"/>. Needs the Bitbucket platform and the database.
+    /// background <see cref="IntegrationStatusScheduler"/>. Needs the platforms and the database.
     /// </summary>
     public static IServiceCollection AddIntegrationStatus(this IServiceCollection services)
     {

@@ -7,8 +7,10 @@ using Portal.Core.Persistence;
 namespace Portal.Core.Status;
 
 /// <summary>Reads what the status board needs from the database and stores probe results.</summary>
-public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IEnumerable<PlatformKind> platforms)
 {
+    private readonly Dictionary<string, string> serverNames = platforms.ToDictionary(p => p.Key, p => p.Wording.ServerName, StringComparer.Ordinal);
+
     /// <summary>Probe results older than this are deleted: the dashboard shows 24 hours, plus an hour of slack.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(25);
 
@@ -24,19 +26,24 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     public async Task<IReadOnlyList<IntegrationInfo>> LoadIntegrationsAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Integrations.AsNoTracking()
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem, i.Platform))
+        var integrations = await db.Integrations.AsNoTracking()
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem, i.Platform, ""))
             .ToListAsync(ct);
+        return [.. integrations.Select(Named)];
     }
 
     /// <summary>One integration, or <c>null</c> when it no longer exists.</summary>
     public async Task<IntegrationInfo?> LoadIntegrationAsync(Guid integrationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId)
-            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem, i.Platform))
+        var integration = await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId)
+            .Select(i => new IntegrationInfo(i.Id, i.Name, i.BaseUrl, i.ServerVersion, i.OAuthVersion, i.Enabled, i.Verification, i.VerifiedAt, i.TrustedCaPem, i.Platform, ""))
             .SingleOrDefaultAsync(ct);
+        return integration is null ? null : Named(integration);
     }
+
+    private IntegrationInfo Named(IntegrationInfo integration) =>
+        integration with { ServerName = serverNames.GetValueOrDefault(integration.Platform, PlatformWording.Generic.ServerName) };
 
     /// <summary>Sign-in summaries of every integration, or of one when <paramref name="integrationId"/> is given.</summary>
     public async Task<IReadOnlyDictionary<Guid, SignInSummary>> LoadSignInsAsync(Guid? integrationId, CancellationToken ct)

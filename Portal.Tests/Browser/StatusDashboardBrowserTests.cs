@@ -146,7 +146,7 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await Assertions.Expect(steps).ToBeVisibleAsync();
         await Assertions.Expect(steps.Locator("[data-step=TcpConnect]")).ToContainTextAsync("Passed");
         await Assertions.Expect(steps.Locator("[data-step=Tls]")).ToContainTextAsync("Failed");
-        await Assertions.Expect(steps.Locator("[data-step=Tls]")).ToContainTextAsync("set Bitbucket:TrustedCaFile to a PEM file");
+        await Assertions.Expect(steps.Locator("[data-step=Tls]")).ToContainTextAsync("set Servers:TrustedCaFile to a PEM file");
         await Assertions.Expect(steps.Locator("[data-step=Server]")).ToContainTextAsync("Not run, because the TLS check failed.");
         await Assertions.Expect(card.GetByTestId("status-badge")).ToHaveTextAsync("TLS error");
         await card.ScrollIntoViewIfNeededAsync();

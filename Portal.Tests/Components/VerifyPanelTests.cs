@@ -51,6 +51,7 @@ public sealed class VerifyPanelTests : MudTestBase
         IntegrationName = "Acme Bitbucket",
         Purpose = AuthorizationPurpose.Verify,
         Identity = new ExternalUser(101, "ada", "ada", "Ada Lovelace", null, null),
+        ServerName = "Bitbucket",
     };
 
     private static SignInOutcome Failure() => SignInOutcome.Failure(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token,

@@ -55,7 +55,7 @@ public sealed class LinkLocalAddressesTests
         Assert.False(result.IsValid);
         Assert.Contains("link-local address (169.254.0.0/16, fe80::/10)", result.Error, StringComparison.Ordinal);
         Assert.Contains("instance metadata", result.Error, StringComparison.Ordinal);
-        Assert.Contains("enter the address Bitbucket is served at", result.Error, StringComparison.Ordinal);
+        Assert.Contains("enter the address the server is served at", result.Error, StringComparison.Ordinal);
         Assert.Contains(address, result.Error, StringComparison.OrdinalIgnoreCase);
     }
 

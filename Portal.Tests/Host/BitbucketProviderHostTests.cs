@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Portal.Core.Platforms;
 using System.Net;
 using Microsoft.Extensions.Configuration;
@@ -148,7 +149,7 @@ public sealed class BitbucketProviderHostTests : IAsyncDisposable
             BaseUrlSetting = reached => reached.Replace("127.0.0.1", "bitbucket.example.com", StringComparison.Ordinal),
         });
         using var services = Services(await TrustedCaFileAsync(fake));
-        var probe = new IntegrationHealthProbe(services.GetRequiredService<IOptions<BitbucketClientOptions>>(),
+        var probe = new IntegrationHealthProbe(services.GetRequiredService<IOptions<ServerConnectionOptions>>(),
             Options.Create(new StatusOptions()), TimeProvider.System, new OutboundAddressGuard());
         var platform = new BitbucketServerPlatform(services.GetRequiredService<BitbucketVersionProbe>(), null!);
 

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Portal.Core.Platforms;
 using System.Diagnostics;
 using System.Net;
@@ -296,7 +297,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
         Assert.Equal(ProbeFailureKind.AddressRefused, result.Failure);
         Assert.Equal(
             "The portal refused to connect to bitbucket.test: it resolves to 169.254.169.254, a link-local address (169.254.0.0/16, fe80::/10), " +
-            "where cloud platforms serve instance metadata and credentials. Enter the address Bitbucket is served at; if bitbucket.test is Bitbucket's name, correct its DNS record.",
+            "where cloud platforms serve instance metadata and credentials. Enter the address the server is served at; if bitbucket.test is the server's name, correct its DNS record.",
             result.Message);
         Assert.Equal(["bitbucket.test"], resolved);
         Assert.False(listener.Pending());
@@ -351,7 +352,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
 
         Assert.Equal(ProbeFailureKind.TlsUntrusted, result.Failure);
         Assert.Equal(
-            $"The certificate of 127.0.0.1:{fake.Port} is not trusted (subject \"CN=localhost, O=Bitbucket Fake\", issued by \"CN=localhost, O=Bitbucket Fake\"): install the issuing CA certificate on the portal's machine, or set Bitbucket:TrustedCaFile to a PEM file that contains it.",
+            $"The certificate of 127.0.0.1:{fake.Port} is not trusted (subject \"CN=localhost, O=Bitbucket Fake\", issued by \"CN=localhost, O=Bitbucket Fake\"): install the issuing CA certificate on the portal's machine, or set Servers:TrustedCaFile to a PEM file that contains it.",
             result.Message);
         Assert.Contains("self-signed", result.Hint);
     }
@@ -429,9 +430,9 @@ public sealed class BitbucketVersionProbeTests : IDisposable
     {
         using var services = Services(trustedCaFile: "/nonexistent/ca.pem");
 
-        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<BitbucketClientOptions>>().Value);
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ServerConnectionOptions>>().Value);
 
-        Assert.Contains("Bitbucket:TrustedCaFile '/nonexistent/ca.pem' does not exist", error.Message);
+        Assert.Contains("Servers:TrustedCaFile '/nonexistent/ca.pem' does not exist", error.Message);
     }
 
     [Fact]
@@ -439,7 +440,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
     {
         using var services = Services();
 
-        Assert.Equal(TimeSpan.FromSeconds(5), services.GetRequiredService<IOptions<BitbucketClientOptions>>().Value.ProbeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), services.GetRequiredService<IOptions<ServerConnectionOptions>>().Value.ProbeTimeout);
     }
 
     private async Task<BitbucketProbeResult> Probe(string baseUrl, TimeSpan? probeTimeout = null, string? trustedCaFile = null)
@@ -448,16 +449,29 @@ public sealed class BitbucketVersionProbeTests : IDisposable
         return await services.GetRequiredService<BitbucketVersionProbe>().ProbeAsync(baseUrl, CancellationToken.None);
     }
 
-    private static ServiceProvider Services(TimeSpan? probeTimeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null)
+    [Fact]
+    public void Connection_settings_written_under_Bitbucket_before_GitLab_joined_still_apply()
+    {
+        using var certificate = FakeCertificate.CreateSelfSigned();
+        var caFile = WritePem(certificate.ExportCertificatePem());
+        using var services = Services(TimeSpan.FromSeconds(9), caFile, section: "Bitbucket");
+
+        var options = services.GetRequiredService<IOptions<ServerConnectionOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(9), options.ProbeTimeout);
+        Assert.Equal(caFile, options.TrustedCaFile);
+    }
+
+    private static ServiceProvider Services(TimeSpan? probeTimeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null, string section = ServerConnectionOptions.Section)
     {
         var settings = new Dictionary<string, string?>();
         if (probeTimeout is { } timeout)
         {
-            settings["Bitbucket:ProbeTimeout"] = timeout.ToString("c");
+            settings[$"{section}:ProbeTimeout"] = timeout.ToString("c");
         }
         if (trustedCaFile is not null)
         {
-            settings["Bitbucket:TrustedCaFile"] = trustedCaFile;
+            settings[$"{section}:TrustedCaFile"] = trustedCaFile;
         }
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
@@ -465,7 +479,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
         {
             services.AddSingleton(guard);
         }
-        return services.AddBitbucketServerPlatform().BuildServiceProvider();
+        return services.AddServerConnections().AddBitbucketServerPlatform().BuildServiceProvider();
     }
 
     private string WritePem(string pem)

@@ -112,7 +112,7 @@ public sealed class CredentialReplacementHostTests
         var callback = await scenario.AuthorizeToCallbackAsync(start.Headers.Location!);
         var message = await scenario.StatusMessageAfterAsync(admin, await scenario.CallbackAsync(admin, callback));
 
-        Assert.Contains("was discarded or replaced while Bitbucket had the browser", message, StringComparison.Ordinal);
+        Assert.Contains("was discarded or replaced while the server had the browser", message, StringComparison.Ordinal);
         Assert.Equal(scenario.Registration.ClientSecret, await StoredSecretAsync(scenario));
         scenario.AssertNoServerErrors();
     }

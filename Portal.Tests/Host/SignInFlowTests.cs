@@ -463,7 +463,7 @@ public sealed class SignInFlowTests
         Assert.Equal(
             $"Verifying \"{SignInScenario.IntegrationName}\" failed at the token step: The portal refused to connect to localhost: it resolves to 169.254.169.254, " +
             "a link-local address (169.254.0.0/16, fe80::/10), where cloud platforms serve instance metadata and credentials. " +
-            "Enter the address Bitbucket is served at; if localhost is Bitbucket's name, correct its DNS record.",
+            "Enter the address the server is served at; if localhost is the server's name, correct its DNS record.",
             await scenario.StatusMessageAfterAsync(admin, verify));
         await scenario.AssertNoAccountAsync();
         scenario.AssertNoServerErrors();

@@ -6,20 +6,20 @@ namespace Portal.Tests.Infrastructure;
 /// <summary>
 /// The https side of a scenario: Bitbucket's OAuth 2 provider refuses sign-ins without https, so the fake runs on https
 /// with its self-signed test certificate. The portal trusts it the way an operator makes it trust an internal CA
-/// (Bitbucket:TrustedCaFile); the scenario's browser trusts it as a browser with that CA installed would.
+/// (Servers:TrustedCaFile); the scenario's browser trusts it as a browser with that CA installed would.
 /// </summary>
 public sealed partial class SignInScenario
 {
-    /// <summary><paramref name="settings"/> plus Bitbucket:TrustedCaFile naming a PEM file with the fake's certificate, when it serves https.</summary>
+    /// <summary><paramref name="settings"/> plus Servers:TrustedCaFile naming a PEM file with the fake's certificate, when it serves https.</summary>
     private static IDictionary<string, string?>? TrustFakeCertificate(BitbucketFake? fake, IDictionary<string, string?>? settings)
     {
-        if (fake?.Certificate is not { } certificate || settings?.ContainsKey("Bitbucket:TrustedCaFile") == true)
+        if (fake?.Certificate is not { } certificate || (settings?.ContainsKey("Servers:TrustedCaFile") == true || settings?.ContainsKey("Bitbucket:TrustedCaFile") == true))
         {
             return settings;
         }
         var path = TrustedCaFilePath(fake);
         File.WriteAllText(path, certificate.ExportCertificatePem());
-        return new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Bitbucket:TrustedCaFile"] = path };
+        return new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Servers:TrustedCaFile"] = path };
     }
 
     /// <summary>What the integration itself trusts when <see cref="SignInScenarioOptions.TrustFakeThroughIntegration"/>: the fake's root CA, or its self-signed certificate.</summary>

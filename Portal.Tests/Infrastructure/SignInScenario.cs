@@ -15,6 +15,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Platforms;
 using Portal.Core.Security;
 using Portal.Tests.Fakes;
+using Portal.Tests.Fakes.GitLab;
 
 namespace Portal.Tests.Infrastructure;
 
@@ -41,7 +42,7 @@ public sealed class SignInScenarioOptions
 
     /// <summary>
     /// Trust the fake's CA (its test root CA, or its self-signed certificate) through the integration's own trusted
-    /// certificate instead of Bitbucket:TrustedCaFile.
+    /// certificate instead of Servers:TrustedCaFile.
     /// </summary>
     public bool TrustFakeThroughIntegration { get; init; }
 
@@ -151,7 +152,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
     /// <summary>Starts a portal whose integration points at the provider <paramref name="startProvider"/> starts for the given callback URL.</summary>
     public static async Task<SignInScenario> StartWithProviderAsync(Func<string, Task<ProviderRegistration>> startProvider,
         Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null, IDictionary<string, string?>? portalSettings = null,
-        string? integrationTrustedCaPem = null)
+        string? integrationTrustedCaPem = null, string? platform = null, string integrationName = IntegrationName)
     {
         var clock = new ShiftableTimeProvider();
         var settings = integrationTrustedCaPem is null ? TrustFakeCertificate(fake, portalSettings) : portalSettings;
@@ -166,8 +167,11 @@ public sealed partial class SignInScenario : IAsyncDisposable
         await host.Services.CreateIntegrationAsync(registration.OAuth1 is { } keys
             ? new NewIntegration(integrationId, IntegrationName, BitbucketServerPlatform.KindOf.Key, registration.BaseUrl,
                 OAuth1BitbucketVersion, OAuthVersion.OAuth1, "", "", keys, integrationTrustedCaPem)
-            : new NewIntegration(integrationId, IntegrationName, BitbucketServerPlatform.KindOf.Key, registration.BaseUrl,
-                "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret, TrustedCaPem: integrationTrustedCaPem));
+            : platform is not null
+                ? new NewIntegration(integrationId, integrationName, platform, registration.BaseUrl,
+                    null, OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret, TrustedCaPem: integrationTrustedCaPem, ServerDetected: true)
+                : new NewIntegration(integrationId, IntegrationName, BitbucketServerPlatform.KindOf.Key, registration.BaseUrl,
+                    "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret, TrustedCaPem: integrationTrustedCaPem));
         return new SignInScenario(host, clock, integrationId, registration, fake);
     }
 
@@ -205,9 +209,11 @@ public sealed partial class SignInScenario : IAsyncDisposable
         var response = await RequestStartAsync(browser, returnUrl, purpose);
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Start answered {(int)response.StatusCode}. Logs:\n{Host.Logs.AllText}");
         var location = response.Headers.Location!;
-        var authorize = Registration.OAuth1 is null
-            ? $"{Registration.BaseUrl}/rest/oauth2/latest/authorize?"
-            : $"{Registration.BaseUrl}/plugins/servlet/oauth/authorize?oauth_token=";
+        var authorize = GitLab is not null
+            ? $"{Registration.BaseUrl}/oauth/authorize?"
+            : Registration.OAuth1 is null
+                ? $"{Registration.BaseUrl}/rest/oauth2/latest/authorize?"
+                : $"{Registration.BaseUrl}/plugins/servlet/oauth/authorize?oauth_token=";
         Assert.True(location.IsAbsoluteUri && location.ToString().StartsWith(authorize, StringComparison.Ordinal),
             $"Start redirected to {location} instead of the provider's authorize endpoint.");
         return location;
@@ -259,7 +265,9 @@ public sealed partial class SignInScenario : IAsyncDisposable
     /// answer is the provider's last one.
     /// </summary>
     public Task<HttpResponseMessage> AuthorizeAsync(Uri authorizeUrl, string? providerSessionCookie = null) =>
-        ProviderBrowser.AuthorizeAsync(authorizeUrl, Fake?.DenyConsent == true ? ConsentChoice.Deny : ConsentChoice.Allow, providerSessionCookie);
+        GitLab is not null
+            ? GitLabBrowser.AuthorizeAsync(authorizeUrl, GitLabConsentChoice.Authorize, providerSessionCookie)
+            : ProviderBrowser.AuthorizeAsync(authorizeUrl, Fake?.DenyConsent == true ? ConsentChoice.Deny : ConsentChoice.Allow, providerSessionCookie);
 
     /// <summary>Authorize and expect the provider to send the browser back to the portal's callback.</summary>
     public async Task<Uri> AuthorizeToCallbackAsync(Uri authorizeUrl, string? providerSessionCookie = null)

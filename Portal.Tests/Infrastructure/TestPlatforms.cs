@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,9 +12,10 @@ public static class TestPlatforms
 {
     public static IServiceCollection AddBitbucketPlatformForTests(this IServiceCollection services)
     {
+        services.TryAddSingleton(Options.Create(new ServerConnectionOptions()));
         services.TryAddSingleton(Options.Create(new BitbucketClientOptions()));
-        services.AddHttpClient<BitbucketVersionProbe>().UseBitbucketServerHandler();
-        services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler();
+        services.AddHttpClient<BitbucketVersionProbe>().UseServerHandler();
+        services.AddHttpClient<BitbucketIdentityClient>().UseServerHandler();
         services.AddTransient<IPlatform, BitbucketServerPlatform>();
         services.TryAddScoped<PlatformCatalog>();
         return services;

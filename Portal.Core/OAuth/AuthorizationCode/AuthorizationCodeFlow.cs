@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,6 @@ using Portal.Core.Accounts;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms;
-using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
 namespace Portal.Core.OAuth.AuthorizationCode;
@@ -75,7 +75,7 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
                 logger.LogWarning("The token request to {BaseUrl} failed: {Reason}", integration.BaseUrl, token.Exception?.GetType().Name);
                 return TokenExchange.Failed(SignInErrorKind.ServerUnreachable, SignInStep.Token,
                     LinkLocalAddressRefusedException.FindIn(token.Exception)?.Message
-                    ?? ServerCertificateFailure.Describe(token.Exception, new Uri(integration.BaseUrl))
+                    ?? ServerCertificateFailure.Describe(token.Exception, new Uri(integration.BaseUrl), words.ServerName)
                     ?? $"The portal could not reach {words.ServerName} at {integration.BaseUrl} to finish the sign-in ({token.Exception?.Message}). Try again in a moment; if it persists, check that the portal's server can reach {words.ServerName}.");
             }
             var error = OAuthErrorMessages.ErrorCodeOf(token);

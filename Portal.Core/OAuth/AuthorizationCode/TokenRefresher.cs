@@ -1,10 +1,10 @@
+using Portal.Core.Connections;
 using Duende.IdentityModel.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
-using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
 namespace Portal.Core.OAuth.AuthorizationCode;
@@ -79,7 +79,7 @@ public sealed class TokenRefresher(
             {
                 logger.LogWarning("The refresh request to {BaseUrl} failed: {Reason}", integration.BaseUrl, response.Exception?.GetType().Name);
                 return new(TokenRefreshFailure.Unreachable, LinkLocalAddressRefusedException.FindIn(response.Exception)?.Message
-                    ?? ServerCertificateFailure.Describe(response.Exception, new Uri(integration.BaseUrl))
+                    ?? ServerCertificateFailure.Describe(response.Exception, new Uri(integration.BaseUrl), words.ServerName)
                     ?? $"The portal could not reach {words.ServerName} at {integration.BaseUrl} to renew the access token ({response.Exception?.Message}).");
             }
             var error = OAuthErrorMessages.ErrorCodeOf(response);

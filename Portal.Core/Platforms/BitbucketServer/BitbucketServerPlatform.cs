@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Portal.Core.Platforms.BitbucketServer;
 
 /// <summary>Bitbucket Data Center / Server: OAuth 2 application links from 7.21, OAuth 1 before (protocol notes §1).</summary>
-public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe, BitbucketIdentityClient identity) : IPlatform
+public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe, BitbucketIdentityClient identity) : IOAuth1Platform
 {
     /// <summary>The key stored in integrations made for Bitbucket.</summary>
     public static PlatformKind KindOf { get; } = new("bitbucket-server", "Bitbucket Data Center / Server", new PlatformWording(
@@ -12,8 +12,6 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
     public PlatformKind Kind => KindOf;
 
     public string ExampleBaseUrl => "https://bitbucket.example.com";
-
-    public bool SupportsOAuth1 => true;
 
     public async Task<ServerDetection> DetectAsync(string normalizedBaseUrl, CancellationToken cancellationToken)
     {
@@ -37,6 +35,7 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
         AdminPageUrl: BitbucketEndpoints.ApplicationLinks(baseUrl),
         Steps:
         [
+            "You need Bitbucket administrator rights there.",
             "Click **Create link**, select **External application** as type and **Incoming** as direction, then continue.",
             $"Enter a name, for example *{applicationName}*.",
             "Paste the **Callback URL / Redirect URL** from above into **Redirect URL**.",
@@ -66,6 +65,12 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
         identity.IdentifyAsync(baseUrl, authorize, cancellationToken);
 
     public string? LikelySignInCause(string baseUrl) => BitbucketOAuthRules.PlainHttpSignInCause(baseUrl);
+
+    public OAuth1Keys NewOAuth1Keys()
+    {
+        var pair = OAuth1.OAuth1KeyPair.Generate();
+        return new OAuth1Keys(OAuth1.OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
+    }
 
     [GeneratedRegex("^[0-9a-fA-F]{32}$")]
     private static partial Regex HexOfLength32();

@@ -1,11 +1,9 @@
-using System.Net;
-using System.Net.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Portal.Core.Connections;
 using Portal.Core.OAuth;
 using Portal.Core.Platforms.BitbucketServer.OAuth1;
-using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.BitbucketServer;
 
@@ -24,45 +22,27 @@ public static class BitbucketServerServiceCollectionExtensions
             .BindConfiguration(BitbucketClientOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddHttpClient<BitbucketVersionProbe>().UseBitbucketServerHandler();
-        services.AddHttpClient<BitbucketIdentityClient>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        // Before GitLab joined, the connection settings lived in the Bitbucket section; configurations written then keep working.
+        services.AddOptions<ServerConnectionOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            if (configuration[$"{ServerConnectionOptions.Section}:TrustedCaFile"] is null && configuration["Bitbucket:TrustedCaFile"] is { Length: > 0 } trustedCaFile)
+            {
+                options.TrustedCaFile = trustedCaFile;
+            }
+            if (configuration[$"{ServerConnectionOptions.Section}:ProbeTimeout"] is null && configuration["Bitbucket:ProbeTimeout"] is { Length: > 0 } timeout
+                && TimeSpan.TryParse(timeout, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                options.ProbeTimeout = parsed;
+            }
+        });
+        services.AddHttpClient<BitbucketVersionProbe>().UseServerHandler();
+        services.AddHttpClient<BitbucketIdentityClient>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddTransient<IPlatform, BitbucketServerPlatform>();
+        services.AddSingleton(BitbucketServerPlatform.KindOf);
         services.TryAddScoped<PlatformCatalog>();
-        services.AddHttpClient<OAuth1Client>().UseBitbucketServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        services.AddHttpClient<OAuth1Client>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddScoped<OAuth1SignInProtocol>();
         services.AddTransient<ISignInProtocol>(sp => sp.GetRequiredService<OAuth1SignInProtocol>());
         return services;
-    }
-
-    /// <summary>
-    /// Makes a client talk to Bitbucket the way the portal must: redirects are never followed, no cookies, https
-    /// certificates are also trusted when they chain to <see cref="BitbucketClientOptions.TrustedCaFile"/> or to the
-    /// certificate the calling integration trusts (<see cref="OutboundTrust"/>), and
-    /// connections to link-local addresses are refused after DNS resolution (<see cref="OutboundAddressGuard"/>).
-    /// Timeouts are per call (the client's own timeout is switched off).
-    /// </summary>
-    public static IHttpClientBuilder UseBitbucketServerHandler(this IHttpClientBuilder builder)
-    {
-        builder.ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
-        // One guard for every client; a test registers its own (with a fake resolver) to see the rule at work.
-        builder.Services.TryAddSingleton(new OutboundAddressGuard());
-        builder.ConfigurePrimaryHttpMessageHandler(services =>
-        {
-            var options = services.GetRequiredService<IOptions<BitbucketClientOptions>>().Value;
-            var guard = services.GetRequiredService<OutboundAddressGuard>();
-            return new TrustRoutingHandler(trust =>
-            {
-                var validator = BitbucketServerCertificateValidator.FromOptions(options, trust);
-                return new SocketsHttpHandler
-                {
-                    ConnectCallback = guard.ConnectAsync,
-                    AllowAutoRedirect = false,
-                    UseCookies = false,
-                    AutomaticDecompression = DecompressionMethods.All,
-                    SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = validator.Validate },
-                };
-            });
-        });
-        return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -23,17 +24,17 @@ public sealed partial class BitbucketVersionProbe
     private const int MaxBodyBytes = 64 * 1024;
 
     private readonly HttpClient _http;
-    private readonly BitbucketClientOptions _options;
+    private readonly ServerConnectionOptions _options;
 
-    /// <summary>Creates a probe with default <see cref="BitbucketClientOptions"/>.</summary>
+    /// <summary>Creates a probe with default <see cref="ServerConnectionOptions"/>.</summary>
     public BitbucketVersionProbe(HttpClient http)
-        : this(http, Options.Create(new BitbucketClientOptions()))
+        : this(http, Options.Create(new ServerConnectionOptions()))
     {
     }
 
     /// <summary>Creates a probe; <paramref name="http"/> should come from <see cref="BitbucketServerServiceCollectionExtensions.AddBitbucketServerPlatform"/>.</summary>
     [ActivatorUtilitiesConstructor]
-    public BitbucketVersionProbe(HttpClient http, IOptions<BitbucketClientOptions> options)
+    public BitbucketVersionProbe(HttpClient http, IOptions<ServerConnectionOptions> options)
     {
         _http = http;
         _options = options.Value;

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using System.Globalization;
 using System.Net.Http;
 using System.Net.Security;
@@ -13,13 +14,13 @@ internal static class ProbeExceptionClassifier
     public static BitbucketProbeResult TimedOut(Uri uri, TimeSpan timeout) =>
         BitbucketProbeResult.Fail(ProbeFailureKind.Timeout,
             $"{HostAndPort(uri)} did not answer within {Seconds(timeout)}: check that Bitbucket is running and that no firewall or proxy drops the connection.",
-            "A slow start after a Bitbucket restart can take minutes; try again then. Bitbucket:ProbeTimeout sets how long the portal waits.");
+            "A slow start after a Bitbucket restart can take minutes; try again then. Servers:ProbeTimeout sets how long the portal waits.");
 
     public static BitbucketProbeResult ConnectionDropped(Uri uri, IOException e) =>
         BitbucketProbeResult.Fail(ProbeFailureKind.Unreachable,
             $"The connection to {HostAndPort(uri)} broke off while Bitbucket was answering ({e.Message}): check the proxy or load balancer in front of Bitbucket, then try again.");
 
-    public static BitbucketProbeResult Classify(Uri uri, HttpRequestException e, TimeSpan timeout, BitbucketClientOptions options)
+    public static BitbucketProbeResult Classify(Uri uri, HttpRequestException e, TimeSpan timeout, ServerConnectionOptions options)
     {
         if (Find<ServerCertificateRejectedException>(e) is { } rejected)
         {
@@ -57,46 +58,10 @@ internal static class ProbeExceptionClassifier
     internal static BitbucketProbeResult AddressRefused(LinkLocalAddressRefusedException refused) =>
         BitbucketProbeResult.Fail(ProbeFailureKind.AddressRefused, refused.Message);
 
-    internal static BitbucketProbeResult CertificateRejected(Uri uri, ServerCertificateRejectedException c, BitbucketClientOptions options)
+    internal static BitbucketProbeResult CertificateRejected(Uri uri, ServerCertificateRejectedException rejected, ServerConnectionOptions options)
     {
-        var where = HostAndPort(uri);
-        var certificate = $"subject \"{c.Subject}\", issued by \"{c.Issuer}\"";
-        if (c.Errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            var names = c.DnsNames.Count == 0 ? "no host names" : string.Join(", ", c.DnsNames);
-            return BitbucketProbeResult.Fail(ProbeFailureKind.TlsOther,
-                $"The certificate of {where} ({certificate}) is not valid for {uri.IdnHost}; it covers {names}: use a host name the certificate covers in the base URL, or reissue the certificate.");
-        }
-        if (c.ChainStatus.HasFlag(X509ChainStatusFlags.NotTimeValid))
-        {
-            var validity = c.NotAfter < DateTime.Now
-                ? $"expired on {c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"
-                : $"is not valid before {c.NotBefore.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
-            return BitbucketProbeResult.Fail(ProbeFailureKind.TlsOther,
-                $"The certificate of {where} ({certificate}) {validity}: renew it on Bitbucket's server or proxy, and check the clocks of both machines.");
-        }
-        if (c.ChainStatus.HasFlag(X509ChainStatusFlags.Revoked))
-        {
-            return BitbucketProbeResult.Fail(ProbeFailureKind.TlsOther,
-                $"The certificate of {where} ({certificate}) has been revoked by its issuer: install a new certificate on Bitbucket's server or proxy.");
-        }
-
-        var hint = c.IsSelfSigned
-            ? "The certificate is self-signed: trusting it means trusting this certificate itself (put it in the PEM file)."
-            : c.CustomRootsConfigured
-                ? $"Bitbucket:TrustedCaFile is set, but none of its certificates issued this one: add the root CA of \"{c.Issuer}\" to it."
-                : null;
-        if (c.IntegrationTrustConfigured)
-        {
-            hint = "The certificate this integration trusts did not issue this one (the server's certificate or CA may have changed): check the chain below, then trust it again on the integration's Trusted certificate page.";
-        }
-        if (!string.IsNullOrWhiteSpace(options.TrustedCaFile) && BitbucketClientOptions.TrustedCaFileProblem(options.TrustedCaFile) is { } problem)
-        {
-            hint = problem;
-        }
-        return BitbucketProbeResult.Fail(ProbeFailureKind.TlsUntrusted,
-            $"The certificate of {where} is not trusted ({certificate}): install the issuing CA certificate on the portal's machine, or set Bitbucket:TrustedCaFile to a PEM file that contains it.",
-            hint) with { PresentedChain = c.PresentedChain };
+        var failure = CertificateRejection.Describe(uri, rejected, options, "Bitbucket");
+        return BitbucketProbeResult.Fail(failure.Failure!.Value, failure.Message, failure.Hint) with { PresentedChain = failure.PresentedChain };
     }
 
     private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");

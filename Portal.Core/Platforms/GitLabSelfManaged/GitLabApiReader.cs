@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Portal.Core.OAuth;
 
 namespace Portal.Core.Platforms.GitLabSelfManaged;
 
@@ -13,9 +14,13 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
     private readonly TimeSpan _timeout = timeout ?? GitLabDiscovery.DefaultTimeout;
 
     /// <summary>The user the token belongs to.</summary>
-    public async Task<GitLabApiResult<GitLabUser>> ReadUserAsync(string normalizedBaseUrl, string accessToken, CancellationToken ct)
+    public Task<GitLabApiResult<GitLabUser>> ReadUserAsync(string normalizedBaseUrl, string accessToken, CancellationToken ct) =>
+        ReadUserAsync(normalizedBaseUrl, BearerToken.Authorize(accessToken), ct);
+
+    /// <summary>The user whose token <paramref name="authorize"/> signs requests with.</summary>
+    public async Task<GitLabApiResult<GitLabUser>> ReadUserAsync(string normalizedBaseUrl, Func<HttpRequestMessage, Task> authorize, CancellationToken ct)
     {
-        var (answer, failure) = await GetAsync(GitLabEndpoints.User(normalizedBaseUrl), accessToken, ct);
+        var (answer, failure) = await GetAsync(GitLabEndpoints.User(normalizedBaseUrl), authorize, ct);
         if (failure is not null)
         {
             return new(null, failure);
@@ -36,12 +41,16 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
     }
 
     /// <summary>GitLab's version: <c>/api/v4/metadata</c>, and <c>/api/v4/version</c> when that is GitLab's 404 (before 15.2).</summary>
-    public async Task<GitLabApiResult<GitLabVersion>> ReadVersionAsync(string normalizedBaseUrl, string accessToken, CancellationToken ct)
+    public Task<GitLabApiResult<GitLabVersion>> ReadVersionAsync(string normalizedBaseUrl, string accessToken, CancellationToken ct) =>
+        ReadVersionAsync(normalizedBaseUrl, BearerToken.Authorize(accessToken), ct);
+
+    /// <summary>GitLab's version, asked with the token <paramref name="authorize"/> signs requests with.</summary>
+    public async Task<GitLabApiResult<GitLabVersion>> ReadVersionAsync(string normalizedBaseUrl, Func<HttpRequestMessage, Task> authorize, CancellationToken ct)
     {
-        var (answer, failure) = await GetAsync(GitLabEndpoints.Metadata(normalizedBaseUrl), accessToken, ct);
+        var (answer, failure) = await GetAsync(GitLabEndpoints.Metadata(normalizedBaseUrl), authorize, ct);
         if (failure is null && answer!.Status == 404 && !answer.LooksLikeHtml)
         {
-            (answer, failure) = await GetAsync(GitLabEndpoints.Version(normalizedBaseUrl), accessToken, ct);
+            (answer, failure) = await GetAsync(GitLabEndpoints.Version(normalizedBaseUrl), authorize, ct);
         }
         if (failure is not null)
         {
@@ -72,14 +81,14 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
         }
     }
 
-    private async Task<(GitLabHttpAnswer? Answer, GitLabFailure? Failure)> GetAsync(string url, string accessToken, CancellationToken ct)
+    private async Task<(GitLabHttpAnswer? Answer, GitLabFailure? Failure)> GetAsync(string url, Func<HttpRequestMessage, Task> authorize, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(accessToken);
+        ArgumentNullException.ThrowIfNull(authorize);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
             throw new ArgumentException($"'{url}' is not an absolute http(s) URL: normalise the Base URL with BaseUrlNormalizer first.", nameof(url));
         }
-        return await GitLabHttp.GetAsync(http, uri, accessToken, _timeout, ct);
+        return await GitLabHttp.GetAsync(http, uri, authorize, _timeout, ct);
     }
 
     /// <summary>Every answer but a 2xx JSON one, as a failure; <c>null</c> for a 2xx JSON answer.</summary>

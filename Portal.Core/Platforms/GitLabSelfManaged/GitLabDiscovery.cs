@@ -30,7 +30,7 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
             throw new ArgumentException($"'{normalizedBaseUrl}' is not an absolute http(s) URL: normalise the Base URL with BaseUrlNormalizer first.", nameof(normalizedBaseUrl));
         }
 
-        var (answer, failure) = await GitLabHttp.GetAsync(http, uri, accessToken: null, _timeout, ct);
+        var (answer, failure) = await GitLabHttp.GetAsync(http, uri, authorize: null, _timeout, ct);
         return failure is not null ? new GitLabDiscoveryResult(null, failure) : Classify(baseUrl, answer!);
     }
 

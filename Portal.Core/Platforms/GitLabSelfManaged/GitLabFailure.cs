@@ -12,8 +12,14 @@ public enum GitLabFailureKind
     /// <summary>No answer in time.</summary>
     Timeout,
 
-    /// <summary>TLS failed: untrusted or invalid certificate, or no TLS on that port.</summary>
+    /// <summary>TLS failed: invalid certificate (expired, wrong host), or no TLS on that port.</summary>
     Tls,
+
+    /// <summary>The certificate does not chain to a root the portal trusts; an administrator may trust its CA for the integration.</summary>
+    TlsUntrusted,
+
+    /// <summary>The host resolves to a link-local address (cloud metadata), so the portal did not connect.</summary>
+    AddressRefused,
 
     /// <summary>HTTP 404: no GitLab at this address, usually a missing or wrong relative URL root.</summary>
     NotFound,
@@ -53,4 +59,8 @@ public enum GitLabFailureKind
 /// <param name="Kind">What went wrong, for code.</param>
 /// <param name="Message">A full sentence naming the cause and the fix.</param>
 /// <param name="Hint">An optional further suggestion.</param>
-public sealed record GitLabFailure(GitLabFailureKind Kind, string Message, string? Hint = null);
+public sealed record GitLabFailure(GitLabFailureKind Kind, string Message, string? Hint = null)
+{
+    /// <summary>For <see cref="GitLabFailureKind.TlsUntrusted"/>: the chain the server presented, its own certificate first.</summary>
+    public IReadOnlyList<Security.CertificateDetails> PresentedChain { get; init; } = [];
+}

@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.RegularExpressions;
+using Portal.Core.Connections;
+using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.GitLabSelfManaged;
 
@@ -23,15 +25,15 @@ internal static partial class GitLabHttp
     // GitLab's JSON answers here are a few kB; anything much larger is a page, and its start is enough to recognise it.
     private const int MaxBodyBytes = 64 * 1024;
 
-    public static async Task<(GitLabHttpAnswer? Answer, GitLabFailure? Failure)> GetAsync(HttpClient http, Uri uri, string? accessToken, TimeSpan timeout, CancellationToken ct)
+    public static async Task<(GitLabHttpAnswer? Answer, GitLabFailure? Failure)> GetAsync(HttpClient http, Uri uri, Func<HttpRequestMessage, Task>? authorize, TimeSpan timeout, CancellationToken ct)
     {
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeoutSource.CancelAfter(timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (accessToken is not null)
+        if (authorize is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            await authorize(request);
         }
         try
         {
@@ -63,6 +65,18 @@ internal static partial class GitLabHttp
 
     public static GitLabFailure Classify(Uri uri, HttpRequestException e, TimeSpan timeout)
     {
+        if (Find<ServerCertificateRejectedException>(e) is { } rejected)
+        {
+            var described = CertificateRejection.Describe(uri, rejected, new ServerConnectionOptions(), "GitLab");
+            return new GitLabFailure(described.Failure == ProbeFailureKind.TlsUntrusted ? GitLabFailureKind.TlsUntrusted : GitLabFailureKind.Tls, described.Message, described.Hint)
+            {
+                PresentedChain = described.PresentedChain,
+            };
+        }
+        if (LinkLocalAddressRefusedException.FindIn(e) is { } refused)
+        {
+            return new GitLabFailure(GitLabFailureKind.AddressRefused, refused.Message);
+        }
         var socketError = Find<SocketException>(e)?.SocketErrorCode;
         return (e.HttpRequestError, socketError) switch
         {

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Portal.Core.Platforms;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,8 +24,8 @@ public sealed class ProviderCheckTests : WizardTestBase
         var fake = await StartFakeAsync(new BitbucketFakeOptions { Https = true, ContextPath = "/bitbucket" });
         var caFile = Path.Combine(Path.GetTempPath(), $"wizard-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(caFile, fake.Certificate!.ExportCertificatePem());
-        // What the operator sets as Bitbucket:TrustedCaFile; read when the wizard's first check creates its connection.
-        Ctx.Services.GetRequiredService<IOptions<BitbucketClientOptions>>().Value.TrustedCaFile = caFile;
+        // What the operator sets as Servers:TrustedCaFile; read when the wizard's first check creates its connection.
+        Ctx.Services.GetRequiredService<IOptions<ServerConnectionOptions>>().Value.TrustedCaFile = caFile;
         try
         {
             var cut = Render();

@@ -44,7 +44,7 @@ public sealed class StepTests : WizardTestBase
         Assert.True(callback.HasAttribute("readonly"));
         Assert.NotNull(cut.Find("label[for=integration-callback-url]"));
         Assert.NotNull(cut.Find("[aria-label='Copy Callback URL / Redirect URL']"));
-        var steps = cut.Find("[data-testid=bitbucket-steps]").TextContent;
+        var steps = cut.Find("[data-testid=platform-steps]").TextContent;
         Assert.Contains("External application", steps, StringComparison.Ordinal);
         Assert.Contains("Incoming", steps, StringComparison.Ordinal);
         Assert.Contains("Repositories: Read", steps, StringComparison.Ordinal);

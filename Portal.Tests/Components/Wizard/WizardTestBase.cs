@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Bunit;
 using Microsoft.AspNetCore.Components.Server.ProtectedBrowserStorage;
 using Microsoft.AspNetCore.DataProtection;
@@ -30,7 +31,7 @@ public abstract class WizardTestBase : MudTestBase
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = PublicUrl }));
-        services.AddSingleton(Options.Create(new BitbucketClientOptions { ProbeTimeout = TimeSpan.FromSeconds(2) }));
+        services.AddSingleton(Options.Create(new ServerConnectionOptions { ProbeTimeout = TimeSpan.FromSeconds(2) }));
         services.AddBitbucketPlatformForTests();
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();

@@ -15,7 +15,7 @@ public sealed class StatusStoreTests : IDisposable
     private readonly FixedTimeProvider clock = new(Now);
     private readonly StatusStore store;
 
-    public StatusStoreTests() => store = new StatusStore(database.Factory, clock);
+    public StatusStoreTests() => store = new StatusStore(database.Factory, clock, [BitbucketServerPlatform.KindOf]);
 
     private async Task<Guid> AddIntegrationAsync(string name = "Acme Bitbucket")
     {

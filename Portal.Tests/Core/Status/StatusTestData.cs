@@ -13,7 +13,7 @@ internal static class StatusTestData
         string name = "Acme Bitbucket", bool enabled = true, IntegrationVerification verification = IntegrationVerification.Verified,
         OAuthVersion oauth = OAuthVersion.OAuth2, string baseUrl = "https://bitbucket.example.com", Guid? id = null) =>
         new(id ?? Guid.NewGuid(), name, baseUrl, "8.9.1", oauth, enabled, verification,
-            verification == IntegrationVerification.Verified ? Now.AddDays(-3) : null);
+            verification == IntegrationVerification.Verified ? Now.AddDays(-3) : null, Platform: "bitbucket-server", ServerName: "Bitbucket");
 
     public static IntegrationProbeReport Healthy(DateTimeOffset? at = null, int latency = 42, DateTimeOffset? certificateExpiresAt = null) =>
         new(at ?? Now, latency + 10, latency, "8.9.1", certificateExpiresAt ?? Now.AddDays(90), ProbeProblem.None,

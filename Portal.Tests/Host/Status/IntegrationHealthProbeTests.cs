@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using Portal.Core.Platforms;
 using System.Diagnostics;
 using System.Net;
@@ -32,15 +33,15 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
 
     private static BitbucketHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null)
     {
-        var bitbucket = Options.Create(new BitbucketClientOptions { ProbeTimeout = TimeSpan.FromSeconds(5), TrustedCaFile = trustedCaFile });
+        var bitbucket = Options.Create(new ServerConnectionOptions { ProbeTimeout = TimeSpan.FromSeconds(5), TrustedCaFile = trustedCaFile });
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             UseCookies = false,
-            SslOptions = new() { RemoteCertificateValidationCallback = BitbucketServerCertificateValidator.FromOptions(bitbucket.Value).Validate },
+            SslOptions = new() { RemoteCertificateValidationCallback = ServerCertificateValidator.FromOptions(bitbucket.Value).Validate },
         };
         var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        var platform = new BitbucketServerPlatform(new BitbucketVersionProbe(http, bitbucket), new BitbucketIdentityClient(http, bitbucket));
+        var platform = new BitbucketServerPlatform(new BitbucketVersionProbe(http, bitbucket), new BitbucketIdentityClient(http, Options.Create(new BitbucketClientOptions())));
         return new BitbucketHealthProbe(new IntegrationHealthProbe(bitbucket,
             Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System, guard ?? new OutboundAddressGuard()), platform);
     }
@@ -269,7 +270,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         var tls = Step(report, ProbeStep.Tls);
         Assert.Equal(StepOutcome.Failed, tls.Outcome);
         Assert.Contains("is not trusted", tls.Message, StringComparison.Ordinal);
-        Assert.Contains("Bitbucket:TrustedCaFile", tls.Message, StringComparison.Ordinal);
+        Assert.Contains("Servers:TrustedCaFile", tls.Message, StringComparison.Ordinal);
         Assert.Equal(StepOutcome.Skipped, Step(report, ProbeStep.Server).Outcome);
         Assert.Equal(0, fake.ApplicationPropertiesRequests);
     }

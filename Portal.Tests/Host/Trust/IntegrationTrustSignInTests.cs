@@ -11,7 +11,7 @@ namespace Portal.Tests.Host.Trust;
 
 /// <summary>
 /// Bitbucket on https with a certificate from a private test CA that only the integration trusts (no
-/// Bitbucket:TrustedCaFile): sign-in and status checks of that integration go through, nothing else gains the trust.
+/// Servers:TrustedCaFile): sign-in and status checks of that integration go through, nothing else gains the trust.
 /// </summary>
 public sealed class IntegrationTrustSignInTests
 {

@@ -185,7 +185,7 @@ public static class OAuth1Errors
             return Network(refused.Message);
         }
 
-        if (Platforms.BitbucketServer.ServerCertificateFailure.Describe(http, url) is { } certificate)
+        if (Connections.ServerCertificateFailure.Describe(http, url, "Bitbucket") is { } certificate)
         {
             return Network(certificate);
         }

@@ -4,9 +4,7 @@ using FluentValidation.Results;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Integrations;
-using Portal.Core.Platforms.BitbucketServer.OAuth1;
 using Portal.Core.Platforms;
-using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
 namespace Portal.Features.Integrations.Wizard;
@@ -64,7 +62,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     public bool ReadyForOAuthSettings => Compatibility is not null;
 
     /// <summary>Whether the admin may choose: servers that can use OAuth 2 may still be linked with OAuth 1.</summary>
-    public bool CanChooseOAuthVersion => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 } && CurrentPlatform.SupportsOAuth1;
+    public bool CanChooseOAuthVersion => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 } && CurrentPlatform is IOAuth1Platform;
 
     /// <summary>The admin's explicit choice, when <see cref="CanChooseOAuthVersion"/>.</summary>
     public OAuthVersion? ChosenOAuthVersion { get; private set; }
@@ -225,10 +223,9 @@ internal sealed partial class IntegrationDraft : IDisposable
     /// <summary>Generated once per draft, when OAuth 1 is first needed (a 2048-bit key takes a moment).</summary>
     private void EnsureOAuth1Keys()
     {
-        if (OAuthVersion == OAuthVersion.OAuth1 && Compatibility is not null && OAuth1Keys is null)
+        if (OAuthVersion == OAuthVersion.OAuth1 && Compatibility is not null && OAuth1Keys is null && CurrentPlatform is IOAuth1Platform)
         {
-            var pair = OAuth1KeyPair.Generate();
-            OAuth1Keys = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
+            OAuth1Keys = ((IOAuth1Platform)CurrentPlatform).NewOAuth1Keys();
         }
     }
 

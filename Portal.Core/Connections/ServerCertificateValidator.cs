@@ -2,28 +2,28 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portal.Core.Security;
 
-namespace Portal.Core.Platforms.BitbucketServer;
+namespace Portal.Core.Connections;
 
 /// <summary>
 /// Accepts what the operating system trusts, plus certificates that chain to a root from
-/// <see cref="BitbucketClientOptions.TrustedCaFile"/>, plus (for one integration) certificates whose chain reaches
+/// <see cref="ServerConnectionOptions.TrustedCaFile"/>, plus (for one integration) certificates whose chain reaches
 /// the certificate that integration trusts (<see cref="OutboundTrust"/>); rejects the rest by throwing
 /// <see cref="ServerCertificateRejectedException"/> with the certificate's subject, issuer and the chain presented.
 /// Host name mismatches are never accepted.
 /// </summary>
-internal sealed class BitbucketServerCertificateValidator(X509Certificate2Collection trustedRoots, X509Certificate2Collection? integrationAnchors = null)
+public sealed class ServerCertificateValidator(X509Certificate2Collection trustedRoots, X509Certificate2Collection? integrationAnchors = null)
 {
     private readonly X509Certificate2Collection integrationAnchors = integrationAnchors ?? [];
 
-    public static BitbucketServerCertificateValidator FromOptions(BitbucketClientOptions options, OutboundTrust? integrationTrust = null)
+    public static ServerCertificateValidator FromOptions(ServerConnectionOptions options, OutboundTrust? integrationTrust = null)
     {
         var anchors = integrationTrust?.Anchors;
         if (string.IsNullOrWhiteSpace(options.TrustedCaFile)
-            || BitbucketClientOptions.TrustedCaFileProblem(options.TrustedCaFile) is not null)
+            || ServerConnectionOptions.TrustedCaFileProblem(options.TrustedCaFile) is not null)
         {
-            return new BitbucketServerCertificateValidator([], anchors);
+            return new ServerCertificateValidator([], anchors);
         }
-        return new BitbucketServerCertificateValidator(BitbucketClientOptions.LoadTrustedCertificates(options.TrustedCaFile), anchors);
+        return new ServerCertificateValidator(ServerConnectionOptions.LoadTrustedCertificates(options.TrustedCaFile), anchors);
     }
 
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
@@ -132,7 +132,7 @@ internal sealed class BitbucketServerCertificateValidator(X509Certificate2Collec
 }
 
 /// <summary>Why a server certificate was accepted.</summary>
-internal enum CertificateTrust
+public enum CertificateTrust
 {
     Rejected,
     System,

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using Portal.Core.Security;
 
-namespace Portal.Core.Platforms.BitbucketServer;
+namespace Portal.Core.Connections;
 
 /// <summary>
 /// Sends each request through a handler made for the trust in force (<see cref="OutboundTrust.Current"/>): one
 /// connection pool per trusted certificate, so a connection accepted under one integration's trust is never reused
 /// by a request of an integration (or a live check) without it.
 /// </summary>
-internal sealed class TrustRoutingHandler(Func<OutboundTrust?, HttpMessageHandler> create) : HttpMessageHandler
+public sealed class TrustRoutingHandler(Func<OutboundTrust?, HttpMessageHandler> create) : HttpMessageHandler
 {
     private readonly ConcurrentDictionary<string, Lazy<HttpMessageInvoker>> routes = new(StringComparer.Ordinal);
 

@@ -2,13 +2,13 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portal.Core.Security;
 
-namespace Portal.Core.Platforms.BitbucketServer;
+namespace Portal.Core.Connections;
 
 /// <summary>
 /// Thrown from the certificate validation callback so the details of the rejected certificate travel with the
 /// failed request (as an inner exception of its <see cref="HttpRequestException"/>) instead of through shared state.
 /// </summary>
-internal sealed class ServerCertificateRejectedException : Exception
+public sealed class ServerCertificateRejectedException : Exception
 {
     public ServerCertificateRejectedException(
         string subject, string issuer, SslPolicyErrors errors, X509ChainStatusFlags chainStatus,

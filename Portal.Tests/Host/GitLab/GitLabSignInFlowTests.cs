@@ -1,0 +1,138 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Integrations;
+using Portal.Core.Status;
+using Portal.Tests.Fakes.GitLab;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Host.GitLab;
+
+/// <summary>Sign-in, Verify, the first administrator and status for a GitLab Self-Managed integration, against the GitLab fake.</summary>
+public sealed class GitLabSignInFlowTests : IAsyncLifetime
+{
+    private GitLabFake gitLab = null!;
+
+    public async Task InitializeAsync() => gitLab = await GitLabFake.StartAsync(new GitLabFakeOptions { RelativeUrlRoot = "/gitlab" });
+
+    public async Task DisposeAsync() => await gitLab.DisposeAsync();
+
+    [Fact]
+    public async Task A_sign_in_uses_PKCE_and_the_secret_in_the_body_keys_the_account_on_GitLab_s_numeric_id_and_records_the_version()
+    {
+        gitLab.Version = "17.5.1-ee";
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser, returnUrl: "/account");
+
+        Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
+        Assert.Equal("/account", attempt.Response.Headers.Location!.OriginalString);
+        Assert.StartsWith($"{gitLab.BaseUrl}/oauth/authorize?", attempt.AuthorizeUrl.ToString(), StringComparison.Ordinal);
+        Assert.Contains("code_challenge_method=S256", attempt.AuthorizeUrl.Query, StringComparison.Ordinal);
+        Assert.Contains("scope=read_user", attempt.AuthorizeUrl.Query, StringComparison.Ordinal);
+        var exchange = Assert.Single(gitLab.TokenExchanges);
+        Assert.Equal(200, exchange.Status);
+        Assert.NotNull(exchange.CodeVerifier);
+        Assert.Equal(scenario.Registration.ClientSecret, exchange.ClientSecret);
+
+        var account = await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative));
+        Assert.Contains("Ada Lovelace", account, StringComparison.Ordinal);
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+        Assert.Equal(GitLabFakeUser.Ada.Id, identity.ExternalUserId);
+        Assert.Equal("ada", identity.Username);
+        Assert.DoesNotContain(exchange.IssuedAccessToken!, identity.ProtectedAccessToken!, StringComparison.Ordinal);
+        var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
+        Assert.Equal("17.5.1-ee", integration.ServerVersion);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_renamed_GitLab_user_keeps_the_same_account()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
+        using (var before = scenario.NewBrowser())
+        {
+            await scenario.SignInAsync(before);
+        }
+        var first = Assert.Single(await scenario.UsersAsync());
+
+        gitLab.UpdateUser(GitLabFakeUser.Ada with { Username = "alovelace", Name = "Ada King" });
+        using var after = scenario.NewBrowser();
+        await scenario.SignInAsync(after);
+
+        var user = Assert.Single(await scenario.UsersAsync());
+        Assert.Equal(first.Id, user.Id);
+        Assert.Equal("Ada King", user.DisplayName);
+        Assert.Equal("alovelace", Assert.Single(await scenario.ExternalIdentitiesAsync()).Username);
+    }
+
+    [Fact]
+    public async Task The_setup_link_s_sign_in_makes_the_first_administrator_whose_Verify_names_the_GitLab_identity()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
+        using var admin = await scenario.NewSetupBrowserAsync();
+
+        await scenario.SignInAsync(admin);
+        Assert.True(Assert.Single(await scenario.UsersAsync()).IsAdministrator);
+        var verify = await scenario.SignInAsync(admin, purpose: "verify");
+
+        var message = await scenario.StatusMessageAfterAsync(admin, verify.Response);
+        Assert.Contains("works: GitLab identified you as Ada Lovelace (user name ada, id 42)", message, StringComparison.Ordinal);
+        var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
+        Assert.Equal(IntegrationVerification.Verified, integration.Verification);
+    }
+
+    [Fact]
+    public async Task A_wrong_Secret_is_refused_at_the_token_step_and_Verify_names_GitLab_s_words_for_the_fix()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab, portalSecret: "gloas-" + new string('0', 64));
+        using var admin = await scenario.NewSetupBrowserAsync();
+
+        var verify = await scenario.SignInAsync(admin, purpose: "verify");
+
+        var message = await scenario.StatusMessageAfterAsync(admin, verify.Response);
+        Assert.Contains("GitLab rejected the client secret", message, StringComparison.Ordinal);
+        Assert.Contains("OAuth application", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bitbucket", message, StringComparison.Ordinal);
+        Assert.Equal(401, Assert.Single(gitLab.TokenExchanges).Status);
+    }
+
+    [Fact]
+    public async Task An_application_without_read_user_is_refused_by_GitLab_and_the_message_says_to_select_it()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab, application: a => a with { Scopes = ["api"] });
+        using var admin = await scenario.NewSetupBrowserAsync();
+        using var browser = scenario.NewBrowser();
+
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        Assert.Contains("error=invalid_scope", callback.Query, StringComparison.Ordinal);
+        var verify = await scenario.SignInAsync(admin, purpose: "verify");
+
+        var message = await scenario.StatusMessageAfterAsync(admin, verify.Response);
+        Assert.Contains("GitLab refused the requested permission, the read_user scope (invalid_scope)", message, StringComparison.Ordinal);
+        Assert.Empty(gitLab.TokenExchanges);
+    }
+
+    [Fact]
+    public async Task The_status_check_finds_GitLab_through_its_discovery_and_reports_an_issuer_that_is_not_the_Base_URL()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
+        var services = scenario.Host.Services;
+        var admin = await services.AdministratorAsync();
+        var status = services.GetRequiredService<IntegrationStatusService>();
+
+        var healthy = (await status.CheckNowAsync(admin, scenario.IntegrationId)).Value!.LastReport!;
+        Assert.Equal(ProbeProblem.None, healthy.Problem);
+        Assert.Equal(StepOutcome.Passed, healthy.Steps.Single(s => s.Step == ProbeStep.Server).Outcome);
+        Assert.Contains("GitLab answered in", healthy.Steps.Single(s => s.Step == ProbeStep.Server).Message, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.Passed, healthy.Steps.Single(s => s.Step == ProbeStep.OAuthProvider).Outcome);
+
+        gitLab.Issuer = "https://gitlab.example.com/gitlab";
+        var moved = (await status.CheckNowAsync(admin, scenario.IntegrationId)).Value!.LastReport!;
+
+        var server = moved.Steps.Single(s => s.Step == ProbeStep.Server);
+        Assert.Equal(StepOutcome.Failed, server.Outcome);
+        Assert.Contains("the Base URL must be exactly https://gitlab.example.com/gitlab", server.Message, StringComparison.Ordinal);
+    }
+}
