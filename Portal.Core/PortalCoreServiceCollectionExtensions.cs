@@ -15,8 +15,6 @@ using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
-using Portal.Core.Platforms.BitbucketServer;
-using Portal.Core.Platforms.GitLabSelfManaged;
 using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
@@ -47,8 +45,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<IntegrationService>();
         services.AddIntegrationManagement();
         services.AddServerConnections();
-        services.AddBitbucketServerPlatform();
-        services.AddGitLabSelfManagedPlatform();
+        services.AddPlatforms();
         services.AddScoped<AccountService>();
         services.AddScoped<PendingAuthorizationStore>();
         services.AddScoped<SignInRecorder>();

@@ -90,7 +90,7 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         var failure = page.GetByTestId("check-failed");
         await Assertions.Expect(failure).ToContainTextAsync("Bitbucket answered 404 at /rest/api/1.0/application-properties");
         await Assertions.Expect(page.GetByTestId("base-url-status")).ToHaveAttributeAsync("aria-live", "polite");
-        await Assertions.Expect(page.GetByTestId("waiting-for-bitbucket")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("waiting-for-server")).ToBeVisibleAsync();
         await page.AssertNoAccessibilityViolationsAsync("wizard, failure message shown");
 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync("not a url");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Platforms.GitLabSelfManaged;
 
 namespace Portal.Tests.Infrastructure;
 
@@ -18,6 +19,17 @@ public static class TestPlatforms
         services.AddHttpClient<BitbucketIdentityClient>().UseServerHandler();
         services.AddTransient<IPlatform, BitbucketServerPlatform>();
         services.TryAddScoped<PlatformCatalog>();
+        return services;
+    }
+
+    /// <summary>Both platforms, as the portal registers them, for hand-built service collections.</summary>
+    public static IServiceCollection AddPlatformsForTests(this IServiceCollection services)
+    {
+        services.AddBitbucketPlatformForTests();
+        services.AddHttpClient<GitLabDiscovery>().UseServerHandler()
+            .AddTypedClient((http, sp) => new GitLabDiscovery(http, sp.GetRequiredService<IOptions<ServerConnectionOptions>>().Value.ProbeTimeout));
+        services.AddHttpClient<GitLabApiReader>().UseServerHandler().AddTypedClient((http, _) => new GitLabApiReader(http));
+        services.AddTransient<IPlatform, GitLabSelfManagedPlatform>();
         return services;
     }
 

@@ -35,7 +35,7 @@ public sealed class AddIntegrationTests : WizardTestBase
     {
         var cut = Ctx.Render<AddIntegration>();
 
-        cut.WaitForElement("[data-testid=waiting-for-bitbucket]");
+        cut.WaitForElement("[data-testid=waiting-for-server]");
         Assert.Empty(cut.FindAll("input#integration-client-secret"));
         Assert.Empty(cut.FindAll("input#integration-callback-url"));
         Assert.Empty(cut.FindAll("button:contains('Create Integration')"));

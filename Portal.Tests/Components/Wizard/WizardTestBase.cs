@@ -32,7 +32,7 @@ public abstract class WizardTestBase : MudTestBase
         services.AddSingleton<SecretProtector>();
         services.AddSingleton(Options.Create(new PortalOptions { PublicUrl = PublicUrl }));
         services.AddSingleton(Options.Create(new ServerConnectionOptions { ProbeTimeout = TimeSpan.FromSeconds(2) }));
-        services.AddBitbucketPlatformForTests();
+        services.AddPlatformsForTests();
         services.AddScoped<IntegrationValidator>();
         services.AddScoped<IntegrationService>();
         services.AddScoped(sp => new BaseUrlCheck(sp.GetRequiredService<PlatformCatalog>(), TimeProvider.System, sp.GetRequiredService<ILogger<BaseUrlCheck>>())

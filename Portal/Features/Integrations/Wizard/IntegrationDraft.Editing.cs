@@ -14,7 +14,7 @@ internal sealed partial class IntegrationDraft
     /// <summary>The integration as stored when editing began; null while the draft is the wizard's.</summary>
     public IntegrationDetails? Original { get; private set; }
 
-    /// <summary>Until the live check has found Bitbucket, the stored OAuth version stays.</summary>
+    /// <summary>Until the live check has found the server, the stored OAuth version stays.</summary>
     public OAuthVersion EditedOAuthVersion => Check.Found || Original is null ? OAuthVersion : Original.OAuthVersion;
 
     public bool BaseUrlChanged => Original is not null && Normalization.Url != Original.BaseUrl;
@@ -37,6 +37,7 @@ internal sealed partial class IntegrationDraft
         Id = integration.Id;
         Name = integration.Name;
         Platform = integration.Platform;
+        Check.UsePlatform(CurrentPlatform);
         BaseUrl = integration.BaseUrl;
         ClientId = integration.ClientId;
         ChosenOAuthVersion = integration.OAuthVersion;

@@ -58,7 +58,7 @@ internal sealed partial class IntegrationDraft : IDisposable
 
     public OAuthCompatibility? Compatibility => Check.Found ? Check.Result!.Compatibility : null;
 
-    /// <summary>The OAuth settings open once Bitbucket is found.</summary>
+    /// <summary>The OAuth settings open once the server is found.</summary>
     public bool ReadyForOAuthSettings => Compatibility is not null;
 
     /// <summary>Whether the admin may choose: servers that can use OAuth 2 may still be linked with OAuth 1.</summary>
