@@ -37,7 +37,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
 
         foreach (var (path, heading) in new[]
                  {
-                     ("/", "Bitbucket Integration Portal"),
+                     ("/", "Integration Portal"),
                      ("/signin", "Sign in"),
                      ("/access", "Administrator access"),
                      ("/access?problem=setup-link-unknown", "Administrator access"),

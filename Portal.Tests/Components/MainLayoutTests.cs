@@ -31,7 +31,7 @@ public sealed class MainLayoutTests : MudTestBase
 
         layout.WaitForAssertion(() => Assert.Contains("Setup Mode", layout.Find("[data-testid=setup-mode-banner]").TextContent, StringComparison.Ordinal));
         Assert.Contains("the page", layout.Markup, StringComparison.Ordinal);
-        Assert.Contains("Bitbucket Integration Portal", layout.Find("header").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Integration Portal", layout.Find("header").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

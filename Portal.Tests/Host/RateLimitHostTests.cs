@@ -56,7 +56,7 @@ public sealed class RateLimitHostTests
         using var other = scenario.Host.CreateHttpClientFrom(Other);
 
         await AssertLimitedAsync(busy, other, $"/signin/callback/{scenario.IntegrationId:N}?state=guessed&code=guessed", HttpStatusCode.Redirect,
-            "Returning from Bitbucket to finish a sign-in was tried too often from your address");
+            "Returning from the code host to finish a sign-in was tried too often from your address");
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class SetupModeHostTests : IAsyncLifetime
         var home = await client.GetAsync(new Uri("/", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
-        Assert.Contains("Bitbucket Integration Portal", await home.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Integration Portal", await home.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(File.Exists(host.DatabasePath));
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();

@@ -75,7 +75,7 @@ public sealed class SignInFlowTests
         Assert.Equal("ada_example.com", identity.Slug);
         var account = await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative));
         Assert.Contains("Ada (e-mail login)", account, StringComparison.Ordinal);
-        Assert.Contains("No e-mail address in Bitbucket", account, StringComparison.Ordinal);
+        Assert.Contains("No e-mail address on the server", account, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();
     }
 

@@ -28,7 +28,7 @@ public partial class IntegrationStatusCard
     private string TitleId => $"status-card-{Snapshot.Integration.Id:N}";
 
     private string VersionText => Snapshot.LastReport?.ServerVersion
-        ?? (Snapshot.Integration.ServerVersion is { } created ? $"{created} (when the integration was created)" : "unknown");
+        ?? (Snapshot.Integration.ServerVersion is { } recorded ? $"{recorded} (as last recorded)" : "unknown");
 
     protected override bool ShouldRender() => ownStateChanged || !ReferenceEquals(rendered, Snapshot);
 
