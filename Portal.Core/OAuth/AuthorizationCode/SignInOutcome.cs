@@ -75,11 +75,6 @@ public sealed record TokenExchange(Accounts.TokenSet? Tokens, Func<HttpRequestMe
         new(null, null, kind, message, step, OAuthErrorCodes.Known(errorCode));
 }
 
-/// <summary>The portal user a sign-in resolved to, and the session it started.</summary>
-/// <param name="BecameFirstAdministrator">The sign-in ended Setup Mode and made this person an administrator.</param>
-/// <param name="EndedSetupMode">The sign-in ended Setup Mode (the person may have been an administrator already).</param>
-public sealed record SignedInUser(Guid UserId, string DisplayName, bool IsAdministrator, bool BecameFirstAdministrator, bool EndedSetupMode = false, Guid SessionId = default);
-
 /// <summary>
 /// The result of a callback: who signed in (or who Bitbucket said it was, for a verification), or why not. A failure
 /// has two messages for two audiences: <see cref="PublicMessage"/> for whoever is signing in (no internal detail), and

@@ -203,8 +203,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     {
         if (OAuthVersion == OAuthVersion.OAuth1 && Compatibility is not null && OAuth1Keys is null)
         {
-            var pair = OAuth1KeyPair.Generate();
-            OAuth1Keys = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem);
+            OAuth1Keys = OAuth1KeyIssuer.Issue();
         }
     }
 
