@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Configuration;
 using Portal.Core.Persistence;
 
 namespace Portal.Core.Setup;
