@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Authorization;
+using Portal.Core.Configuration;
 using Portal.Core.Persistence;
 using Portal.Core.Sessions;
-using Portal.Core.Setup;
 
 namespace Portal.Benchmarks;
 

@@ -1,10 +1,6 @@
 using Portal.Core.Connections;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 using Portal.Core.Accounts;
 using Portal.Core.Audit;
@@ -30,14 +26,9 @@ public static class PortalCoreServiceCollectionExtensions
     public static IServiceCollection AddPortalCore(this IServiceCollection services, string contentRootPath)
     {
         services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingletonTimeProvider();
 
-        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
-        {
-            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            options.UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath));
-        });
+        services.AddPersistence(contentRootPath);
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>().ProtectKeysWithKeyFile(contentRootPath);
         services.AddSingleton<SecretProtector>();
         services.AddSessionsAndAuthorization();
@@ -46,7 +37,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddIntegrationManagement();
         services.AddServerConnections();
         services.AddPlatforms();
-        services.AddScoped<AccountService>();
+        services.AddAccounts();
         services.AddScoped<PendingAuthorizationStore>();
         services.AddScoped<SignInRecorder>();
         services.AddRetention();
@@ -58,17 +49,14 @@ public static class PortalCoreServiceCollectionExtensions
         // Refreshes are not retried either: servers rotate the refresh token, so a repeated request would be refused.
         services.AddHttpClient<TokenRefresher>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddIntegrationStatus();
-        services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;
     }
 
     /// <summary>Setup Mode, server-side sessions and the authorization of administrators' actions.</summary>
     public static IServiceCollection AddSessionsAndAuthorization(this IServiceCollection services)
     {
-        services.AddOptions<SetupOptions>().BindConfiguration(SetupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PortalSessionOptions>().BindConfiguration(PortalSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<SetupModeService>();
-        services.AddSingleton<SessionService>();
+        services.AddSetup();
+        services.AddSessions();
         services.AddSingleton<AdministratorGate>();
         services.AddSingleton<AdminActions>();
         services.AddAuditLog();
@@ -82,18 +70,5 @@ public static class PortalCoreServiceCollectionExtensions
         {
             services.AddSingleton(TimeProvider.System);
         }
-    }
-
-    /// <summary>Makes a relative SQLite file path absolute against the content root and creates its folder.</summary>
-    public static string ResolveSqliteConnectionString(string connectionString, string contentRootPath)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.Ordinal))
-        {
-            var path = Path.GetFullPath(builder.DataSource, contentRootPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            builder.DataSource = path;
-        }
-        return builder.ToString();
     }
 }

@@ -1,7 +1,5 @@
 using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
-using Portal.Core.OAuth;
-using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;

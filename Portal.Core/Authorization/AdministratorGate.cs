@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Core.Configuration;
 using Portal.Core.Persistence;
 using Portal.Core.Sessions;
-using Portal.Core.Setup;
 
 namespace Portal.Core.Authorization;
 

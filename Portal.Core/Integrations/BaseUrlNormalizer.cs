@@ -15,8 +15,8 @@ public static partial class BaseUrlNormalizer
     /// <summary>The error for an empty input.</summary>
     public const string EmptyError = "Enter the base URL of your Bitbucket Data Center / Server, e.g. https://bitbucket.example.com";
 
-    /// <summary>The warning for an http base URL; it concerns OAuth 2 only.</summary>
-    public const string PlainHttpWarning = "Bitbucket's OAuth 2 provider requires an https base URL, so OAuth 2 sign-in will fail over http://: use https:// if Bitbucket offers it.";
+    /// <summary>The warning for an http base URL; it concerns OAuth 2 only (see <see cref="BaseUrlWarnings"/>).</summary>
+    public const string PlainHttpWarning = "The server's OAuth 2 provider requires an https base URL, so OAuth 2 sign-in will fail over http://: use https:// if the server offers it.";
 
     private const string Example = "https://bitbucket.example.com";
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Core.Persistence;
 
 namespace Portal.Core.Security;
 
@@ -40,6 +41,7 @@ public static class KeyRingEncryption
             Instance(DecryptionSetupFor(sp.GetRequiredService<KeyRingCertificate>().Certificate), sp)));
 
         services.AddScoped<StoredKeyProtection>();
+        services.AddScoped<IDatabaseStartupStep>(sp => sp.GetRequiredService<StoredKeyProtection>());
         return builder;
     }
 

@@ -13,7 +13,7 @@ namespace Portal.Core.Security;
 /// Runs at start, before Data Protection reads its keys: encrypts keys that earlier versions stored in the database
 /// unencrypted, and reports keys the key file cannot decrypt.
 /// </summary>
-public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate keyFile, IServiceProvider services, ILoggerFactory loggerFactory)
+public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate keyFile, IServiceProvider services, ILoggerFactory loggerFactory) : IDatabaseStartupStep
 {
     private static readonly XNamespace DataProtectionNamespace = "http://schemas.asp.net/2015/03/dataProtection";
     private static readonly XName EncryptedSecretName = DataProtectionNamespace + "encryptedSecret";
@@ -23,7 +23,7 @@ public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate k
     private readonly ILogger logger = loggerFactory.CreateLogger<StoredKeyProtection>();
 
     /// <summary>Opens (or creates) the key file, encrypts plaintext keys and logs an error for keys it cannot decrypt.</summary>
-    public async Task PrepareAsync(CancellationToken cancellationToken = default)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var certificate = keyFile.Certificate;
         var keys = await db.DataProtectionKeys.ToListAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Core.Configuration;
 using Portal.Core.Persistence;
 using Portal.Core.Setup;
 

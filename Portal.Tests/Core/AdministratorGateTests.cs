@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Authorization;
+using Portal.Core.Configuration;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
 using Portal.Tests.Infrastructure;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Accounts;
 using Portal.Core.Authorization;
 using Portal.Tests.Infrastructure;
 

@@ -188,7 +188,7 @@ public class BaseUrlNormalizerTests
 
         Assert.True(result.IsValid);
         Assert.Equal(
-            "Bitbucket's OAuth 2 provider requires an https base URL, so OAuth 2 sign-in will fail over http://: use https:// if Bitbucket offers it.",
+            "The server's OAuth 2 provider requires an https base URL, so OAuth 2 sign-in will fail over http://: use https:// if the server offers it.",
             result.Warning);
     }
 

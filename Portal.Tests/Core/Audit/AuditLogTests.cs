@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audit;
+using Portal.Core.Accounts;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms;

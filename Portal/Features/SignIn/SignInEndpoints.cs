@@ -127,12 +127,9 @@ internal static class SignInEndpoints
             new Claim(PortalClaims.Session, user.SessionId.ToString()),
         ], CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(new ClaimsPrincipal(identity));
-        if (user.EndedSetupMode)
+        if (SignInMessages.Welcome(user) is { } welcome)
         {
-            const string over = "Setup Mode is over: setup links no longer work, and admin pages need an administrator's sign-in.";
-            StatusMessage.Set(http, new StatusMessage(StatusMessage.Success, user.BecameFirstAdministrator
-                ? $"Welcome, {user.DisplayName}. You are the portal's first administrator, and {over}"
-                : $"Welcome, {user.DisplayName}. You are an administrator, and {over}"));
+            StatusMessage.Set(http, new StatusMessage(StatusMessage.Success, welcome));
         }
         return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl));
     }
@@ -145,7 +142,7 @@ internal static class SignInEndpoints
             await sessions.EndAsync(sessionId, SessionEndReason.SignedOut, http.RequestAborted);
         }
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, "You are signed out."));
+        StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, SignInMessages.SignedOut));
         return Results.Redirect(LocalReturnUrl.Sanitize(returnUrl));
     }
 }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Portal.Core.Setup;
+namespace Portal.Core.Configuration;
 
 /// <summary>The operator's settings under the <c>Setup</c> section of appsettings.json.</summary>
 public sealed class SetupOptions : IValidatableObject

@@ -1,7 +1,4 @@
-using Portal.Core.Accounts;
-using Portal.Core.Platforms;
-
-namespace Portal.Core.OAuth;
+namespace Portal.Core.Accounts;
 
 /// <summary>The portal user a sign-in resolved to, and the session it started.</summary>
 /// <param name="BecameFirstAdministrator">The sign-in ended Setup Mode and made this person an administrator.</param>

@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
+using Portal.Core.Authorization;
 using Portal.Core.Persistence;
 
-namespace Portal.Core.Authorization;
+namespace Portal.Core.Accounts;
 
 /// <summary>The outcome of granting or revoking the administrator role.</summary>
 public enum RoleChange
