@@ -1,12 +1,11 @@
 using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
-using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
 
 namespace Portal.Core.Accounts;
 
-/// <summary>Tokens Bitbucket issued, with their expiry.</summary>
+/// <summary>Tokens the server issued, with their expiry.</summary>
 /// <param name="OAuth1TokenSecret">OAuth 1 access tokens come with a secret that signs every request.</param>
 public sealed record TokenSet(string AccessToken, string? RefreshToken, DateTimeOffset AccessTokenExpiresAt, string? OAuth1TokenSecret = null)
 {
@@ -20,7 +19,7 @@ public sealed record AccountSummary(
     Guid UserId, string DisplayName, string? Email, string? AvatarUrl, bool IsAdministrator, DateTimeOffset? LastSignInAt,
     string? LastIntegrationName, IReadOnlyList<string> Usernames, bool IsOrphaned = false);
 
-/// <summary>Portal accounts: created on a first sign-in, updated on later ones, keyed on Bitbucket's numeric user id.</summary>
+/// <summary>Portal accounts: created on a first sign-in, updated on later ones, keyed on the platform's numeric user id.</summary>
 public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory, SecretProtector protector, TimeProvider clock)
 {
     /// <summary>Creates or updates the account for <paramref name="identity"/> and stores its tokens encrypted.</summary>
@@ -55,7 +54,7 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
         return new SignedInUser(user.Id, user.DisplayName, user.IsAdministrator, BecameFirstAdministrator: false);
     }
 
-    /// <summary>Keeps the newest tokens; Bitbucket rotates both on every refresh, so the old refresh token is dead.</summary>
+    /// <summary>Keeps the newest tokens; servers rotate both on every refresh, so the old refresh token is dead.</summary>
     public async Task UpdateTokensAsync(Guid externalIdentityId, TokenSet tokens, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -1,7 +1,7 @@
 namespace Portal.Core.Accounts;
 
 /// <summary>
-/// A portal user's account at one integration, keyed on Bitbucket's numeric user id: usernames and slugs change
+/// A portal user's account at one integration, keyed on the platform's numeric user id: usernames and slugs change
 /// when a user is renamed, the id does not.
 /// </summary>
 public sealed class ExternalIdentity
@@ -16,7 +16,7 @@ public sealed class ExternalIdentity
     /// <summary>Encrypted (purpose <see cref="Security.SecretPurpose.AccessToken"/>).</summary>
     public string? ProtectedAccessToken { get; set; }
     public DateTimeOffset? AccessTokenExpiresAt { get; set; }
-    /// <summary>Encrypted (purpose <see cref="Security.SecretPurpose.RefreshToken"/>); Bitbucket rotates it on each refresh.</summary>
+    /// <summary>Encrypted (purpose <see cref="Security.SecretPurpose.RefreshToken"/>); servers rotate it on each refresh.</summary>
     public string? ProtectedRefreshToken { get; set; }
     /// <summary>OAuth 1: the access token's secret, encrypted (purpose <see cref="Security.SecretPurpose.OAuth1TokenSecret"/>).</summary>
     public string? ProtectedOAuth1TokenSecret { get; set; }

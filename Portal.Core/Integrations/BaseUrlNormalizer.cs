@@ -6,22 +6,23 @@ using Portal.Core.Security;
 namespace Portal.Core.Integrations;
 
 /// <summary>
-/// Turns what an administrator typed as Bitbucket's base URL into the one form the portal stores and builds every
-/// Bitbucket URL from: <c>scheme://host[:port][/context-path]</c>, lower-case scheme and host, punycode for
+/// Turns what an administrator typed as the server's base URL into the one form the portal stores and builds every
+/// URL of the server from: <c>scheme://host[:port][/context-path]</c>, lower-case scheme and host, punycode for
 /// international host names, no default port, no trailing slash, no query or fragment.
 /// </summary>
 public static partial class BaseUrlNormalizer
 {
     /// <summary>The error for an empty input.</summary>
-    public const string EmptyError = "Enter the base URL of your Bitbucket Data Center / Server, e.g. https://bitbucket.example.com";
+    public const string EmptyError = "Enter the base URL of your server, e.g. https://git.example.com";
 
     /// <summary>The warning for an http base URL; it concerns OAuth 2 only (see <see cref="BaseUrlWarnings"/>).</summary>
     public const string PlainHttpWarning = "The server's OAuth 2 provider requires an https base URL, so OAuth 2 sign-in will fail over http://: use https:// if the server offers it.";
 
-    private const string Example = "https://bitbucket.example.com";
+    private const string Example = "https://git.example.com";
 
-    // Top-level routes of Bitbucket pages and APIs; a pasted browser or API address contains one, a context path doesn't.
-    private static readonly string[] PageSegments = ["rest", "projects", "plugins", "dashboard", "login", "admin", "account", "users", "repos"];
+    // Top-level routes of code hosts' pages and APIs ("-" starts GitLab-style page routes); a pasted browser or API
+    // address contains one, a context path or relative URL root doesn't.
+    private static readonly string[] PageSegments = ["rest", "projects", "plugins", "dashboard", "login", "admin", "account", "users", "repos", "-", "api", "explore", "oauth"];
 
     /// <summary>Validates and normalises <paramref name="input"/>; never throws.</summary>
     public static BaseUrlNormalization Normalize(string? input)
@@ -42,7 +43,7 @@ public static partial class BaseUrlNormalizer
         var rest = schemeMatch.Groups["rest"].Value;
         if (scheme is not ("http" or "https"))
         {
-            return Fail($"The scheme \"{scheme}:\" is not supported: the base URL is the address you open Bitbucket at in a browser and starts with https:// (or http://), e.g. {Example}");
+            return Fail($"The scheme \"{scheme}:\" is not supported: the base URL is the address you open the server at in a browser and starts with https:// (or http://), e.g. {Example}");
         }
 
         if (!rest.StartsWith("//", StringComparison.Ordinal) || rest.StartsWith("///", StringComparison.Ordinal))
@@ -75,7 +76,7 @@ public static partial class BaseUrlNormalizer
         }
         if (text.Any(char.IsWhiteSpace))
         {
-            return Fail($"The base URL \"{text}\" contains a space: remove it; a Bitbucket context path has none, e.g. {Example}/bitbucket.");
+            return Fail($"The base URL \"{text}\" contains a space: remove it; a context path has none, e.g. {Example}/scm.");
         }
         if (InvalidPort(authority) is { } port)
         {
@@ -83,7 +84,7 @@ public static partial class BaseUrlNormalizer
         }
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
-            return Fail($"\"{text}\" is not a valid URL: check it for typos; it should look like {Example} or {Example}/bitbucket.");
+            return Fail($"\"{text}\" is not a valid URL: check it for typos; it should look like {Example} or {Example}/scm.");
         }
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
             && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && LinkLocalAddresses.IsLinkLocal(address))
@@ -104,7 +105,7 @@ public static partial class BaseUrlNormalizer
         }
         if (PageRoutePrefix(path) is { } contextPath)
         {
-            warnings.Add($"This looks like a page of Bitbucket, not its base URL: if Bitbucket's base URL is {origin}{contextPath}, enter that instead.");
+            warnings.Add($"This looks like a page of the server, not its base URL: if the server's base URL is {origin}{contextPath}, enter that instead.");
         }
 
         return new BaseUrlNormalization(origin + path, null, warnings.Count == 0 ? null : string.Join(" ", warnings));
@@ -147,7 +148,7 @@ public static partial class BaseUrlNormalizer
             : port;
     }
 
-    /// <summary>The part of <paramref name="path"/> before a Bitbucket page route, or <c>null</c> when there is none.</summary>
+    /// <summary>The part of <paramref name="path"/> before a page route, or <c>null</c> when there is none.</summary>
     private static string? PageRoutePrefix(string path)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -172,7 +173,7 @@ public static partial class BaseUrlNormalizer
     [GeneratedRegex(@"^(?<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*):(?<rest>.*)$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex SchemeRegex();
 
-    // "bitbucket.example.com:7990/x" parses as scheme "bitbucket.example.com"; a number after the colon means host:port.
+    // "git.example.com:7990/x" parses as scheme "git.example.com"; a number after the colon means host:port.
     [GeneratedRegex(@"^\d+(?:[/?#].*)?$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex HostAndPortRegex();
 

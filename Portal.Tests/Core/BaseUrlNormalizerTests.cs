@@ -64,7 +64,7 @@ public class BaseUrlNormalizerTests
 
         Assert.False(result.IsValid);
         Assert.Null(result.Url);
-        Assert.Equal("Enter the base URL of your Bitbucket Data Center / Server, e.g. https://bitbucket.example.com", result.Error);
+        Assert.Equal("Enter the base URL of your server, e.g. https://git.example.com", result.Error);
     }
 
     [Theory]
@@ -153,8 +153,8 @@ public class BaseUrlNormalizerTests
     {
         Assert.Equal(
             input.StartsWith("https", StringComparison.Ordinal)
-                ? "The base URL has no host name: enter it after https://, e.g. https://bitbucket.example.com."
-                : "The base URL has no host name: enter it after http://, e.g. https://bitbucket.example.com.",
+                ? "The base URL has no host name: enter it after https://, e.g. https://git.example.com."
+                : "The base URL has no host name: enter it after http://, e.g. https://git.example.com.",
             BaseUrlNormalizer.Normalize(input).Error);
     }
 
@@ -166,7 +166,7 @@ public class BaseUrlNormalizerTests
     public void Invalid_port_is_refused(string input, string port)
     {
         Assert.Equal(
-            $"The port \"{port}\" is not valid: use a number from 1 to 65535, e.g. https://bitbucket.example.com:7990.",
+            $"The port \"{port}\" is not valid: use a number from 1 to 65535, e.g. https://git.example.com:7990.",
             BaseUrlNormalizer.Normalize(input).Error);
     }
 
@@ -176,7 +176,7 @@ public class BaseUrlNormalizerTests
         var result = BaseUrlNormalizer.Normalize("https://bitbucket..example.com\\bb");
 
         Assert.False(result.IsValid);
-        Assert.EndsWith("it should look like https://bitbucket.example.com or https://bitbucket.example.com/bitbucket.", result.Error);
+        Assert.EndsWith("it should look like https://git.example.com or https://git.example.com/scm.", result.Error);
     }
 
     [Theory]
@@ -205,7 +205,7 @@ public class BaseUrlNormalizerTests
         Assert.True(result.IsValid);
         Assert.Equal(input, result.Url);
         Assert.Equal(
-            $"This looks like a page of Bitbucket, not its base URL: if Bitbucket's base URL is {likelyBaseUrl}, enter that instead.",
+            $"This looks like a page of the server, not its base URL: if the server's base URL is {likelyBaseUrl}, enter that instead.",
             result.Warning);
     }
 
@@ -221,6 +221,6 @@ public class BaseUrlNormalizerTests
         var warning = BaseUrlNormalizer.Normalize("http://bitbucket.example.com/rest/api/1.0/projects").Warning;
 
         Assert.Contains("requires an https base URL", warning);
-        Assert.Contains("This looks like a page of Bitbucket, not its base URL", warning);
+        Assert.Contains("This looks like a page of the server, not its base URL", warning);
     }
 }
