@@ -20,7 +20,7 @@ public static partial class BaseUrlNormalizer
 
     private const string Example = "https://git.example.com";
 
-    // Top-level routes of code hosts' pages and APIs ("-" starts GitLab-style page routes); a pasted browser or API
+    // Top-level routes of code hosts' pages and APIs ("-" as in /-/settings); a pasted browser or API
     // address contains one, a context path or relative URL root doesn't.
     private static readonly string[] PageSegments = ["rest", "projects", "plugins", "dashboard", "login", "admin", "account", "users", "repos", "-", "api", "explore", "oauth"];
 
