@@ -13,7 +13,7 @@ namespace Portal.Core.Integrations;
 /// <param name="LastFailure">Why the latest verification of the pending credentials failed, if it did.</param>
 public sealed record CredentialReplacementView(
     Guid IntegrationId, string Name, string BaseUrl, OAuthVersion OAuthVersion, bool Enabled, string? ConsumerKey,
-    DateTimeOffset? PendingSince, string? PendingPublicKeyPem, string? LastFailure, DateTimeOffset? LastFailedAt)
+    DateTimeOffset? PendingSince, string? PendingPublicKeyPem, string? LastFailure, DateTimeOffset? LastFailedAt, string Platform = "")
 {
     public CredentialKind Kind => OAuthVersion == OAuthVersion.OAuth2 ? CredentialKind.ClientSecret : CredentialKind.KeyPair;
 
@@ -44,7 +44,7 @@ public sealed class CredentialReplacementService(
         }
         var pending = await db.CredentialReplacements.AsNoTracking().SingleOrDefaultAsync(r => r.IntegrationId == integrationId, cancellationToken);
         return new CredentialReplacementView(integration.Id, integration.Name, integration.BaseUrl, integration.OAuthVersion, integration.Enabled,
-            integration.ConsumerKey, pending?.StartedAt, pending?.PublicKeyPem, pending?.LastFailure, pending?.LastFailedAt);
+            integration.ConsumerKey, pending?.StartedAt, pending?.PublicKeyPem, pending?.LastFailure, pending?.LastFailedAt, integration.Platform);
     }
 
     /// <summary>

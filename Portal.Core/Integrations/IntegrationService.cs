@@ -32,14 +32,14 @@ public sealed class IntegrationService(
     }
 
     /// <summary>What an OAuth 1 integration's link on its server must contain (public values only).</summary>
-    public async Task<(string Name, string ConsumerKey, string PublicKeyPem)?> FindOAuth1LinkValuesAsync(Guid integrationId, CancellationToken cancellationToken = default)
+    public async Task<(string Name, string ConsumerKey, string PublicKeyPem, string Platform)?> FindOAuth1LinkValuesAsync(Guid integrationId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var values = await db.Integrations.AsNoTracking()
             .Where(i => i.Id == integrationId && i.OAuthVersion == OAuthVersion.OAuth1)
-            .Select(i => new { i.Name, i.ConsumerKey, i.PublicKeyPem })
+            .Select(i => new { i.Name, i.ConsumerKey, i.PublicKeyPem, i.Platform })
             .SingleOrDefaultAsync(cancellationToken);
-        return values is { ConsumerKey: { } key, PublicKeyPem: { } pem } ? (values.Name, key, pem) : null;
+        return values is { ConsumerKey: { } key, PublicKeyPem: { } pem } ? (values.Name, key, pem, values.Platform) : null;
     }
 
     /// <summary>Runs the same rules as the wizard, then stores the integration with its secret encrypted.</summary>

@@ -8,7 +8,7 @@ namespace Portal.Core.Integrations;
 
 /// <summary>An integration and the certificate it alone trusts, as its Trusted certificate page shows them.</summary>
 /// <param name="Certificate">The trusted certificate; <c>null</c> when the integration trusts none of its own.</param>
-public sealed record IntegrationTrustView(Guid IntegrationId, string Name, string BaseUrl, CertificateDetails? Certificate);
+public sealed record IntegrationTrustView(Guid IntegrationId, string Name, string BaseUrl, CertificateDetails? Certificate, string Platform = "");
 
 /// <summary>The outcome of trusting a certificate: what is now trusted, or why the PEM was refused (cause and fix).</summary>
 public sealed record TrustChange(bool IntegrationFound, CertificateDetails? Certificate, string? Problem)
@@ -31,14 +31,14 @@ public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> d
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId)
-            .Select(i => new { i.Id, i.Name, i.BaseUrl, i.TrustedCaPem })
+            .Select(i => new { i.Id, i.Name, i.BaseUrl, i.TrustedCaPem, i.Platform })
             .SingleOrDefaultAsync(cancellationToken);
         if (found is null)
         {
             return null;
         }
         var certificate = found.TrustedCaPem is null ? null : TrustedCertificatePem.Parse(found.TrustedCaPem, DateTimeOffset.MinValue).Certificate;
-        return new IntegrationTrustView(found.Id, found.Name, found.BaseUrl, certificate);
+        return new IntegrationTrustView(found.Id, found.Name, found.BaseUrl, certificate, found.Platform);
     }
 
     /// <summary>Trusts <paramref name="pem"/> (one certificate, no key) for the integration, replacing what it trusted before.</summary>

@@ -14,7 +14,7 @@ public static class OAuthErrorMessages
     public static (SignInErrorKind Kind, string Message) ForAuthorizeError(string error, PlatformWording words) => error switch
     {
         "access_denied" => (SignInErrorKind.UserDeclined,
-            $"The user declined the access request in {words.ServerName} (access_denied), so nobody was signed in. Sign in again and choose Allow."),
+            $"The user declined the access request in {words.ServerName} (access_denied), so nobody was signed in. Sign in again and allow the portal access."),
         "invalid_scope" => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart} refused the requested permission, {words.Permission} (invalid_scope). Edit the {words.ApplicationNoun} in {words.ServerName} and select {words.Permission}."),
         "unsupported_response_type" => (SignInErrorKind.IntegrationMisconfigured,

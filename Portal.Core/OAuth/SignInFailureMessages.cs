@@ -33,9 +33,9 @@ public static class SignInFailureMessages
             SignInErrorKind.StateReplayed =>
                 "This sign-in answer was already used. Each sign-in works once: start the sign-in again from the portal.",
             SignInErrorKind.UserDeclined =>
-                $"You declined the access request in {server}, so you were not signed in. Sign in again and choose Allow.",
+                $"You declined the access request in {server}, so you were not signed in. Sign in again and allow the portal access.",
             SignInErrorKind.AccessNotGranted =>
-                $"{serverAtStart} did not give the portal access to your account, so you were not signed in. Sign in again and choose Allow on {server}'s page; if you did, {TellAnAdministrator}",
+                $"{serverAtStart} did not give the portal access to your account, so you were not signed in. Sign in again and allow the portal access on {server}'s page; if you did, {TellAnAdministrator}",
             SignInErrorKind.CallbackInvalid =>
                 $"{serverAtStart}'s answer could not complete the sign-in. Start the sign-in again from this page; if it keeps happening, {TellAnAdministrator}",
             SignInErrorKind.CodeRejected =>

@@ -9,10 +9,10 @@ namespace Portal.Core.OAuth;
 /// </summary>
 internal static class SignInLikelyCauses
 {
-    public static SignInOutcome AddTo(Integration integration, IPlatform platform, SignInOutcome outcome)
+    public static SignInOutcome AddTo(Integration integration, IPlatform? platform, SignInOutcome outcome)
     {
         if (outcome.Succeeded || integration.OAuthVersion != OAuthVersion.OAuth2 || HasKnownCause(outcome)
-            || platform.LikelySignInCause(integration.BaseUrl) is not { } cause)
+            || platform?.LikelySignInCause(integration.BaseUrl) is not { } cause)
         {
             return outcome;
         }

@@ -64,7 +64,11 @@ public sealed class SignInService(
             integration = replacement.ApplyTo(integration);
         }
 
-        var platform = platforms.Get(integration.Platform);
+        if (platforms.Find(integration.Platform) is not { } platform)
+        {
+            return new PrepareResult(null, SignInOutcome.Failure(SignInErrorKind.IntegrationMisconfigured, SignInStep.State,
+                PlatformCatalog.Unknown(integration.Platform), integrationName: integration.Name) with { Purpose = purpose, IntegrationId = integration.Id });
+        }
         SignInStart start;
         using (OutboundTrust.Use(integration.TrustedCaPem))
         {
@@ -154,7 +158,7 @@ public sealed class SignInService(
         // Token, identity and OAuth 1 calls trust what this integration trusts, and nothing another integration does.
         using (OutboundTrust.Use(integration.TrustedCaPem))
         {
-            outcome = SignInLikelyCauses.AddTo(integration, platforms.Get(integration.Platform), await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
+            outcome = SignInLikelyCauses.AddTo(integration, platforms.Find(integration.Platform), await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
         }
         await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
         verifications.Completed(pending.Id, outcome);
@@ -180,7 +184,7 @@ public sealed class SignInService(
             var tested = replacement.ApplyTo(integration);
             using (OutboundTrust.Use(integration.TrustedCaPem))
             {
-                outcome = SignInLikelyCauses.AddTo(tested, platforms.Get(tested.Platform), await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
+                outcome = SignInLikelyCauses.AddTo(tested, platforms.Find(tested.Platform), await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
             }
             if (!outcome.Succeeded)
             {
@@ -208,7 +212,10 @@ public sealed class SignInService(
 
     private async Task<SignInOutcome> ExchangeAndIdentifyAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, Actor browser, CancellationToken cancellationToken)
     {
-        var platform = platforms.Get(integration.Platform);
+        if (platforms.Find(integration.Platform) is not { } platform)
+        {
+            return SignInOutcome.Failure(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token, PlatformCatalog.Unknown(integration.Platform), pending, integration.Name);
+        }
         var protocol = ProtocolFor(integration);
         var exchange = await protocol.ExchangeAsync(integration, platform, pending, callback, cancellationToken);
         if (!exchange.Succeeded)

@@ -27,8 +27,17 @@ public interface IPlatform
     /// <param name="serverVersion">What detection found; <c>null</c> when the server does not tell anonymous callers.</param>
     OAuthCompatibility? AssessOAuth(string? serverVersion);
 
+    /// <summary>Whether the server's OAuth 2 provider refuses plain http (the wizard then warns about an http Base URL).</summary>
+    bool OAuth2NeedsHttps { get; }
+
     /// <summary>What the administrator does on the server to create the OAuth 2 application named <paramref name="applicationName"/>.</summary>
     ApplicationGuide GuideFor(string baseUrl, string applicationName);
+
+    /// <summary>
+    /// The platform's usual reasons why a verification's tab did not come back from the server (besides a redirect URL
+    /// that differs, a closed tab or a refusal), marked like <see cref="ApplicationGuide.Steps"/>.
+    /// </summary>
+    IReadOnlyList<string> VerifyTimeoutCauses(string baseUrl);
 
     /// <summary>Why a Client ID or Client Secret cannot be what the server issued (copy mistakes), or <c>null</c>.</summary>
     string? CheckClientId(string clientId);

@@ -12,6 +12,10 @@ public sealed class PlatformCatalog(IEnumerable<IPlatform> platforms)
     public IPlatform Get(string key) =>
         Find(key) ?? throw new InvalidOperationException($"No platform \"{key}\" is registered; the integration was made by a newer portal or the platform was removed.");
 
+    /// <summary>Why an integration of <paramref name="key"/> cannot be used: its platform is not offered by this portal.</summary>
+    public static string Unknown(string key) =>
+        $"This integration's platform \"{key}\" is not offered by this portal (the integration was made by another version of the portal): update the portal, or delete the integration and add it again.";
+
     /// <summary>The platform's name for people, or the key itself for an unknown one.</summary>
     public string DisplayNameOf(string key) => Find(key)?.Kind.DisplayName ?? key;
 }

@@ -7,11 +7,12 @@ namespace Portal.Core.Platforms;
 /// <param name="ApplicationsPlace">Where administrators manage those, e.g. "Bitbucket &gt; Administration &gt; Application Links".</param>
 /// <param name="Permission">What the sign-in asks for, as the server's form names it, e.g. "Repositories: Read".</param>
 /// <param name="ServerLog">Where the server logs its side, e.g. "Bitbucket's log (atlassian-bitbucket.log)".</param>
-public sealed record PlatformWording(string ServerName, string ApplicationNoun, string ApplicationsPlace, string Permission, string ServerLog)
+/// <param name="ConsentButton">The button that grants the portal access on the server's consent page, e.g. "Allow".</param>
+public sealed record PlatformWording(string ServerName, string ApplicationNoun, string ApplicationsPlace, string Permission, string ServerLog, string ConsentButton)
 {
     /// <summary>For messages about an integration whose platform is unknown (removed, or none yet).</summary>
     public static PlatformWording Generic { get; } =
-        new("the server", "OAuth application", "the server's administration pages", "the requested permission", "the server's log");
+        new("the server", "OAuth application", "the server's administration pages", "the requested permission", "the server's log", "Allow");
 
     /// <summary><see cref="ServerName"/> at the start of a sentence.</summary>
     public string ServerNameAtStart => ServerName.Length == 0 ? ServerName : char.ToUpperInvariant(ServerName[0]) + ServerName[1..];

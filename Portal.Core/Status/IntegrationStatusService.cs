@@ -156,10 +156,17 @@ public sealed class IntegrationStatusService(
             // A scope per probe: the typed HttpClient comes from the factory, so handlers rotate and DNS changes are seen.
             await using var scope = scopes.CreateAsyncScope();
             var probe = scope.ServiceProvider.GetRequiredService<IntegrationHealthProbe>();
-            var platform = scope.ServiceProvider.GetRequiredService<PlatformCatalog>().Get(integration.Platform);
-            using (OutboundTrust.Use(integration.TrustedCaPem))
+            if (scope.ServiceProvider.GetRequiredService<PlatformCatalog>().Find(integration.Platform) is not { } platform)
             {
-                report = await probe.ProbeAsync(platform, integration.BaseUrl, integration.OAuthVersion, ct);
+                report = new IntegrationProbeReport(clock.GetUtcNow(), 0, null, null, null, ProbeProblem.Misconfigured,
+                    [new ProbeStepResult(ProbeStep.Dns, StepOutcome.Failed, PlatformCatalog.Unknown(integration.Platform), null, 0)]);
+            }
+            else
+            {
+                using (OutboundTrust.Use(integration.TrustedCaPem))
+                {
+                    report = await probe.ProbeAsync(platform, integration.BaseUrl, integration.OAuthVersion, ct);
+                }
             }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)

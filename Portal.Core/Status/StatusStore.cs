@@ -9,7 +9,7 @@ namespace Portal.Core.Status;
 /// <summary>Reads what the status board needs from the database and stores probe results.</summary>
 public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IEnumerable<PlatformKind> platforms)
 {
-    private readonly Dictionary<string, string> serverNames = platforms.ToDictionary(p => p.Key, p => p.Wording.ServerName, StringComparer.Ordinal);
+    private readonly Dictionary<string, string> serverNames = platforms.DistinctBy(p => p.Key).ToDictionary(p => p.Key, p => p.Wording.ServerName, StringComparer.Ordinal);
 
     /// <summary>Probe results older than this are deleted: the dashboard shows 24 hours, plus an hour of slack.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(25);

@@ -127,7 +127,9 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
         await keyboard.PressAsync("Enter");
         var options = page.GetByRole(AriaRole.Listbox);
         await Assertions.Expect(options.GetByRole(AriaRole.Option, new() { Name = "Bitbucket Data Center / Server" })).ToBeVisibleAsync();
+        await Assertions.Expect(options.GetByRole(AriaRole.Option, new() { Name = "GitLab Self-Managed" })).ToBeVisibleAsync();
         await keyboard.PressAsync("ArrowDown");
+        await keyboard.PressAsync("ArrowUp");
         await keyboard.PressAsync("Enter");
         await Assertions.Expect(options).ToHaveCountAsync(0);
         await Assertions.Expect(platform).ToHaveTextAsync("Bitbucket Data Center / Server");

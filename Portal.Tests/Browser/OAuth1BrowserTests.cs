@@ -47,7 +47,7 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
 
         await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 7.17.0");
         await Assertions.Expect(page.GetByTestId("detected-oauth")).ToHaveTextAsync("OAuth 1");
-        await Assertions.Expect(page.GetByTestId("oauth1-required")).ToContainTextAsync("older than 7.21");
+        await Assertions.Expect(page.GetByTestId("oauth1-required")).ToContainTextAsync("too old for OAuth 2");
         await Assertions.Expect(Textbox(page, "Application URL")).ToHaveValueAsync(host.BaseUrl);
         await Assertions.Expect(Textbox(page, "Application Name")).ToHaveValueAsync(Name);
         await Assertions.Expect(Textbox(page, "Application Type")).ToHaveValueAsync("Generic Application");

@@ -94,7 +94,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
 
         await Assertions.Expect(status).ToHaveTextAsync("Bitbucket did not send the browser back.", new() { Timeout = 30_000 });
         var causes = panel.GetByTestId("verify-causes");
-        await Assertions.Expect(causes).ToContainTextAsync("The Redirect URL in Bitbucket differs from the Callback URL");
+        await Assertions.Expect(causes).ToContainTextAsync("The redirect URL in Bitbucket differs from the Callback URL");
         await Assertions.Expect(panel.GetByTestId("verify-callback-url")).ToHaveTextAsync(callbackUrl);
         await Assertions.Expect(causes).ToContainTextAsync("Bitbucket's Base URL setting is wrong");
         await Assertions.Expect(causes).ToContainTextAsync("Enable OAuth whitelist");

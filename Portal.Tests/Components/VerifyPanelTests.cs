@@ -148,7 +148,7 @@ public sealed class VerifyPanelTests : MudTestBase
         AssertState(cut, "timed-out");
         Assert.Equal("Bitbucket did not send the browser back.", Status(cut));
         var causes = cut.Find("[data-testid=verify-causes]").TextContent;
-        Assert.Contains("The Redirect URL in Bitbucket differs from the Callback URL", causes, StringComparison.Ordinal);
+        Assert.Contains("The redirect URL in Bitbucket differs from the Callback URL", causes, StringComparison.Ordinal);
         Assert.Equal($"{PublicUrl}/signin/callback/{IntegrationId:N}", cut.Find("[data-testid=verify-callback-url]").TextContent);
         Assert.Contains("Base URL setting is wrong", causes, StringComparison.Ordinal);
         Assert.Contains("https://bitbucket.example.com/bitbucket", causes, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portal.Core.OAuth;
 using Portal.Features.Integrations;
@@ -13,6 +14,7 @@ public static class VerifyPanelServices
         services.AddLogging();
         services.AddSingleton<VerificationNotifier>();
         services.AddSingleton(Options.Create(options ?? new VerifyOptions()));
+        services.TryAddScoped(_ => TestPlatforms.BitbucketOnly());
         return services;
     }
 }

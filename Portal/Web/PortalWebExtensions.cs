@@ -19,7 +19,7 @@ internal static class PortalWebExtensions
         // Request lines carry the full URL, and OAuth callbacks carry one-time codes and states in it: kept out of the
         // log even when an operator turns ASP.NET Core's logging up to Information.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        // The same for redirects to Bitbucket's authorize page, whose URL carries the state.
+        // The same for redirects to the server's authorize page, whose URL carries the state.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Result.RedirectResult", LogLevel.Warning);
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();

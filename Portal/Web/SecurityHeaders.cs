@@ -11,8 +11,8 @@ internal static class SecurityHeaders
     // Scripts only from the portal's own files: no inline script (App.razor renders no import map), no eval.
     // Styles need 'unsafe-inline': MudBlazor renders style="" attributes on its components and a <style> element with
     // the theme's CSS variables, and its JavaScript positions popovers through style attributes.
-    // No form-action: Chromium applies it to the redirects that follow a form post, and signing in leaves for Bitbucket.
-    // img-src: the portal's own images plus data: URIs (MudBlazor's CSS); a page showing a Bitbucket avatar adds that
+    // No form-action: Chromium applies it to the redirects that follow a form post, and signing in leaves for the code host.
+    // img-src: the portal's own images plus data: URIs (MudBlazor's CSS); a page showing a user's avatar adds that
     // avatar's origin for its own response only (AllowImagesFrom).
     private const string Policy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
@@ -26,7 +26,7 @@ internal static class SecurityHeaders
         return next(http);
     });
 
-    /// <summary>Lets the page of this response show images from the origin of <paramref name="imageUrl"/> (a Bitbucket avatar).</summary>
+    /// <summary>Lets the page of this response show images from the origin of <paramref name="imageUrl"/> (a user's avatar from the code host).</summary>
     public static void AllowImagesFrom(HttpContext http, string imageUrl)
     {
         if (!Uri.TryCreate(imageUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))

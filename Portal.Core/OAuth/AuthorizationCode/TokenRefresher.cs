@@ -58,7 +58,10 @@ public sealed class TokenRefresher(
                 "The portal cannot read the stored tokens or client secret (its encryption keys changed). The user must sign in again; if the client secret is unreadable, an administrator must enter it again.");
         }
 
-        var platform = platforms.Get(integration.Platform);
+        if (platforms.Find(integration.Platform) is not { } platform)
+        {
+            return new(TokenRefreshFailure.Rejected, PlatformCatalog.Unknown(integration.Platform));
+        }
         var words = platform.Kind.Wording;
         var now = clock.GetUtcNow();
         TokenResponse response;

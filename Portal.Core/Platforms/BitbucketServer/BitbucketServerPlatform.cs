@@ -7,11 +7,13 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
 {
     /// <summary>The key stored in integrations made for Bitbucket.</summary>
     public static PlatformKind KindOf { get; } = new("bitbucket-server", "Bitbucket Data Center / Server", new PlatformWording(
-        "Bitbucket", "application link", "Bitbucket > Administration > Application Links", "Repositories: Read", "Bitbucket's log (atlassian-bitbucket.log)"));
+        "Bitbucket", "application link", "Bitbucket > Administration > Application Links", "Repositories: Read", "Bitbucket's log (atlassian-bitbucket.log)", "Allow"));
 
     public PlatformKind Kind => KindOf;
 
     public string ExampleBaseUrl => "https://bitbucket.example.com";
+
+    public bool OAuth2NeedsHttps => true;
 
     public async Task<ServerDetection> DetectAsync(string normalizedBaseUrl, CancellationToken cancellationToken)
     {
@@ -50,6 +52,12 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
             "If the \"U2F & TOTP\" two-factor plugin by Alpha Serve is installed on Bitbucket, enable its **Enable OAuth whitelist** setting, or sign-ins through this integration will fail.",
         ]);
 
+    public IReadOnlyList<string> VerifyTimeoutCauses(string baseUrl) =>
+    [
+        $"**Bitbucket's Base URL setting is wrong.** Bitbucket takes Allow only from its consent page under the Base URL it is configured with (Administration → Server settings). When that differs from the address you open Bitbucket at ({baseUrl}), Allow brings the consent page back or leads to another address. Set the Base URL to the address people use.",
+        "**The \"U2F & TOTP\" plugin blocks OAuth.** If Alpha Serve's \"2FA for Bitbucket: U2F & TOTP\" app is installed, turn on *Enable OAuth whitelist* in its plugin settings.",
+    ];
+
     public string? CheckClientId(string clientId) =>
         HexOfLength32().IsMatch(clientId) ? null
             : "Bitbucket's Client IDs are 32 hexadecimal characters; this one is not. Check that you copied the Client ID, not the link's name.";
@@ -65,6 +73,33 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
         identity.IdentifyAsync(baseUrl, authorize, cancellationToken);
 
     public string? LikelySignInCause(string baseUrl) => BitbucketOAuthRules.PlainHttpSignInCause(baseUrl);
+
+    public OAuth1Guide OAuth1GuideFor(string publicUrl, string applicationName, string consumerKey, string publicKeyPem, bool serverAlsoOffersOAuth2) => new(
+        Intro: "Enter these values in Bitbucket's application link. The key pair was made for this integration; its private key stays encrypted in the portal.",
+        Values:
+        [
+            new("Application URL", publicUrl, "oauth1-application-url"),
+            new("Application Name", applicationName, "oauth1-application-name"),
+            new("Application Type", "Generic Application", "oauth1-application-type"),
+            new("Consumer Key", consumerKey, "oauth1-consumer-key"),
+            new("Consumer Name", applicationName, "oauth1-consumer-name"),
+            new("Public Key", publicKeyPem, "oauth1-public-key", Lines: 9),
+        ],
+        Notes: ["**Consumer Callback URL**: leave it empty; the portal sends its callback with each sign-in."],
+        Steps:
+        [
+            "You need Bitbucket administrator rights there.",
+            serverAlsoOffersOAuth2
+                ? "Click **Create link** and choose **Atlassian product**, not \"External application\": only that type uses OAuth 1."
+                : "Click **Create link**.",
+            "Enter the **Application URL** and continue. If Bitbucket says no response was received from it, continue anyway.",
+            "Enter the **Application Name**, choose the type **Generic Application**, and create the link.",
+            "Edit the new link, open **Incoming Authentication**, and enter the **Consumer Key**, **Consumer Name** and the whole **Public Key**. Leave **Consumer Callback URL** empty, and save.",
+            "Come back here and choose **Create Integration**.",
+        ],
+        ChoiceWarning: serverAlsoOffersOAuth2
+            ? "This Bitbucket supports OAuth 2; use OAuth 1 only if you must. Private Packagist notes that from Bitbucket 8, OAuth 1 application links can no longer be used to set up repository synchronisation."
+            : null);
 
     public OAuth1Keys NewOAuth1Keys()
     {

@@ -25,11 +25,11 @@ public static class BitbucketServerServiceCollectionExtensions
         // Before GitLab joined, the connection settings lived in the Bitbucket section; configurations written then keep working.
         services.AddOptions<ServerConnectionOptions>().Configure<IConfiguration>((options, configuration) =>
         {
-            if (configuration[$"{ServerConnectionOptions.Section}:TrustedCaFile"] is null && configuration["Bitbucket:TrustedCaFile"] is { Length: > 0 } trustedCaFile)
+            if (string.IsNullOrEmpty(configuration[$"{ServerConnectionOptions.Section}:TrustedCaFile"]) && configuration["Bitbucket:TrustedCaFile"] is { Length: > 0 } trustedCaFile)
             {
                 options.TrustedCaFile = trustedCaFile;
             }
-            if (configuration[$"{ServerConnectionOptions.Section}:ProbeTimeout"] is null && configuration["Bitbucket:ProbeTimeout"] is { Length: > 0 } timeout
+            if (string.IsNullOrEmpty(configuration[$"{ServerConnectionOptions.Section}:ProbeTimeout"]) && configuration["Bitbucket:ProbeTimeout"] is { Length: > 0 } timeout
                 && TimeSpan.TryParse(timeout, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
             {
                 options.ProbeTimeout = parsed;
@@ -37,8 +37,11 @@ public static class BitbucketServerServiceCollectionExtensions
         });
         services.AddHttpClient<BitbucketVersionProbe>().UseServerHandler();
         services.AddHttpClient<BitbucketIdentityClient>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
-        services.AddTransient<IPlatform, BitbucketServerPlatform>();
-        services.AddSingleton(BitbucketServerPlatform.KindOf);
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IPlatform, BitbucketServerPlatform>());
+        if (!services.Any(d => !d.IsKeyedService && ReferenceEquals(d.ImplementationInstance, BitbucketServerPlatform.KindOf)))
+        {
+            services.AddSingleton(BitbucketServerPlatform.KindOf);
+        }
         services.TryAddScoped<PlatformCatalog>();
         services.AddHttpClient<OAuth1Client>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
         services.AddScoped<OAuth1SignInProtocol>();

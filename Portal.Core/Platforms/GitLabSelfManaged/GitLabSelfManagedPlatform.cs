@@ -11,7 +11,9 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
 {
     /// <summary>The key stored in integrations made for GitLab Self-Managed.</summary>
     public static PlatformKind KindOf { get; } = new("gitlab-self-managed", "GitLab Self-Managed", new PlatformWording(
-        "GitLab", "OAuth application", "GitLab's Admin Area > Applications", $"the {GitLabEndpoints.Scope} scope", "GitLab's logs (gitlab-ctl tail)"));
+        "GitLab", "OAuth application", "GitLab's Admin Area > Applications", $"the {GitLabEndpoints.Scope} scope", "GitLab's logs (gitlab-ctl tail)", "Authorize"));
+
+    private static readonly TimeSpan VersionReadTimeout = TimeSpan.FromSeconds(3);
 
     private static readonly OAuthCompatibility OAuth2Only =
         new(OAuthVersion.OAuth2, false, "GitLab signs users in with OAuth 2 (authorization code with PKCE).");
@@ -19,6 +21,8 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
     public PlatformKind Kind => KindOf;
 
     public string ExampleBaseUrl => "https://gitlab.example.com";
+
+    public bool OAuth2NeedsHttps => false;
 
     public async Task<ServerDetection> DetectAsync(string normalizedBaseUrl, CancellationToken cancellationToken)
     {
@@ -71,6 +75,12 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
         ClientSecretLabel: "Secret",
         Notes: []);
 
+    public IReadOnlyList<string> VerifyTimeoutCauses(string baseUrl) =>
+    [
+        $"**GitLab's external_url is not the Base URL.** GitLab builds its sign-in and Authorize pages from its external_url (/etc/gitlab/gitlab.rb); when that differs from {baseUrl}, the tab ends on another address. The Status page's OAuth 2 provider check names the address GitLab uses.",
+        "**The tab waits on GitLab's sign-in page.** Sign in to GitLab there; GitLab then shows its Authorize page.",
+    ];
+
     public string? CheckClientId(string clientId) =>
         HexOfLength64().IsMatch(clientId) ? null
             : "GitLab's Application IDs are 64 hexadecimal characters; this one is not. Check that you copied the Application ID, not the application's name.";
@@ -91,9 +101,19 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
         }
         var user = read.Value!;
         var identity = new ExternalUser(user.Id, user.Username, user.Username, string.IsNullOrWhiteSpace(user.Name) ? user.Username : user.Name, user.Email, user.AvatarUrl);
-        // The version is a courtesy for the integration's page: a failure to read it does not fail the sign-in.
-        var version = await api.ReadVersionAsync(baseUrl, authorize, cancellationToken);
-        return new IdentityLookup(identity, null) { ServerVersion = version.Value?.Text };
+        // The version is a courtesy for the integration's page: it may not delay the sign-in, nor fail it.
+        using var versionTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        versionTimeout.CancelAfter(VersionReadTimeout);
+        string? version = null;
+        try
+        {
+            version = (await api.ReadVersionAsync(baseUrl, authorize, versionTimeout.Token)).Value?.Text;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Recorded at the next sign-in instead.
+        }
+        return new IdentityLookup(identity, null) { ServerVersion = version };
     }
 
     public string? LikelySignInCause(string baseUrl) => null;

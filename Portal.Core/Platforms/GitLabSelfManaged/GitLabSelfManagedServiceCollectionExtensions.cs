@@ -17,8 +17,11 @@ public static class GitLabSelfManagedServiceCollectionExtensions
             .AddTypedClient((http, sp) => new GitLabDiscovery(http, sp.GetRequiredService<IOptions<ServerConnectionOptions>>().Value.ProbeTimeout));
         services.AddHttpClient<GitLabApiReader>().UseServerHandler()
             .AddTypedClient((http, _) => new GitLabApiReader(http, ApiCallTimeout));
-        services.AddTransient<IPlatform, GitLabSelfManagedPlatform>();
-        services.AddSingleton(GitLabSelfManagedPlatform.KindOf);
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IPlatform, GitLabSelfManagedPlatform>());
+        if (!services.Any(d => !d.IsKeyedService && ReferenceEquals(d.ImplementationInstance, GitLabSelfManagedPlatform.KindOf)))
+        {
+            services.AddSingleton(GitLabSelfManagedPlatform.KindOf);
+        }
         services.TryAddScoped<PlatformCatalog>();
         return services;
     }

@@ -103,7 +103,7 @@ public sealed class AddIntegrationTests : WizardTestBase
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----", cut.Find("textarea#oauth1-public-key").TextContent.Trim() is { Length: > 0 } text ? text : cut.Find("textarea#oauth1-public-key").GetAttribute("value"), StringComparison.Ordinal);
         Assert.NotNull(cut.Find("[aria-label='Copy Public Key']"));
         Assert.Contains("leave it empty", cut.Find("[data-testid=oauth1-callback-note]").TextContent, StringComparison.Ordinal);
-        Assert.Empty(cut.FindAll("[data-testid=atlassian-product-note]"));
+        Assert.DoesNotContain("Atlassian product", cut.Find("[data-testid=platform-steps]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("input#integration-client-secret"));
         Assert.DoesNotContain("PRIVATE KEY", cut.Markup, StringComparison.Ordinal);
         using (var rsa = System.Security.Cryptography.RSA.Create())
@@ -137,7 +137,7 @@ public sealed class AddIntegrationTests : WizardTestBase
         await cut.InvokeAsync(() => Draft.ChooseOAuthVersionAsync(OAuthVersion.OAuth1));
 
         WaitForText(cut, "[data-testid=oauth1-on-new-server]", "from Bitbucket 8");
-        Assert.Contains("Atlassian product", cut.Find("[data-testid=atlassian-product-note]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("choose Atlassian product, not \"External application\"", cut.Find("[data-testid=platform-steps]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("input#integration-client-id"));
         Assert.NotNull(cut.Find("input#oauth1-consumer-key"));
     }

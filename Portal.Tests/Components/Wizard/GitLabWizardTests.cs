@@ -47,6 +47,9 @@ public sealed class GitLabWizardTests : WizardTestBase
         Assert.Contains("tells its version only after a sign-in", cut.Find("[data-testid=check-found-hint]").TextContent, StringComparison.Ordinal);
         Assert.True(gitLab.DiscoveryRequests >= 1);
         Assert.Empty(cut.FindAll("[data-testid=oauth-version-choice]"));
+        Assert.Empty(cut.FindAll("[data-testid=oauth1-required]"));
+        // GitLab's OAuth 2 works over http (the fake serves http): no https warning, which Bitbucket's would get.
+        Assert.Empty(cut.FindAll("[data-testid=base-url-warning]"));
         var offered = Ctx.Services.GetRequiredService<PlatformCatalog>().All.Select(p => p.Kind.DisplayName);
         Assert.Equal(["Bitbucket Data Center / Server", "GitLab Self-Managed"], offered);
     }

@@ -115,6 +115,23 @@ public sealed class GitLabSignInFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_integration_whose_platform_this_portal_does_not_offer_fails_with_a_message_not_an_error_page()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
+        await scenario.QueryAsync(db => db.Integrations.ExecuteUpdateAsync(u => u.SetProperty(i => i.Platform, "retired-platform")));
+        using var admin = await scenario.NewSetupBrowserAsync();
+
+        var verify = await scenario.RequestStartAsync(admin, purpose: "verify");
+
+        var message = await scenario.StatusMessageAfterAsync(admin, verify);
+        Assert.Contains("platform \"retired-platform\" is not offered by this portal", message, StringComparison.Ordinal);
+        var status = (await scenario.Host.Services.GetRequiredService<IntegrationStatusService>()
+            .CheckNowAsync(await scenario.Host.Services.AdministratorAsync(), scenario.IntegrationId)).Value!;
+        Assert.Equal(IntegrationStatus.Misconfigured, status.Status);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
     public async Task The_status_check_finds_GitLab_through_its_discovery_and_reports_an_issuer_that_is_not_the_Base_URL()
     {
         await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);

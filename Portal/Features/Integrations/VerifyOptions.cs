@@ -8,7 +8,7 @@ public sealed class VerifyOptions : IValidatableObject
     public const string Section = "Verify";
 
     /// <summary>
-    /// How long the page waits for Bitbucket to send the verification's tab back before it explains what may be wrong
+    /// How long the page waits for the server to send the verification's tab back before it explains what may be wrong
     /// (default 2 minutes). The page still shows the result if the tab comes back later.
     /// </summary>
     public TimeSpan ReturnTimeout { get; set; } = TimeSpan.FromMinutes(2);

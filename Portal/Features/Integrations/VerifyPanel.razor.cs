@@ -1,5 +1,4 @@
 using Portal.Core.Platforms;
-using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
@@ -9,8 +8,8 @@ using Portal.Core.OAuth;
 namespace Portal.Features.Integrations;
 
 /// <summary>
-/// Follows the verification this page started in a new tab: "Waiting for Bitbucket…" with the time left, then the
-/// result as the callback tab shows it, pushed through the circuit by <see cref="VerificationNotifier"/>. When Bitbucket
+/// Follows the verification this page started in a new tab: "Waiting for …" (the platform's server) with the time
+/// left, then the result as the callback tab shows it, pushed through the circuit by <see cref="VerificationNotifier"/>. When the server
 /// does not send the tab back within <see cref="VerifyOptions.ReturnTimeout"/> (its own error page, a wrong Base URL
 /// setting, a 2FA plugin, a closed tab), it explains the likely causes and offers to verify again.
 /// </summary>
@@ -32,6 +31,7 @@ public sealed partial class VerifyPanel : IDisposable
     [Inject] private TimeProvider Clock { get; set; } = null!;
     [Inject] private IOptions<VerifyOptions> Options { get; set; } = null!;
     [Inject] private IOptions<PortalOptions> Portal { get; set; } = null!;
+    [Inject] private PlatformCatalog Platforms { get; set; } = null!;
 
     /// <summary>The page's watch id; its Verify forms send it along.</summary>
     [Parameter, EditorRequired] public string WatchId { get; set; } = "";
@@ -68,8 +68,8 @@ public sealed partial class VerifyPanel : IDisposable
 
     private string StatusText => State switch
     {
-        PanelState.Waiting => "Waiting for Bitbucket…",
-        PanelState.TimedOut => "Bitbucket did not send the browser back.",
+        PanelState.Waiting => $"Waiting for {Words.ServerName}…",
+        PanelState.TimedOut => $"{Words.ServerNameAtStart} did not send the browser back.",
         PanelState.Succeeded or PanelState.Failed => Current!.Message ?? "",
         _ => "",
     };
@@ -91,8 +91,14 @@ public sealed partial class VerifyPanel : IDisposable
 
     private string BaseUrlText => Integration?.BaseUrl ?? "";
 
-    // The likeliest cause of all over http: Bitbucket's consent page answers "no https" and never sends the browser back.
-    private string? PlainHttpCause => Integration is { OAuthVersion: OAuthVersion.OAuth2 } integration ? BitbucketOAuthRules.PlainHttpSignInCause(integration.BaseUrl) : null;
+    private IPlatform? Platform => Integration is { } integration ? Platforms.Find(integration.Platform) : null;
+
+    private PlatformWording Words => Platform?.Kind.Wording ?? PlatformWording.Generic;
+
+    private IReadOnlyList<string> PlatformCauses => Platform is { } platform ? platform.VerifyTimeoutCauses(BaseUrlText) : [];
+
+    // The likeliest cause of all over http, where the platform needs https: the consent page never sends the browser back.
+    private string? PlainHttpCause => Integration is { OAuthVersion: OAuthVersion.OAuth2 } integration ? Platform?.LikelySignInCause(integration.BaseUrl) : null;
 
     private TimeSpan TimeLeft => Current is { } current
         ? TimeSpan.FromTicks(Math.Max(0, (current.StartedAt + Options.Value.ReturnTimeout - Clock.GetUtcNow()).Ticks))

@@ -21,7 +21,7 @@ internal static class SetupModeCommand
         // Printed, not logged: the operator who ran the command needs the link, and no log file should keep it.
         Console.WriteLine("The portal is in Setup Mode again. Earlier setup links and setup sessions no longer work.");
         Console.WriteLine($"Open this one-time setup link to configure the portal: {services.SetupLink(token)}");
-        Console.WriteLine("Administrators keep their role. Setup Mode ends when you sign in with Bitbucket while holding the link's session.");
+        Console.WriteLine("Administrators keep their role. Setup Mode ends when you sign in through an integration while holding the link's session.");
         Console.WriteLine("If the portal restarts before you open the link, it prints a newer one in its log.");
         return 0;
     }

@@ -28,7 +28,7 @@ internal sealed class BaseUrlCheck(PlatformCatalog platforms, TimeProvider clock
     /// <summary>Looks for <paramref name="platform"/>'s server from now on, and checks the URL again if there is one.</summary>
     public void UsePlatform(IPlatform platform)
     {
-        if (platform == Platform)
+        if (platform.Kind.Key == Platform.Kind.Key)
         {
             return;
         }
@@ -40,6 +40,7 @@ internal sealed class BaseUrlCheck(PlatformCatalog platforms, TimeProvider clock
     }
 
     private CancellationTokenSource? pending;
+    private string? resultPlatform;
 
     /// <summary>How long typing must pause before the portal calls the server.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(600);
@@ -51,7 +52,8 @@ internal sealed class BaseUrlCheck(PlatformCatalog platforms, TimeProvider clock
 
     public ServerDetection? Result { get; private set; }
 
-    public bool Found => Status == BaseUrlCheckStatus.Completed && Result is { Found: true };
+    /// <summary>Whether the current platform's server was found: a result another platform's check found never counts.</summary>
+    public bool Found => Status == BaseUrlCheckStatus.Completed && Result is { Found: true } && resultPlatform == Platform.Kind.Key;
 
     /// <summary>Whether the OAuth 2 provider check of a found server is on its way.</summary>
     public bool ProviderChecking { get; private set; }
@@ -127,10 +129,11 @@ internal sealed class BaseUrlCheck(PlatformCatalog platforms, TimeProvider clock
                 await Task.Delay(delay, clock, cancellationToken);
             }
             var result = await platform.DetectAsync(url, cancellationToken);
-            if (cancellationToken.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested || platform.Kind.Key != Platform.Kind.Key)
             {
                 return;
             }
+            resultPlatform = platform.Kind.Key;
             Result = result;
             Status = BaseUrlCheckStatus.Completed;
             ProviderChecking = result.Compatibility?.OAuthVersion == OAuthVersion.OAuth2;

@@ -72,7 +72,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     /// <summary>OAuth 1: a consumer key and RSA key pair made for this draft; the private key never leaves the server.</summary>
     public OAuth1Keys? OAuth1Keys { get; private set; }
 
-    /// <summary>Whether the detected Bitbucket has the two link types (7.20 and later), so the admin must pick "Atlassian product" for OAuth 1.</summary>
+    /// <summary>Whether the detected server offers OAuth 2 links beside OAuth 1 ones (as newer servers of OAuth 1 platforms do): the OAuth 1 steps then say which link type to pick.</summary>
     public bool ServerOffersExternalApplicationLinks => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 };
 
     public string PublicUrl => options.NormalizedPublicUrl;
@@ -88,6 +88,11 @@ internal sealed partial class IntegrationDraft : IDisposable
 
     public string ApplicationLinksUrl => Guide.AdminPageUrl;
 
+    /// <summary>What the admin enters on the server for OAuth 1, once the draft has its keys; <c>null</c> otherwise.</summary>
+    public OAuth1Guide? OAuth1Guide => CurrentPlatform is IOAuth1Platform platform && OAuth1Keys is { } keys
+        ? platform.OAuth1GuideFor(PublicUrl, ApplicationName, keys.ConsumerKey, keys.PublicKeyPem, ServerOffersExternalApplicationLinks)
+        : null;
+
     public event Action? Changed;
 
     public async Task SetNameAsync(string? value) => await UpdateAsync(() => Name = value ?? "", nameof(NewIntegration.Name));
@@ -100,8 +105,9 @@ internal sealed partial class IntegrationDraft : IDisposable
             // Another platform's server supports other OAuth versions: the earlier choice and keys no longer apply.
             ChosenOAuthVersion = null;
             OAuth1Keys = null;
+            // Before any await: a result the previous platform's check found must never count for this one.
+            Check.UsePlatform(CurrentPlatform);
         }, nameof(NewIntegration.Platform));
-        Check.UsePlatform(CurrentPlatform);
     }
 
     public async Task SetBaseUrlAsync(string? value)
