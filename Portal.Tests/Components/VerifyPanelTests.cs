@@ -60,6 +60,12 @@ public sealed class VerifyPanelTests : MudTestBase
     private static void AssertState(IRenderedComponent<VerifyPanel> cut, string state) =>
         cut.WaitForAssertion(() => Assert.Equal(state, cut.Find("[data-testid=verify-panel]").GetAttribute("data-state")), TimeSpan.FromSeconds(10));
 
+    private static int SecondsLeft(IRenderedComponent<VerifyPanel> cut)
+    {
+        var parts = cut.Find("[data-testid=verify-time-left]").TextContent.Split(':');
+        return int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) * 60 + int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static string Status(IRenderedComponent<VerifyPanel> cut) => cut.Find("[role=status][data-testid=verify-status]").TextContent.Trim();
 
     [Fact]
@@ -87,9 +93,10 @@ public sealed class VerifyPanelTests : MudTestBase
         Assert.Equal("region", cut.Find("[data-testid=verify-panel]").GetAttribute("role"));
         Assert.Equal("timer", cut.Find("[data-testid=verify-time-left]").GetAttribute("role"));
         Assert.Contains("within 2 minutes", cut.Markup, StringComparison.Ordinal);
-        Assert.Matches("^(2:00|1:59)$", cut.Find("[data-testid=verify-time-left]").TextContent);
+        Assert.InRange(SecondsLeft(cut), 110, 120);
         clock.Advance(TimeSpan.FromSeconds(30));
-        cut.WaitForAssertion(() => Assert.Matches("^1:(30|29)$", cut.Find("[data-testid=verify-time-left]").TextContent), TimeSpan.FromSeconds(10));
+        // The panel's clock is the real one shifted: on a busy machine real seconds pass too, so only bounds are certain.
+        cut.WaitForAssertion(() => Assert.InRange(SecondsLeft(cut), 60, 90), TimeSpan.FromSeconds(10));
 
         Notifier.Completed(verification, Success());
 

@@ -62,12 +62,12 @@ internal sealed partial class IntegrationDraft : IDisposable
     public bool ReadyForOAuthSettings => Compatibility is not null;
 
     /// <summary>Whether the admin may choose: servers that can use OAuth 2 may still be linked with OAuth 1.</summary>
-    public bool CanChooseOAuthVersion => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 } && CurrentPlatform is IOAuth1Platform;
+    public bool CanChooseOAuthVersion => OAuthVersionChoice.CanChoose(CurrentPlatform, Compatibility);
 
     /// <summary>The admin's explicit choice, when <see cref="CanChooseOAuthVersion"/>.</summary>
     public OAuthVersion? ChosenOAuthVersion { get; private set; }
 
-    public OAuthVersion OAuthVersion => CanChooseOAuthVersion ? ChosenOAuthVersion ?? OAuthVersion.OAuth2 : Compatibility?.OAuthVersion ?? OAuthVersion.OAuth2;
+    public OAuthVersion OAuthVersion => OAuthVersionChoice.Resolve(CurrentPlatform, Compatibility, ChosenOAuthVersion);
 
     /// <summary>OAuth 1: a consumer key and RSA key pair made for this draft; the private key never leaves the server.</summary>
     public OAuth1Keys? OAuth1Keys { get; private set; }
