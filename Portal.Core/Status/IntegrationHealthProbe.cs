@@ -62,14 +62,6 @@ public sealed class IntegrationHealthProbe(
     private static string Seconds(TimeSpan timeout) =>
         timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
 
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-        return e;
-    }
 
     private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
 
@@ -260,7 +252,7 @@ public sealed class IntegrationHealthProbe(
                     // Worded exactly as a failed request to the server would be.
                     var (message, hint) = rejected is not null
                         ? (CertificateRejection.Describe(uri, rejected, options, server) is var failure ? (failure.Message, failure.Hint) : default)
-                        : ($"The TLS handshake with {HostAndPort(uri)} failed ({Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http.",
+                        : ($"The TLS handshake with {HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http.",
                             $"{server} or its proxy must offer TLS 1.2 or later.");
                     Fail(ProbeProblem.Tls, message, hint);
                     return false;

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 namespace Portal.Core.Platforms.BitbucketServer;
 
 public sealed partial class BitbucketVersionProbe
@@ -59,7 +60,7 @@ public sealed partial class BitbucketVersionProbe
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         try
         {
-            var body = IsRedirect(response.StatusCode) ? "" : await ReadBodyAsync(response.Content, ct);
+            var body = IsRedirect(response.StatusCode) ? "" : await ResponseBody.ReadStartAsync(response.Content, MaxBodyBytes, ct);
             return (response, body);
         }
         catch

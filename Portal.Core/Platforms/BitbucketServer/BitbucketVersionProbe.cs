@@ -57,7 +57,7 @@ public sealed partial class BitbucketVersionProbe
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
-            var body = IsRedirect(response.StatusCode) ? "" : await ReadBodyAsync(response.Content, timeoutSource.Token);
+            var body = IsRedirect(response.StatusCode) ? "" : await ResponseBody.ReadStartAsync(response.Content, MaxBodyBytes, timeoutSource.Token);
             return ProbeResponseClassifier.Classify(baseUrl, uri, response, body);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -92,16 +92,4 @@ public sealed partial class BitbucketVersionProbe
 
     private static bool IsRedirect(HttpStatusCode status) => (int)status is >= 300 and <= 399;
 
-    private static async Task<string> ReadBodyAsync(HttpContent content, CancellationToken ct)
-    {
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        var buffer = new byte[MaxBodyBytes];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), ct)) > 0)
-        {
-            length += read;
-        }
-        return Encoding.UTF8.GetString(buffer, 0, length);
-    }
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using System.Globalization;
 using System.Text.Json;
 

@@ -22,7 +22,7 @@ internal static class ProbeExceptionClassifier
 
     public static BitbucketProbeResult Classify(Uri uri, HttpRequestException e, TimeSpan timeout, ServerConnectionOptions options)
     {
-        if (Find<ServerCertificateRejectedException>(e) is { } rejected)
+        if (ExceptionChain.Find<ServerCertificateRejectedException>(e) is { } rejected)
         {
             return CertificateRejected(uri, rejected, options);
         }
@@ -31,7 +31,7 @@ internal static class ProbeExceptionClassifier
             return AddressRefused(refused);
         }
 
-        var socketError = Find<SocketException>(e)?.SocketErrorCode;
+        var socketError = ExceptionChain.Find<SocketException>(e)?.SocketErrorCode;
         return (e.HttpRequestError, socketError) switch
         {
             (HttpRequestError.NameResolutionError, _) or (_, SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain) =>
@@ -44,14 +44,14 @@ internal static class ProbeExceptionClassifier
             (_, SocketError.TimedOut) => TimedOut(uri, timeout),
             (HttpRequestError.SecureConnectionError, _) =>
                 BitbucketProbeResult.Fail(ProbeFailureKind.TlsOther,
-                    $"The TLS handshake with {HostAndPort(uri)} failed ({Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http.",
+                    $"The TLS handshake with {HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http.",
                     "Bitbucket or its proxy must offer TLS 1.2 or later."),
             (HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded, _) when uri.Scheme == Uri.UriSchemeHttp =>
                 BitbucketProbeResult.Fail(ProbeFailureKind.Unreachable,
                     $"{HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the base URL."),
             _ =>
                 BitbucketProbeResult.Fail(ProbeFailureKind.Unreachable,
-                    $"The portal could not reach {HostAndPort(uri)} ({Innermost(e).Message}): check the network route and firewalls between the portal's machine and Bitbucket."),
+                    $"The portal could not reach {HostAndPort(uri)} ({ExceptionChain.Innermost(e).Message}): check the network route and firewalls between the portal's machine and Bitbucket."),
         };
     }
 
@@ -72,24 +72,5 @@ internal static class ProbeExceptionClassifier
         return seconds == 1 ? "1 second" : $"{seconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
     }
 
-    private static T? Find<T>(Exception e) where T : Exception
-    {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            if (current is T match)
-            {
-                return match;
-            }
-        }
-        return null;
-    }
 
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-        return e;
-    }
 }

@@ -39,7 +39,7 @@ internal static partial class GitLabHttp
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
             var status = (int)response.StatusCode;
-            var body = status is >= 300 and <= 399 ? "" : await ReadBodyAsync(response.Content, timeoutSource.Token);
+            var body = status is >= 300 and <= 399 ? "" : await ResponseBody.ReadStartAsync(response.Content, MaxBodyBytes, timeoutSource.Token);
             var location = response.Headers.Location is { } l ? (l.IsAbsoluteUri ? l : new Uri(uri, l)) : null;
             return (new GitLabHttpAnswer(uri, status, StatusText(response), response.Content.Headers.ContentType?.MediaType ?? "", location, body), null);
         }
@@ -65,7 +65,7 @@ internal static partial class GitLabHttp
 
     public static GitLabFailure Classify(Uri uri, HttpRequestException e, TimeSpan timeout)
     {
-        if (Find<ServerCertificateRejectedException>(e) is { } rejected)
+        if (ExceptionChain.Find<ServerCertificateRejectedException>(e) is { } rejected)
         {
             var described = CertificateRejection.Describe(uri, rejected, new ServerConnectionOptions(), "GitLab");
             return new GitLabFailure(described.Failure == ProbeFailureKind.TlsUntrusted ? GitLabFailureKind.TlsUntrusted : GitLabFailureKind.Tls, described.Message, described.Hint)
@@ -77,7 +77,7 @@ internal static partial class GitLabHttp
         {
             return new GitLabFailure(GitLabFailureKind.AddressRefused, refused.Message);
         }
-        var socketError = Find<SocketException>(e)?.SocketErrorCode;
+        var socketError = ExceptionChain.Find<SocketException>(e)?.SocketErrorCode;
         return (e.HttpRequestError, socketError) switch
         {
             (HttpRequestError.NameResolutionError, _) or (_, SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain) =>
@@ -86,27 +86,24 @@ internal static partial class GitLabHttp
             (_, SocketError.ConnectionRefused) =>
                 new(GitLabFailureKind.ConnectionRefused, $"Nothing accepts connections at {HostAndPort(uri)}: check the port in the Base URL and that GitLab (or its proxy) is running."),
             (_, SocketError.TimedOut) => TimedOut(uri, timeout),
-            (HttpRequestError.SecureConnectionError, _) when Find<AuthenticationException>(e) is { } tls && tls.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) =>
+            (HttpRequestError.SecureConnectionError, _) when ExceptionChain.Find<AuthenticationException>(e) is { } tls && tls.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) =>
                 new(GitLabFailureKind.Tls,
-                    $"The certificate of {HostAndPort(uri)} was rejected ({Innermost(e).Message}): install the CA certificate that issued GitLab's certificate on the portal's machine, or use a host name the certificate covers."),
+                    $"The certificate of {HostAndPort(uri)} was rejected ({ExceptionChain.Innermost(e).Message}): install the CA certificate that issued GitLab's certificate on the portal's machine, or use a host name the certificate covers."),
             (HttpRequestError.SecureConnectionError, _) =>
                 new(GitLabFailureKind.Tls,
-                    $"The TLS handshake with {HostAndPort(uri)} failed ({Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http."),
+                    $"The TLS handshake with {HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http."),
             (HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded, _) when uri.Scheme == Uri.UriSchemeHttp =>
                 new(GitLabFailureKind.Unreachable, $"{HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the Base URL."),
             _ =>
                 new(GitLabFailureKind.Unreachable,
-                    $"The portal could not reach {HostAndPort(uri)} ({Innermost(e).Message}): check the network route and firewalls between the portal's machine and GitLab."),
+                    $"The portal could not reach {HostAndPort(uri)} ({ExceptionChain.Innermost(e).Message}): check the network route and firewalls between the portal's machine and GitLab."),
         };
     }
 
     /// <summary>A password field, or "sign in" / "log in" in the title or a form tag (GitLab's own and SSO gateways' pages).</summary>
-    public static bool LooksLikeSignInPage(string html) =>
-        PasswordInputRegex().IsMatch(html)
-        || (TitleRegex().Match(html) is { Success: true } title && SignInWordsRegex().IsMatch(title.Groups["title"].Value))
-        || FormTagRegex().Matches(html).Any(form => SignInWordsRegex().IsMatch(form.Value));
+    public static bool LooksLikeSignInPage(string html) => HtmlPageSniffer.LooksLikeLoginPage(html);
 
-    public static bool LooksLikeSignInAddress(Uri uri) => SignInWordsRegex().IsMatch(uri.AbsolutePath) || uri.AbsolutePath.Contains("sso", StringComparison.OrdinalIgnoreCase);
+    public static bool LooksLikeSignInAddress(Uri uri) => HtmlPageSniffer.LooksLikeLoginAddress(uri);
 
     public static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
 
@@ -124,49 +121,7 @@ internal static partial class GitLabHttp
         return string.Create(CultureInfo.InvariantCulture, $"{(int)response.StatusCode} {reason}").TrimEnd();
     }
 
-    private static async Task<string> ReadBodyAsync(HttpContent content, CancellationToken ct)
-    {
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        var buffer = new byte[MaxBodyBytes];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), ct)) > 0)
-        {
-            length += read;
-        }
-        return Encoding.UTF8.GetString(buffer, 0, length);
-    }
 
-    private static T? Find<T>(Exception e) where T : Exception
-    {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            if (current is T match)
-            {
-                return match;
-            }
-        }
-        return null;
-    }
 
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-        return e;
-    }
 
-    [GeneratedRegex(@"<input\b[^>]*\btype\s*=\s*[""']?password", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex PasswordInputRegex();
-
-    [GeneratedRegex(@"<title[^>]*>(?<title>[^<]*)</title>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex TitleRegex();
-
-    [GeneratedRegex(@"<form\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex FormTagRegex();
-
-    [GeneratedRegex(@"log[\s_-]?in|sign[\s_-]?in", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex SignInWordsRegex();
 }

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace Portal.Core.Platforms.BitbucketServer;
+namespace Portal.Core.Connections;
 
-/// <summary>Recognises sign-in pages that proxies, single sign-on gateways and 2FA plugins put in front of Bitbucket.</summary>
-internal static partial class HtmlPageSniffer
+/// <summary>Recognises sign-in pages that proxies, single sign-on gateways and 2FA plugins put in front of a server.</summary>
+public static partial class HtmlPageSniffer
 {
     public static bool LooksLikeLoginPage(string html) =>
         PasswordInputRegex().IsMatch(html)
