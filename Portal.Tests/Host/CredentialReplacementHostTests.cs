@@ -44,7 +44,7 @@ public sealed class CredentialReplacementHostTests
         await StartSecretAsync(scenario, wrong);
         using var admin = await scenario.NewSetupBrowserAsync();
 
-        var message = await VerifyNewCredentialsAsync(scenario, admin);
+        var message = await scenario.VerifyNewCredentialsAsync(admin, WatchId);
 
         Assert.StartsWith($"Verifying the new Client Secret of \"{SignInScenario.IntegrationName}\" failed at the token step:", message, StringComparison.Ordinal);
         Assert.Contains("The current Client Secret stays in use", message, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class CredentialReplacementHostTests
         await StartSecretAsync(scenario, reset.ClientSecret);
         using var admin = await scenario.NewSetupBrowserAsync();
 
-        var message = await VerifyNewCredentialsAsync(scenario, admin);
+        var message = await scenario.VerifyNewCredentialsAsync(admin, WatchId);
 
         Assert.Equal($"The new Client Secret of \"{SignInScenario.IntegrationName}\" works: Bitbucket identified you as Ada Lovelace (user name ada, id 101). It is now in use and the old one is discarded.", message);
         Assert.Equal(reset.ClientSecret, await StoredSecretAsync(scenario));
@@ -103,7 +103,7 @@ public sealed class CredentialReplacementHostTests
         await using var scenario = await SignInScenario.StartAsync();
         await StartSecretAsync(scenario, BitbucketOAuthClient.RandomHex(32));
         using var admin = await scenario.NewSetupBrowserAsync();
-        var start = await RequestVerifyNewCredentialsAsync(scenario, admin);
+        var start = await scenario.RequestVerifyNewCredentialsAsync(admin, WatchId);
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
 
         var discard = await scenario.Host.Services.GetRequiredService<CredentialReplacementService>()
@@ -123,7 +123,7 @@ public sealed class CredentialReplacementHostTests
         await using var scenario = await SignInScenario.StartAsync();
         using var admin = await scenario.NewSetupBrowserAsync();
 
-        var response = await RequestVerifyNewCredentialsAsync(scenario, admin);
+        var response = await scenario.RequestVerifyNewCredentialsAsync(admin, WatchId);
 
         Assert.Equal($"/integrations/{scenario.IntegrationId}/credentials", response.Headers.Location!.OriginalString);
         var message = await scenario.StatusMessageAfterAsync(admin, response);
@@ -189,7 +189,7 @@ public sealed class CredentialReplacementHostTests
         }
         // ...and a verification with the new pair fails when the request token is refused, leaving the current pair.
         using var admin = await scenario.NewSetupBrowserAsync();
-        var refused = await RequestVerifyNewCredentialsAsync(scenario, admin);
+        var refused = await scenario.RequestVerifyNewCredentialsAsync(admin, WatchId);
         Assert.Equal($"/integrations/{scenario.IntegrationId}/credentials", refused.Headers.Location!.OriginalString);
         var failure = await scenario.StatusMessageAfterAsync(admin, refused);
         Assert.StartsWith($"Verifying the new key pair of \"{SignInScenario.IntegrationName}\" failed at the authorize step:", failure, StringComparison.Ordinal);
@@ -197,7 +197,7 @@ public sealed class CredentialReplacementHostTests
         Assert.Equal(keys.PublicKeyPem, await scenario.QueryAsync(db => db.Integrations.AsNoTracking().Select(i => i.PublicKeyPem).SingleAsync()));
 
         scenario.Bitbucket.ReplaceOAuth1PublicKey(keys.ConsumerKey, view.PendingPublicKeyPem!);
-        var message = await VerifyNewCredentialsAsync(scenario, admin);
+        var message = await scenario.VerifyNewCredentialsAsync(admin, WatchId);
 
         Assert.StartsWith($"The new key pair of \"{SignInScenario.IntegrationName}\" works", message, StringComparison.Ordinal);
         var integration = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
@@ -220,7 +220,7 @@ public sealed class CredentialReplacementHostTests
         var reset = scenario.Bitbucket.ResetClientSecret(scenario.Registration.ClientId);
         await StartSecretAsync(scenario, reset.ClientSecret);
         using var admin = await scenario.NewSetupBrowserAsync();
-        var start = await RequestVerifyNewCredentialsAsync(scenario, admin);
+        var start = await scenario.RequestVerifyNewCredentialsAsync(admin, WatchId);
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
 
         // While Bitbucket has the browser, the setup session that started the verification ends (signed out in another tab).
@@ -250,23 +250,4 @@ public sealed class CredentialReplacementHostTests
         var stored = await db.Integrations.AsNoTracking().Select(i => i.ProtectedClientSecret).SingleAsync();
         return scenario.Host.Services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.ClientSecret, stored);
     });
-
-    /// <summary>The page's "Verify with the new secret" form post.</summary>
-    private static async Task<HttpResponseMessage> RequestVerifyNewCredentialsAsync(SignInScenario scenario, ScenarioBrowser admin) =>
-        await admin.Http.PostAsync(new Uri($"/signin/verify/{scenario.IntegrationId}/new-credentials", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = await scenario.AntiforgeryTokenAsync(admin),
-            ["watch"] = WatchId,
-        }));
-
-    /// <summary>The whole verification with the new credentials; the message its tab shows on the Replace page.</summary>
-    private static async Task<string?> VerifyNewCredentialsAsync(SignInScenario scenario, ScenarioBrowser admin)
-    {
-        var start = await RequestVerifyNewCredentialsAsync(scenario, admin);
-        Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"The verification did not start: {start.StatusCode}");
-        var callback = await scenario.AuthorizeToCallbackAsync(start.Headers.Location!);
-        var response = await scenario.CallbackAsync(admin, callback);
-        Assert.Equal($"/integrations/{scenario.IntegrationId}/credentials", response.Headers.Location!.OriginalString);
-        return await scenario.StatusMessageAfterAsync(admin, response);
-    }
 }

@@ -10,6 +10,9 @@ public sealed partial class SignInScenario
 {
     public const string GitLabIntegrationName = "Acme GitLab";
 
+    /// <summary>The OAuth application registered at the GitLab fake (its real Application ID and Secret).</summary>
+    public GitLabFakeApplication? GitLabApplication { get; private set; }
+
     /// <summary>The GitLab fake, when the scenario runs against GitLab Self-Managed.</summary>
     public GitLabFake? GitLab { get; private set; }
 
@@ -34,6 +37,7 @@ public sealed partial class SignInScenario
             return Task.FromResult(new ProviderRegistration(gitLab.BaseUrl, registered.ApplicationId, portalSecret ?? registered.Secret, gitLab));
         }, configurePortalServices, platform: GitLabSelfManagedPlatform.KindOf.Key, integrationName: GitLabIntegrationName);
         scenario.GitLab = gitLab;
+        scenario.GitLabApplication = registered;
         return scenario;
     }
 

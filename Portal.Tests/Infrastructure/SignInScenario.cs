@@ -256,6 +256,28 @@ public sealed partial class SignInScenario : IAsyncDisposable
         return await browser.Http.PostAsync(new Uri($"/signin/verify/{IntegrationId}", UriKind.Relative), new FormUrlEncodedContent(form));
     }
 
+    /// <summary>The Replace page's "Verify with the new …" form post, watched by the page's <paramref name="watchId"/>.</summary>
+    public async Task<HttpResponseMessage> RequestVerifyNewCredentialsAsync(ScenarioBrowser admin, string? watchId = null)
+    {
+        var form = new Dictionary<string, string> { ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(admin) };
+        if (watchId is not null)
+        {
+            form["watch"] = watchId;
+        }
+        return await admin.Http.PostAsync(new Uri($"/signin/verify/{IntegrationId}/new-credentials", UriKind.Relative), new FormUrlEncodedContent(form));
+    }
+
+    /// <summary>The whole verification with the pending new credentials; the message its tab shows on the Replace page.</summary>
+    public async Task<string?> VerifyNewCredentialsAsync(ScenarioBrowser admin, string? watchId = null)
+    {
+        var start = await RequestVerifyNewCredentialsAsync(admin, watchId);
+        Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"The verification did not start: {start.StatusCode}");
+        var callback = await AuthorizeToCallbackAsync(start.Headers.Location!);
+        var response = await CallbackAsync(admin, callback);
+        Assert.Equal($"/integrations/{IntegrationId}/credentials", response.Headers.Location!.OriginalString);
+        return await StatusMessageAfterAsync(admin, response);
+    }
+
     /// <summary>The browser at the provider, as a person clicks through it: no redirects followed, cookies passed by hand.</summary>
     public ConsentWalker ProviderBrowser => new(provider);
 

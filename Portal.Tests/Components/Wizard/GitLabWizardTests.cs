@@ -7,6 +7,7 @@ using Portal.Core.Platforms;
 using Portal.Core.Platforms.GitLabSelfManaged;
 using Portal.Features.Integrations.Wizard;
 using Portal.Tests.Fakes.GitLab;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Components.Wizard;
 
@@ -16,6 +17,13 @@ public sealed class GitLabWizardTests : WizardTestBase
     private const string ApplicationId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const string Secret = "gloas-fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
     private readonly List<GitLabFake> gitLabs = [];
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        services.AddIntegrationManagement();
+        services.AddVerifyPanel();
+    }
 
     private async Task<GitLabFake> StartGitLabAsync(string root = "/gitlab")
     {
@@ -111,6 +119,34 @@ public sealed class GitLabWizardTests : WizardTestBase
 
         WaitForText(cut, "#client-id-messages", "GitLab's Application IDs are 64 hexadecimal characters");
         Assert.Empty(cut.FindAll("#client-id-messages [data-testid=field-error]"));
+    }
+
+    [Fact]
+    public async Task The_edit_page_checks_a_GitLab_integration_with_GitLab_s_check_and_keeps_its_platform_and_verification()
+    {
+        var gitLab = await StartGitLabAsync();
+        var created = await Ctx.Services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Acme GitLab", GitLabSelfManagedPlatform.KindOf.Key,
+            gitLab.BaseUrl, null, OAuthVersion.OAuth2, ApplicationId, Secret, ServerDetected: true));
+        await using (var db = Database.CreateContext())
+        {
+            await db.Integrations.Where(i => i.Id == created.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.ServerVersion, "17.5.1-ee"));
+        }
+        Ctx.Render<MudBlazor.MudDialogProvider>();
+        var cut = Ctx.Render<Portal.Features.Integrations.EditIntegration>(p => p.Add(x => x.Id, created.Id));
+        cut.WaitForElement("[data-testid=interactive]", TimeSpan.FromSeconds(10));
+
+        WaitForText(cut, "[data-testid=detected-version]", "GitLab");
+        Assert.Equal("Application ID", cut.Find("label[for=integration-client-id]").TextContent.Trim());
+        cut.Find("input#integration-name").Input("Acme GitLab EU");
+        await cut.InvokeAsync(() => cut.Find("button:contains('Save changes')").Click());
+
+        var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
+        cut.WaitForAssertion(() => Assert.EndsWith($"/integrations/{created.Id}?edited=1", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await using var check = Database.CreateContext();
+        var stored = await check.Integrations.SingleAsync();
+        Assert.Equal(("Acme GitLab EU", GitLabSelfManagedPlatform.KindOf.Key, IntegrationVerification.Verified, "17.5.1-ee"),
+            (stored.Name, stored.Platform, stored.Verification, stored.ServerVersion));
     }
 
     public override async Task DisposeAsync()

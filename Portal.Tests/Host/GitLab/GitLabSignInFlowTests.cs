@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Integrations;
+using Portal.Core.Security;
 using Portal.Core.Status;
 using Portal.Tests.Fakes.GitLab;
 using Portal.Tests.Infrastructure;
@@ -96,6 +97,25 @@ public sealed class GitLabSignInFlowTests : IAsyncLifetime
         Assert.Contains("OAuth application", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Bitbucket", message, StringComparison.Ordinal);
         Assert.Equal(401, Assert.Single(gitLab.TokenExchanges).Status);
+    }
+
+    [Fact]
+    public async Task Replacing_a_wrong_Secret_verifies_the_new_one_with_GitLab_then_swaps_it_in()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab, portalSecret: "gloas-" + new string('0', 64));
+        using var admin = await scenario.NewSetupBrowserAsync();
+        var services = scenario.Host.Services;
+        var started = await services.GetRequiredService<CredentialReplacementService>()
+            .StartClientSecretAsync(await services.AdministratorAsync(), scenario.IntegrationId, scenario.GitLabApplication!.Secret);
+        Assert.True(started.Value.Started);
+
+        var message = await scenario.VerifyNewCredentialsAsync(admin);
+
+        Assert.Contains("works: GitLab identified you as Ada Lovelace", message, StringComparison.Ordinal);
+        Assert.Equal(scenario.GitLabApplication.Secret, gitLab.TokenExchanges[^1].ClientSecret);
+        var stored = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
+        Assert.Equal(scenario.GitLabApplication.Secret, services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.ClientSecret, stored.ProtectedClientSecret));
+        Assert.Equal(IntegrationVerification.Verified, stored.Verification);
     }
 
     [Fact]
