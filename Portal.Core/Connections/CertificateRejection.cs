@@ -15,7 +15,7 @@ public static class CertificateRejection
         ArgumentNullException.ThrowIfNull(rejected);
         ArgumentNullException.ThrowIfNull(options);
         var c = rejected;
-        var where = string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
+        var where = ConnectionText.HostAndPort(uri);
         var certificate = $"subject \"{c.Subject}\", issued by \"{c.Issuer}\"";
         if (c.Errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
         {

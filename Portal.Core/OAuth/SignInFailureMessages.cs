@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 
 namespace Portal.Core.OAuth;
 
@@ -17,7 +18,7 @@ public static class SignInFailureMessages
     public static string PublicMessage(SignInErrorKind kind, string serverName = "the server")
     {
         var server = serverName;
-        var serverAtStart = server.Length == 0 ? server : char.ToUpperInvariant(server[0]) + server[1..];
+        var serverAtStart = PlatformWording.AtStart(server);
         return kind switch
         {
             SignInErrorKind.IntegrationUnavailable =>

@@ -1,3 +1,4 @@
+using Portal.Core.Platforms;
 using Portal.Core.Accounts;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
@@ -46,6 +47,5 @@ public static class VerificationMessages
         _ => "sign-in state",
     };
 
-    private static string ServerAtStart(SignInOutcome outcome) =>
-        outcome.ServerName.Length == 0 ? outcome.ServerName : char.ToUpperInvariant(outcome.ServerName[0]) + outcome.ServerName[1..];
+    private static string ServerAtStart(SignInOutcome outcome) => PlatformWording.AtStart(outcome.ServerName);
 }

@@ -8,10 +8,6 @@ public sealed class PlatformCatalog(IEnumerable<IPlatform> platforms)
     /// <summary>The platform stored under <paramref name="key"/>, or <c>null</c>.</summary>
     public IPlatform? Find(string? key) => All.FirstOrDefault(p => p.Kind.Key == key);
 
-    /// <summary>The platform of a stored integration; it must be one this portal offers.</summary>
-    public IPlatform Get(string key) =>
-        Find(key) ?? throw new InvalidOperationException($"No platform \"{key}\" is registered; the integration was made by a newer portal or the platform was removed.");
-
     /// <summary>Why an integration of <paramref name="key"/> cannot be used: its platform is not offered by this portal.</summary>
     public static string Unknown(string key) =>
         $"This integration's platform \"{key}\" is not offered by this portal (the integration was made by another version of the portal): update the portal, or delete the integration and add it again.";

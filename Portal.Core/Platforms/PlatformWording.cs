@@ -15,5 +15,8 @@ public sealed record PlatformWording(string ServerName, string ApplicationNoun, 
         new("the server", "OAuth application", "the server's administration pages", "the requested permission", "the server's log", "Allow");
 
     /// <summary><see cref="ServerName"/> at the start of a sentence.</summary>
-    public string ServerNameAtStart => ServerName.Length == 0 ? ServerName : char.ToUpperInvariant(ServerName[0]) + ServerName[1..];
+    public string ServerNameAtStart => AtStart(ServerName);
+
+    /// <summary><paramref name="text"/> with a capital first letter, for the start of a sentence.</summary>
+    public static string AtStart(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -59,8 +59,6 @@ public sealed class IntegrationHealthProbe(
     private static ProbeStepResult Skipped(ProbeStep step, ProbeStep failed) =>
         new(step, StepOutcome.Skipped, $"Not run, because the {ProbeStepResult.NameOf(failed)} check failed.", null, 0);
 
-    private static string Seconds(TimeSpan timeout) =>
-        timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
 
 
     private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
@@ -380,7 +378,7 @@ public sealed class IntegrationHealthProbe(
 
         private string TimedOutMessage(ProbeStep step)
         {
-            var within = $"within {Seconds(timeout)}";
+            var within = $"within {ConnectionText.Seconds(timeout)}";
             var where = HostAndPort(uri);
             return step switch
             {

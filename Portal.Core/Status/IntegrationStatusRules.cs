@@ -62,7 +62,7 @@ public static class IntegrationStatusRules
         {
             var days = (int)Math.Floor((expiresAt - now).TotalDays);
             concerns.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{AtStart(integration.ServerName)}'s certificate expires {InDays(days)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on {integration.ServerName}'s server or proxy before then."));
+                $"{PlatformWording.AtStart(integration.ServerName)}'s certificate expires {InDays(days)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on {integration.ServerName}'s server or proxy before then."));
         }
         if (signIns.FailingSinceLastSuccess)
         {
@@ -72,7 +72,7 @@ public static class IntegrationStatusRules
         if (report.LatencyMilliseconds is { } latency && latency > SlowAnswer.TotalMilliseconds)
         {
             concerns.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{AtStart(integration.ServerName)} took {latency / 1000.0:0.0} seconds to answer (more than {SlowAnswer.TotalSeconds:0}): check the load on {integration.ServerName} and the network between the portal and {integration.ServerName}."));
+                $"{PlatformWording.AtStart(integration.ServerName)} took {latency / 1000.0:0.0} seconds to answer (more than {SlowAnswer.TotalSeconds:0}): check the load on {integration.ServerName} and the network between the portal and {integration.ServerName}."));
         }
         if (concerns.Count > 0)
         {
@@ -80,12 +80,11 @@ public static class IntegrationStatusRules
         }
 
         var reachable = string.Create(CultureInfo.InvariantCulture,
-            $"{AtStart(integration.ServerName)}{(report.ServerVersion is { } version ? " " + version : "")} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
+            $"{PlatformWording.AtStart(integration.ServerName)}{(report.ServerVersion is { } version ? " " + version : "")} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
         return integration.Verification == IntegrationVerification.Verified
             ? new StatusVerdict(IntegrationStatus.Connected, $"{reachable}, and signing in through this integration has worked.")
             : new StatusVerdict(IntegrationStatus.NotVerified,
                 $"{reachable}, but nobody has signed in through this integration yet: choose Verify on the Integrations page to test a sign-in.");
     }
 
-    private static string AtStart(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

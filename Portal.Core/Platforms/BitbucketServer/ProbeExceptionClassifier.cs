@@ -13,12 +13,12 @@ internal static class ProbeExceptionClassifier
 {
     public static BitbucketProbeResult TimedOut(Uri uri, TimeSpan timeout) =>
         BitbucketProbeResult.Fail(ProbeFailureKind.Timeout,
-            $"{HostAndPort(uri)} did not answer within {Seconds(timeout)}: check that Bitbucket is running and that no firewall or proxy drops the connection.",
+            $"{ConnectionText.HostAndPort(uri)} did not answer within {ConnectionText.Seconds(timeout)}: check that Bitbucket is running and that no firewall or proxy drops the connection.",
             "A slow start after a Bitbucket restart can take minutes; try again then. Servers:ProbeTimeout sets how long the portal waits.");
 
     public static BitbucketProbeResult ConnectionDropped(Uri uri, IOException e) =>
         BitbucketProbeResult.Fail(ProbeFailureKind.Unreachable,
-            $"The connection to {HostAndPort(uri)} broke off while Bitbucket was answering ({e.Message}): check the proxy or load balancer in front of Bitbucket, then try again.");
+            $"The connection to {ConnectionText.HostAndPort(uri)} broke off while Bitbucket was answering ({e.Message}): check the proxy or load balancer in front of Bitbucket, then try again.");
 
     public static BitbucketProbeResult Classify(Uri uri, HttpRequestException e, TimeSpan timeout, ServerConnectionOptions options)
     {
@@ -40,18 +40,18 @@ internal static class ProbeExceptionClassifier
                     "The portal resolves the name on its own machine; if it runs in a container, that container needs your internal DNS."),
             (_, SocketError.ConnectionRefused) =>
                 BitbucketProbeResult.Fail(ProbeFailureKind.ConnectionRefused,
-                    $"Nothing accepts connections at {HostAndPort(uri)}: check the port in the base URL and that Bitbucket (or its proxy) is running."),
+                    $"Nothing accepts connections at {ConnectionText.HostAndPort(uri)}: check the port in the base URL and that Bitbucket (or its proxy) is running."),
             (_, SocketError.TimedOut) => TimedOut(uri, timeout),
             (HttpRequestError.SecureConnectionError, _) =>
                 BitbucketProbeResult.Fail(ProbeFailureKind.TlsOther,
-                    $"The TLS handshake with {HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http.",
+                    $"The TLS handshake with {ConnectionText.HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http.",
                     "Bitbucket or its proxy must offer TLS 1.2 or later."),
             (HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded, _) when uri.Scheme == Uri.UriSchemeHttp =>
                 BitbucketProbeResult.Fail(ProbeFailureKind.Unreachable,
-                    $"{HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the base URL."),
+                    $"{ConnectionText.HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the base URL."),
             _ =>
                 BitbucketProbeResult.Fail(ProbeFailureKind.Unreachable,
-                    $"The portal could not reach {HostAndPort(uri)} ({ExceptionChain.Innermost(e).Message}): check the network route and firewalls between the portal's machine and Bitbucket."),
+                    $"The portal could not reach {ConnectionText.HostAndPort(uri)} ({ExceptionChain.Innermost(e).Message}): check the network route and firewalls between the portal's machine and Bitbucket."),
         };
     }
 
@@ -63,14 +63,4 @@ internal static class ProbeExceptionClassifier
         var failure = CertificateRejection.Describe(uri, rejected, options, "Bitbucket");
         return BitbucketProbeResult.Fail(failure.Failure!.Value, failure.Message, failure.Hint) with { PresentedChain = failure.PresentedChain };
     }
-
-    private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
-
-    internal static string Seconds(TimeSpan timeout)
-    {
-        var seconds = timeout.TotalSeconds;
-        return seconds == 1 ? "1 second" : $"{seconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
-    }
-
-
 }

@@ -54,13 +54,13 @@ internal static partial class GitLabHttp
         catch (IOException e)
         {
             return (null, new GitLabFailure(GitLabFailureKind.Unreachable,
-                $"The connection to {HostAndPort(uri)} broke off while GitLab was answering ({e.Message}): check the proxy or load balancer in front of GitLab, then try again."));
+                $"The connection to {ConnectionText.HostAndPort(uri)} broke off while GitLab was answering ({e.Message}): check the proxy or load balancer in front of GitLab, then try again."));
         }
     }
 
     public static GitLabFailure TimedOut(Uri uri, TimeSpan timeout) =>
         new(GitLabFailureKind.Timeout,
-            $"{HostAndPort(uri)} did not answer within {Seconds(timeout)}: check that GitLab is running and that no firewall or proxy drops the connection.",
+            $"{ConnectionText.HostAndPort(uri)} did not answer within {ConnectionText.Seconds(timeout)}: check that GitLab is running and that no firewall or proxy drops the connection.",
             "GitLab can take several minutes to start after a restart or an upgrade; try again then.");
 
     public static GitLabFailure Classify(Uri uri, HttpRequestException e, TimeSpan timeout)
@@ -84,19 +84,19 @@ internal static partial class GitLabHttp
                 new(GitLabFailureKind.DnsFailure, $"The host name {uri.IdnHost} could not be found: check the spelling of the Base URL or the DNS.",
                     "The portal resolves the name on its own machine; if it runs in a container, that container needs your internal DNS."),
             (_, SocketError.ConnectionRefused) =>
-                new(GitLabFailureKind.ConnectionRefused, $"Nothing accepts connections at {HostAndPort(uri)}: check the port in the Base URL and that GitLab (or its proxy) is running."),
+                new(GitLabFailureKind.ConnectionRefused, $"Nothing accepts connections at {ConnectionText.HostAndPort(uri)}: check the port in the Base URL and that GitLab (or its proxy) is running."),
             (_, SocketError.TimedOut) => TimedOut(uri, timeout),
             (HttpRequestError.SecureConnectionError, _) when ExceptionChain.Find<AuthenticationException>(e) is { } tls && tls.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) =>
                 new(GitLabFailureKind.Tls,
-                    $"The certificate of {HostAndPort(uri)} was rejected ({ExceptionChain.Innermost(e).Message}): install the CA certificate that issued GitLab's certificate on the portal's machine, or use a host name the certificate covers."),
+                    $"The certificate of {ConnectionText.HostAndPort(uri)} was rejected ({ExceptionChain.Innermost(e).Message}): install the CA certificate that issued GitLab's certificate on the portal's machine, or use a host name the certificate covers."),
             (HttpRequestError.SecureConnectionError, _) =>
                 new(GitLabFailureKind.Tls,
-                    $"The TLS handshake with {HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http."),
+                    $"The TLS handshake with {ConnectionText.HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http."),
             (HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded, _) when uri.Scheme == Uri.UriSchemeHttp =>
-                new(GitLabFailureKind.Unreachable, $"{HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the Base URL."),
+                new(GitLabFailureKind.Unreachable, $"{ConnectionText.HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the Base URL."),
             _ =>
                 new(GitLabFailureKind.Unreachable,
-                    $"The portal could not reach {HostAndPort(uri)} ({ExceptionChain.Innermost(e).Message}): check the network route and firewalls between the portal's machine and GitLab."),
+                    $"The portal could not reach {ConnectionText.HostAndPort(uri)} ({ExceptionChain.Innermost(e).Message}): check the network route and firewalls between the portal's machine and GitLab."),
         };
     }
 
@@ -105,13 +105,7 @@ internal static partial class GitLabHttp
 
     public static bool LooksLikeSignInAddress(Uri uri) => HtmlPageSniffer.LooksLikeLoginAddress(uri);
 
-    public static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
 
-    private static string Seconds(TimeSpan timeout)
-    {
-        var seconds = timeout.TotalSeconds;
-        return seconds == 1 ? "1 second" : $"{seconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
-    }
 
     private static string StatusText(HttpResponseMessage response)
     {
