@@ -61,25 +61,54 @@ public sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "Database";
 
-    /// <summary>The only provider this release ships with.</summary>
+    /// <summary>The embedded default: one file next to the portal, one portal process.</summary>
     public const string Sqlite = "Sqlite";
+
+    /// <summary>A PostgreSQL server, which several portal instances can share.</summary>
+    public const string PostgreSql = "PostgreSQL";
 
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>The connection string; a relative SQLite <c>Data Source</c> is resolved against the portal's content root.</summary>
     public string ConnectionString { get; set; } = "Data Source=data/portal.db";
 
+    /// <summary>Whether <see cref="Provider"/> names PostgreSQL (in any letter case).</summary>
+    public bool UsesPostgreSql => string.Equals(Provider?.Trim(), PostgreSql, StringComparison.OrdinalIgnoreCase);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
+        if (!UsesPostgreSql && !string.Equals(Provider?.Trim(), Sqlite, StringComparison.OrdinalIgnoreCase))
         {
             yield return new ValidationResult(
-                $"Database:Provider '{Provider}' is not supported: use \"Sqlite\".", [nameof(Provider)]);
+                $"Database:Provider '{Provider}' is not supported: use \"Sqlite\" (one portal, a file next to it) or \"PostgreSQL\" (one or more portals sharing a PostgreSQL database).",
+                [nameof(Provider)]);
         }
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
+            yield return new ValidationResult(UsesPostgreSql
+                ? "Database:ConnectionString is empty: set it to e.g. \"Host=db.example.com;Database=portal;Username=portal;Password=...\"."
+                : "Database:ConnectionString is empty: set it to e.g. \"Data Source=data/portal.db\".", [nameof(ConnectionString)]);
+        }
+        else if (UsesPostgreSql && !IsPostgreSqlConnectionString(ConnectionString, out var problem))
+        {
             yield return new ValidationResult(
-                "Database:ConnectionString is empty: set it to e.g. \"Data Source=data/portal.db\".", [nameof(ConnectionString)]);
+                $"Database:ConnectionString is not a PostgreSQL connection string ({problem}): set it to e.g. \"Host=db.example.com;Database=portal;Username=portal;Password=...\".",
+                [nameof(ConnectionString)]);
+        }
+    }
+
+    private static bool IsPostgreSqlConnectionString(string connectionString, out string problem)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            problem = string.IsNullOrWhiteSpace(builder.Host) ? "it names no Host" : "";
+            return problem.Length == 0;
+        }
+        catch (ArgumentException e)
+        {
+            problem = e.Message;
+            return false;
         }
     }
 }

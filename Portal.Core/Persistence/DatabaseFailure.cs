@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Portal.Core.Persistence;
 
@@ -16,6 +17,10 @@ public static class DatabaseFailure
         if (database is null)
         {
             return null;
+        }
+        if (database is NpgsqlException postgres)
+        {
+            return DescribePostgreSql(postgres);
         }
         return (database as SqliteException)?.SqliteErrorCode switch
         {
@@ -36,9 +41,34 @@ public static class DatabaseFailure
         };
     }
 
-    /// <summary>Whether <paramref name="exception"/> is SQLite's unique-constraint violation (a value another request stored first).</summary>
-    public static bool IsUniqueViolation(Exception exception) =>
-        Find(exception) is SqliteException { SqliteErrorCode: Constraint, SqliteExtendedErrorCode: 2067 or 1555 };
+    /// <summary>Whether <paramref name="exception"/> is a unique-constraint violation (a value another request stored first).</summary>
+    public static bool IsUniqueViolation(Exception exception) => Find(exception) switch
+    {
+        SqliteException { SqliteErrorCode: Constraint, SqliteExtendedErrorCode: 2067 or 1555 } => true,
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => true,
+        _ => false,
+    };
+
+    // PostgreSQL's SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+    private static string DescribePostgreSql(NpgsqlException exception) => exception switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull } =>
+            "The database server's disk is full, so nothing was saved. Free disk space on the PostgreSQL server, then try again.",
+        PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction } =>
+            "The database is read-only (a standby server, or a read-only user), so nothing was saved. Point Database:ConnectionString at the primary server with a user that may write, then try again.",
+        PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } =>
+            "The database user may not change the portal's tables, so nothing was saved. Grant the user named in Database:ConnectionString rights on the portal's database, then try again.",
+        PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable } =>
+            "The database is busy: another portal instance changed the same data at the same moment. Nothing was changed; try again in a moment.",
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } =>
+            "Someone else changed the same data at the same moment, so nothing was saved. Reload the page to see the current state, then try again.",
+        PostgresException { SqlState: PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown } =>
+            "The database server is not taking connections right now (restarting, or at its connection limit). Nothing was changed; try again in a moment, and check the PostgreSQL server if it keeps failing.",
+        PostgresException postgres =>
+            $"The database refused the change (PostgreSQL error {postgres.SqlState}). Nothing was changed; try again, and check the portal's log if it keeps failing.",
+        _ =>
+            "The portal could not reach its PostgreSQL database (the server is down, unreachable, or refused the connection). Nothing was changed; check the server named in Database:ConnectionString, then try again.",
+    };
 
     private static DbException? Find(Exception exception)
     {

@@ -8,15 +8,22 @@ public static class DatabaseStartup
     /// <summary>
     /// Applies migrations, then runs the features' start-up steps (<see cref="IDatabaseStartupStep"/>) in the order
     /// they were registered: securing the stored Data Protection keys, then, in Setup Mode, logging a fresh setup link.
+    /// Instances sharing a PostgreSQL database do this one at a time (<see cref="DatabaseLock.Startup"/>), so two
+    /// starting together neither migrate nor encrypt the stored keys twice.
     /// </summary>
     public static async Task PreparePortalAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        await services.MigrateDatabaseAsync(cancellationToken);
-        await using var scope = services.CreateAsyncScope();
-        foreach (var step in scope.ServiceProvider.GetServices<IDatabaseStartupStep>())
+        await using var lockScope = services.CreateAsyncScope();
+        var lockHolder = lockScope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        await lockHolder.WithLockAsync(DatabaseLock.Startup, async () =>
         {
-            await step.RunAsync(cancellationToken);
-        }
+            await services.MigrateDatabaseAsync(cancellationToken);
+            await using var scope = services.CreateAsyncScope();
+            foreach (var step in scope.ServiceProvider.GetServices<IDatabaseStartupStep>())
+            {
+                await step.RunAsync(cancellationToken);
+            }
+        }, cancellationToken);
     }
 
     /// <summary>Applies the migrations the database lacks.</summary>

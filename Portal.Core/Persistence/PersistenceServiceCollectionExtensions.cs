@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Configuration;
 
@@ -9,17 +10,17 @@ namespace Portal.Core.Persistence;
 public static class PersistenceServiceCollectionExtensions
 {
     /// <summary>
-    /// The SQLite database at <c>Database:ConnectionString</c> (validated at start; a relative file path is taken
-    /// against <paramref name="contentRootPath"/>), its DbContext factory and its health check.
+    /// The database <c>Database:Provider</c> names (validated at start): SQLite at <c>Database:ConnectionString</c> (a
+    /// relative file path is taken against <paramref name="contentRootPath"/>), or PostgreSQL. Either way the rest of the
+    /// portal asks for <see cref="PortalDbContext"/> and its factory; on PostgreSQL those hand out
+    /// <see cref="PostgreSqlPortalDbContext"/>, whose migrations are PostgreSQL's. Adds the database's health check.
     /// </summary>
     public static IServiceCollection AddPersistence(this IServiceCollection services, string contentRootPath)
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
-        {
-            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            options.UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath));
-        });
+        services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp =>
+            new PortalDbContexts(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRootPath, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database");
         return services;
     }
@@ -35,5 +36,28 @@ public static class PersistenceServiceCollectionExtensions
             builder.DataSource = path;
         }
         return builder.ToString();
+    }
+
+    /// <summary>Hands out the context of the configured provider; the options are built once.</summary>
+    private sealed class PortalDbContexts : IDbContextFactory<PortalDbContext>
+    {
+        private readonly DbContextOptions<PostgreSqlPortalDbContext>? postgreSql;
+        private readonly DbContextOptions<PortalDbContext>? sqlite;
+
+        public PortalDbContexts(DatabaseOptions database, string contentRootPath, ILoggerFactory loggerFactory)
+        {
+            if (database.UsesPostgreSql)
+            {
+                postgreSql = new DbContextOptionsBuilder<PostgreSqlPortalDbContext>()
+                    .UseNpgsql(database.ConnectionString).UseLoggerFactory(loggerFactory).Options;
+            }
+            else
+            {
+                sqlite = new DbContextOptionsBuilder<PortalDbContext>()
+                    .UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath)).UseLoggerFactory(loggerFactory).Options;
+            }
+        }
+
+        public PortalDbContext CreateDbContext() => postgreSql is not null ? new PostgreSqlPortalDbContext(postgreSql) : new PortalDbContext(sqlite!);
     }
 }

@@ -12,8 +12,20 @@ using Portal.Core.Status;
 
 namespace Portal.Core.Persistence;
 
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options), IDataProtectionKeyContext
+/// <summary>
+/// The portal's database on SQLite (the embedded default); <see cref="PostgreSqlPortalDbContext"/> is the same model on
+/// PostgreSQL. Each has its own migrations, which EF Core tells apart by context type.
+/// </summary>
+public class PortalDbContext : DbContext, IDataProtectionKeyContext
 {
+    public PortalDbContext(DbContextOptions<PortalDbContext> options) : base(options)
+    {
+    }
+
+    protected PortalDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<SetupToken> SetupTokens => Set<SetupToken>();
     public DbSet<SetupState> SetupStates => Set<SetupState>();

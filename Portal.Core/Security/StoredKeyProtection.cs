@@ -121,9 +121,15 @@ public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate k
         }
     }
 
-    /// <summary>Saves the upgraded keys so that the unencrypted text leaves no trace in the database file: freed space is zeroed.</summary>
+    /// <summary>Saves the upgraded keys; on SQLite so that the unencrypted text leaves no trace in the database file: freed space is zeroed.</summary>
     private async Task SaveWithoutTracesAsync(CancellationToken cancellationToken)
     {
+        if (!db.Database.IsSqlite())
+        {
+            // PostgreSQL reuses dead row space after vacuum; its operator's backups and WAL archive are theirs to keep safe.
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {

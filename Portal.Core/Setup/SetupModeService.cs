@@ -70,6 +70,7 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockForTransactionAsync(DatabaseLock.SetupMode, cancellationToken);
         var now = clock.GetUtcNow();
         if (await db.SetupStates.Where(s => s.Id == SetupState.SingletonId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecoveryRequestedAt, now), cancellationToken) == 0)
@@ -115,13 +116,15 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
     /// <summary>
     /// Called when the holder of a valid setup session has signed in as <paramref name="userId"/>: ends Setup Mode and
     /// makes that person an administrator. Of racing sign-ins exactly one ends it, because each condition is checked
-    /// in the statement that changes it. Ending Setup Mode deletes every setup link, which ends every setup session.
+    /// in the statement that changes it, under a lock every instance sharing the database takes. Ending Setup Mode deletes every setup link, which ends every setup session.
     /// </summary>
     /// <param name="setupSession">The setup session that signed in, for the audit log.</param>
     public async Task<SetupModeEnd> EndWithAdministratorAsync(Guid userId, Actor? setupSession = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Two instances' sign-ins would each see "no administrator yet" in their own transaction without it.
+        await db.LockForTransactionAsync(DatabaseLock.SetupMode, cancellationToken);
         var wasAdministrator = await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator, cancellationToken);
         bool ended;
         var afterRecovery = await db.SetupStates.Where(s => s.RecoveryRequestedAt != null)

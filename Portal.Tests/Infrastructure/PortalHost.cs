@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace Portal.Tests.Infrastructure;
 
 /// <summary>
-/// The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file and, unless the settings name
+/// The real portal on a real Kestrel at 127.0.0.1, with its own throwaway SQLite file (or, in test.sh's PostgreSQL pass,
+/// its own database in the test run's <see cref="PostgreSqlCluster"/>, keyed on the same path) and, unless the settings name
 /// one, the Data Protection key file that belongs to that database (<see cref="TestPaths.KeyFilePath"/>), seeded with
 /// the test run's shared key file (<see cref="TestKeyFiles.ProvideShared"/>). A key file path the settings name is
 /// left to the portal, which creates a key file there when none exists.
@@ -35,6 +36,11 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
             ["DataProtection:CertificatePath"] = TestPaths.KeyFilePath(DatabasePath),
             ["Logging:LogLevel:Default"] = "Information",
         };
+        if (PostgreSqlCluster.ChosenForHostTests && settings?.ContainsKey("Database:Provider") != true)
+        {
+            this.settings["Database:Provider"] = "PostgreSQL";
+            this.settings["Database:ConnectionString"] = PostgreSqlCluster.Shared.DatabaseFor(DatabasePath);
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             this.settings[key] = value;
@@ -50,6 +56,9 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
     public string BaseUrl { get; }
 
     public string DatabasePath { get; }
+
+    /// <summary>Whether this portal runs on PostgreSQL (test.sh's second pass, or settings that say so).</summary>
+    public bool UsesPostgreSql => string.Equals(settings.GetValueOrDefault("Database:Provider") ?? "", "PostgreSQL", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The Data Protection key file this portal reads (and creates on first start).</summary>
     public string KeyFilePath => settings["DataProtection:CertificatePath"]!;
@@ -118,7 +127,7 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing && ownsDatabase)
         {
-            TestPaths.DeleteDatabase(DatabasePath);
+            DeleteDatabase();
         }
     }
 
@@ -127,8 +136,17 @@ public sealed partial class PortalHost : WebApplicationFactory<Program>
         await base.DisposeAsync();
         if (ownsDatabase)
         {
-            TestPaths.DeleteDatabase(DatabasePath);
+            DeleteDatabase();
         }
+    }
+
+    private void DeleteDatabase()
+    {
+        if (UsesPostgreSql && settings.GetValueOrDefault("Database:ConnectionString") is { } connectionString)
+        {
+            PostgreSqlCluster.Shared.Drop(connectionString);
+        }
+        TestPaths.DeleteDatabase(DatabasePath);
     }
 
     // The portal must know its public URL (and so its port) before Kestrel binds. Ports are handed out from below the

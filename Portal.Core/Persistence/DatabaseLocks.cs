@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Portal.Core.Persistence;
+
+/// <summary>The locks several portal instances sharing one PostgreSQL database take, each with its own number.</summary>
+public enum DatabaseLock : long
+{
+    /// <summary>Held while an instance migrates the database and runs its start-up steps.</summary>
+    Startup = 0x506F7274_0001,
+
+    /// <summary>Held while a setup session's sign-in decides whether Setup Mode ends (and who becomes administrator).</summary>
+    SetupMode = 0x506F7274_0002,
+}
+
+/// <summary>
+/// Cross-instance locks. On PostgreSQL they are advisory locks; on SQLite there is one portal process per database
+/// file and SQLite serializes writers, so they cost nothing.
+/// </summary>
+public static class DatabaseLocks
+{
+    /// <summary>
+    /// Takes <paramref name="lockName"/> until the current transaction ends (PostgreSQL's <c>pg_advisory_xact_lock</c>):
+    /// call it first in the transaction, so every instance's check-then-change runs one at a time.
+    /// </summary>
+    public static async Task LockForTransactionAsync(this PortalDbContext db, DatabaseLock lockName, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({(long)lockName})", cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while holding <paramref name="lockName"/> on a connection of its own (PostgreSQL's
+    /// session-level <c>pg_advisory_lock</c>); another instance asking for it waits until this one is done.
+    /// </summary>
+    public static async Task WithLockAsync(this PortalDbContext db, DatabaseLock lockName, Func<Task> work, CancellationToken cancellationToken)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            await work();
+            return;
+        }
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({(long)lockName})", cancellationToken);
+            try
+            {
+                await work();
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({(long)lockName})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
