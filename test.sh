@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs Debian's Chromium and nginx when they are missing, then unit, component, host and
-# browser tests.
+# Runs the whole test suite: installs Debian's Chromium, nginx and PostgreSQL when they are missing, then unit,
+# component, host and browser tests, then every host test again on PostgreSQL.
 # Ends with "N passed, N failed, N skipped"; exits non-zero when anything failed or no test ran.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -28,10 +28,32 @@ if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
   $SUDO nginx -s quit 2>/dev/null || true
 fi
 
+# The PostgreSQL tests start their own throwaway cluster (initdb into a temporary folder, its own loopback port); only
+# the server binaries are needed, so the package's own cluster on port 5432 is not started either.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "Installing Debian's postgresql for the PostgreSQL tests..."
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  added_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d && added_policy=1
+  fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null
+  installed=$?
+  [ -n "$added_policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+  [ "$installed" -eq 0 ] || { echo "Could not install postgresql"; exit 1; }
+fi
+
 results=TestResults
 rm -rf "$results"
-dotnet test Portal.slnx --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+dotnet test Portal.slnx --logger "trx;LogFilePrefix=sqlite" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
+
+# The same host tests on PostgreSQL: PortalHost gives each its own database in the throwaway cluster. Tests that read
+# SQLite's file itself are marked SqliteOnly; tests that always use PostgreSQL ran in the first pass already.
+PORTAL_TEST_DATABASE=PostgreSQL dotnet test Portal.Tests --no-build \
+  --filter "FullyQualifiedName~Portal.Tests.Host&Database!=SqliteOnly&Database!=PostgreSQL" \
+  --logger "trx;LogFilePrefix=postgresql" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+[ $? -eq 0 ] || status=1
 
 passed=0; failed=0; skipped=0; total=0
 for trx in "$results"/*.trx; do

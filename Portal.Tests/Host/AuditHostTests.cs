@@ -175,7 +175,7 @@ public sealed class AuditHostTests
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM AuditEntries";
+        command.CommandText = "SELECT * FROM \"AuditEntries\"";
         await using var reader = await command.ExecuteReaderAsync();
         var text = new System.Text.StringBuilder();
         while (await reader.ReadAsync())

@@ -19,6 +19,8 @@ namespace Portal.Tests.Host;
 /// The Data Protection keys in the database are encrypted with the certificate of a key file kept apart from it, so a
 /// copy of the database alone decrypts no secret and forges no cookie.
 /// </summary>
+// Reads the SQLite file's bytes and copies it as a backup would: PostgreSQL's side of key protection is in the scale-out tests.
+[Trait("Database", "SqliteOnly")]
 public sealed class KeyRingProtectionTests
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;

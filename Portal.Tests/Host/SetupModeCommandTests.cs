@@ -55,13 +55,18 @@ public sealed partial class SetupModeCommandTests : IAsyncLifetime
     public async Task The_command_works_on_a_database_no_portal_has_opened_yet()
     {
         var databasePath = TestPaths.NewDatabasePath();
+        if (PostgreSqlCluster.ChosenForHostTests)
+        {
+            PostgreSqlCluster.Shared.DatabaseFor(databasePath, migrated: false);
+        }
         try
         {
             var (exitCode, output) = await RunCommandAsync("setup-mode", databasePath);
 
             Assert.True(exitCode == 0, output);
             Assert.Matches(SetupLinkPattern(), output);
-            Assert.True(File.Exists(databasePath));
+            await using var db = TestDatabase.ContextFor(databasePath);
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         }
         finally
         {

@@ -25,7 +25,7 @@ public sealed class SetupModeHostTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         Assert.Contains("Integration Portal", await home.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.True(File.Exists(host.DatabasePath));
+        Assert.True(host.UsesPostgreSql || File.Exists(host.DatabasePath));
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());

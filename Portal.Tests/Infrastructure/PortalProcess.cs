@@ -17,7 +17,15 @@ public static class PortalProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["Database__ConnectionString"] = $"Data Source={databasePath}";
+        if (PostgreSqlCluster.ChosenForHostTests)
+        {
+            start.Environment["Database__Provider"] = "PostgreSQL";
+            start.Environment["Database__ConnectionString"] = PostgreSqlCluster.Shared.DatabaseFor(databasePath);
+        }
+        else
+        {
+            start.Environment["Database__ConnectionString"] = $"Data Source={databasePath}";
+        }
         start.Environment["DataProtection__CertificatePath"] = TestPaths.KeyFilePath(databasePath);
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Urls"] = "http://127.0.0.1:0";

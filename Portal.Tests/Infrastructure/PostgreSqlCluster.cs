@@ -49,9 +49,10 @@ public sealed class PostgreSqlCluster
 
     /// <summary>
     /// The database that belongs to <paramref name="key"/> (a test's database path, so two hosts given the same path
-    /// share it, as they would share a SQLite file), created from the migrated template when it does not exist yet.
+    /// share it, as they would share a SQLite file), created from the migrated template (or, with
+    /// <paramref name="migrated"/> false, empty) when it does not exist yet.
     /// </summary>
-    public string DatabaseFor(string key)
+    public string DatabaseFor(string key, bool migrated = true)
     {
         var name = "portal_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24];
         creating.Wait();
@@ -62,7 +63,7 @@ public sealed class PostgreSqlCluster
             using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{name}'", connection);
             if (exists.ExecuteScalar() is null)
             {
-                using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE {TemplateDatabase}", connection);
+                using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE {(migrated ? TemplateDatabase : "template0")}", connection);
                 create.ExecuteNonQuery();
             }
         }
@@ -70,17 +71,6 @@ public sealed class PostgreSqlCluster
         {
             creating.Release();
         }
-        return ConnectionString(name);
-    }
-
-    /// <summary>An empty database with no migrations applied (for tests of the portal's own migrating).</summary>
-    public string NewEmptyDatabase()
-    {
-        var name = "portal_empty_" + Guid.NewGuid().ToString("N")[..16];
-        using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
-        connection.Open();
-        using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0", connection);
-        create.ExecuteNonQuery();
         return ConnectionString(name);
     }
 
