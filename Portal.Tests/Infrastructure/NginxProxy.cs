@@ -41,26 +41,47 @@ public sealed partial class NginxProxy : IAsyncDisposable
               "nginx is not installed, so the reverse proxy test cannot run. ./test.sh installs Debian's nginx when it is missing " +
               "(or run: apt-get install nginx).");
 
-    /// <summary>The ```nginx block of README.md, exactly as an operator would copy it.</summary>
-    public static string ReadmeSnippet()
+    /// <summary>The README's ```nginx block for one instance, exactly as an operator would copy it.</summary>
+    public static string ReadmeSnippet() => ReadmeBlock("# Blazor keeps a WebSocket open");
+
+    /// <summary>The README's ```nginx block for several instances on one PostgreSQL database.</summary>
+    public static string ScaleOutSnippet() => ReadmeBlock("# Two or more portal instances");
+
+    private static string ReadmeBlock(string firstLine)
     {
         var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md"));
-        var blocks = NginxBlock().Matches(readme);
-        Assert.True(blocks.Count == 1, $"README.md should have exactly one ```nginx block; it has {blocks.Count}.");
-        return blocks[0].Groups["config"].Value;
+        var blocks = NginxBlock().Matches(readme).Select(m => m.Groups["config"].Value).Where(b => b.StartsWith(firstLine, StringComparison.Ordinal)).ToList();
+        Assert.True(blocks.Count == 1, $"README.md should have exactly one ```nginx block starting with \"{firstLine}\"; it has {blocks.Count}.");
+        return blocks[0];
     }
 
     /// <summary>The README snippet with its listen ports, certificate paths and upstream port replaced for this run.</summary>
     public static string ForTest(string snippet, int listenPort, int portalPort, string certificatePath, string keyPath) =>
+        WithListenAndCertificate(snippet, listenPort, certificatePath, keyPath)
+            .ReplaceExactlyOnce("proxy_pass http://127.0.0.1:5080;", $"proxy_pass http://127.0.0.1:{portalPort};");
+
+    /// <summary>The README's several-instance snippet with its listen ports, certificate paths and instances' ports replaced.</summary>
+    public static string ScaleOutForTest(string snippet, int listenPort, IReadOnlyList<int> portalPorts, string certificatePath, string keyPath) =>
+        WithListenAndCertificate(snippet, listenPort, certificatePath, keyPath)
+            .ReplaceExactlyOnce("    server 127.0.0.1:5080;\n    server 127.0.0.1:5081;\n",
+                string.Concat(portalPorts.Select(p => $"    server 127.0.0.1:{p};\n")));
+
+    private static string WithListenAndCertificate(string snippet, int listenPort, string certificatePath, string keyPath) =>
         snippet
             .ReplaceExactlyOnce("listen 443 ssl;", $"listen 127.0.0.1:{listenPort} ssl;")
             .ReplaceExactlyOnce("listen [::]:443 ssl;", $"listen [::1]:{listenPort} ssl;")
             .ReplaceExactlyOnce("/etc/ssl/certs/portal.example.com.pem", certificatePath)
-            .ReplaceExactlyOnce("/etc/ssl/private/portal.example.com.key", keyPath)
-            .ReplaceExactlyOnce("proxy_pass http://127.0.0.1:5080;", $"proxy_pass http://127.0.0.1:{portalPort};");
+            .ReplaceExactlyOnce("/etc/ssl/private/portal.example.com.key", keyPath);
 
     /// <summary>Starts nginx on <paramref name="port"/> (127.0.0.1 and ::1) in front of the portal at 127.0.0.1:<paramref name="portalPort"/>.</summary>
-    public static async Task<NginxProxy> StartAsync(int port, int portalPort)
+    public static Task<NginxProxy> StartAsync(int port, int portalPort) =>
+        StartAsync(port, (certificate, key) => ForTest(ReadmeSnippet(), port, portalPort, certificate, key));
+
+    /// <summary>Starts nginx on <paramref name="port"/> with the README's several-instance snippet in front of <paramref name="portalPorts"/>.</summary>
+    public static Task<NginxProxy> StartInFrontOfAsync(int port, IReadOnlyList<int> portalPorts) =>
+        StartAsync(port, (certificate, key) => ScaleOutForTest(ScaleOutSnippet(), port, portalPorts, certificate, key));
+
+    private static async Task<NginxProxy> StartAsync(int port, Func<string, string, string> serverConfig)
     {
         var executable = Executable;
         var directory = Directory.CreateTempSubdirectory("portal-nginx-").FullName;
@@ -69,7 +90,7 @@ public sealed partial class NginxProxy : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(directory, "portal.pem"), certificate.ExportCertificatePem());
             await File.WriteAllTextAsync(Path.Combine(directory, "portal.key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         }
-        var server = ForTest(ReadmeSnippet(), port, portalPort, Path.Combine(directory, "portal.pem"), Path.Combine(directory, "portal.key"));
+        var server = serverConfig(Path.Combine(directory, "portal.pem"), Path.Combine(directory, "portal.key"));
         // Foreground, one process (no workers to orphan), every file in the run's own folder.
         await File.WriteAllTextAsync(Path.Combine(directory, "nginx.conf"), $$"""
             daemon off;
