@@ -41,6 +41,26 @@ public static class DatabaseFailure
         };
     }
 
+    /// <summary>
+    /// Why the portal could not open its database at start, and the fix; null when <paramref name="exception"/> is not a
+    /// database failure.
+    /// </summary>
+    public static string? DescribeAtStart(Exception exception) => Find(exception) switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } postgres =>
+            $"PostgreSQL refused the user name or password in Database:ConnectionString ({postgres.MessageText}). Fix the Username and Password (set the password in the environment: Database__ConnectionString=...;Password=...).",
+        PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } postgres =>
+            $"The PostgreSQL database named in Database:ConnectionString does not exist ({postgres.MessageText}). Create it (CREATE DATABASE portal OWNER portal;) or fix the Database name; the portal creates its tables itself.",
+        PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } postgres =>
+            $"The PostgreSQL user in Database:ConnectionString may not create or change the portal's tables ({postgres.MessageText}). Make it the database's owner (ALTER DATABASE portal OWNER TO portal;).",
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException socket } =>
+            $"The portal could not reach its PostgreSQL server ({socket.SocketErrorCode}: {socket.Message}). Start PostgreSQL, or fix Host and Port in Database:ConnectionString, and check that a firewall lets the portal's machine reach it.",
+        NpgsqlException npgsql => "The portal could not open its PostgreSQL database: " + DescribePostgreSql(npgsql),
+        SqliteException sqlite =>
+            "The portal could not open its SQLite database: " + Describe(sqlite) + " (Database:ConnectionString names the file.)",
+        _ => null,
+    };
+
     /// <summary>Whether <paramref name="exception"/> is a unique-constraint violation (a value another request stored first).</summary>
     public static bool IsUniqueViolation(Exception exception) => Find(exception) switch
     {

@@ -77,6 +77,13 @@ internal static class PortalWebExtensions
             await app.DisposeAsync(); // flushes the console logger, so the message is not lost on exit
             return;
         }
+        catch (Exception e) when (DatabaseFailure.DescribeAtStart(e) is { } reason)
+        {
+            app.Logger.LogCritical("The portal cannot start: {Reason}", reason);
+            Environment.ExitCode = 1;
+            await app.DisposeAsync();
+            return;
+        }
         await app.RunAsync();
     }
 }
