@@ -18,6 +18,17 @@ public sealed class PostgreSqlPortalDbContext(DbContextOptions<PostgreSqlPortalD
     }
 }
 
+// The tools take the first factory whose context type fits, and a factory of the derived context fits the base one
+// too (the interface is covariant): SQLite's must come first.
+/// <summary>
+/// Lets <c>dotnet ef migrations add --context PortalDbContext</c> build SQLite's model.
+/// </summary>
+internal sealed class SqlitePortalDbContextDesignFactory : IDesignTimeDbContextFactory<PortalDbContext>
+{
+    public PortalDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
 /// <summary>Lets <c>dotnet ef migrations add --context PostgreSqlPortalDbContext</c> build the model without a server.</summary>
 internal sealed class PostgreSqlPortalDbContextDesignFactory : IDesignTimeDbContextFactory<PostgreSqlPortalDbContext>
 {
