@@ -13,7 +13,7 @@ public sealed class StatusSchedulerLease
     /// <summary>The lease's name (there is one: <see cref="StatusSchedulerLeaseStore.LeaseName"/>).</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>The instance that holds (or last held) the lease, as <see cref="PortalInstance.Name"/> describes it.</summary>
+    /// <summary>The instance that holds (or last held) the lease, as <see cref="InstanceIdentity.Name"/> describes it.</summary>
     public string Holder { get; set; } = "";
 
     /// <summary>When the lease ends unless its holder renews it; 0 once released.</summary>
@@ -30,6 +30,6 @@ internal sealed class StatusSchedulerLeaseConfiguration : IEntityTypeConfigurati
         builder.ToTable(StatusSchedulerLeaseStore.Table);
         builder.HasKey(l => l.Name);
         builder.Property(l => l.Name).HasMaxLength(64);
-        builder.Property(l => l.Holder).HasMaxLength(PortalInstance.MaxNameLength);
+        builder.Property(l => l.Holder).HasMaxLength(InstanceIdentity.MaxNameLength);
     }
 }

@@ -4,7 +4,11 @@ using Portal.Core.Persistence;
 
 namespace Portal.Tests.Infrastructure;
 
-/// <summary>A real SQLite file with the real migrations applied, for tests below the web host.</summary>
+/// <summary>
+/// A real SQLite file with the real migrations applied, for tests below the web host; in test.sh's PostgreSQL pass a
+/// database in the test run's <see cref="PostgreSqlCluster"/> keyed on the same path, which a <see cref="PortalHost"/>
+/// given that path opens too.
+/// </summary>
 public sealed class TestDatabase : IDisposable
 {
     public TestDatabase()
@@ -17,8 +21,13 @@ public sealed class TestDatabase : IDisposable
 
     public string ConnectionString => $"Data Source={Path}";
 
-    public PortalDbContext CreateContext() =>
-        new(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(ConnectionString).Options);
+    public PortalDbContext CreateContext() => ContextFor(Path);
+
+    /// <summary>A context on the database <paramref name="databasePath"/> names, on the provider of this test pass.</summary>
+    public static PortalDbContext ContextFor(string databasePath) => PostgreSqlCluster.ChosenForHostTests
+        ? new PostgreSqlPortalDbContext(new DbContextOptionsBuilder<PostgreSqlPortalDbContext>()
+            .UseNpgsql(PostgreSqlCluster.Shared.DatabaseFor(databasePath)).Options)
+        : new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite($"Data Source={databasePath}").Options);
 
     public IDbContextFactory<PortalDbContext> Factory => new ContextFactory(this);
 

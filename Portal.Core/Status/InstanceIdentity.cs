@@ -4,7 +4,7 @@ namespace Portal.Core.Status;
 /// This portal process among the instances that share one database: a short random <see cref="Id"/> that tells its own
 /// notifications apart, and a <see cref="Name"/> for logs and the scheduler lease (machine, process id, <see cref="Id"/>).
 /// </summary>
-public sealed class PortalInstance
+public sealed class InstanceIdentity
 {
     /// <summary>The longest <see cref="Name"/> can be.</summary>
     public const int MaxNameLength = 128;
