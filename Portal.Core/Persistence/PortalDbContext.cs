@@ -37,6 +37,7 @@ public class PortalDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<PendingAuthorization> PendingAuthorizations => Set<PendingAuthorization>();
     public DbSet<SignInEvent> SignInEvents => Set<SignInEvent>();
     public DbSet<ProbeResult> ProbeResults => Set<ProbeResult>();
+    public DbSet<StatusSchedulerLease> StatusSchedulerLeases => Set<StatusSchedulerLease>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

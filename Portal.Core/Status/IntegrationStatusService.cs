@@ -18,12 +18,14 @@ public sealed record ProbePassSummary(DateTimeOffset StartedAt, int Integrations
 /// <summary>
 /// Does the status work: a pass over all enabled integrations (with at most <see cref="StatusOptions.MaxConcurrentProbes"/>
 /// probes at a time, shared with "Check now"), a single "Check now", and sign-in outcomes. Publishes to the
-/// <see cref="StatusBoard"/> and stores results. The timing lives in <see cref="IntegrationStatusScheduler"/>.
+/// <see cref="StatusBoard"/>, stores results and announces them to other instances (<see cref="StatusFeed"/>); shows
+/// what other instances announce (<see cref="StatusFeedListener"/>). The timing lives in <see cref="IntegrationStatusScheduler"/>.
 /// </summary>
 public sealed class IntegrationStatusService(
     IServiceScopeFactory scopes,
     StatusStore store,
     StatusBoard board,
+    StatusFeed feed,
     IOptions<StatusOptions> options,
     TimeProvider clock,
     AdminActions actions,
@@ -66,7 +68,7 @@ public sealed class IntegrationStatusService(
                 results.Enqueue(StatusStore.ToEntity(report, snapshot));
             }
         }));
-        await store.SaveAsync(results, prune: true, ct);
+        await feed.ResultsStoredAsync(await store.SaveAsync(results, prune: true, ct), ct);
 
         var summary = new ProbePassSummary(startedAt, enabled.Count, clock.GetElapsedTime(started));
         logger.LogDebug("Checked {Count} integrations in {Milliseconds} ms.", summary.Integrations, (int)summary.Duration.TotalMilliseconds);
@@ -89,23 +91,75 @@ public sealed class IntegrationStatusService(
     /// <inheritdoc />
     public async Task SignInRecordedAsync(Guid integrationId, CancellationToken cancellationToken)
     {
-        if (!board.IsLoaded)
-        {
-            return; // nothing shows it yet; loading the board reads the sign-ins fresh
-        }
         try
         {
-            var integration = await store.LoadIntegrationAsync(integrationId, cancellationToken);
-            if (integration is not null)
-            {
-                var signIns = await store.LoadSignInsAsync(integrationId, cancellationToken);
-                board.PublishSignIns(integration, signIns.GetValueOrDefault(integrationId) ?? SignInSummary.None);
-            }
+            await feed.SignInRecordedAsync(integrationId, cancellationToken);
+            await ShowSignInsAsync(integrationId, cancellationToken);
         }
         catch (Exception e)
         {
             // A sign-in never fails because the dashboard could not be told about it.
             logger.LogWarning(e, "The status board could not show the sign-in through integration {IntegrationId}.", integrationId);
+        }
+    }
+
+    /// <summary>Shows results another instance stored (by row id), with the integrations' latest names, flags and deletions.</summary>
+    internal async Task ShowResultsStoredElsewhereAsync(IReadOnlyCollection<long> resultIds, CancellationToken ct)
+    {
+        if (!board.IsLoaded || resultIds.Count == 0)
+        {
+            return; // loading the board reads the results fresh
+        }
+        // Integrations created, edited or deleted on another instance show up here with that instance's next results.
+        board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+        foreach (var (integrationId, report) in await store.LoadResultsAsync(resultIds, ct))
+        {
+            // A result a reload already showed is not counted twice in the 24-hour strip.
+            if (!(board.Find(integrationId)?.LastReport?.CheckedAt >= report.CheckedAt))
+            {
+                board.PublishReport(integrationId, report);
+            }
+        }
+    }
+
+    /// <summary>Shows sign-ins another instance recorded through these integrations.</summary>
+    internal async Task ShowSignInsRecordedElsewhereAsync(IReadOnlyCollection<Guid> integrationIds, CancellationToken ct)
+    {
+        foreach (var integrationId in integrationIds)
+        {
+            await ShowSignInsAsync(integrationId, ct);
+        }
+    }
+
+    /// <summary>Reads the whole board afresh, if it was loaded (after notices may have been missed).</summary>
+    internal async Task ReloadBoardAsync(CancellationToken ct)
+    {
+        if (!board.IsLoaded)
+        {
+            return;
+        }
+        await loading.WaitAsync(ct);
+        try
+        {
+            await LoadBoardAsync(ct);
+        }
+        finally
+        {
+            loading.Release();
+        }
+    }
+
+    private async Task ShowSignInsAsync(Guid integrationId, CancellationToken ct)
+    {
+        if (!board.IsLoaded)
+        {
+            return; // nothing shows it yet; loading the board reads the sign-ins fresh
+        }
+        var integration = await store.LoadIntegrationAsync(integrationId, ct);
+        if (integration is not null)
+        {
+            var signIns = await store.LoadSignInsAsync(integrationId, ct);
+            board.PublishSignIns(integration, signIns.GetValueOrDefault(integrationId) ?? SignInSummary.None);
         }
     }
 
@@ -141,7 +195,7 @@ public sealed class IntegrationStatusService(
         var snapshot = await CheckAsync(integration, ct);
         if (snapshot?.LastReport is { } report)
         {
-            await store.SaveAsync([StatusStore.ToEntity(report, snapshot)], prune: false, ct);
+            await feed.ResultsStoredAsync(await store.SaveAsync([StatusStore.ToEntity(report, snapshot)], prune: false, ct), ct);
         }
         return snapshot;
     }
@@ -199,16 +253,21 @@ public sealed class IntegrationStatusService(
             {
                 return false;
             }
-            var integrations = await store.LoadIntegrationsAsync(ct);
-            var signIns = await store.LoadSignInsAsync(null, ct);
-            var (latest, history) = await store.LoadResultsAsync(ct);
-            board.Load(integrations, signIns, latest, history);
+            await LoadBoardAsync(ct);
             return true;
         }
         finally
         {
             loading.Release();
         }
+    }
+
+    private async Task LoadBoardAsync(CancellationToken ct)
+    {
+        var integrations = await store.LoadIntegrationsAsync(ct);
+        var signIns = await store.LoadSignInsAsync(null, ct);
+        var (latest, history) = await store.LoadResultsAsync(ct);
+        board.Load(integrations, signIns, latest, history);
     }
 
     public void Dispose()

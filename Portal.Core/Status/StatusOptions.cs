@@ -12,7 +12,8 @@ public sealed class StatusOptions : IValidatableObject
     public bool Enabled { get; set; } = true;
 
     /// <summary>How long the scheduler waits between two passes over all enabled integrations (default 60 seconds).
-    /// The first pass runs one interval after the portal starts.</summary>
+    /// A fresh portal's first pass runs one interval after it starts; instances sharing a database run one pass per
+    /// interval between them (see <see cref="IntegrationStatusScheduler"/>).</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long one integration's whole chain of checks may take before it is reported as timed out (default 10 seconds).</summary>

@@ -8,8 +8,10 @@ public static class StatusServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="StatusOptions"/> to the <c>Status</c> section (validated at start) and registers the probe, the
-    /// store, the <see cref="StatusBoard"/>, the status service (also the sign-in outcome listener) and the one
-    /// background <see cref="IntegrationStatusScheduler"/>. Needs the platforms and the database.
+    /// store, the <see cref="StatusBoard"/>, the status service (also the sign-in outcome listener), the background
+    /// <see cref="IntegrationStatusScheduler"/> (which runs on one instance at a time, by its lease) and, for instances
+    /// sharing a PostgreSQL database, the <see cref="StatusFeed"/> and its <see cref="StatusFeedListener"/>. Needs the
+    /// platforms and the database.
     /// </summary>
     public static IServiceCollection AddIntegrationStatus(this IServiceCollection services)
     {
@@ -17,9 +19,13 @@ public static class StatusServiceCollectionExtensions
         services.AddTransient<IntegrationHealthProbe>();
         services.AddSingleton<StatusStore>();
         services.AddSingleton<StatusBoard>();
+        services.AddSingleton<InstanceIdentity>();
+        services.AddSingleton<StatusSchedulerLeaseStore>();
+        services.AddSingleton<StatusFeed>();
         services.AddSingleton<IntegrationStatusService>();
         services.AddSingleton<ISignInOutcomeListener>(sp => sp.GetRequiredService<IntegrationStatusService>());
         services.AddHostedService<IntegrationStatusScheduler>();
+        services.AddHostedService<StatusFeedListener>();
         return services;
     }
 }

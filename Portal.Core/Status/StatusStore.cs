@@ -78,16 +78,29 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         return (latest.ToDictionary(r => r.IntegrationId, ToReport), history);
     }
 
-    /// <summary>Stores results in one transaction and deletes those older than <see cref="Retention"/>.</summary>
-    public async Task SaveAsync(IReadOnlyCollection<ProbeResult> results, bool prune, CancellationToken ct)
+    /// <summary>The stored results with these row ids (those still there), by integration.</summary>
+    public async Task<IReadOnlyList<(Guid IntegrationId, IntegrationProbeReport Report)>> LoadResultsAsync(IReadOnlyCollection<long> resultIds, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.ProbeResults.AsNoTracking().Where(r => resultIds.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(ct);
+        return [.. rows.Select(r => (r.IntegrationId, ToReport(r)))];
+    }
+
+    /// <summary>
+    /// Stores results in one transaction and deletes those older than <see cref="Retention"/>; returns the row ids of
+    /// the stored results.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> SaveAsync(IReadOnlyCollection<ProbeResult> results, bool prune, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        List<ProbeResult> stored = [];
         if (results.Count > 0)
         {
             // An integration deleted during the pass would break the foreign key; its results are simply dropped.
             var ids = results.Select(r => r.IntegrationId).Distinct().ToList();
             var existing = (await db.Integrations.Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct)).ToHashSet();
-            db.ProbeResults.AddRange(results.Where(r => existing.Contains(r.IntegrationId)));
+            stored = [.. results.Where(r => existing.Contains(r.IntegrationId))];
+            db.ProbeResults.AddRange(stored);
             await db.SaveChangesAsync(ct);
         }
         if (prune)
@@ -95,6 +108,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
             var cutoff = clock.GetUtcNow() - Retention;
             await db.ProbeResults.Where(r => r.CheckedAt < cutoff).ExecuteDeleteAsync(ct);
         }
+        return [.. stored.Select(r => r.Id)];
     }
 
     /// <summary>The row to store for a report and the snapshot it produced.</summary>

@@ -331,7 +331,7 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("Integrations");
                 });
 
-            modelBuilder.Entity("Portal.Core.OAuth.AuthorizationCode.PendingAuthorization", b =>
+            modelBuilder.Entity("Portal.Core.OAuth.PendingAuthorization", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -515,6 +515,28 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("ProbeResults");
                 });
 
+            modelBuilder.Entity("Portal.Core.Status.StatusSchedulerLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAtUnixMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastPassStartedAtUnixMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("StatusSchedulerLeases", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Accounts.ExternalIdentity", b =>
                 {
                     b.HasOne("Portal.Core.Integrations.Integration", null)
@@ -550,7 +572,7 @@ namespace Portal.Core.Persistence.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Core.OAuth.AuthorizationCode.PendingAuthorization", b =>
+            modelBuilder.Entity("Portal.Core.OAuth.PendingAuthorization", b =>
                 {
                     b.HasOne("Portal.Core.Integrations.Integration", null)
                         .WithMany()

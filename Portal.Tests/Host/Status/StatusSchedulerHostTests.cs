@@ -289,7 +289,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Stopping took {watch.Elapsed}.");
     }
 
-    private async Task<(string State, string Correlation)> AddPendingAuthorizationAsync(PortalHost host, Guid integrationId)
+    internal static async Task<(string State, string Correlation)> AddPendingAuthorizationAsync(PortalHost host, Guid integrationId)
     {
         var state = SecretHash.NewRandomToken(32);
         var correlation = SecretHash.NewRandomToken(32);

@@ -531,6 +531,28 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                     b.ToTable("ProbeResults");
                 });
 
+            modelBuilder.Entity("Portal.Core.Status.StatusSchedulerLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ExpiresAtUnixMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("LastPassStartedAtUnixMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("StatusSchedulerLeases", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Accounts.ExternalIdentity", b =>
                 {
                     b.HasOne("Portal.Core.Integrations.Integration", null)
