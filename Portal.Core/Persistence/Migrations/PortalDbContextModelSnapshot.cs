@@ -331,7 +331,7 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("Integrations");
                 });
 
-            modelBuilder.Entity("Portal.Core.OAuth.AuthorizationCode.PendingAuthorization", b =>
+            modelBuilder.Entity("Portal.Core.OAuth.PendingAuthorization", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -384,6 +384,29 @@ namespace Portal.Core.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("PendingAuthorizations");
+                });
+
+            modelBuilder.Entity("Portal.Core.RateLimiting.RateLimitWindow", b =>
+                {
+                    b.Property<string>("Policy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Policy", "ClientKey", "WindowStart");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("RateLimitWindows");
                 });
 
             modelBuilder.Entity("Portal.Core.Sessions.PortalSession", b =>
@@ -550,7 +573,7 @@ namespace Portal.Core.Persistence.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Core.OAuth.AuthorizationCode.PendingAuthorization", b =>
+            modelBuilder.Entity("Portal.Core.OAuth.PendingAuthorization", b =>
                 {
                     b.HasOne("Portal.Core.Integrations.Integration", null)
                         .WithMany()
