@@ -11,6 +11,7 @@ using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
+using Portal.Core.RateLimiting;
 using Portal.Core.Security;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
@@ -41,6 +42,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<PendingAuthorizationStore>();
         services.AddScoped<SignInRecorder>();
         services.AddRetention();
+        services.AddSharedRateLimitCounter();
         services.AddScoped<SignInService>();
         services.AddSingleton<VerificationNotifier>();
         // Token requests are never retried automatically: a second use of a code revokes what the first issued.

@@ -6,6 +6,7 @@ using Portal.Core.Audit;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
+using Portal.Core.RateLimiting;
 using Portal.Core.Sessions;
 using Portal.Core.Setup;
 using Portal.Core.Status;
@@ -39,6 +40,7 @@ public class PortalDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<ProbeResult> ProbeResults => Set<ProbeResult>();
     public DbSet<StatusSchedulerLease> StatusSchedulerLeases => Set<StatusSchedulerLease>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<RateLimitWindow> RateLimitWindows => Set<RateLimitWindow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -5,8 +5,12 @@ using Portal.Core.Persistence;
 
 namespace Portal.Core.Setup;
 
-/// <summary>At start, in Setup Mode, logs a fresh one-time setup link (replacing the previous unused one).</summary>
-public sealed class SetupLinkAtStartup(SetupModeService setupMode, IOptions<PortalOptions> portal, ILoggerFactory loggers) : IDatabaseStartupStep
+/// <summary>
+/// At start, in Setup Mode, logs a fresh one-time setup link (replacing the previous unused one). On PostgreSQL the line
+/// also says that only the last started instance's link works, since instances sharing the database replace each other's.
+/// </summary>
+public sealed class SetupLinkAtStartup(SetupModeService setupMode, IOptions<PortalOptions> portal, IOptions<DatabaseOptions> database, ILoggerFactory loggers)
+    : IDatabaseStartupStep
 {
     /// <inheritdoc />
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -18,7 +22,17 @@ public sealed class SetupLinkAtStartup(SetupModeService setupMode, IOptions<Port
         }
         // The one deliberate exception to "secrets are never logged": the operator needs this link, it works once,
         // and the next start replaces it.
-        loggers.CreateLogger("Portal.Setup").LogWarning(
-            "Setup Mode is on. Open this one-time setup link to configure the portal: {SetupLink}", SetupLinks.For(portal.Value, token));
+        var logger = loggers.CreateLogger("Portal.Setup");
+        if (database.Value.UsesPostgreSql)
+        {
+            // Instances sharing the database each issue a link at start, and each new link withdraws the unopened ones.
+            logger.LogWarning(
+                "Setup Mode is on. The database is PostgreSQL, which other portal instances may share: every instance that starts in Setup Mode "
+                + "prints a new link and withdraws the earlier unopened ones, so only the link of the instance that started last works; if this link "
+                + "is refused as not valid, use the newest one from the other instances' logs (or run one instance until setup is done). "
+                + "Open this one-time setup link to configure the portal: {SetupLink}", SetupLinks.For(portal.Value, token));
+            return;
+        }
+        logger.LogWarning("Setup Mode is on. Open this one-time setup link to configure the portal: {SetupLink}", SetupLinks.For(portal.Value, token));
     }
 }

@@ -50,6 +50,12 @@ public sealed class SignInScenarioOptions
 
     /// <summary>Extra configuration for the portal, e.g. log levels.</summary>
     public IDictionary<string, string?>? PortalSettings { get; init; }
+
+    /// <summary>The portal's database path; two scenarios given the same one share the database (and are not its owners).</summary>
+    public string? DatabasePath { get; init; }
+
+    /// <summary>The integration's name (scenarios sharing a database need different ones).</summary>
+    public string IntegrationName { get; init; } = SignInScenario.IntegrationName;
 }
 
 /// <summary>An OAuth provider the portal's integration points at, with the client registered for the portal.</summary>
@@ -113,7 +119,8 @@ public sealed partial class SignInScenario : IAsyncDisposable
         {
             var client = fake.RegisterClient(BitbucketOAuthClient.Create("Portal", options.RegisteredRedirectUris(callback)));
             return Task.FromResult(new ProviderRegistration(fake.BaseUrl, client.ClientId, options.PortalClientSecret ?? client.ClientSecret, fake));
-        }, options.ConfigurePortalServices, fake, options.PortalSettings, IntegrationTrustFor(fake, options));
+        }, options.ConfigurePortalServices, fake, options.PortalSettings, IntegrationTrustFor(fake, options),
+            integrationName: options.IntegrationName, databasePath: options.DatabasePath);
     }
 
     /// <summary>
@@ -152,11 +159,11 @@ public sealed partial class SignInScenario : IAsyncDisposable
     /// <summary>Starts a portal whose integration points at the provider <paramref name="startProvider"/> starts for the given callback URL.</summary>
     public static async Task<SignInScenario> StartWithProviderAsync(Func<string, Task<ProviderRegistration>> startProvider,
         Action<IServiceCollection>? configurePortalServices = null, BitbucketFake? fake = null, IDictionary<string, string?>? portalSettings = null,
-        string? integrationTrustedCaPem = null, string? platform = null, string integrationName = IntegrationName)
+        string? integrationTrustedCaPem = null, string? platform = null, string integrationName = IntegrationName, string? databasePath = null)
     {
         var clock = new ShiftableTimeProvider();
         var settings = integrationTrustedCaPem is null ? TrustFakeCertificate(fake, portalSettings) : portalSettings;
-        var host = new PortalHost(settings: settings, configureServices: services =>
+        var host = new PortalHost(databasePath, settings: settings, configureServices: services =>
         {
             services.AddSingleton<TimeProvider>(clock);
             configurePortalServices?.Invoke(services);
@@ -170,7 +177,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
             : platform is not null
                 ? new NewIntegration(integrationId, integrationName, platform, registration.BaseUrl,
                     null, OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret, TrustedCaPem: integrationTrustedCaPem, ServerDetected: true)
-                : new NewIntegration(integrationId, IntegrationName, BitbucketServerPlatform.KindOf.Key, registration.BaseUrl,
+                : new NewIntegration(integrationId, integrationName, BitbucketServerPlatform.KindOf.Key, registration.BaseUrl,
                     "8.9.1", OAuthVersion.OAuth2, registration.ClientId, registration.ClientSecret, TrustedCaPem: integrationTrustedCaPem));
         return new SignInScenario(host, clock, integrationId, registration, fake);
     }

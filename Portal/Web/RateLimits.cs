@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Portal.Core.RateLimiting;
 
 namespace Portal.Web;
 
@@ -37,10 +38,10 @@ internal static class RateLimits
             // The 429 has no body here: the status code pages render the readable page for it.
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = OnRejectedAsync;
-            o.AddPolicy(Setup, http => PerClient(http, limits => limits.SetupPerMinute));
+            o.AddPolicy(Setup, http => PerClient(http, Setup, limits => limits.SetupPerMinute));
             // Starts and callbacks are counted apart, so one sign-in (a start and a callback) costs one of each.
-            o.AddPolicy(SignInStart, http => PerClient(http, limits => limits.SignInPerMinute));
-            o.AddPolicy(SignInCallback, http => PerClient(http, limits => limits.SignInPerMinute));
+            o.AddPolicy(SignInStart, http => PerClient(http, SignInStart, limits => limits.SignInPerMinute));
+            o.AddPolicy(SignInCallback, http => PerClient(http, SignInCallback, limits => limits.SignInPerMinute));
         });
         return services;
     }
@@ -68,10 +69,22 @@ internal static class RateLimits
         return new IPAddress(bytes) + "/64";
     }
 
-    private static RateLimitPartition<string> PerClient(HttpContext http, Func<RateLimitOptions, int> permits)
+    /// <summary>
+    /// One fixed window per client: in memory on SQLite (one portal process), in the database on PostgreSQL, where
+    /// several instances would otherwise each allow the whole limit.
+    /// </summary>
+    private static RateLimitPartition<string> PerClient(HttpContext http, string policy, Func<RateLimitOptions, int> permits)
     {
-        var limit = permits(http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
-        return RateLimitPartition.GetFixedWindowLimiter(ClientKey(http.Connection.RemoteIpAddress),
+        var services = http.RequestServices;
+        var limit = permits(services.GetRequiredService<IOptions<RateLimitOptions>>().Value);
+        var client = ClientKey(http.Connection.RemoteIpAddress);
+        var shared = services.GetRequiredService<SharedRateLimitCounter>();
+        if (shared.IsNeeded)
+        {
+            return RateLimitPartition.Get(client, key => new DatabaseWindowLimiter(shared, policy, key, limit, Window,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.RateLimits")));
+        }
+        return RateLimitPartition.GetFixedWindowLimiter(client,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = Window, QueueLimit = 0 });
     }
 

@@ -386,6 +386,29 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("PendingAuthorizations");
                 });
 
+            modelBuilder.Entity("Portal.Core.RateLimiting.RateLimitWindow", b =>
+                {
+                    b.Property<string>("Policy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Policy", "ClientKey", "WindowStart");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("RateLimitWindows");
+                });
+
             modelBuilder.Entity("Portal.Core.Sessions.PortalSession", b =>
                 {
                     b.Property<Guid>("Id")

@@ -46,11 +46,10 @@ internal static class SetupEndpoints
             case SetupLinkOutcome.SetupModeOver:
                 return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.SetupModeOver}");
             default:
-                if (throttle.IsBlocked(client))
+                if (await throttle.RefusesFailureAsync(client, http.RequestAborted))
                 {
                     return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.TooManySetupAttempts}");
                 }
-                throttle.RecordFailure(client);
                 var problem = outcome == SetupLinkOutcome.AlreadyUsed ? AccessProblem.SetupLinkUsed : AccessProblem.SetupLinkUnknown;
                 return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={problem}");
         }

@@ -398,6 +398,29 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                     b.ToTable("PendingAuthorizations");
                 });
 
+            modelBuilder.Entity("Portal.Core.RateLimiting.RateLimitWindow", b =>
+                {
+                    b.Property<string>("Policy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ClientKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Policy", "ClientKey", "WindowStart");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("RateLimitWindows");
+                });
+
             modelBuilder.Entity("Portal.Core.Sessions.PortalSession", b =>
                 {
                     b.Property<Guid>("Id")
