@@ -79,6 +79,20 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "RateLimitWindows",
+                columns: table => new
+                {
+                    Policy = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ClientKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RateLimitWindows", x => new { x.Policy, x.ClientKey, x.WindowStart });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SetupStates",
                 columns: table => new
                 {
@@ -103,6 +117,20 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_SetupTokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "StatusSchedulerLeases",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Holder = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ExpiresAtUnixMilliseconds = table.Column<long>(type: "bigint", nullable: false),
+                    LastPassStartedAtUnixMilliseconds = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StatusSchedulerLeases", x => x.Name);
                 });
 
             migrationBuilder.CreateTable(
@@ -367,6 +395,11 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                 columns: new[] { "IntegrationId", "CheckedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_RateLimitWindows_WindowStart",
+                table: "RateLimitWindows",
+                column: "WindowStart");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Sessions_ExpiresAt",
                 table: "Sessions",
                 column: "ExpiresAt");
@@ -430,6 +463,9 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                 name: "ProbeResults");
 
             migrationBuilder.DropTable(
+                name: "RateLimitWindows");
+
+            migrationBuilder.DropTable(
                 name: "Sessions");
 
             migrationBuilder.DropTable(
@@ -437,6 +473,9 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "SignInEvents");
+
+            migrationBuilder.DropTable(
+                name: "StatusSchedulerLeases");
 
             migrationBuilder.DropTable(
                 name: "SetupTokens");

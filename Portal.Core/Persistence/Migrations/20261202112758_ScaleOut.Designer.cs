@@ -11,8 +11,8 @@ using Portal.Core.Persistence;
 namespace Portal.Core.Persistence.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261202105225_RateLimitWindows")]
-    partial class RateLimitWindows
+    [Migration("20261202112758_ScaleOut")]
+    partial class ScaleOut
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -539,6 +539,28 @@ namespace Portal.Core.Persistence.Migrations
                     b.HasIndex("IntegrationId", "CheckedAt");
 
                     b.ToTable("ProbeResults");
+                });
+
+            modelBuilder.Entity("Portal.Core.Status.StatusSchedulerLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAtUnixMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastPassStartedAtUnixMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("StatusSchedulerLeases", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Accounts.ExternalIdentity", b =>

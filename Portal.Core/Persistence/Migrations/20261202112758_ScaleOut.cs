@@ -5,7 +5,7 @@
 namespace Portal.Core.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class RateLimitWindows : Migration
+    public partial class ScaleOut : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -24,6 +24,20 @@ namespace Portal.Core.Persistence.Migrations
                     table.PrimaryKey("PK_RateLimitWindows", x => new { x.Policy, x.ClientKey, x.WindowStart });
                 });
 
+            migrationBuilder.CreateTable(
+                name: "StatusSchedulerLeases",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Holder = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    ExpiresAtUnixMilliseconds = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastPassStartedAtUnixMilliseconds = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StatusSchedulerLeases", x => x.Name);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_RateLimitWindows_WindowStart",
                 table: "RateLimitWindows",
@@ -35,6 +49,9 @@ namespace Portal.Core.Persistence.Migrations
         {
             migrationBuilder.DropTable(
                 name: "RateLimitWindows");
+
+            migrationBuilder.DropTable(
+                name: "StatusSchedulerLeases");
         }
     }
 }

@@ -12,8 +12,8 @@ using Portal.Core.Persistence;
 namespace Portal.Core.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlPortalDbContext))]
-    [Migration("20261202105300_RateLimitWindows")]
-    partial class RateLimitWindows
+    [Migration("20261202112818_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -555,6 +555,28 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                     b.HasIndex("IntegrationId", "CheckedAt");
 
                     b.ToTable("ProbeResults");
+                });
+
+            modelBuilder.Entity("Portal.Core.Status.StatusSchedulerLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ExpiresAtUnixMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("LastPassStartedAtUnixMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("StatusSchedulerLeases", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Accounts.ExternalIdentity", b =>
