@@ -158,8 +158,8 @@ public sealed class TwoInstancesTests(BrowserFixture browser, ITestOutputHelper 
         var killedAt = DateTimeOffset.UtcNow;
         var takeover = await WaitForProbeAfterAsync(killedAt, Interval * 3 + TimeSpan.FromSeconds(10));
         output.WriteLine($"After A was killed, B probed {(takeover - killedAt).TotalMilliseconds:F0} ms later ({(takeover - lastBeforeKill).TotalMilliseconds:F0} ms after A's last probe).");
-        Assert.True(takeover - killedAt <= Interval + TimeSpan.FromSeconds(1),
-            $"B probed {(takeover - killedAt).TotalMilliseconds:F0} ms after A died; the bound is one interval ({Interval.TotalMilliseconds} ms) plus 1 s of scheduling slack.");
+        Assert.True(takeover - killedAt <= Interval + TimeSpan.FromSeconds(1.5),
+            $"B probed {(takeover - killedAt).TotalMilliseconds:F0} ms after A died; the bound is one interval ({Interval.TotalMilliseconds} ms) plus 1.5 s for a starved machine's timers.");
         await Assertions.Expect(badge).ToHaveTextAsync("Unreachable");
         Assert.DoesNotContain("Unhandled exception", b.Output, StringComparison.Ordinal);
     }
