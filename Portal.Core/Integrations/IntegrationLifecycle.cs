@@ -40,6 +40,7 @@ public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFa
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.LockForTransactionAsync(DatabaseLock.Administrators, ct);
             var current = await db.Integrations.Where(i => i.Id == integrationId).Select(i => new { i.Name, i.Enabled }).SingleOrDefaultAsync(ct);
             if (current is null)
             {
@@ -73,6 +74,7 @@ public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFa
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.LockForTransactionAsync(DatabaseLock.Administrators, ct);
             var name = await db.Integrations.Where(i => i.Id == integrationId).Select(i => i.Name).SingleOrDefaultAsync(ct);
             if (name is null)
             {

@@ -8,8 +8,13 @@ public enum DatabaseLock : long
     /// <summary>Held while an instance migrates the database and runs its start-up steps.</summary>
     Startup = 0x506F7274_0001,
 
-    /// <summary>Held while a setup session's sign-in decides whether Setup Mode ends (and who becomes administrator).</summary>
-    SetupMode = 0x506F7274_0002,
+    /// <summary>
+    /// Held while a change decides who administers the portal or which ways in remain: ending or re-entering Setup Mode,
+    /// issuing a setup link, granting or revoking the role, disabling or deleting an integration, removing an account.
+    /// Their checks count rows other transactions may change at the same moment (PostgreSQL's read committed would let
+    /// two of them each see "another administrator remains" and both commit).
+    /// </summary>
+    Administrators = 0x506F7274_0002,
 }
 
 /// <summary>

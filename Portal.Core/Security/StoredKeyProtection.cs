@@ -1,9 +1,11 @@
+using Microsoft.AspNetCore.DataProtection;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Persistence;
 
@@ -11,7 +13,7 @@ namespace Portal.Core.Security;
 
 /// <summary>
 /// Runs at start, before Data Protection reads its keys: encrypts keys that earlier versions stored in the database
-/// unencrypted, and reports keys the key file cannot decrypt.
+/// unencrypted, reports keys the key file cannot decrypt, and makes sure the key ring has a key every instance shares.
 /// </summary>
 public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate keyFile, IServiceProvider services, ILoggerFactory loggerFactory) : IDatabaseStartupStep
 {
@@ -57,6 +59,17 @@ public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate k
                 "{Count} of the {Total} Data Protection key(s) in the database were encrypted with another certificate (thumbprint {Thumbprints}) than the one in the key file {KeyFile} (thumbprint {Thumbprint}){Created}, so client secrets, OAuth 1 private keys, tokens and sign-in cookies protected with them cannot be read. Fix: restore the key file those keys were encrypted with to DataProtection:CertificatePath (and its password to DataProtection__CertificatePassword), then restart. If it is lost, enter each integration's client secret again (recreate OAuth 1 integrations for a new key pair) and everyone signs in again.",
                 unreadable.Count, keys.Count, string.Join(", ", unreadable.Distinct()), keyFile.FilePath, certificate.Thumbprint,
                 keyFile.CreatedNow ? ", which was just created because none existed there" : "");
+        }
+        // Loads the key ring now, under the start-up lock, creating its first key if the database has none: instances
+        // starting together would otherwise each create a key at their first request and, for the day Data Protection
+        // caches its ring, not read what the others protected.
+        try
+        {
+            services.GetRequiredService<IDataProtectionProvider>().CreateProtector(typeof(StoredKeyProtection).FullName!).Protect([0]);
+        }
+        catch (CryptographicException)
+        {
+            // Keys another key file encrypted: reported above; the portal starts so its pages can say what to fix.
         }
     }
 

@@ -51,6 +51,8 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<string?> IssueTokenAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
         if (!await IsActiveAsync(db, cancellationToken))
         {
             return null;
@@ -58,7 +60,9 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         await db.SetupTokens.Where(t => t.UsedAt == null).ExecuteDeleteAsync(cancellationToken);
         await audit.AddSystemAsync(db, AuditKind.SetupModeStarted,
             "The portal started without an administrator it can use, so it is in Setup Mode and wrote a new one-time setup link to its log.", cancellationToken: cancellationToken);
-        return await AddTokenAsync(db, cancellationToken);
+        var token = await AddTokenAsync(db, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return token;
     }
 
     /// <summary>
@@ -70,7 +74,7 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.LockForTransactionAsync(DatabaseLock.SetupMode, cancellationToken);
+        await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
         var now = clock.GetUtcNow();
         if (await db.SetupStates.Where(s => s.Id == SetupState.SingletonId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecoveryRequestedAt, now), cancellationToken) == 0)
@@ -124,7 +128,7 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Two instances' sign-ins would each see "no administrator yet" in their own transaction without it.
-        await db.LockForTransactionAsync(DatabaseLock.SetupMode, cancellationToken);
+        await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
         var wasAdministrator = await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator, cancellationToken);
         bool ended;
         var afterRecovery = await db.SetupStates.Where(s => s.RecoveryRequestedAt != null)
