@@ -45,15 +45,31 @@ fi
 
 results=TestResults
 rm -rf "$results"
+# Gives the test process time to stop its PostgreSQL cluster when it ends (the runner's default is 100 ms).
+export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=60000
 dotnet test Portal.slnx --logger "trx;LogFilePrefix=sqlite" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
 # The same host tests on PostgreSQL: PortalHost gives each its own database in the throwaway cluster. Tests that read
 # SQLite's file itself are marked SqliteOnly; tests that always use PostgreSQL ran in the first pass already.
+# Arguments (say, a --filter) are for the first pass only.
 PORTAL_TEST_DATABASE=PostgreSQL dotnet test Portal.Tests --no-build \
   --filter "FullyQualifiedName~Portal.Tests.Host&Database!=SqliteOnly&Database!=PostgreSQL" \
-  --logger "trx;LogFilePrefix=postgresql" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+  --logger "trx;LogFilePrefix=postgresql" --logger "console;verbosity=normal" --results-directory "$results"
 [ $? -eq 0 ] || status=1
+
+# A cluster whose test process is gone (killed, or ended before it could stop its server) is stopped and removed.
+for cluster in /tmp/portal-pg-*; do
+  [ -d "$cluster" ] || continue
+  owner=$(cat "$cluster/owner.pid" 2>/dev/null)
+  if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then continue; fi
+  if [ -f "$cluster/cluster/postmaster.pid" ]; then
+    pg_ctl=$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | tail -n 1)
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$pg_ctl" -D "$cluster/cluster" -m immediate stop >/dev/null 2>&1
+    else "$pg_ctl" -D "$cluster/cluster" -m immediate stop >/dev/null 2>&1; fi
+  fi
+  rm -rf "$cluster"
+done
 
 passed=0; failed=0; skipped=0; total=0
 for trx in "$results"/*.trx; do

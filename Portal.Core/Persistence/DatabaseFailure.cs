@@ -47,8 +47,10 @@ public static class DatabaseFailure
     /// </summary>
     public static string? DescribeAtStart(Exception exception) => Find(exception) switch
     {
-        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } postgres =>
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword } postgres =>
             $"PostgreSQL refused the user name or password in Database:ConnectionString ({postgres.MessageText}). Fix the Username and Password (set the password in the environment: Database__ConnectionString=...;Password=...).",
+        PostgresException { SqlState: PostgresErrorCodes.InvalidAuthorizationSpecification } postgres =>
+            $"PostgreSQL refused the connection ({postgres.MessageText}). Allow the portal's machine, user and database in the server's pg_hba.conf (and reload PostgreSQL), or fix the Username in Database:ConnectionString.",
         PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } postgres =>
             $"The PostgreSQL database named in Database:ConnectionString does not exist ({postgres.MessageText}). Create it (CREATE DATABASE portal OWNER portal;) or fix the Database name; the portal creates its tables itself.",
         PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } postgres =>
@@ -85,7 +87,7 @@ public static class DatabaseFailure
         PostgresException { SqlState: PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown } =>
             "The database server is not taking connections right now (restarting, or at its connection limit). Nothing was changed; try again in a moment, and check the PostgreSQL server if it keeps failing.",
         PostgresException postgres =>
-            $"The database refused the change (PostgreSQL error {postgres.SqlState}). Nothing was changed; try again, and check the portal's log if it keeps failing.",
+            $"The database refused the change (PostgreSQL error {postgres.SqlState}: {postgres.MessageText}). Nothing was changed; try again, and check the portal's log if it keeps failing.",
         _ =>
             "The portal could not reach its PostgreSQL database (the server is down, unreachable, or refused the connection). Nothing was changed; check the server named in Database:ConnectionString, then try again.",
     };

@@ -37,9 +37,11 @@ public static class DatabaseLocks
 
     /// <summary>
     /// Runs <paramref name="work"/> while holding <paramref name="lockName"/> on a connection of its own (PostgreSQL's
-    /// session-level <c>pg_advisory_lock</c>); another instance asking for it waits until this one is done.
+    /// session-level advisory lock); while another instance holds it, this one waits as long as that takes (calling
+    /// <paramref name="waiting"/> at first and every 30 seconds), since a long migration is no reason to give up. An
+    /// instance that dies releases the lock with its connection.
     /// </summary>
-    public static async Task WithLockAsync(this PortalDbContext db, DatabaseLock lockName, Func<Task> work, CancellationToken cancellationToken)
+    public static async Task WithLockAsync(this PortalDbContext db, DatabaseLock lockName, Func<Task> work, Action? waiting, CancellationToken cancellationToken)
     {
         if (!db.Database.IsNpgsql())
         {
@@ -49,7 +51,16 @@ public static class DatabaseLocks
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({(long)lockName})", cancellationToken);
+            var waitingSince = (DateTime?)null;
+            while (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({(long)lockName}) AS \"Value\"").SingleAsync(cancellationToken))
+            {
+                if (waitingSince is null || DateTime.UtcNow - waitingSince > TimeSpan.FromSeconds(30))
+                {
+                    waitingSince = DateTime.UtcNow;
+                    waiting?.Invoke();
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
             try
             {
                 await work();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Portal.Core.Persistence;
 
@@ -15,6 +16,7 @@ public static class DatabaseStartup
     {
         await using var lockScope = services.CreateAsyncScope();
         var lockHolder = lockScope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Startup");
         await lockHolder.WithLockAsync(DatabaseLock.Startup, async () =>
         {
             await services.MigrateDatabaseAsync(cancellationToken);
@@ -23,7 +25,8 @@ public static class DatabaseStartup
             {
                 await step.RunAsync(cancellationToken);
             }
-        }, cancellationToken);
+        }, () => logger.LogInformation("Another portal instance is starting on the same database (perhaps migrating it); this one waits for it to finish."),
+        cancellationToken);
     }
 
     /// <summary>Applies the migrations the database lacks.</summary>

@@ -73,6 +73,8 @@ public sealed class SharedRateLimitCounter(IDbContextFactory<PortalDbContext> db
         {
             return;
         }
-        await db.RateLimitWindows.Where(w => w.Policy == policy && w.WindowStart < currentStart).ExecuteDeleteAsync(cancellationToken);
+        // The window before the current one is kept: an instance whose clock is a little behind may still count in it.
+        var keepFrom = currentStart - (long)window.TotalSeconds;
+        await db.RateLimitWindows.Where(w => w.Policy == policy && w.WindowStart < keepFrom).ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -23,6 +23,9 @@ public sealed partial class ScaleOutBrowserTests(BrowserFixture browser, ITestOu
     private NginxProxy nginx = null!;
     private IBrowserContext? context;
 
+    // Each instance is a fresh process (a Debug build, JIT-compiling every page on first use) on a busy CI machine.
+    private static readonly LocatorAssertionsToHaveTextOptions Patient = new() { Timeout = 30_000 };
+
     private string PublicUrl => NginxProxy.PublicUrlFor(nginxPort);
 
     private string KeyFilePath => TestPaths.KeyFilePath(databaseKey);
@@ -75,7 +78,7 @@ public sealed partial class ScaleOutBrowserTests(BrowserFixture browser, ITestOu
         var setupLink = SetupLinkPattern().Matches(instances[^1].Output).Last().Value;
         Assert.StartsWith($"{PublicUrl}/setup?token=", setupLink, StringComparison.Ordinal);
         context = await browser.Browser.NewContextAsync(new() { IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(setupLink);
@@ -85,7 +88,7 @@ public sealed partial class ScaleOutBrowserTests(BrowserFixture browser, ITestOu
         await page.WaitForInteractiveAsync();
         await Textbox(page, "Name").FillAsync("Acme Bitbucket");
         await Textbox(page, "Base URL").FillAsync(bitbucket.BaseUrl);
-        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
+        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1", Patient);
         var callback = await Textbox(page, "Callback URL / Redirect URL").InputValueAsync();
         Assert.StartsWith($"{PublicUrl}/signin/callback/", callback, StringComparison.Ordinal);
         var link = bitbucket.RegisterClient("Acme portal", callback);
@@ -99,8 +102,8 @@ public sealed partial class ScaleOutBrowserTests(BrowserFixture browser, ITestOu
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Acme Bitbucket" }).ClickAsync();
         await page.AllowOnBitbucketAsync(BitbucketFakeUser.Ada);
         await page.WaitForURLAsync($"{PublicUrl}/");
-        await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Ada Lovelace");
-        await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("first administrator");
+        await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Ada Lovelace", Patient);
+        await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("first administrator", new() { Timeout = Patient.Timeout });
 
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Status" }).ClickAsync();
         await page.WaitForURLAsync($"{PublicUrl}/status");

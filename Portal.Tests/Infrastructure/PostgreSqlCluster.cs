@@ -15,6 +15,9 @@ namespace Portal.Tests.Infrastructure;
 public sealed class PostgreSqlCluster
 {
     private const string TemplateDatabase = "portal_template";
+
+    /// <summary>The file in a cluster's folder that names the test process it belongs to (test.sh reads it too).</summary>
+    private const string OwnerFile = "owner.pid";
     private static readonly Lazy<PostgreSqlCluster> shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly SemaphoreSlim creating = new(1, 1);
     private readonly string dataDirectory;
@@ -88,10 +91,11 @@ public sealed class PostgreSqlCluster
     private static PostgreSqlCluster Start()
     {
         var bin = FindServerBinaries();
-        DeleteStoppedClusters();
+        var asRoot = Environment.UserName == "root";
+        DeleteOrphanedClusters(bin, asRoot);
         var data = Path.Combine(Path.GetTempPath(), $"portal-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(data);
-        var asRoot = Environment.UserName == "root";
+        File.WriteAllText(Path.Combine(data, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (asRoot)
         {
             // initdb and postgres refuse to run as root; Debian's package created the postgres user.
@@ -134,24 +138,44 @@ public sealed class PostgreSqlCluster
         }
     }
 
-    /// <summary>Earlier runs' folders whose server is gone (a test process that was killed cannot clean up after itself).</summary>
-    private static void DeleteStoppedClusters()
+    /// <summary>
+    /// Earlier runs' clusters whose test process is gone: a killed test process cannot stop its server, and the test
+    /// runner may end one before its exit handler has finished. Clusters of test processes still running are left alone.
+    /// </summary>
+    private static void DeleteOrphanedClusters(string bin, bool asRoot)
     {
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "portal-pg-*"))
         {
-            if (!File.Exists(Path.Combine(folder, "cluster", "postmaster.pid")))
+            var ownerFile = Path.Combine(folder, OwnerFile);
+            if (File.Exists(ownerFile) && int.TryParse(File.ReadAllText(ownerFile), out var owner) && IsRunning(owner))
             {
-                try
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
+                continue;
             }
+            try
+            {
+                if (File.Exists(Path.Combine(folder, "cluster", "postmaster.pid")))
+                {
+                    Run(Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(folder, "cluster"), "-m", "immediate", "stop"], asRoot);
+                }
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                // Another run is cleaning it up, or it is not ours to stop; /tmp is cleaned with the machine.
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

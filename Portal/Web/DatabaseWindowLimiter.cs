@@ -15,7 +15,9 @@ namespace Portal.Web;
 internal sealed class DatabaseWindowLimiter(SharedRateLimitCounter counter, string policy, string clientKey, int permitLimit, TimeSpan window, ILogger logger)
     : RateLimiter
 {
+    private readonly FixedWindowRateLimiter fallback = new(new FixedWindowRateLimiterOptions { PermitLimit = permitLimit, Window = window, QueueLimit = 0 });
     private long lastUsed = Stopwatch.GetTimestamp();
+    private long lastWarned;
 
     // The middleware's partitioned limiter drops limiters idle for a while; the counts stay in the database.
     public override TimeSpan? IdleDuration => Stopwatch.GetElapsedTime(Interlocked.Read(ref lastUsed));
@@ -34,11 +36,29 @@ internal sealed class DatabaseWindowLimiter(SharedRateLimitCounter counter, stri
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            // Failing open: a database hiccup must not lock everyone out of signing in; the limit holds again once it answers.
-            logger.LogWarning(e, "The {Policy} rate limit could not count a request from {Client} in the database, so the request was let through uncounted. {Cause}",
-                policy, clientKey, DatabaseFailure.Describe(e) ?? "Check that the PostgreSQL server (Database:ConnectionString) is reachable.");
-            return WindowLease.Acquired;
+            // A database that cannot count (down, or out of connections under a flood) must neither lock everyone out of
+            // signing in nor lift the limit: this instance counts alone until the database answers again.
+            var previous = Interlocked.Read(ref lastWarned);
+            if ((previous == 0 || Stopwatch.GetElapsedTime(previous) > window)
+                && Interlocked.CompareExchange(ref lastWarned, Stopwatch.GetTimestamp(), previous) == previous)
+            {
+                logger.LogWarning(e, "The {Policy} rate limit could not count requests from {Client} in the database, so this instance counts them alone until it can. {Cause}",
+                    policy, clientKey, DatabaseFailure.Describe(e) ?? "Check that the PostgreSQL server (Database:ConnectionString) is reachable.");
+            }
+            using var local = fallback.AttemptAcquire(permitCount);
+            return local.IsAcquired
+                ? WindowLease.Acquired
+                : WindowLease.Refused(local.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : window);
         }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            fallback.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     private sealed class WindowLease(bool isAcquired, TimeSpan? retryAfter) : RateLimitLease

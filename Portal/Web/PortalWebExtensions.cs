@@ -79,7 +79,7 @@ internal static class PortalWebExtensions
         }
         catch (Exception e) when (DatabaseFailure.DescribeAtStart(e) is { } reason)
         {
-            app.Logger.LogCritical("The portal cannot start: {Reason}", reason);
+            app.Logger.LogCritical(e, "The portal cannot start: {Reason}", reason);
             Environment.ExitCode = 1;
             await app.DisposeAsync();
             return;

@@ -44,6 +44,7 @@ public sealed class DatabaseFailureTests
 
     [Theory]
     [InlineData(PostgresErrorCodes.InvalidPassword, "refused the user name or password")]
+    [InlineData(PostgresErrorCodes.InvalidAuthorizationSpecification, "pg_hba.conf")]
     [InlineData(PostgresErrorCodes.InvalidCatalogName, "CREATE DATABASE portal OWNER portal;")]
     [InlineData(PostgresErrorCodes.InsufficientPrivilege, "ALTER DATABASE portal OWNER TO portal;")]
     public void A_failure_at_start_names_the_setting_to_fix(string sqlState, string expected)

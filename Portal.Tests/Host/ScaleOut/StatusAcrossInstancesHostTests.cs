@@ -24,6 +24,7 @@ namespace Portal.Tests.Host.ScaleOut;
 /// one runs the background passes (the lease), both dashboards show every result and sign-in, the other takes over when
 /// the first goes away, and a dropped listening connection comes back and catches up.
 /// </summary>
+[Trait("Database", "PostgreSQL")]
 public sealed class StatusAcrossInstancesHostTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
@@ -67,7 +68,7 @@ public sealed class StatusAcrossInstancesHostTests(ITestOutputHelper output) : I
         {
             Assert.Equal(5, counted[i].Probes - counted[i - 1].Probes);
             // Passes start one interval apart by the database's clock; this host's clock may differ by a few milliseconds.
-            Assert.InRange(counted[i].Pass.StartedAt - counted[i - 1].Pass.StartedAt, Interval - TimeSpan.FromMilliseconds(50), Interval + SchedulingSlack);
+            Assert.InRange(counted[i].Pass.StartedAt - counted[i - 1].Pass.StartedAt, Interval - TimeSpan.FromMilliseconds(300), Interval + SchedulingSlack);
         }
         // Normally one instance runs every pass; on a starved machine the lease may move, but never to two at once.
         foreach (var host in counted.Select(p => p.Host).Distinct())
@@ -157,7 +158,7 @@ public sealed class StatusAcrossInstancesHostTests(ITestOutputHelper output) : I
         var pass = passes.First(p => p.Instance != holder && p.Pass.StartedAt > stoppedAt).Pass;
         // The next pass is due one interval after the holder's last one started, which was before it stopped.
         Assert.True(pass.StartedAt - stoppedAt <= Interval + SchedulingSlack, $"The survivor's first pass started {(pass.StartedAt - stoppedAt).TotalMilliseconds:0} ms after the holder began stopping.");
-        Assert.InRange(pass.StartedAt - lastPass.StartedAt, Interval - TimeSpan.FromMilliseconds(50), Interval + SchedulingSlack);
+        Assert.InRange(pass.StartedAt - lastPass.StartedAt, Interval - TimeSpan.FromMilliseconds(300), Interval + SchedulingSlack);
         output.WriteLine($"Graceful stop: the holder stopped in {(stopped - stoppedAt).TotalMilliseconds:0} ms; the survivor took the lease {(tookOver - stopped).TotalMilliseconds:0} ms after that (polled every 50 ms) and started its first pass {(pass.StartedAt - stoppedAt).TotalMilliseconds:0} ms after the stop began, {(pass.StartedAt - lastPass.StartedAt).TotalMilliseconds:0} ms after the holder's last pass.");
     }
 
