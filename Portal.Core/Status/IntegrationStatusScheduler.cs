@@ -37,6 +37,7 @@ public sealed class IntegrationStatusScheduler(
         var tick = interval / 10;
         var leaseLength = interval * 0.4;
         var pass = Task.CompletedTask;
+        CancellationTokenSource? running = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -46,6 +47,10 @@ public sealed class IntegrationStatusScheduler(
                 {
                     var lease = await leases.TryHoldAsync(instance.Name, leaseLength, stoppingToken);
                     Report(lease is not null, null);
+                    if (lease is null)
+                    {
+                        AbandonPass(running);
+                    }
                     if (lease is not null && pass.IsCompleted)
                     {
                         var dueIn = lease.NextPassDueIn(interval);
@@ -55,13 +60,16 @@ public sealed class IntegrationStatusScheduler(
                         }
                         else if (await leases.TryStartPassAsync(instance.Name, leaseLength, interval, stoppingToken))
                         {
-                            pass = RunPassAsync(interval, stoppingToken);
+                            running?.Dispose();
+                            running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                            pass = RunPassAsync(interval, running.Token, stoppingToken);
                         }
                     }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     Report(false, e);
+                    AbandonPass(running);
                 }
                 await Task.Delay(wait, clock, stoppingToken);
             }
@@ -73,15 +81,32 @@ public sealed class IntegrationStatusScheduler(
         finally
         {
             await pass.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            running?.Dispose();
             await ReleaseAsync();
         }
     }
 
-    private async Task RunPassAsync(TimeSpan interval, CancellationToken stoppingToken)
+    /// <summary>
+    /// Without the lease another instance may start the next pass; one still running here (a pass can outlast the lease
+    /// when checks time out slowly) is cancelled, so two instances never probe at the same time.
+    /// </summary>
+    private static void AbandonPass(CancellationTokenSource? running)
+    {
+        if (running is { IsCancellationRequested: false })
+        {
+            running.Cancel();
+        }
+    }
+
+    private async Task RunPassAsync(TimeSpan interval, CancellationToken passToken, CancellationToken stoppingToken)
     {
         try
         {
-            await service.RunPassAsync(stoppingToken);
+            await service.RunPassAsync(passToken);
+        }
+        catch (OperationCanceledException) when (passToken.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            logger.LogInformation("This portal instance ({Instance}) abandoned its status pass because it no longer holds the scheduler's lease; its results are not stored.", instance.Name);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

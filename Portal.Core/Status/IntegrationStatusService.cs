@@ -36,6 +36,7 @@ public sealed class IntegrationStatusService(
     private readonly CancellationTokenSource lifetime = new();
     private int disposed;
     private readonly ConcurrentDictionary<Guid, Lazy<Task<IntegrationStatusSnapshot?>>> checksInFlight = new();
+    private volatile IReadOnlyDictionary<Guid, long> loadedThroughResultId = new Dictionary<Guid, long>();
 
     /// <summary>Raised at the end of every pass (tests count probes per pass with it).</summary>
     public event Action<ProbePassSummary>? PassCompleted;
@@ -112,10 +113,11 @@ public sealed class IntegrationStatusService(
         }
         // Integrations created, edited or deleted on another instance show up here with that instance's next results.
         board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
-        foreach (var (integrationId, report) in await store.LoadResultsAsync(resultIds, ct))
+        foreach (var (integrationId, id, report) in await store.LoadResultsAsync(resultIds, ct))
         {
-            // A result a reload already showed is not counted twice in the 24-hour strip.
-            if (!(board.Find(integrationId)?.LastReport?.CheckedAt >= report.CheckedAt))
+            // A result the last load already showed is not counted twice in the 24-hour strip. Row ids, not check
+            // times: those come from the clocks of different machines.
+            if (!(loadedThroughResultId.TryGetValue(integrationId, out var loaded) && id <= loaded))
             {
                 board.PublishReport(integrationId, report);
             }
@@ -266,7 +268,8 @@ public sealed class IntegrationStatusService(
     {
         var integrations = await store.LoadIntegrationsAsync(ct);
         var signIns = await store.LoadSignInsAsync(null, ct);
-        var (latest, history) = await store.LoadResultsAsync(ct);
+        var (latest, history, latestIds) = await store.LoadResultsWithIdsAsync(ct);
+        loadedThroughResultId = latestIds;
         board.Load(integrations, signIns, latest, history);
     }
 

@@ -69,21 +69,28 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     /// <summary>The latest stored report per integration, and every check of the last 24 hours for the strip.</summary>
     public async Task<(IReadOnlyDictionary<Guid, IntegrationProbeReport> Latest, IReadOnlyList<StoredCheck> History)> LoadResultsAsync(CancellationToken ct)
     {
+        var (latest, history, _) = await LoadResultsWithIdsAsync(ct);
+        return (latest, history);
+    }
+
+    /// <summary>As <see cref="LoadResultsAsync(CancellationToken)"/>, with the row id of each integration's latest result.</summary>
+    public async Task<(IReadOnlyDictionary<Guid, IntegrationProbeReport> Latest, IReadOnlyList<StoredCheck> History, IReadOnlyDictionary<Guid, long> LatestIds)> LoadResultsWithIdsAsync(CancellationToken ct)
+    {
         var since = clock.GetUtcNow() - TimeSpan.FromHours(StatusBoard.HistoryHours);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var latestIds = await db.ProbeResults.GroupBy(r => r.IntegrationId).Select(g => g.Max(r => r.Id)).ToListAsync(ct);
         var latest = await db.ProbeResults.AsNoTracking().Where(r => latestIds.Contains(r.Id)).ToListAsync(ct);
         var history = await db.ProbeResults.AsNoTracking().Where(r => r.CheckedAt >= since)
             .Select(r => new StoredCheck(r.IntegrationId, r.CheckedAt, r.Status)).ToListAsync(ct);
-        return (latest.ToDictionary(r => r.IntegrationId, ToReport), history);
+        return (latest.ToDictionary(r => r.IntegrationId, ToReport), history, latest.ToDictionary(r => r.IntegrationId, r => r.Id));
     }
 
     /// <summary>The stored results with these row ids (those still there), by integration.</summary>
-    public async Task<IReadOnlyList<(Guid IntegrationId, IntegrationProbeReport Report)>> LoadResultsAsync(IReadOnlyCollection<long> resultIds, CancellationToken ct)
+    public async Task<IReadOnlyList<(Guid IntegrationId, long Id, IntegrationProbeReport Report)>> LoadResultsAsync(IReadOnlyCollection<long> resultIds, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.ProbeResults.AsNoTracking().Where(r => resultIds.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(ct);
-        return [.. rows.Select(r => (r.IntegrationId, ToReport(r)))];
+        return [.. rows.Select(r => (r.IntegrationId, r.Id, ToReport(r)))];
     }
 
     /// <summary>

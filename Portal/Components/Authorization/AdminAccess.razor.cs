@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -15,19 +16,28 @@ public partial class AdminAccess
 {
     private AccessRefusal? refusal;
     private Task<AuthenticationState>? renderedState;
+    private bool? allowed;
 
     [Parameter] public RenderFragment? ChildContent { get; set; }
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
 
-    protected override void OnParametersSet()
+    /// <summary>
+    /// Decides once per published authentication state (a fresh verdict from the database when it is re-published),
+    /// not on every render: an AuthorizeView would evaluate the policy again each time the page re-renders and, while
+    /// a database that answers asynchronously (PostgreSQL) does, remove the admin controls, taking the keyboard focus
+    /// out of the field being typed in.
+    /// </summary>
+    protected override async Task OnParametersSetAsync()
     {
-        // A re-published authentication state is a fresh verdict from the database: the AuthorizeView decides again.
-        if (!ReferenceEquals(renderedState, AuthenticationState))
+        if (ReferenceEquals(renderedState, AuthenticationState))
         {
-            renderedState = AuthenticationState;
-            refusal = null;
+            return;
         }
+        renderedState = AuthenticationState;
+        refusal = null;
+        var state = await AuthenticationState;
+        allowed = (await Authorization.AuthorizeAsync(state.User, PortalPolicies.Administrator)).Succeeded;
     }
 
     /// <summary>The actor this page acts as: the session its circuit was opened with.</summary>
