@@ -1,46 +1,38 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs Debian's Chromium, nginx and PostgreSQL when they are missing, then unit,
-# component, host and browser tests, then every host test again on PostgreSQL.
+# component, host and browser tests, then every host and browser test again on PostgreSQL.
 # Ends with "N passed, N failed, N skipped"; exits non-zero when anything failed or no test ran.
 set -uo pipefail
 cd "$(dirname "$0")"
 
-if [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the browser tests..."
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null || { echo "Could not install chromium"; exit 1; }
-fi
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
-# The reverse proxy test runs the README's nginx snippet in front of the portal (its own nginx process, on loopback).
-if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
-  echo "Installing Debian's nginx for the reverse proxy test..."
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  # The package's own service (port 80) is not needed: policy-rc.d keeps apt from starting it, so a busy port 80 or a
-  # machine without an init system cannot fail the install.
-  added_policy=""
+# Installs a Debian package. Its own service (nginx on port 80, PostgreSQL's cluster on 5432) is not needed:
+# policy-rc.d keeps apt from starting it, so a busy port or a machine without an init system cannot fail the install.
+install_package() {
+  echo "Installing Debian's $1 $2..."
+  local added_policy="" installed
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d && added_policy=1
   fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nginx >/dev/null
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "$1" >/dev/null
   installed=$?
   [ -n "$added_policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d
-  [ "$installed" -eq 0 ] || { echo "Could not install nginx"; exit 1; }
+  [ "$installed" -eq 0 ] || { echo "Could not install $1"; exit 1; }
+}
+
+if [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then
+  install_package chromium "for the browser tests"
+fi
+# The reverse proxy tests run the README's nginx configurations in front of the portal (their own nginx, on loopback).
+if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
+  install_package nginx "for the reverse proxy tests"
   $SUDO nginx -s quit 2>/dev/null || true
 fi
-
-# The PostgreSQL tests start their own throwaway cluster (initdb into a temporary folder, its own loopback port); only
-# the server binaries are needed, so the package's own cluster on port 5432 is not started either.
+# The PostgreSQL tests start their own throwaway cluster (initdb into a temporary folder, its own loopback port): only
+# the server binaries are needed.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  echo "Installing Debian's postgresql for the PostgreSQL tests..."
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  added_policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d && added_policy=1
-  fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null
-  installed=$?
-  [ -n "$added_policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d
-  [ "$installed" -eq 0 ] || { echo "Could not install postgresql"; exit 1; }
+  install_package postgresql "for the PostgreSQL tests"
 fi
 
 results=TestResults
@@ -50,11 +42,11 @@ export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=60000
 dotnet test Portal.slnx --logger "trx;LogFilePrefix=sqlite" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
-# The same host tests on PostgreSQL: PortalHost gives each its own database in the throwaway cluster. Tests that read
+# The same host and browser tests on PostgreSQL: PortalHost gives each its own database in the throwaway cluster. Tests that read
 # SQLite's file itself are marked SqliteOnly; tests that always use PostgreSQL ran in the first pass already.
 # Arguments (say, a --filter) are for the first pass only.
 PORTAL_TEST_DATABASE=PostgreSQL dotnet test Portal.Tests --no-build \
-  --filter "FullyQualifiedName~Portal.Tests.Host&Database!=SqliteOnly&Database!=PostgreSQL" \
+  --filter "(FullyQualifiedName~Portal.Tests.Host|FullyQualifiedName~Portal.Tests.Browser)&Database!=SqliteOnly&Database!=PostgreSQL" \
   --logger "trx;LogFilePrefix=postgresql" --logger "console;verbosity=normal" --results-directory "$results"
 [ $? -eq 0 ] || status=1
 

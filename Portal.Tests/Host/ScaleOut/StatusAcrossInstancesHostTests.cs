@@ -15,6 +15,7 @@ using Portal.Core.Status;
 using Portal.Tests.Fakes;
 using Portal.Tests.Host.Status;
 using Portal.Tests.Infrastructure;
+using static Portal.Tests.Infrastructure.Conditions;
 using Xunit.Abstractions;
 
 namespace Portal.Tests.Host.ScaleOut;
@@ -399,19 +400,6 @@ public sealed class StatusAcrossInstancesHostTests(ITestOutputHelper output) : I
 
     private static Task WaitForLogAsync(PortalHost host, string text) =>
         WaitForAsync(() => host.Logs.Entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal)), TimeSpan.FromSeconds(15), $"\"{text}\" in the log of {host.BaseUrl}");
-
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Waited {timeout} for {what}.");
-            }
-            await Task.Delay(50);
-        }
-    }
 
     public async Task DisposeAsync()
     {

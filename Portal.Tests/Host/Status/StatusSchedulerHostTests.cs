@@ -18,6 +18,7 @@ using Portal.Core.Status;
 using Portal.Features.Status;
 using Portal.Tests.Fakes;
 using Portal.Tests.Infrastructure;
+using static Portal.Tests.Infrastructure.Conditions;
 using Xunit.Abstractions;
 
 namespace Portal.Tests.Host.Status;
@@ -307,19 +308,6 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         });
         await db.SaveChangesAsync();
         return (state, correlation);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Waited {timeout} for {what}.");
-            }
-            await Task.Delay(50);
-        }
     }
 
     public async Task DisposeAsync()
