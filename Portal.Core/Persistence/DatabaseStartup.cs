@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Portal.Core.Persistence;
 
@@ -16,7 +17,7 @@ public static class DatabaseStartup
     {
         await using var lockScope = services.CreateAsyncScope();
         var lockHolder = lockScope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Startup");
+        var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Portal.Startup");
         await lockHolder.WithLockAsync(DatabaseLock.Startup, async () =>
         {
             await services.MigrateDatabaseAsync(cancellationToken);
