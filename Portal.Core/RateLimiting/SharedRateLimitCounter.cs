@@ -39,17 +39,6 @@ public sealed class SharedRateLimitCounter(IDbContextFactory<PortalDbContext> db
         return new RateLimitCount(counts.Single(), retryAfter);
     }
 
-    /// <summary>The window's count of <paramref name="clientKey"/> for <paramref name="policy"/> without counting.</summary>
-    public async Task<RateLimitCount> PeekAsync(string policy, string clientKey, TimeSpan window, CancellationToken cancellationToken)
-    {
-        var (start, retryAfter) = CurrentWindow(window);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var count = await db.RateLimitWindows.AsNoTracking()
-            .Where(w => w.Policy == policy && w.ClientKey == clientKey && w.WindowStart == start)
-            .Select(w => w.Count).SingleOrDefaultAsync(cancellationToken);
-        return new RateLimitCount(count, retryAfter);
-    }
-
     private (long Start, TimeSpan RetryAfter) CurrentWindow(TimeSpan window)
     {
         var now = clock.GetUtcNow();

@@ -23,16 +23,13 @@ public sealed class SetupLinkAtStartup(SetupModeService setupMode, IOptions<Port
         // The one deliberate exception to "secrets are never logged": the operator needs this link, it works once,
         // and the next start replaces it.
         var logger = loggers.CreateLogger("Portal.Setup");
-        if (database.Value.UsesPostgreSql)
-        {
-            // Instances sharing the database each issue a link at start, and each new link withdraws the unopened ones.
-            logger.LogWarning(
-                "Setup Mode is on. The database is PostgreSQL, which other portal instances may share: every instance that starts in Setup Mode "
-                + "prints a new link and withdraws the earlier unopened ones, so only the link of the instance that started last works; if this link "
-                + "is refused as not valid, use the newest one from the other instances' logs (or run one instance until setup is done). "
-                + "Open this one-time setup link to configure the portal: {SetupLink}", SetupLinks.For(portal.Value, token));
-            return;
-        }
-        logger.LogWarning("Setup Mode is on. Open this one-time setup link to configure the portal: {SetupLink}", SetupLinks.For(portal.Value, token));
+        // Instances sharing a PostgreSQL database each issue a link at start, and each new link withdraws the unopened ones.
+        var sharedDatabaseNote = database.Value.UsesPostgreSql
+            ? "The database is PostgreSQL, which other portal instances may share: every instance that starts in Setup Mode "
+              + "prints a new link and withdraws the earlier unopened ones, so only the link of the instance that started last works; if this link "
+              + "is refused as not valid, use the newest one from the other instances' logs (or run one instance until setup is done). "
+            : "";
+        logger.LogWarning("Setup Mode is on. {SharedDatabaseNote}Open this one-time setup link to configure the portal: {SetupLink}",
+            sharedDatabaseNote, SetupLinks.For(portal.Value, token));
     }
 }

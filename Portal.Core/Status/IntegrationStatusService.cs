@@ -268,7 +268,7 @@ public sealed class IntegrationStatusService(
     {
         var integrations = await store.LoadIntegrationsAsync(ct);
         var signIns = await store.LoadSignInsAsync(null, ct);
-        var (latest, history, latestIds) = await store.LoadResultsWithIdsAsync(ct);
+        var (latest, history, latestIds) = await store.LoadResultsAsync(ct);
         loadedThroughResultId = latestIds;
         board.Load(integrations, signIns, latest, history);
     }

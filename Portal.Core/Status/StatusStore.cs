@@ -66,15 +66,8 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         });
     }
 
-    /// <summary>The latest stored report per integration, and every check of the last 24 hours for the strip.</summary>
-    public async Task<(IReadOnlyDictionary<Guid, IntegrationProbeReport> Latest, IReadOnlyList<StoredCheck> History)> LoadResultsAsync(CancellationToken ct)
-    {
-        var (latest, history, _) = await LoadResultsWithIdsAsync(ct);
-        return (latest, history);
-    }
-
-    /// <summary>As <see cref="LoadResultsAsync(CancellationToken)"/>, with the row id of each integration's latest result.</summary>
-    public async Task<(IReadOnlyDictionary<Guid, IntegrationProbeReport> Latest, IReadOnlyList<StoredCheck> History, IReadOnlyDictionary<Guid, long> LatestIds)> LoadResultsWithIdsAsync(CancellationToken ct)
+    /// <summary>The latest stored report per integration (with its row id), and every check of the last 24 hours for the strip.</summary>
+    public async Task<(IReadOnlyDictionary<Guid, IntegrationProbeReport> Latest, IReadOnlyList<StoredCheck> History, IReadOnlyDictionary<Guid, long> LatestIds)> LoadResultsAsync(CancellationToken ct)
     {
         var since = clock.GetUtcNow() - TimeSpan.FromHours(StatusBoard.HistoryHours);
         await using var db = await dbFactory.CreateDbContextAsync(ct);

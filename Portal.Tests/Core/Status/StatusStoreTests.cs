@@ -37,7 +37,7 @@ public sealed class StatusStoreTests : IDisposable
         var latest = Healthy(Now.AddMinutes(-1));
 
         await store.SaveAsync([Row(id, older, IntegrationStatus.TlsError), Row(id, latest, IntegrationStatus.Connected)], prune: false, CancellationToken.None);
-        var (reports, history) = await store.LoadResultsAsync(CancellationToken.None);
+        var (reports, history, _) = await store.LoadResultsAsync(CancellationToken.None);
 
         var report = reports[id];
         Assert.Equal(latest.CheckedAt, report.CheckedAt);
