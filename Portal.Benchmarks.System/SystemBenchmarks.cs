@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Portal.Benchmarks.SystemLevel.Counter;
+
+namespace Portal.Benchmarks.SystemLevel;
+
+/// <summary>
+/// Entry point. Without arguments: runs every whole-system measurement of issue 14 and prints one markdown table.
+/// "framework" and "counter" are the server modes the run starts as child processes.
+/// </summary>
+public static class SystemBenchmarks
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
+
+    public static async Task<int> Main(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "framework":
+                StartupHook.Initialize();
+                await FrameworkOAuthApp.RunAsync();
+                return 0;
+            case "counter":
+                StartupHook.Initialize();
+                await CounterServer.RunAsync();
+                return 0;
+        }
+        var quick = args.Contains("--quick");
+        var directory = Path.Combine(Path.GetTempPath(), $"portal-system-bench-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var table = await RunAllAsync(new Databases(directory), quick);
+            Console.WriteLine();
+            Console.WriteLine(table);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<string> RunAllAsync(Databases databases, bool quick)
+    {
+        var total = Stopwatch.StartNew();
+        await using var bitbucket = new BenchBitbucket();
+        await bitbucket.StartAsync();
+        Log($"Bitbucket fake at {bitbucket.BaseUrl}; preparing databases");
+        await databases.PrepareAsync(bitbucket.BaseUrl, fleetSize: 1000);
+        var rows = new List<string[]>();
+
+        // 1. Sign-in throughput and latency.
+        var portalPort = ServerProcess.FreePort();
+        var frameworkPort = ServerProcess.FreePort();
+        var portalUrl = $"http://127.0.0.1:{portalPort}";
+        var frameworkUrl = $"http://127.0.0.1:{frameworkPort}";
+        bitbucket.RegisterClient(Databases.ClientId, Databases.ClientSecret, Portal.Core.Integrations.CallbackUrl.For(portalUrl, Databases.SignInIntegrationId));
+        bitbucket.RegisterClient(Databases.ClientId, Databases.ClientSecret, frameworkUrl + FrameworkOAuthApp.CallbackPath);
+        var portalSettings = databases.SettingsFor(databases.CopyOf(databases.SignIn, "signin-portal"), portalUrl);
+        // Each client has its own loopback address; the per-address limit is raised to its maximum (a client signs in
+        // more often in a minute here than a person would in a year), and the limiter still runs on every request.
+        portalSettings["RateLimits:SignInPerMinute"] = "10000";
+        var frameworkSettings = databases.SettingsFor(databases.CopyOf(databases.SignIn, "signin-framework"), frameworkUrl);
+        frameworkSettings["Bench:BitbucketBaseUrl"] = bitbucket.BaseUrl;
+        await using (var portal = ServerProcess.StartPortal(portalPort, portalSettings))
+        await using (var framework = ServerProcess.StartHarnessMode("framework", frameworkPort, frameworkSettings))
+        {
+            await portal.WaitHealthyAsync();
+            await framework.WaitHealthyAsync();
+            var bench = new SignInBenchmark(bitbucket);
+            var warmUp = TimeSpan.FromSeconds(quick ? 1 : 3);
+            var measured = TimeSpan.FromSeconds(quick ? 3 : 10);
+            foreach (var clients in new[] { 1, 32 })
+            {
+                async Task<SignInResult> Portal() => await bench.RunAsync("portal", portal, $"/signin/start/{Databases.SignInIntegrationId}?returnUrl=/", "Portal.Auth", clients, warmUp, measured);
+                async Task<SignInResult> Framework() => await bench.RunAsync("AddOAuth", framework, "/login", ".AspNetCore.Cookies", clients, warmUp, measured);
+                // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
+                SignInResult p, f;
+                if (clients == 1)
+                {
+                    p = await Portal();
+                    f = await Framework();
+                }
+                else
+                {
+                    f = await Framework();
+                    p = await Portal();
+                }
+                Log($"sign-in {clients} client(s): {p}\n                          {f}");
+                var c = $"{clients} client{(clients == 1 ? "" : "s")}";
+                rows.Add([$"Sign-ins per second, {c}", F(p.PerSecond, 1), F(f.PerSecond, 1), F(p.PerSecond / f.PerSecond, 2), "ratio ≥ 1.0", Met(p.PerSecond >= f.PerSecond)]);
+                rows.Add([$"Sign-in latency p50 / p99, {c} (ms)", $"{F(p.P50Ms, 1)} / {F(p.P99Ms, 1)}", $"{F(f.P50Ms, 1)} / {F(f.P99Ms, 1)}", F(p.P50Ms / f.P50Ms, 2), "", ""]);
+                rows.Add([$"Allocated per sign-in, {c} (KB)", F(p.AllocatedKbPerSignIn, 0), F(f.AllocatedKbPerSignIn, 0), F(p.AllocatedKbPerSignIn / f.AllocatedKbPerSignIn, 2), "", ""]);
+                rows.Add([$"Bitbucket round trips per sign-in, {c} (connections used)", $"{F(p.RoundTripsPerSignIn, 2)} ({p.ServerConnections})",
+                    $"{F(f.RoundTripsPerSignIn, 2)} ({f.ServerConnections})", "", "exactly 3, reused connections",
+                    Met(Math.Abs(p.RoundTripsPerSignIn - 3) < 0.005 && p.ServerConnections <= clients * 2 && p.Failures == 0)]);
+            }
+        }
+
+        // 2. Probe fan-out.
+        await using var browser = await Browser.StartAsync();
+        foreach (var integrations in new[] { 10, 100, 1000 })
+        {
+            foreach (var dashboards in new[] { 0, 20 })
+            {
+                var port = ServerProcess.FreePort();
+                var url = $"http://127.0.0.1:{port}";
+                var settings = databases.SettingsFor(databases.CopyOf(databases.Fleet, $"fleet-{integrations}-{dashboards}", integrations), url);
+                settings["Status:ProbeInterval"] = ProbeInterval.ToString();
+                await using var portal = ServerProcess.StartPortal(port, settings);
+                await portal.WaitHealthyAsync();
+                await using var context = await browser.NewContextAsync(dashboards > 0 ? await portal.SetupLinkAsync() : null);
+                if (dashboards > 0)
+                {
+                    await Browser.OpenPagesAsync(context, portal, url + "/status", dashboards);
+                }
+                var intervals = quick ? 1 : 3;
+                // Start counting on a pass boundary: right after the first probes of a pass arrive.
+                bitbucket.ResetCounters();
+                var deadline = DateTime.UtcNow + ProbeInterval * 2;
+                while (bitbucket.ProbeRequests == 0 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(5);
+                }
+                bitbucket.ResetCounters();
+                var cpuBefore = portal.CpuTime;
+                await Task.Delay(ProbeInterval * intervals);
+                var cpu = portal.CpuTime - cpuBefore;
+                var probes = bitbucket.ProbeRequests / (double)intervals;
+                Log($"probes: {integrations} integrations, {dashboards} dashboards: {probes} per interval, CPU {cpu.TotalMilliseconds / intervals} ms per interval");
+                rows.Add([$"Probes per {ProbeInterval.TotalSeconds:0} s interval / CPU ms per pass, {integrations} integrations, {dashboards} dashboards",
+                    $"{F(probes, 0)} / {F(cpu.TotalMilliseconds / intervals, 0)}", "", F(probes / integrations, 2), $"= {integrations}", Met(Math.Abs(probes - integrations) < 0.5)]);
+            }
+        }
+
+        // 3. Memory per circuit.
+        var counterPort = ServerProcess.FreePort();
+        (double Heap, double WorkingSet) blank;
+        await using (var counter = ServerProcess.StartHarnessMode("counter", counterPort, new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" }))
+        {
+            await counter.WaitHealthyAsync();
+            blank = await MemoryPerCircuitAsync(browser, counter, "/counter", null, quick);
+        }
+        rows.Add(["Memory per circuit, blank Counter page (KB heap / KB working set)", $"{F(blank.Heap, 0)} / {F(blank.WorkingSet, 0)}", "", "", "reference", ""]);
+        foreach (var (label, path) in new[] { ("wizard page", "/integrations/new"), ("dashboard, 10 integrations", "/status") })
+        {
+            var port = ServerProcess.FreePort();
+            var url = $"http://127.0.0.1:{port}";
+            var settings = databases.SettingsFor(databases.CopyOf(databases.Ten, "circuits-" + path.Replace('/', '-')), url);
+            await using var portal = ServerProcess.StartPortal(port, settings);
+            await portal.WaitHealthyAsync();
+            var measuredMemory = await MemoryPerCircuitAsync(browser, portal, path, await portal.SetupLinkAsync(), quick);
+            rows.Add([$"Memory per circuit, {label} (KB heap / KB working set)", $"{F(measuredMemory.Heap, 0)} / {F(measuredMemory.WorkingSet, 0)}",
+                $"{F(blank.Heap, 0)} / {F(blank.WorkingSet, 0)}", F(measuredMemory.Heap / blank.Heap, 2), "heap ≤ 2× blank", Met(measuredMemory.Heap <= 2 * blank.Heap)]);
+        }
+
+        // 4. Start-up.
+        var empty = new List<TimeSpan>();
+        var fleet = new List<TimeSpan>();
+        for (var run = 0; run < (quick ? 1 : 3); run++)
+        {
+            empty.Add(await StartUpAsync(databases, databases.Empty, $"start-empty-{run}"));
+            fleet.Add(await StartUpAsync(databases, databases.Fleet, $"start-fleet-{run}"));
+        }
+        var emptyMs = Median(empty);
+        var fleetMs = Median(fleet);
+        rows.Add(["Start to first healthy /healthz, median of " + empty.Count + " (ms): 1000 integrations vs empty database", F(fleetMs, 0), F(emptyMs, 0), F(fleetMs / emptyMs, 2), "≤ 1.5×", Met(fleetMs <= 1.5 * emptyMs)]);
+
+        Log($"all measurements took {total.Elapsed.TotalSeconds:0} s");
+        var table = new StringBuilder();
+        table.AppendLine("| Measurement | Portal | Reference | Ratio | Target | Met |");
+        table.AppendLine("|---|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            table.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+        table.AppendLine();
+        table.AppendLine($"Reference: the framework's AddOAuth handler (sign-in), the blank Counter page (memory), the empty database (start-up). " +
+            $"Machine: {Environment.ProcessorCount} cores, load average before the run {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, .NET {Environment.Version}.");
+        return table.ToString();
+    }
+
+    private static async Task<(double Heap, double WorkingSet)> MemoryPerCircuitAsync(Browser browser, ServerProcess server, string path, string? setupLink, bool quick)
+    {
+        var count = quick ? 20 : 100;
+        await using var context = await browser.NewContextAsync(setupLink);
+        // One page first, so what every circuit shares (compiled code, caches, the first render's statics) is in the baseline.
+        await Browser.OpenPagesAsync(context, server, server.BaseUrl + path, 1);
+        await Task.Delay(1000);
+        var before = await server.HeapAfterFullGcAsync();
+        await Browser.OpenPagesAsync(context, server, server.BaseUrl + path, count);
+        await Task.Delay(2000);
+        var after = await server.HeapAfterFullGcAsync();
+        var result = ((after.Heap - before.Heap) / 1024.0 / count, (after.WorkingSet - before.WorkingSet) / 1024.0 / count);
+        Log($"memory {server.BaseUrl}{path}: {result.Item1:0} KB heap, {result.Item2:0} KB working set per circuit ({await server.CircuitsAsync()} circuits)");
+        return result;
+    }
+
+    private static async Task<TimeSpan> StartUpAsync(Databases databases, string database, string name)
+    {
+        var port = ServerProcess.FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        await using var portal = ServerProcess.StartPortal(port, databases.SettingsFor(databases.CopyOf(database, name), url));
+        var elapsed = await portal.WaitHealthyAsync();
+        Log($"start-up {name}: {elapsed.TotalMilliseconds:0} ms");
+        return elapsed;
+    }
+
+    private static double Median(List<TimeSpan> values) => values.Select(v => v.TotalMilliseconds).Order().ElementAt(values.Count / 2);
+
+    private static string F(double value, int decimals) => double.IsFinite(value) ? value.ToString("N" + decimals, Invariant) : "–";
+
+    private static string Met(bool met) => met ? "yes" : "**no**";
+
+    private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+}
