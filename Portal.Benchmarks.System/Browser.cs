@@ -58,7 +58,7 @@ public sealed class Browser : IAsyncDisposable
             try
             {
                 var page = await context.NewPageAsync();
-                await page.GotoAsync(url, new() { WaitUntil = WaitUntilState.Load });
+                await page.GotoAsync(url, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
                 lock (pages)
                 {
                     pages.Add(page);

@@ -14,6 +14,11 @@ public static class SystemBenchmarks
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>--only=signin|probes|memory|startup runs one part (for investigating); the table is complete only without it.</summary>
+    private static string? Only;
+
+    private static bool Runs(string part) => Only is null || Only == part;
+
     public static async Task<int> Main(string[] args)
     {
         switch (args.FirstOrDefault())
@@ -28,6 +33,7 @@ public static class SystemBenchmarks
                 return 0;
         }
         var quick = args.Contains("--quick");
+        Only = args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal)).Select(a => a[7..]).FirstOrDefault();
         var directory = Path.Combine(Path.GetTempPath(), $"portal-system-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(directory);
         try
@@ -65,6 +71,8 @@ public static class SystemBenchmarks
         portalSettings["RateLimits:SignInPerMinute"] = "10000";
         var frameworkSettings = databases.SettingsFor(databases.CopyOf(databases.SignIn, "signin-framework"), frameworkUrl);
         frameworkSettings["Bench:BitbucketBaseUrl"] = bitbucket.BaseUrl;
+        if (Runs("signin"))
+        {
         await using (var portal = ServerProcess.StartPortal(portalPort, portalSettings))
         await using (var framework = ServerProcess.StartHarnessMode("framework", frameworkPort, frameworkSettings))
         {
@@ -100,9 +108,11 @@ public static class SystemBenchmarks
             }
         }
 
+        }
+
         // 2. Probe fan-out.
         await using var browser = await Browser.StartAsync();
-        foreach (var integrations in new[] { 10, 100, 1000 })
+        foreach (var integrations in Runs("probes") ? new[] { 10, 100, 1000 } : [])
         {
             foreach (var dashboards in new[] { 0, 20 })
             {
@@ -137,6 +147,8 @@ public static class SystemBenchmarks
         }
 
         // 3. Memory per circuit.
+        if (Runs("memory"))
+        {
         var counterPort = ServerProcess.FreePort();
         (double Heap, double WorkingSet) blank;
         await using (var counter = ServerProcess.StartHarnessMode("counter", counterPort, new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" }))
@@ -157,7 +169,11 @@ public static class SystemBenchmarks
                 $"{F(blank.Heap, 0)} / {F(blank.WorkingSet, 0)}", F(measuredMemory.Heap / blank.Heap, 2), "heap ≤ 2× blank", Met(measuredMemory.Heap <= 2 * blank.Heap)]);
         }
 
+        }
+
         // 4. Start-up.
+        if (Runs("startup"))
+        {
         var empty = new List<TimeSpan>();
         var fleet = new List<TimeSpan>();
         for (var run = 0; run < (quick ? 1 : 3); run++)
@@ -168,6 +184,7 @@ public static class SystemBenchmarks
         var emptyMs = Median(empty);
         var fleetMs = Median(fleet);
         rows.Add(["Start to first healthy /healthz, median of " + empty.Count + " (ms): 1000 integrations vs empty database", F(fleetMs, 0), F(emptyMs, 0), F(fleetMs / emptyMs, 2), "≤ 1.5×", Met(fleetMs <= 1.5 * emptyMs)]);
+        }
 
         Log($"all measurements took {total.Elapsed.TotalSeconds:0} s");
         var table = new StringBuilder();
