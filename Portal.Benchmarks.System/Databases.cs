@@ -67,15 +67,6 @@ public sealed class Databases(string directory)
     {
         var copy = Path.Combine(directory, name + ".db");
         File.Copy(database, copy, overwrite: true);
-        if (Environment.GetEnvironmentVariable("BENCH_SQLITE_WAL") == "1")
-        {
-            // Investigation switch: the same database in write-ahead-log mode (persistent in the file).
-            using var wal = new SqliteConnection($"Data Source={copy};Pooling=False");
-            wal.Open();
-            using var pragma = wal.CreateCommand();
-            pragma.CommandText = "PRAGMA journal_mode=WAL";
-            pragma.ExecuteNonQuery();
-        }
         if (enabledIntegrations is { } enabled)
         {
             using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,26 +39,30 @@ public static class PersistenceServiceCollectionExtensions
         return builder.ToString();
     }
 
-    /// <summary>Hands out the context of the configured provider; the options are built once.</summary>
+    /// <summary>
+    /// Hands out the context of the configured provider from a pool: a sign-in opens about ten short-lived contexts, and
+    /// a pooled one skips building each one's internal services again.
+    /// </summary>
     private sealed class PortalDbContexts : IDbContextFactory<PortalDbContext>
     {
-        private readonly DbContextOptions<PostgreSqlPortalDbContext>? postgreSql;
-        private readonly DbContextOptions<PortalDbContext>? sqlite;
+        private readonly PooledDbContextFactory<PostgreSqlPortalDbContext>? postgreSql;
+        private readonly PooledDbContextFactory<PortalDbContext>? sqlite;
 
         public PortalDbContexts(DatabaseOptions database, string contentRootPath, ILoggerFactory loggerFactory)
         {
             if (database.UsesPostgreSql)
             {
-                postgreSql = new DbContextOptionsBuilder<PostgreSqlPortalDbContext>()
-                    .UseNpgsql(database.ConnectionString).UseLoggerFactory(loggerFactory).Options;
+                postgreSql = new(new DbContextOptionsBuilder<PostgreSqlPortalDbContext>()
+                    .UseNpgsql(database.ConnectionString).UseLoggerFactory(loggerFactory).Options);
             }
             else
             {
-                sqlite = new DbContextOptionsBuilder<PortalDbContext>()
-                    .UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath)).UseLoggerFactory(loggerFactory).Options;
+                sqlite = new(new DbContextOptionsBuilder<PortalDbContext>()
+                    .UseSqlite(ResolveSqliteConnectionString(database.ConnectionString, contentRootPath))
+                    .AddInterceptors(new SqliteWriteAheadLog.NormalSync()).UseLoggerFactory(loggerFactory).Options);
             }
         }
 
-        public PortalDbContext CreateDbContext() => postgreSql is not null ? new PostgreSqlPortalDbContext(postgreSql) : new PortalDbContext(sqlite!);
+        public PortalDbContext CreateDbContext() => postgreSql is not null ? postgreSql.CreateDbContext() : sqlite!.CreateDbContext();
     }
 }
