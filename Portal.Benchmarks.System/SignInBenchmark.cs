@@ -7,7 +7,7 @@ namespace Portal.Benchmarks.SystemLevel;
 
 /// <summary>One measured series of complete sign-ins against one server.</summary>
 public sealed record SignInResult(string Server, int Clients, int SignIns, int Failures, double PerSecond, double P50Ms, double P99Ms,
-    double AllocatedKbPerSignIn, double RoundTripsPerSignIn, int ServerConnections);
+    double AllocatedKbPerSignIn, double RoundTripsPerSignIn, int ServerConnections, double StartMs, double CallbackMs);
 
 /// <summary>
 /// Browserless clients that sign in over and over, each sign-in as a fresh browser would (no cookies but the ones
@@ -50,6 +50,7 @@ public sealed class SignInBenchmark(BenchBitbucket bitbucket)
     {
         await RunClientsAsync(server, startPath, authCookie, clients, warmUp, null);
         bitbucket.ResetCounters();
+        Array.Clear(stepTicks);
         var allocatedBefore = await server.AllocatedBytesAsync();
         var latencies = new ConcurrentBag<double>();
         var watch = Stopwatch.StartNew();
@@ -61,7 +62,8 @@ public sealed class SignInBenchmark(BenchBitbucket bitbucket)
         var roundTrips = bitbucket.TokenRequests + bitbucket.IdentityRequests + bitbucket.UserSearches;
         return new SignInResult(name, clients, count, failures, count / elapsed.TotalSeconds,
             Percentile(sorted, 0.50), Percentile(sorted, 0.99),
-            count == 0 ? 0 : allocated / 1024.0 / count, count == 0 ? 0 : (double)roundTrips / count, bitbucket.ServerConnections);
+            count == 0 ? 0 : allocated / 1024.0 / count, count == 0 ? 0 : (double)roundTrips / count, bitbucket.ServerConnections,
+            MeanMs(stepTicks[0], count), MeanMs(stepTicks[2], count));
     }
 
     private async Task<int> RunClientsAsync(ServerProcess server, string startPath, string authCookie, int clients, TimeSpan duration, ConcurrentBag<double>? latencies)
@@ -92,9 +94,16 @@ public sealed class SignInBenchmark(BenchBitbucket bitbucket)
         return failures;
     }
 
-    private static async Task<bool> SignInOnceAsync(HttpClient http, string startUrl, int user, string authCookie)
+    private static double MeanMs(long ticks, int count) => count == 0 ? 0 : ticks * 1000.0 / Stopwatch.Frequency / count;
+
+    /// <summary>Time spent in the server's start, Bitbucket's authorize and the server's callback, summed over a series.</summary>
+    private readonly long[] stepTicks = new long[3];
+
+    private async Task<bool> SignInOnceAsync(HttpClient http, string startUrl, int user, string authCookie)
     {
+        var stepStarted = Stopwatch.GetTimestamp();
         using var start = await http.GetAsync(new Uri(startUrl));
+        Interlocked.Add(ref stepTicks[0], Stopwatch.GetTimestamp() - stepStarted);
         if (start.StatusCode != HttpStatusCode.Redirect || start.Headers.Location is not { } authorize)
         {
             return false;
@@ -102,14 +111,18 @@ public sealed class SignInBenchmark(BenchBitbucket bitbucket)
         var cookies = string.Join("; ", CookiesOf(start));
         using var authorizeRequest = new HttpRequestMessage(HttpMethod.Get, authorize);
         authorizeRequest.Headers.Add("X-Bench-User", user.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        stepStarted = Stopwatch.GetTimestamp();
         using var consent = await http.SendAsync(authorizeRequest);
+        Interlocked.Add(ref stepTicks[1], Stopwatch.GetTimestamp() - stepStarted);
         if (consent.StatusCode != HttpStatusCode.Redirect || consent.Headers.Location is not { } callback)
         {
             return false;
         }
         using var callbackRequest = new HttpRequestMessage(HttpMethod.Get, callback);
         callbackRequest.Headers.Add("Cookie", cookies);
+        stepStarted = Stopwatch.GetTimestamp();
         using var done = await http.SendAsync(callbackRequest);
+        Interlocked.Add(ref stepTicks[2], Stopwatch.GetTimestamp() - stepStarted);
         return done.StatusCode == HttpStatusCode.Redirect
             && done.Headers.Location?.OriginalString == "/"
             && CookiesOf(done).Any(c => c.StartsWith(authCookie + "=", StringComparison.Ordinal) && c.Length > authCookie.Length + 1);

@@ -101,6 +101,7 @@ public static class SystemBenchmarks
                 var c = $"{clients} client{(clients == 1 ? "" : "s")}";
                 rows.Add([$"Sign-ins per second, {c}", F(p.PerSecond, 1), F(f.PerSecond, 1), F(p.PerSecond / f.PerSecond, 2), "ratio ≥ 1.0", Met(p.PerSecond >= f.PerSecond)]);
                 rows.Add([$"Sign-in latency p50 / p99, {c} (ms)", $"{F(p.P50Ms, 1)} / {F(p.P99Ms, 1)}", $"{F(f.P50Ms, 1)} / {F(f.P99Ms, 1)}", F(p.P50Ms / f.P50Ms, 2), "", ""]);
+                rows.Add([$"Mean time in start / callback, {c} (ms)", $"{F(p.StartMs, 1)} / {F(p.CallbackMs, 1)}", $"{F(f.StartMs, 1)} / {F(f.CallbackMs, 1)}", F((p.StartMs + p.CallbackMs) / (f.StartMs + f.CallbackMs), 2), "", ""]);
                 rows.Add([$"Allocated per sign-in, {c} (KB)", F(p.AllocatedKbPerSignIn, 0), F(f.AllocatedKbPerSignIn, 0), F(p.AllocatedKbPerSignIn / f.AllocatedKbPerSignIn, 2), "", ""]);
                 rows.Add([$"Bitbucket round trips per sign-in, {c} (connections used)", $"{F(p.RoundTripsPerSignIn, 2)} ({p.ServerConnections})",
                     $"{F(f.RoundTripsPerSignIn, 2)} ({f.ServerConnections})", "", "exactly 3, reused connections",

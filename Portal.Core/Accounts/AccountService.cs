@@ -25,8 +25,16 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
     /// <summary>Creates or updates the account for <paramref name="identity"/> and stores its tokens encrypted.</summary>
     public async Task<SignedInUser> RecordSignInAsync(Guid integrationId, ExternalUser identity, TokenSet tokens, CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await AddSignInAsync(db, integrationId, identity, tokens, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return user;
+    }
+
+    /// <summary>Like <see cref="RecordSignInAsync"/>, saved by <paramref name="db"/>'s next <c>SaveChanges</c> with the rest of the sign-in.</summary>
+    internal async Task<SignedInUser> AddSignInAsync(PortalDbContext db, Guid integrationId, ExternalUser identity, TokenSet tokens, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
         var external = await db.ExternalIdentities.Include(e => e.User)
             .SingleOrDefaultAsync(e => e.IntegrationId == integrationId && e.ExternalUserId == identity.Id, cancellationToken);
         if (external is null)
@@ -50,7 +58,6 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
         external.Slug = identity.Slug;
         external.LastSignInAt = now;
         StoreTokens(external, tokens);
-        await db.SaveChangesAsync(cancellationToken);
         return new SignedInUser(user.Id, user.DisplayName, user.IsAdministrator, BecameFirstAdministrator: false);
     }
 

@@ -36,9 +36,10 @@ public sealed class AuditLog(TimeProvider clock)
     {
         var entry = await NewEntryAsync(db, kind, integrationId, details, subjectUserId, cancellationToken);
         entry.ClientAddress = Truncate(actor.ClientAddress, 64);
-        var session = actor.SessionId is { } sessionId
-            ? await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => new { s.Kind, s.UserId }).SingleOrDefaultAsync(cancellationToken)
-            : null;
+        // A session started in the same save (a sign-in) is only in the change tracker.
+        var session = actor.SessionId is not { } sessionId ? null
+            : db.Sessions.Local.FirstOrDefault(s => s.Id == sessionId) is { } started ? new { started.Kind, started.UserId }
+            : await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => new { s.Kind, s.UserId }).SingleOrDefaultAsync(cancellationToken);
         (entry.ActorKind, entry.ActorUserId, entry.ActorName) = session switch
         {
             { Kind: SessionKind.Setup } => (AuditActorKind.SetupSession, (Guid?)null, SetupSessionName),

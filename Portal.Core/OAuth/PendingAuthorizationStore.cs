@@ -41,7 +41,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             ExpiresAt = now + Lifetime,
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.PendingAuthorizations.Where(p => p.ExpiresAt < now - Lifetime).ExecuteDeleteAsync(cancellationToken);
+        // Expired ones are removed by the retention sweep, not here: a sign-in's start is one insert.
         db.PendingAuthorizations.Add(pending);
         await db.SaveChangesAsync(cancellationToken);
         return (pending, correlation);
@@ -56,13 +56,17 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var hash = SecretHash.Sha256Hex(echoedValue);
-        var pending = await db.PendingAuthorizations.AsNoTracking()
-            .SingleOrDefaultAsync(p => p.StateHash == hash && p.IntegrationId == integrationId, cancellationToken);
-        if (pending is null)
+        var found = await (
+                from p in db.PendingAuthorizations.AsNoTracking()
+                where p.StateHash == hash && p.IntegrationId == integrationId
+                join i in db.Integrations.AsNoTracking() on p.IntegrationId equals i.Id
+                select new { Pending = p, Integration = i })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
         {
             return Fail(SignInErrorKind.StateUnknown);
         }
-        var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == pending.IntegrationId, cancellationToken);
+        var (pending, integration) = (found.Pending, found.Integration);
         // State failures concern only this browser's sign-in, so administrators read the same words as the user.
         PendingCheck Refuse(SignInErrorKind kind) =>
             new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, SignInFailureMessages.PublicMessage(kind), pending, integration.Name));

@@ -11,31 +11,78 @@ namespace Portal.Core.OAuth;
 
 /// <summary>
 /// Records every completed sign-in attempt per integration, with its audit entry in the same save; a success also
-/// marks the integration Verified.
+/// marks the integration Verified (a sign-in only when it is not yet; a Verify every time, which dates it).
 /// </summary>
 public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IEnumerable<ISignInOutcomeListener> listeners, AuditLog audit)
 {
     /// <param name="browser">The session the browser held when it came back (the administrator, for a Verify) and its address.</param>
     public async Task RecordAsync(Guid integrationId, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await AddAsync(db, integrationId, outcome, browser, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await MarkVerifiedAsync(integrationId, outcome, cancellationToken);
+        await NotifyAsync(integrationId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a successful sign-in in the same save as its account and session (<paramref name="db"/>'s next
+    /// <c>SaveChanges</c>, by the caller), which then calls <see cref="SavedAsync"/>.
+    /// </summary>
+    /// <param name="integration">Attached unchanged, so the audit entry reads its name without a query.</param>
+    internal Task AddAsync(PortalDbContext db, Integration integration, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
+    {
+        if (db.Integrations.Local.All(i => i.Id != integration.Id))
+        {
+            db.Integrations.Attach(integration);
+        }
+        return AddAsync(db, integration.Id, outcome, browser, cancellationToken);
+    }
+
+    /// <summary>What follows the save of <see cref="AddAsync(PortalDbContext, Integration, SignInOutcome, Actor, CancellationToken)"/>.</summary>
+    internal async Task SavedAsync(Integration integration, SignInOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (integration.Verification != IntegrationVerification.Verified)
+        {
+            await MarkVerifiedAsync(integration.Id, outcome, cancellationToken);
+        }
+        await NotifyAsync(integration.Id, cancellationToken);
+    }
+
+    private async Task AddAsync(PortalDbContext db, Guid integrationId, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
+    {
         db.SignInEvents.Add(new SignInEvent
         {
             IntegrationId = integrationId,
-            OccurredAt = now,
+            OccurredAt = clock.GetUtcNow(),
             Succeeded = outcome.Succeeded,
             FailedStep = outcome.FailedStep,
             FailureReason = outcome.AdministratorMessage,
             ErrorCode = OAuthErrorCodes.Known(outcome.ErrorCode),
         });
         await AddAuditEntryAsync(db, integrationId, outcome, browser, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        if (outcome.Succeeded)
+    }
+
+    /// <remarks>
+    /// An update of its own, not part of the save: it matches no row when the integration was deleted meanwhile, where a
+    /// tracked change would fail the whole save.
+    /// </remarks>
+    private async Task MarkVerifiedAsync(Guid integrationId, SignInOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (!outcome.Succeeded)
         {
-            await db.Integrations.Where(i => i.Id == integrationId)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, now), cancellationToken);
+            return;
         }
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Integrations.Where(i => i.Id == integrationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, now), cancellationToken);
+    }
+
+    private async Task NotifyAsync(Guid integrationId, CancellationToken cancellationToken)
+    {
         foreach (var listener in listeners)
         {
             await listener.SignInRecordedAsync(integrationId, cancellationToken);

@@ -155,12 +155,21 @@ public sealed class SignInService(
             return await CompleteReplacementAsync(integration, pending, replacementId, callback, browser, cancellationToken);
         }
         SignInOutcome outcome;
+        TokenSet? tokens;
         // Token, identity and OAuth 1 calls trust what this integration trusts, and nothing another integration does.
         using (OutboundTrust.Use(integration.TrustedCaPem))
         {
-            outcome = SignInLikelyCauses.AddTo(integration, platforms.Find(integration.Platform), await ExchangeAndIdentifyAsync(integration, pending, callback, browser, cancellationToken));
+            (outcome, tokens) = await ExchangeAndIdentifyAsync(integration, pending, callback, cancellationToken);
+            outcome = SignInLikelyCauses.AddTo(integration, platforms.Find(integration.Platform), outcome);
         }
-        await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
+        if (outcome.Succeeded && pending.Purpose == AuthorizationPurpose.SignIn)
+        {
+            outcome = await SignInAsync(integration, outcome, tokens!, browser, cancellationToken);
+        }
+        else
+        {
+            await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
+        }
         verifications.Completed(pending.Id, outcome);
         return outcome;
     }
@@ -184,7 +193,7 @@ public sealed class SignInService(
             var tested = replacement.ApplyTo(integration);
             using (OutboundTrust.Use(integration.TrustedCaPem))
             {
-                outcome = SignInLikelyCauses.AddTo(tested, platforms.Find(tested.Platform), await ExchangeAndIdentifyAsync(tested, pending, callback, browser, cancellationToken));
+                outcome = SignInLikelyCauses.AddTo(tested, platforms.Find(tested.Platform), (await ExchangeAndIdentifyAsync(tested, pending, callback, cancellationToken)).Outcome);
             }
             if (!outcome.Succeeded)
             {
@@ -210,17 +219,18 @@ public sealed class SignInService(
         return outcome;
     }
 
-    private async Task<SignInOutcome> ExchangeAndIdentifyAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, Actor browser, CancellationToken cancellationToken)
+    /// <returns>The outcome, and on success the tokens to keep.</returns>
+    private async Task<(SignInOutcome Outcome, TokenSet? Tokens)> ExchangeAndIdentifyAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback, CancellationToken cancellationToken)
     {
         if (platforms.Find(integration.Platform) is not { } platform)
         {
-            return SignInOutcome.Failure(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token, PlatformCatalog.Unknown(integration.Platform), pending, integration.Name);
+            return (SignInOutcome.Failure(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token, PlatformCatalog.Unknown(integration.Platform), pending, integration.Name), null);
         }
         var protocol = ProtocolFor(integration);
         var exchange = await protocol.ExchangeAsync(integration, platform, pending, callback, cancellationToken);
         if (!exchange.Succeeded)
         {
-            return Failed(exchange);
+            return (Failed(exchange), null);
         }
 
         SignInOutcome Failed(TokenExchange failure) =>
@@ -233,10 +243,10 @@ public sealed class SignInService(
             // A protocol that reports why the server refused a signed request (OAuth 1's oauth_problem) names the cause better than a status.
             if (lookup.Refused is { } refused && protocol.ExplainRefusal(integration, refused) is { } explained)
             {
-                return Failed(explained);
+                return (Failed(explained), null);
             }
             var kind = lookup.Unreachable ? SignInErrorKind.ServerUnreachable : SignInErrorKind.IdentityUnavailable;
-            return SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name) with { ServerName = platform.Kind.Wording.ServerName };
+            return (SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name) with { ServerName = platform.Kind.Wording.ServerName }, null);
         }
         if (lookup.ServerVersion is { } version && version != integration.ServerVersion)
         {
@@ -251,12 +261,7 @@ public sealed class SignInService(
             Identity = lookup.User,
             ServerName = platform.Kind.Wording.ServerName,
         };
-        if (pending.Purpose == AuthorizationPurpose.Verify)
-        {
-            return success;
-        }
-        var user = await accounts.RecordSignInAsync(integration.Id, lookup.User!, exchange.Tokens!, cancellationToken);
-        return success with { User = await StartSessionAsync(user, integration.Id, browser, cancellationToken) };
+        return (success, exchange.Tokens);
     }
 
     private async Task RecordServerVersionAsync(Guid integrationId, string version, CancellationToken cancellationToken)
@@ -265,34 +270,49 @@ public sealed class SignInService(
         await db.Integrations.Where(i => i.Id == integrationId).ExecuteUpdateAsync(u => u.SetProperty(i => i.ServerVersion, version), cancellationToken);
     }
 
-    private async Task<SignedInUser> StartSessionAsync(SignedInUser user, Guid integrationId, Actor browser, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps what a successful sign-in changes in one save: the account and its encrypted tokens, the new session, the
+    /// sign-in event and its audit entry.
+    /// </summary>
+    private async Task<SignInOutcome> SignInAsync(Integration integration, SignInOutcome outcome, TokenSet tokens, Actor browser, CancellationToken cancellationToken)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await accounts.AddSignInAsync(db, integration.Id, outcome.Identity!, tokens, cancellationToken);
         if (browser.SessionId is { } previous)
         {
-            var held = await sessions.CheckAsync(previous, cancellationToken);
-            if (held is { IsActive: true, Kind: SessionKind.Setup })
-            {
-                var end = await setupMode.EndWithAdministratorAsync(user.UserId, browser, cancellationToken);
-                user = user with
-                {
-                    IsAdministrator = user.IsAdministrator || end.Ended,
-                    BecameFirstAdministrator = end.BecameAdministrator && !end.AfterRecovery,
-                    EndedSetupMode = end.Ended,
-                };
-            }
-            // A sign-in replaces whatever session the browser held, so a cookie copied before it is worth nothing after.
-            await sessions.EndAsync(previous, SessionEndReason.Replaced, cancellationToken);
+            // Ending Setup Mode makes this person an administrator, so their account is saved first.
+            await db.SaveChangesAsync(cancellationToken);
+            user = await ReplaceBrowserSessionAsync(user, previous, browser, cancellationToken);
         }
-        var sessionId = await sessions.StartUserSessionAsync(user.UserId, integrationId, cancellationToken);
+        var sessionId = sessions.AddUserSession(db, user.UserId, integration.Id);
+        outcome = outcome with { User = user with { SessionId = sessionId } };
+        await recorder.AddAsync(db, integration, outcome, browser, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
         // A delete that committed during this sign-in ended the sessions it found, not this newer one; the session
-        // was inserted before this check, so either the delete ended it or this check sees the integration gone.
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        // was saved before this check, so either the delete ended it or this check sees the integration gone.
+        if (!await db.Integrations.AsNoTracking().AnyAsync(i => i.Id == integration.Id, cancellationToken))
         {
-            if (!await db.Integrations.AnyAsync(i => i.Id == integrationId, cancellationToken))
-            {
-                await sessions.EndAsync(sessionId, SessionEndReason.IntegrationRemoved, cancellationToken);
-            }
+            await sessions.EndAsync(sessionId, SessionEndReason.IntegrationRemoved, cancellationToken);
         }
-        return user with { SessionId = sessionId };
+        await recorder.SavedAsync(integration, outcome, cancellationToken);
+        return outcome;
+    }
+
+    private async Task<SignedInUser> ReplaceBrowserSessionAsync(SignedInUser user, Guid previous, Actor browser, CancellationToken cancellationToken)
+    {
+        var held = await sessions.CheckAsync(previous, cancellationToken);
+        if (held is { IsActive: true, Kind: SessionKind.Setup })
+        {
+            var end = await setupMode.EndWithAdministratorAsync(user.UserId, browser, cancellationToken);
+            user = user with
+            {
+                IsAdministrator = user.IsAdministrator || end.Ended,
+                BecameFirstAdministrator = end.BecameAdministrator && !end.AfterRecovery,
+                EndedSetupMode = end.Ended,
+            };
+        }
+        // A sign-in replaces whatever session the browser held, so a cookie copied before it is worth nothing after.
+        await sessions.EndAsync(previous, SessionEndReason.Replaced, cancellationToken);
+        return user;
     }
 }

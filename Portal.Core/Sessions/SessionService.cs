@@ -83,13 +83,23 @@ public sealed class SessionService(
         return new SessionCheck(state, session.Kind, session.UserId);
     }
 
+    /// <summary>Like <see cref="StartUserSessionAsync"/>, saved by <paramref name="db"/>'s next <c>SaveChanges</c> with the rest of the sign-in.</summary>
+    internal Guid AddUserSession(PortalDbContext db, Guid userId, Guid integrationId) =>
+        Add(db, new PortalSession { Kind = SessionKind.User, UserId = userId, IntegrationId = integrationId }, options.Value.AbsoluteLifetime);
+
     private async Task<Guid> StartAsync(PortalSession session, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var id = Add(db, session, lifetime);
+        await db.SaveChangesAsync(cancellationToken);
+        return id;
+    }
+
+    private Guid Add(PortalDbContext db, PortalSession session, TimeSpan lifetime)
     {
         session.CreatedAt = clock.GetUtcNow();
         session.ExpiresAt = session.CreatedAt + lifetime;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Sessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken);
         return session.Id;
     }
 }

@@ -61,6 +61,39 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
+    public async Task Each_sign_in_keeps_its_session_event_and_audit_entry_and_only_the_first_marks_the_integration_verified()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        Assert.Equal(IntegrationVerification.NotVerified, (await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync())).Verification);
+
+        using var first = scenario.NewBrowser();
+        await scenario.SignInAsync(first);
+        var verified = await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync());
+        using var second = scenario.NewBrowser();
+        await scenario.SignInAsync(second);
+
+        Assert.Equal(IntegrationVerification.Verified, verified.Verification);
+        Assert.NotNull(verified.VerifiedAt);
+        // A sign-in through an integration that is verified already leaves its date alone (a Verify dates it).
+        Assert.Equal(verified.VerifiedAt, (await scenario.QueryAsync(db => db.Integrations.AsNoTracking().SingleAsync())).VerifiedAt);
+        var user = Assert.Single(await scenario.UsersAsync());
+        var sessions = await scenario.QueryAsync(db => db.Sessions.AsNoTracking().Where(s => s.UserId == user.Id && s.EndedAt == null).ToListAsync());
+        Assert.Equal(2, sessions.Count);
+        Assert.Equal(2, (await scenario.SignInEventsAsync()).Count(e => e.Succeeded));
+        // The audit entry is saved with the session it names, and reads the person from it.
+        var entries = await scenario.QueryAsync(db => db.AuditEntries.AsNoTracking().Where(e => e.Kind == Portal.Core.Audit.AuditKind.SignInSucceeded).ToListAsync());
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, e =>
+        {
+            Assert.Equal(Portal.Core.Audit.AuditActorKind.Person, e.ActorKind);
+            Assert.Equal(user.Id, e.ActorUserId);
+            Assert.Equal("Ada Lovelace", e.ActorName);
+            Assert.Equal(verified.Name, e.IntegrationName);
+        });
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
     public async Task A_user_whose_name_is_an_email_address_and_whose_slug_differs_gets_an_account_with_that_id()
     {
         await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.AdaByEmail] });

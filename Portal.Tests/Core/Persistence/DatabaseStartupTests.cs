@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Persistence;
 using Portal.Tests.Infrastructure;
@@ -23,6 +24,32 @@ public sealed class DatabaseStartupTests : IDisposable
         await provider.PreparePortalAsync();
 
         Assert.Equal(["keys: 0 pending migrations", "setup link: 0 pending migrations"], log);
+    }
+
+    [Fact]
+    public async Task The_sqlite_database_keeps_a_write_ahead_log_and_commits_without_waiting_for_the_disk()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:ConnectionString"] = $"Data Source={path}" }).Build());
+        services.AddLogging();
+        services.AddPersistence(Path.GetTempPath());
+        await using var provider = services.BuildServiceProvider();
+
+        await provider.MigrateDatabaseAsync();
+
+        await using var db = await provider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal("wal", await PragmaAsync(db, "journal_mode"));
+        // 1 is NORMAL: synced at checkpoints, not on every commit (2, FULL, is SQLite's default).
+        Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
+    }
+
+    private static async Task<object?> PragmaAsync(PortalDbContext db, string name)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA " + name;
+        return await command.ExecuteScalarAsync();
     }
 
     private sealed class RecordingStep(string name, PortalDbContext db, List<string> log) : IDatabaseStartupStep
