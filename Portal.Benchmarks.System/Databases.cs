@@ -63,16 +63,17 @@ public sealed class Databases(string directory)
     }
 
     /// <summary>A copy of <paramref name="database"/> for one server, so no measurement sees another's rows.</summary>
-    public string CopyOf(string database, string name, int? enabledIntegrations = null)
+    /// <param name="keepIntegrations">Keeps only this many of its integrations (the first by name).</param>
+    public string CopyOf(string database, string name, int? keepIntegrations = null)
     {
         var copy = Path.Combine(directory, name + ".db");
         File.Copy(database, copy, overwrite: true);
-        if (enabledIntegrations is { } enabled)
+        if (keepIntegrations is { } keep)
         {
             using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = $"UPDATE Integrations SET Enabled = (Id IN (SELECT Id FROM Integrations ORDER BY Name LIMIT {enabled}))";
+            command.CommandText = $"DELETE FROM Integrations WHERE Id NOT IN (SELECT Id FROM Integrations ORDER BY Name LIMIT {keep})";
             command.ExecuteNonQuery();
         }
         return copy;

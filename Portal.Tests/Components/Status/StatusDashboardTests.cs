@@ -79,6 +79,42 @@ public sealed class StatusDashboardTests : MudTestBase
     }
 
     [Fact]
+    public async Task A_large_fleet_is_shown_a_page_of_cards_at_a_time_by_name_with_the_counts_for_all_of_it()
+    {
+        var count = StatusDashboard.PageSize + 2;
+        for (var i = 0; i < count; i++)
+        {
+            await AddIntegrationAsync($"Bitbucket {i:000}", enabled: false);
+        }
+
+        var cut = Ctx.Render<StatusDashboard>();
+
+        cut.WaitForAssertion(() => Assert.Equal(StatusDashboard.PageSize, cut.FindAll("[data-testid=status-card]").Count));
+        Assert.Equal("Bitbucket 000", cut.FindAll("[data-testid=status-card]")[0].GetAttribute("data-integration"));
+        Assert.Contains($"Showing 1–{StatusDashboard.PageSize} of {count} integrations", cut.Find("[data-testid=status-pages]").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"{count} Disabled", cut.Find("[data-testid=status-counts]").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("nav[aria-label='Pages of integrations']"));
+
+        cut.Find("nav[aria-label='Pages of integrations'] button[aria-label='Page 2']").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            new[] { $"Bitbucket {count - 2:000}", $"Bitbucket {count - 1:000}" },
+            cut.FindAll("[data-testid=status-card]").Select(c => c.GetAttribute("data-integration") ?? "")));
+        Assert.Contains($"Showing {StatusDashboard.PageSize + 1}–{count} of {count}", cut.Find("[data-testid=status-pages]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_small_fleet_is_one_page_without_page_controls()
+    {
+        await AddIntegrationAsync("Acme Bitbucket");
+
+        var cut = Ctx.Render<StatusDashboard>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=status-card]")));
+        Assert.Empty(cut.FindAll("[data-testid=status-pages]"));
+    }
+
+    [Fact]
     public void The_last_sign_in_failure_shows_the_portal_s_reason_and_the_known_OAuth_error_code()
     {
         var integration = StatusTestData.Integration(name: "Acme Bitbucket");
