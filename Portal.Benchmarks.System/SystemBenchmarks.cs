@@ -113,7 +113,7 @@ public static class SystemBenchmarks
 
         // 2. Probe fan-out.
         await using var browser = await Browser.StartAsync();
-        foreach (var integrations in Runs("probes") ? new[] { 10, 100, 1000 } : [])
+        foreach (var integrations in Runs("probes") ? (Environment.GetEnvironmentVariable("BENCH_FLEETS") ?? "10,100,1000").Split(',').Select(int.Parse) : [])
         {
             foreach (var dashboards in new[] { 0, 20 })
             {
@@ -121,6 +121,7 @@ public static class SystemBenchmarks
                 var url = $"http://127.0.0.1:{port}";
                 var settings = databases.SettingsFor(databases.CopyOf(databases.Fleet, $"fleet-{integrations}-{dashboards}", integrations), url);
                 settings["Status:ProbeInterval"] = ProbeInterval.ToString();
+                settings["Logging:LogLevel:Portal.Core.Status"] = "Debug";
                 await using var portal = ServerProcess.StartPortal(port, settings);
                 await portal.WaitHealthyAsync();
                 await using var context = await browser.NewContextAsync(dashboards > 0 ? await portal.SetupLinkAsync() : null);
@@ -130,23 +131,24 @@ public static class SystemBenchmarks
                     await Browser.OpenPagesAsync(context, portal, url + "/status", dashboards);
                     Log($"{dashboards} dashboards with {integrations} integrations open after {opening.Elapsed.TotalSeconds:0.0} s");
                 }
-                // Tiered compilation and the first passes' start-up work settle before anything is counted.
-                await Task.Delay(ProbeInterval * 2 - opening.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
-                var intervals = quick ? 1 : 3;
-                // Counting starts half an interval after a pass began, so each counted interval holds exactly one whole
-                // pass (a pass is far shorter than half an interval) and no window edge cuts one.
+                // Tiered compilation, the first passes and the passes slowed by opening the dashboards settle first.
+                await Task.Delay(ProbeInterval * 2);
+                var intervals = quick ? 2 : 4;
+                // Counting starts and stops in the quiet between two passes, K intervals apart, so it holds K whole
+                // passes whatever their length (with dashboards open a pass takes a good part of the interval).
                 bitbucket.ResetCounters();
-                var deadline = DateTime.UtcNow + ProbeInterval * 2;
-                while (bitbucket.ProbeRequests == 0 && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(5);
-                }
-                await Task.Delay(ProbeInterval / 2);
+                await WaitForProbesAsync(bitbucket, ProbeInterval * 2);
+                await WaitForQuietAsync(bitbucket);
                 bitbucket.ResetCounters();
                 var cpuBefore = portal.CpuTime;
                 await Task.Delay(ProbeInterval * intervals);
+                await WaitForQuietAsync(bitbucket);
                 var cpu = portal.CpuTime - cpuBefore;
                 var probes = bitbucket.ProbeRequests / (double)intervals;
+                if (Math.Abs(probes - integrations) >= 0.5)
+                {
+                    Console.Error.WriteLine("  the portal's last log lines:\n    " + string.Join("\n    ", portal.Output.TakeLast(40)));
+                }
                 Log($"probes: {integrations} integrations, {dashboards} dashboards: {probes} per interval, CPU {cpu.TotalMilliseconds / intervals} ms per interval");
                 rows.Add([$"Probes per {ProbeInterval.TotalSeconds:0} s interval / CPU ms per pass, {integrations} integrations, {dashboards} dashboards",
                     $"{F(probes, 0)} / {F(cpu.TotalMilliseconds / intervals, 0)}", "", F(probes / integrations, 2), $"= {integrations}", Met(Math.Abs(probes - integrations) < 0.5)]);
@@ -205,6 +207,31 @@ public static class SystemBenchmarks
         table.AppendLine($"Reference: the framework's AddOAuth handler (sign-in), the blank Counter page (memory), the empty database (start-up). " +
             $"Machine: {Environment.ProcessorCount} cores, load average before the run {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, .NET {Environment.Version}.");
         return table.ToString();
+    }
+
+    private static async Task WaitForProbesAsync(BenchBitbucket bitbucket, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (bitbucket.ProbeRequests == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Returns once no probe has arrived for 300 ms: between two passes.</summary>
+    private static async Task WaitForQuietAsync(BenchBitbucket bitbucket)
+    {
+        var seen = bitbucket.ProbeRequests;
+        var quietSince = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromMilliseconds(300))
+        {
+            await Task.Delay(20);
+            if (bitbucket.ProbeRequests != seen)
+            {
+                seen = bitbucket.ProbeRequests;
+                quietSince = Stopwatch.GetTimestamp();
+            }
+        }
     }
 
     private static async Task<(double Heap, double WorkingSet)> MemoryPerCircuitAsync(Browser browser, ServerProcess server, string path, string? setupLink, bool quick)
