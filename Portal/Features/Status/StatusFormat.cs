@@ -31,6 +31,15 @@ internal static class StatusFormat
         _ => Icons.Material.Filled.Schedule,
     };
 
+    /// <summary>The classes MudChip gives a chip of this status's colour (the dashboard writes the chip's markup itself).</summary>
+    public static string ChipClass(IntegrationStatus status, string variant, string size) =>
+        $"mud-chip mud-chip-{variant} mud-chip-size-{size} mud-chip-color-{ColorOf(status).ToString().ToLowerInvariant()} ma-0";
+
+    /// <summary>The classes MudIcon gives a small step icon of this colour, with a margin to the step's name.</summary>
+    public static string StepIconClass(Color color) => color == Color.Default
+        ? "mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-small mr-2"
+        : $"mud-icon-root mud-svg-icon mud-{color.ToString().ToLowerInvariant()}-text mud-icon-size-small mr-2";
+
     /// <summary>The CSS class of a cell in the availability strip.</summary>
     public static string CellClassOf(IntegrationStatus? worst) => worst switch
     {
