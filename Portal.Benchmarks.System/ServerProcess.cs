@@ -27,6 +27,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    public int ProcessId => process.Id;
+
     public DateTime StartedAt { get; private set; }
 
     public static string HarnessDll => typeof(ServerProcess).Assembly.Location;

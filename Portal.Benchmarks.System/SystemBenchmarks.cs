@@ -236,18 +236,38 @@ public static class SystemBenchmarks
 
     private static async Task<(double Heap, double WorkingSet)> MemoryPerCircuitAsync(Browser browser, ServerProcess server, string path, string? setupLink, bool quick)
     {
-        var count = quick ? 20 : 100;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("BENCH_CIRCUITS"), out var configured) ? configured : quick ? 20 : 100;
         await using var context = await browser.NewContextAsync(setupLink);
         // One page first, so what every circuit shares (compiled code, caches, the first render's statics) is in the baseline.
         await Browser.OpenPagesAsync(context, server, server.BaseUrl + path, 1);
         await Task.Delay(1000);
         var before = await server.HeapAfterFullGcAsync();
+        await HeapDumpAsync(server, path, "before");
         await Browser.OpenPagesAsync(context, server, server.BaseUrl + path, count);
         await Task.Delay(2000);
         var after = await server.HeapAfterFullGcAsync();
+        await HeapDumpAsync(server, path, "after");
         var result = ((after.Heap - before.Heap) / 1024.0 / count, (after.WorkingSet - before.WorkingSet) / 1024.0 / count);
         Log($"memory {server.BaseUrl}{path}: {result.Item1:0} KB heap, {result.Item2:0} KB working set per circuit ({await server.CircuitsAsync()} circuits)");
         return result;
+    }
+
+    /// <summary>
+    /// With BENCH_GCDUMP_DIR set, a dotnet-gcdump of the server (which types hold the heap), for investigating what a
+    /// circuit keeps; dotnet-gcdump must be on the PATH.
+    /// </summary>
+    private static async Task HeapDumpAsync(ServerProcess server, string path, string moment)
+    {
+        if (Environment.GetEnvironmentVariable("BENCH_GCDUMP_DIR") is not { Length: > 0 } directory)
+        {
+            return;
+        }
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, $"{path.Trim('/').Replace('/', '-')}-{moment}.gcdump");
+        using var dump = Process.Start(new ProcessStartInfo("dotnet-gcdump", ["collect", "-p", server.ProcessId.ToString(Invariant), "-o", file])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        await dump.WaitForExitAsync();
+        Log($"heap dump {file}: exit code {dump.ExitCode}");
     }
 
     private static async Task<TimeSpan> StartUpAsync(Databases databases, string database, string name)
