@@ -6,5 +6,6 @@ namespace Portal.Core.Accounts;
 /// </summary>
 public interface ISignInOutcomeListener
 {
-    Task SignInRecordedAsync(Guid integrationId, CancellationToken cancellationToken);
+    /// <param name="recorded">The saved event: which integration, when, and how it went.</param>
+    Task SignInRecordedAsync(SignInEvent recorded, CancellationToken cancellationToken);
 }

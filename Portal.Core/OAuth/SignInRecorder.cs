@@ -18,13 +18,14 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
     /// <param name="browser">The session the browser held when it came back (the administrator, for a Verify) and its address.</param>
     public async Task RecordAsync(Guid integrationId, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
     {
+        SignInEvent recorded;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            await AddAsync(db, integrationId, outcome, browser, cancellationToken);
+            recorded = await AddAsync(db, integrationId, outcome, browser, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
         await MarkVerifiedAsync(integrationId, outcome, cancellationToken);
-        await NotifyAsync(integrationId, cancellationToken);
+        await NotifyAsync(recorded, cancellationToken);
     }
 
     /// <summary>
@@ -32,7 +33,8 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
     /// <c>SaveChanges</c>, by the caller), which then calls <see cref="SavedAsync"/>.
     /// </summary>
     /// <param name="integration">Attached unchanged, so the audit entry reads its name without a query.</param>
-    internal Task AddAsync(PortalDbContext db, Integration integration, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
+    /// <returns>The sign-in event, for <see cref="SavedAsync"/> once saved.</returns>
+    internal Task<SignInEvent> AddAsync(PortalDbContext db, Integration integration, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
     {
         if (db.Integrations.Local.All(i => i.Id != integration.Id))
         {
@@ -42,18 +44,18 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>What follows the save of <see cref="AddAsync(PortalDbContext, Integration, SignInOutcome, Actor, CancellationToken)"/>.</summary>
-    internal async Task SavedAsync(Integration integration, SignInOutcome outcome, CancellationToken cancellationToken)
+    internal async Task SavedAsync(Integration integration, SignInOutcome outcome, SignInEvent recorded, CancellationToken cancellationToken)
     {
         if (integration.Verification != IntegrationVerification.Verified)
         {
             await MarkVerifiedAsync(integration.Id, outcome, cancellationToken);
         }
-        await NotifyAsync(integration.Id, cancellationToken);
+        await NotifyAsync(recorded, cancellationToken);
     }
 
-    private async Task AddAsync(PortalDbContext db, Guid integrationId, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
+    private async Task<SignInEvent> AddAsync(PortalDbContext db, Guid integrationId, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
     {
-        db.SignInEvents.Add(new SignInEvent
+        var recorded = db.SignInEvents.Add(new SignInEvent
         {
             IntegrationId = integrationId,
             OccurredAt = clock.GetUtcNow(),
@@ -61,8 +63,9 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
             FailedStep = outcome.FailedStep,
             FailureReason = outcome.AdministratorMessage,
             ErrorCode = OAuthErrorCodes.Known(outcome.ErrorCode),
-        });
+        }).Entity;
         await AddAuditEntryAsync(db, integrationId, outcome, browser, cancellationToken);
+        return recorded;
     }
 
     /// <remarks>
@@ -81,11 +84,11 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, now), cancellationToken);
     }
 
-    private async Task NotifyAsync(Guid integrationId, CancellationToken cancellationToken)
+    private async Task NotifyAsync(SignInEvent recorded, CancellationToken cancellationToken)
     {
         foreach (var listener in listeners)
         {
-            await listener.SignInRecordedAsync(integrationId, cancellationToken);
+            await listener.SignInRecordedAsync(recorded, cancellationToken);
         }
     }
 

@@ -286,7 +286,7 @@ public sealed class SignInService(
         }
         var sessionId = sessions.AddUserSession(db, user.UserId, integration.Id);
         outcome = outcome with { User = user with { SessionId = sessionId } };
-        await recorder.AddAsync(db, integration, outcome, browser, cancellationToken);
+        var recorded = await recorder.AddAsync(db, integration, outcome, browser, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         // A delete that committed during this sign-in ended the sessions it found, not this newer one; the session
         // was saved before this check, so either the delete ended it or this check sees the integration gone.
@@ -294,7 +294,7 @@ public sealed class SignInService(
         {
             await sessions.EndAsync(sessionId, SessionEndReason.IntegrationRemoved, cancellationToken);
         }
-        await recorder.SavedAsync(integration, outcome, cancellationToken);
+        await recorder.SavedAsync(integration, outcome, recorded, cancellationToken);
         return outcome;
     }
 

@@ -90,17 +90,18 @@ public sealed class IntegrationStatusService(
         }, ct);
 
     /// <inheritdoc />
-    public async Task SignInRecordedAsync(Guid integrationId, CancellationToken cancellationToken)
+    public async Task SignInRecordedAsync(SignInEvent recorded, CancellationToken cancellationToken)
     {
         try
         {
-            await feed.SignInRecordedAsync(integrationId, cancellationToken);
-            await ShowSignInsAsync(integrationId, cancellationToken);
+            await feed.SignInRecordedAsync(recorded.IntegrationId, cancellationToken);
+            // This instance's own sign-ins update the board from the event itself: no query per sign-in.
+            board.RecordSignIn(recorded);
         }
         catch (Exception e)
         {
             // A sign-in never fails because the dashboard could not be told about it.
-            logger.LogWarning(e, "The status board could not show the sign-in through integration {IntegrationId}.", integrationId);
+            logger.LogWarning(e, "The status board could not show the sign-in through integration {IntegrationId}.", recorded.IntegrationId);
         }
     }
 

@@ -1,3 +1,5 @@
+using Portal.Core.Integrations;
+using Portal.Core.Accounts;
 using Microsoft.Extensions.Logging;
 
 namespace Portal.Core.Status;
@@ -142,6 +144,49 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         Raise([new StatusBoardChange(integrationId, snapshot)]);
         return snapshot;
     }
+
+    /// <summary>
+    /// Counts a sign-in this instance recorded into the integration's summary (and a success marks it verified), when
+    /// the board is loaded; unknown integrations are ignored. Each pass reads the summaries afresh, so the 24-hour
+    /// count ages out there.
+    /// </summary>
+    public void RecordSignIn(SignInEvent recorded)
+    {
+        IntegrationStatusSnapshot snapshot;
+        lock (gate)
+        {
+            if (!loaded || !entries.TryGetValue(recorded.IntegrationId, out var entry))
+            {
+                return;
+            }
+            var signIns = entry.SignIns;
+            if (recorded.Succeeded)
+            {
+                entry.SignIns = signIns with { LastSuccessAt = Later(signIns.LastSuccessAt, recorded.OccurredAt) };
+                if (entry.Integration.Verification != IntegrationVerification.Verified)
+                {
+                    entry.Integration = entry.Integration with { Verification = IntegrationVerification.Verified, VerifiedAt = recorded.OccurredAt };
+                }
+            }
+            else
+            {
+                entry.SignIns = signIns with
+                {
+                    FailuresLast24Hours = signIns.FailuresLast24Hours + 1,
+                    LastFailureAt = Later(signIns.LastFailureAt, recorded.OccurredAt),
+                    LastFailureReason = recorded.FailureReason,
+                    LastFailureErrorCode = recorded.ErrorCode,
+                };
+            }
+            entry.Refresh(clock.GetUtcNow(), force: true);
+            snapshot = entry.Snapshot;
+            ReplaceInOrder(snapshot);
+        }
+        Raise([new StatusBoardChange(recorded.IntegrationId, snapshot)]);
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
+        current is { } known && known > candidate ? known : candidate;
 
     /// <summary>Publishes a sign-in outcome: the integration's verification and sign-in summary after it was recorded.</summary>
     public IntegrationStatusSnapshot? PublishSignIns(IntegrationInfo integration, SignInSummary signIns)

@@ -33,6 +33,29 @@ public sealed class StatusBoardTests
     }
 
     [Fact]
+    public void A_recorded_sign_in_updates_the_summary_and_verifies_without_reordering_the_board()
+    {
+        var acme = Integration(name: "Acme Bitbucket", verification: IntegrationVerification.NotVerified);
+        var zeta = Integration(name: "Zeta Bitbucket");
+        Load(zeta, acme);
+        var changes = new List<StatusBoardChange>();
+        board.Changed += changes.Add;
+
+        board.RecordSignIn(new Portal.Core.Accounts.SignInEvent { IntegrationId = acme.Id, OccurredAt = Now.AddMinutes(-2), Succeeded = false, FailureReason = "refused", ErrorCode = "invalid_client" });
+        board.RecordSignIn(new Portal.Core.Accounts.SignInEvent { IntegrationId = acme.Id, OccurredAt = Now.AddMinutes(-1), Succeeded = true });
+
+        var snapshot = board.Find(acme.Id)!;
+        Assert.Equal(Now.AddMinutes(-1), snapshot.SignIns.LastSuccessAt);
+        Assert.Equal(1, snapshot.SignIns.FailuresLast24Hours);
+        Assert.Equal(Now.AddMinutes(-2), snapshot.SignIns.LastFailureAt);
+        Assert.Equal("invalid_client", snapshot.SignIns.LastFailureErrorCode);
+        Assert.Equal(IntegrationVerification.Verified, snapshot.Integration.Verification);
+        Assert.Equal(2, changes.Count);
+        Assert.Equal(["Acme Bitbucket", "Zeta Bitbucket"], board.Snapshots.Select(s => s.Integration.Name));
+        Assert.Same(snapshot, board.Snapshots[0]);
+    }
+
+    [Fact]
     public void A_failing_subscriber_does_not_stop_the_others()
     {
         var integration = Integration();
