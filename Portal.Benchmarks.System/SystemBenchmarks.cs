@@ -71,6 +71,9 @@ public static class SystemBenchmarks
         portalSettings["RateLimits:SignInPerMinute"] = "10000";
         var frameworkSettings = databases.SettingsFor(databases.CopyOf(databases.SignIn, "signin-framework"), frameworkUrl);
         frameworkSettings["Bench:BitbucketBaseUrl"] = bitbucket.BaseUrl;
+        // A portal that has run a minute has its status board loaded, and every sign-in updates it: the first pass
+        // (after one interval) loads it here before the series start. Both servers run the same Portal.Core services.
+        portalSettings["Status:ProbeInterval"] = frameworkSettings["Status:ProbeInterval"] = "00:00:02";
         if (Runs("signin"))
         {
         await using (var portal = ServerProcess.StartPortal(portalPort, portalSettings))
@@ -78,6 +81,7 @@ public static class SystemBenchmarks
         {
             await portal.WaitHealthyAsync();
             await framework.WaitHealthyAsync();
+            await Task.Delay(TimeSpan.FromSeconds(3));
             var bench = new SignInBenchmark(bitbucket);
             var warmUp = TimeSpan.FromSeconds(quick ? 1 : 3);
             var measured = TimeSpan.FromSeconds(quick ? 3 : 10);
