@@ -7,5 +7,6 @@ namespace Portal.Core.Accounts;
 public interface ISignInOutcomeListener
 {
     /// <param name="recorded">The saved event: which integration, when, and how it went.</param>
-    Task SignInRecordedAsync(SignInEvent recorded, CancellationToken cancellationToken);
+    /// <param name="integrationChanged">The attempt changed the integration too (it marked it Verified).</param>
+    Task SignInRecordedAsync(SignInEvent recorded, bool integrationChanged, CancellationToken cancellationToken);
 }

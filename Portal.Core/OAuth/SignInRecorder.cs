@@ -24,8 +24,8 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
             recorded = await AddAsync(db, integrationId, outcome, browser, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
-        await MarkVerifiedAsync(integrationId, outcome, cancellationToken);
-        await NotifyAsync(recorded, cancellationToken);
+        var verified = await MarkVerifiedAsync(integrationId, outcome, cancellationToken);
+        await NotifyAsync(recorded, verified, cancellationToken);
     }
 
     /// <summary>
@@ -46,11 +46,8 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
     /// <summary>What follows the save of <see cref="AddAsync(PortalDbContext, Integration, SignInOutcome, Actor, CancellationToken)"/>.</summary>
     internal async Task SavedAsync(Integration integration, SignInOutcome outcome, SignInEvent recorded, CancellationToken cancellationToken)
     {
-        if (integration.Verification != IntegrationVerification.Verified)
-        {
-            await MarkVerifiedAsync(integration.Id, outcome, cancellationToken);
-        }
-        await NotifyAsync(recorded, cancellationToken);
+        var verified = integration.Verification != IntegrationVerification.Verified && await MarkVerifiedAsync(integration.Id, outcome, cancellationToken);
+        await NotifyAsync(recorded, verified, cancellationToken);
     }
 
     private async Task<SignInEvent> AddAsync(PortalDbContext db, Guid integrationId, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
@@ -72,23 +69,24 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
     /// An update of its own, not part of the save: it matches no row when the integration was deleted meanwhile, where a
     /// tracked change would fail the whole save.
     /// </remarks>
-    private async Task MarkVerifiedAsync(Guid integrationId, SignInOutcome outcome, CancellationToken cancellationToken)
+    /// <returns>Whether the integration was marked.</returns>
+    private async Task<bool> MarkVerifiedAsync(Guid integrationId, SignInOutcome outcome, CancellationToken cancellationToken)
     {
         if (!outcome.Succeeded)
         {
-            return;
+            return false;
         }
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.Integrations.Where(i => i.Id == integrationId)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, now), cancellationToken);
+        return await db.Integrations.Where(i => i.Id == integrationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Verification, IntegrationVerification.Verified).SetProperty(i => i.VerifiedAt, now), cancellationToken) > 0;
     }
 
-    private async Task NotifyAsync(SignInEvent recorded, CancellationToken cancellationToken)
+    private async Task NotifyAsync(SignInEvent recorded, bool integrationChanged, CancellationToken cancellationToken)
     {
         foreach (var listener in listeners)
         {
-            await listener.SignInRecordedAsync(recorded, cancellationToken);
+            await listener.SignInRecordedAsync(recorded, integrationChanged, cancellationToken);
         }
     }
 

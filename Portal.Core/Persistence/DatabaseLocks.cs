@@ -36,6 +36,20 @@ public static class DatabaseLocks
     }
 
     /// <summary>
+    /// Locks the integration's row until the current transaction ends (PostgreSQL's <c>FOR UPDATE</c>). A sign-in's save
+    /// inserts rows that reference the integration, which takes a lock this one conflicts with: either the sign-in
+    /// commits first and a delete that locks the row before ending the integration's sessions sees its new session,
+    /// or the delete commits first and the sign-in's save fails. SQLite runs one write transaction at a time anyway.
+    /// </summary>
+    public static async Task LockIntegrationRowAsync(this PortalDbContext db, Guid integrationId, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Integrations\" WHERE \"Id\" = {integrationId} FOR UPDATE", cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> while holding <paramref name="lockName"/> on a connection of its own (PostgreSQL's
     /// session-level advisory lock); while another instance holds it, this one waits as long as that takes (calling
     /// <paramref name="waiting"/> at first and every 30 seconds), since a long migration is no reason to give up. An

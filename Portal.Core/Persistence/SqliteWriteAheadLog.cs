@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -22,26 +24,43 @@ public static class SqliteWriteAheadLog
     }
 
     /// <summary>
-    /// The sync level and the busy timeout are a connection's own settings, so each opened connection gets them. With
+    /// The sync level and the busy timeout are a connection's own settings, so each new connection gets them. With
     /// SQLite's busy timeout a writer that finds the database locked waits in steps of a few milliseconds; without it,
-    /// Microsoft.Data.Sqlite retries after sleeping 150 ms, which under concurrent sign-ins made most of their latency.
+    /// Microsoft.Data.Sqlite retries after sleeping 150 ms, which under concurrent sign-ins made most of their latency
+    /// (dotnet/efcore#28135).
+    /// A pooled connection keeps its settings, so they are sent once per native connection, not on every open.
     /// </summary>
     public sealed class NormalSync : DbConnectionInterceptor
     {
-        private const string Pragma = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000";
+        private readonly ConditionalWeakTable<object, object> configured = [];
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = Pragma;
-            command.ExecuteNonQuery();
+            if (PragmasFor(connection) is { } pragmas)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = pragmas;
+                command.ExecuteNonQuery();
+            }
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = Pragma;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (PragmasFor(connection) is { } pragmas)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = pragmas;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
+
+        /// <summary>
+        /// The settings for a native connection (the pooled handle under the ADO.NET object) seen for the first time,
+        /// else <c>null</c>. The busy timeout is the connection's command timeout (the connection string's Default Timeout).
+        /// </summary>
+        private string? PragmasFor(DbConnection connection) =>
+            connection is SqliteConnection { Handle: { } handle } sqlite && configured.TryAdd(handle, handle)
+                ? $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={sqlite.DefaultTimeout * 1000}"
+                : null;
     }
 }

@@ -90,13 +90,21 @@ public sealed class IntegrationStatusService(
         }, ct);
 
     /// <inheritdoc />
-    public async Task SignInRecordedAsync(SignInEvent recorded, CancellationToken cancellationToken)
+    public async Task SignInRecordedAsync(SignInEvent recorded, bool integrationChanged, CancellationToken cancellationToken)
     {
         try
         {
             await feed.SignInRecordedAsync(recorded.IntegrationId, cancellationToken);
-            // This instance's own sign-ins update the board from the event itself: no query per sign-in.
-            board.RecordSignIn(recorded);
+            if (recorded.Succeeded && !integrationChanged)
+            {
+                // The common case, a sign-in through a verified integration, moves one date: no query per sign-in.
+                board.RecordSuccessfulSignIn(recorded);
+            }
+            else
+            {
+                // A failure changes the 24-hour count (which must age out) and a first success the verification: read both.
+                await ShowSignInsAsync(recorded.IntegrationId, cancellationToken);
+            }
         }
         catch (Exception e)
         {

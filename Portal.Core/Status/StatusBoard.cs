@@ -1,4 +1,3 @@
-using Portal.Core.Integrations;
 using Portal.Core.Accounts;
 using Microsoft.Extensions.Logging;
 
@@ -146,38 +145,20 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
     }
 
     /// <summary>
-    /// Counts a sign-in this instance recorded into the integration's summary (and a success marks it verified), when
-    /// the board is loaded; unknown integrations are ignored. Each pass reads the summaries afresh, so the 24-hour
-    /// count ages out there.
+    /// Moves the integration's last successful sign-in to <paramref name="recorded"/>'s time (when later), if the board
+    /// is loaded; unknown integrations are ignored. Failures and first verifications are read from the database instead
+    /// (<see cref="PublishSignIns"/>), since the 24-hour failure count must age out.
     /// </summary>
-    public void RecordSignIn(SignInEvent recorded)
+    public void RecordSuccessfulSignIn(SignInEvent recorded)
     {
         IntegrationStatusSnapshot snapshot;
         lock (gate)
         {
-            if (!loaded || !entries.TryGetValue(recorded.IntegrationId, out var entry))
+            if (!loaded || !recorded.Succeeded || !entries.TryGetValue(recorded.IntegrationId, out var entry))
             {
                 return;
             }
-            var signIns = entry.SignIns;
-            if (recorded.Succeeded)
-            {
-                entry.SignIns = signIns with { LastSuccessAt = Later(signIns.LastSuccessAt, recorded.OccurredAt) };
-                if (entry.Integration.Verification != IntegrationVerification.Verified)
-                {
-                    entry.Integration = entry.Integration with { Verification = IntegrationVerification.Verified, VerifiedAt = recorded.OccurredAt };
-                }
-            }
-            else
-            {
-                entry.SignIns = signIns with
-                {
-                    FailuresLast24Hours = signIns.FailuresLast24Hours + 1,
-                    LastFailureAt = Later(signIns.LastFailureAt, recorded.OccurredAt),
-                    LastFailureReason = recorded.FailureReason,
-                    LastFailureErrorCode = recorded.ErrorCode,
-                };
-            }
+            entry.SignIns = entry.SignIns with { LastSuccessAt = Later(entry.SignIns.LastSuccessAt, recorded.OccurredAt) };
             entry.Refresh(clock.GetUtcNow(), force: true);
             snapshot = entry.Snapshot;
             ReplaceInOrder(snapshot);

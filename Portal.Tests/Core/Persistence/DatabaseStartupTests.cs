@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,11 +39,25 @@ public sealed class DatabaseStartupTests : IDisposable
 
         await provider.MigrateDatabaseAsync();
 
-        await using var db = await provider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        await db.Database.OpenConnectionAsync();
-        Assert.Equal("wal", await PragmaAsync(db, "journal_mode"));
-        // 1 is NORMAL: synced at checkpoints, not on every commit (2, FULL, is SQLite's default).
-        Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
+        var factory = provider.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        object nativeConnection;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal("wal", await PragmaAsync(db, "journal_mode"));
+            // 1 is NORMAL: synced at checkpoints, not on every commit (2, FULL, is SQLite's default).
+            Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
+            Assert.Equal(30000L, await PragmaAsync(db, "busy_timeout"));
+            nativeConnection = ((SqliteConnection)db.Database.GetDbConnection()).Handle!;
+        }
+        // The settings are sent once per native connection: a later open gets the pooled one, settings and all.
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Database.OpenConnectionAsync();
+            Assert.Same(nativeConnection, ((SqliteConnection)db.Database.GetDbConnection()).Handle);
+            Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
+            Assert.Equal(30000L, await PragmaAsync(db, "busy_timeout"));
+        }
     }
 
     private static async Task<object?> PragmaAsync(PortalDbContext db, string name)

@@ -33,23 +33,19 @@ public sealed class StatusBoardTests
     }
 
     [Fact]
-    public void A_recorded_sign_in_updates_the_summary_and_verifies_without_reordering_the_board()
+    public void A_successful_sign_in_moves_the_last_success_without_reordering_the_board()
     {
-        var acme = Integration(name: "Acme Bitbucket", verification: IntegrationVerification.NotVerified);
+        var acme = Integration(name: "Acme Bitbucket");
         var zeta = Integration(name: "Zeta Bitbucket");
         Load(zeta, acme);
         var changes = new List<StatusBoardChange>();
         board.Changed += changes.Add;
 
-        board.RecordSignIn(new Portal.Core.Accounts.SignInEvent { IntegrationId = acme.Id, OccurredAt = Now.AddMinutes(-2), Succeeded = false, FailureReason = "refused", ErrorCode = "invalid_client" });
-        board.RecordSignIn(new Portal.Core.Accounts.SignInEvent { IntegrationId = acme.Id, OccurredAt = Now.AddMinutes(-1), Succeeded = true });
+        board.RecordSuccessfulSignIn(new Portal.Core.Accounts.SignInEvent { IntegrationId = acme.Id, OccurredAt = Now.AddMinutes(-1), Succeeded = true });
+        board.RecordSuccessfulSignIn(new Portal.Core.Accounts.SignInEvent { IntegrationId = acme.Id, OccurredAt = Now.AddMinutes(-5), Succeeded = true });
 
         var snapshot = board.Find(acme.Id)!;
         Assert.Equal(Now.AddMinutes(-1), snapshot.SignIns.LastSuccessAt);
-        Assert.Equal(1, snapshot.SignIns.FailuresLast24Hours);
-        Assert.Equal(Now.AddMinutes(-2), snapshot.SignIns.LastFailureAt);
-        Assert.Equal("invalid_client", snapshot.SignIns.LastFailureErrorCode);
-        Assert.Equal(IntegrationVerification.Verified, snapshot.Integration.Verification);
         Assert.Equal(2, changes.Count);
         Assert.Equal(["Acme Bitbucket", "Zeta Bitbucket"], board.Snapshots.Select(s => s.Integration.Name));
         Assert.Same(snapshot, board.Snapshots[0]);

@@ -38,6 +38,12 @@ public partial class IntegrationStatusCard
         ownStateChanged = false;
     }
 
+    private void ShowSteps(bool expanded)
+    {
+        stepsExpanded = expanded;
+        ownStateChanged = true;
+    }
+
     private async Task CheckNowAsync()
     {
         checking = true;
