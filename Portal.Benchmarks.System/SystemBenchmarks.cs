@@ -154,7 +154,7 @@ public static class SystemBenchmarks
                     Console.Error.WriteLine("  the portal's last log lines:\n    " + string.Join("\n    ", portal.Output.TakeLast(40)));
                 }
                 Log($"probes: {integrations} integrations, {dashboards} dashboards: {probes} per interval, CPU {cpu.TotalMilliseconds / intervals} ms per interval");
-                rows.Add([$"Probes per {ProbeInterval.TotalSeconds:0} s interval / CPU ms per pass, {integrations} integrations, {dashboards} dashboards",
+                rows.Add([$"Probes per {ProbeInterval.TotalSeconds:0} s interval / server CPU ms per interval, {integrations} integrations, {dashboards} dashboards",
                     $"{F(probes, 0)} / {F(cpu.TotalMilliseconds / intervals, 0)}", "", F(probes / integrations, 2), $"= {integrations}", Met(Math.Abs(probes - integrations) < 0.5)]);
             }
         }
