@@ -154,6 +154,43 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await page.AssertNoAccessibilityViolationsAsync("Status, the steps of a check");
     }
 
+    [Fact]
+    public async Task A_fleet_larger_than_a_page_is_shown_a_page_at_a_time_with_labelled_page_controls()
+    {
+        await using (var db = database.CreateContext())
+        {
+            for (var i = 0; i < StatusDashboardPageSize; i++)
+            {
+                Add(db, $"Team {i:00} Bitbucket", "https://bitbucket.example.com", verified: true, enabled: false);
+            }
+            await db.SaveChangesAsync();
+        }
+        var total = StatusDashboardPageSize + 6;
+        var page = await NewPageAsync();
+        await page.GotoAsync(host.SetupLink);
+        await page.WaitForInteractiveAsync();
+        await page.GotoAsync($"{host.BaseUrl}/status");
+        await page.WaitForInteractiveAsync();
+
+        var pages = page.GetByRole(AriaRole.Navigation, new() { Name = "Pages of integrations" });
+        await Assertions.Expect(page.GetByTestId("status-pages")).ToContainTextAsync($"Showing 1–{StatusDashboardPageSize} of {total} integrations");
+        await Assertions.Expect(page.GetByTestId("status-card")).ToHaveCountAsync(StatusDashboardPageSize);
+        await Assertions.Expect(Card(page, "Acme Bitbucket")).ToBeVisibleAsync();
+        // The top of the page (counts, page controls, first cards): the whole page is 48 cards long.
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new() { Path = TestPaths.ScreenshotPath("97-status-pages.png") });
+        await page.AssertNoAccessibilityViolationsAsync("Status, a fleet of more than one page");
+
+        await pages.GetByRole(AriaRole.Button, new() { Name = "Page 2" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("status-pages")).ToContainTextAsync($"Showing {StatusDashboardPageSize + 1}–{total} of {total}");
+        await Assertions.Expect(page.GetByTestId("status-card")).ToHaveCountAsync(total - StatusDashboardPageSize);
+        await Assertions.Expect(Card(page, "Team 47 Bitbucket")).ToBeVisibleAsync();
+        await Assertions.Expect(Card(page, "Acme Bitbucket")).ToHaveCountAsync(0);
+    }
+
+    private const int StatusDashboardPageSize = Portal.Features.Status.StatusDashboard.PageSize;
+
     public async Task DisposeAsync()
     {
         foreach (var page in pages)
