@@ -36,10 +36,7 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
     /// <returns>The sign-in event, for <see cref="SavedAsync"/> once saved.</returns>
     internal Task<SignInEvent> AddAsync(PortalDbContext db, Integration integration, SignInOutcome outcome, Actor browser, CancellationToken cancellationToken)
     {
-        if (db.Integrations.Local.All(i => i.Id != integration.Id))
-        {
-            db.Integrations.Attach(integration);
-        }
+        db.Integrations.Attach(integration);
         return AddAsync(db, integration.Id, outcome, browser, cancellationToken);
     }
 

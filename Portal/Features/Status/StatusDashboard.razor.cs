@@ -31,6 +31,8 @@ public partial class StatusDashboard : IDisposable
 
     private int FirstShown => (CurrentPage - 1) * PageSize;
 
+    private int LastShown => Math.Min(FirstShown + PageSize, snapshots?.Count ?? 0);
+
     private IReadOnlyList<IntegrationStatusSnapshot> Shown =>
         snapshots is null ? [] : PageCount <= 1 ? snapshots : snapshots.Skip(FirstShown).Take(PageSize).ToList();
 
