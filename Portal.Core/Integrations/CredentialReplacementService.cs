@@ -67,14 +67,15 @@ public sealed class CredentialReplacementService(
             }
             var platform = platforms.Find(integration.Platform);
             var words = platform?.Kind.Wording ?? PlatformWording.Generic;
-            if (CheckSecret(secret, words) is { } error)
+            var label = platforms.ClientSecretLabelOf(integration.Platform, integration.BaseUrl, integration.Name);
+            if (CheckSecret(secret, label, words) is { } error)
             {
                 return new ReplacementStart(false, error);
             }
             if (protector.TryUnprotect(SecretPurpose.ClientSecret, integration.ProtectedClientSecret) == secret)
             {
                 return new ReplacementStart(false,
-                    $"This is the Client Secret the integration uses already, so there is nothing to replace. Paste the new secret {words.ServerName} shows for the {words.ApplicationNoun}.");
+                    $"This is the {label} the integration uses already, so there is nothing to replace. Paste the new {label} {words.ServerName} shows for the {words.ApplicationNoun}.");
             }
             await StoreAsync(db, actor, new CredentialReplacement
             {
@@ -207,11 +208,12 @@ public sealed class CredentialReplacementService(
     }
 
     /// <summary>The wizard's rules for a Client Secret (<see cref="IntegrationValidator"/>), for the one value this page takes.</summary>
-    private static string? CheckSecret(string secret, PlatformWording words) => secret switch
+    /// <param name="label">The secret as the server names it, e.g. "Client Secret" or "Secret".</param>
+    private static string? CheckSecret(string secret, string label, PlatformWording words) => secret switch
     {
-        "" => $"Paste the new Client Secret {words.ServerName} shows for the {words.ApplicationNoun}.",
-        _ when secret.Any(char.IsWhiteSpace) => $"The Client Secret contains spaces or line breaks: copy it again from {words.ServerName}, without anything around it.",
-        { Length: > 512 } => $"That Client Secret is too long: copy it again from {words.ServerName}.",
+        "" => $"Paste the new {label} {words.ServerName} shows for the {words.ApplicationNoun}.",
+        _ when secret.Any(char.IsWhiteSpace) => $"The {label} contains spaces or line breaks: copy it again from {words.ServerName}, without anything around it.",
+        { Length: > 512 } => $"That {label} is too long: copy it again from {words.ServerName}.",
         _ => null,
     };
 }

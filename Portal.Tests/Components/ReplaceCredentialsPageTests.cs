@@ -1,4 +1,5 @@
 using Portal.Core.Platforms.BitbucketServer;
+using Portal.Core.Platforms.GitLabSelfManaged;
 using Portal.Core.Platforms;
 using Bunit;
 using Microsoft.AspNetCore.DataProtection;
@@ -28,7 +29,7 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<IntegrationValidator>();
-        services.AddBitbucketPlatformForTests();
+        services.AddPlatformsForTests();
         services.AddScoped<IntegrationService>();
         services.AddScoped<CredentialReplacementService>();
         services.AddVerifyPanel();
@@ -113,6 +114,28 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
         Assert.Equal("consumer-key-1", cut.Find("#replacement-consumer-key").GetAttribute("value"));
         Assert.Equal("Verify with the new key pair", cut.Find($"form[action='/signin/verify/{id}/new-credentials'] button").TextContent.Trim());
         Assert.DoesNotContain("PRIVATE KEY", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_GitLab_integration_s_page_speaks_of_GitLab_s_Secret_and_OAuth_application()
+    {
+        await using (var db = database.CreateContext())
+        {
+            db.Integrations.Add(new Integration { Platform = GitLabSelfManagedPlatform.KindOf.Key, Id = id, Name = "Acme GitLab", BaseUrl = "https://gitlab.example.com",
+                ServerVersion = "17.5.0", ClientId = "x", ProtectedClientSecret = Ctx.Services.GetRequiredService<SecretProtector>().Protect(SecretPurpose.ClientSecret, CurrentSecret) });
+            await db.SaveChangesAsync();
+        }
+        var cut = Ctx.Render<ReplaceCredentials>(p => p.Add(c => c.IntegrationId, id));
+        cut.WaitForAssertion(() => Assert.Equal("Replace the Secret of Acme GitLab", cut.Find("h1").TextContent.Trim()));
+
+        Assert.Equal("New Secret", cut.Find("label[for=new-client-secret]").TextContent.Trim());
+        Assert.Contains("Paste the new Secret of the OAuth application here.", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("application link", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Client Secret", cut.Markup, StringComparison.Ordinal);
+
+        cut.Find("#new-client-secret").Input(CurrentSecret);
+        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Save as pending").Click();
+        cut.WaitForAssertion(() => Assert.Contains("This is the Secret the integration uses already", cut.Find("[data-testid=new-secret-form]").TextContent, StringComparison.Ordinal));
     }
 
     [Fact]
