@@ -274,7 +274,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
         var result = await Probe("https://nonexistent.invalid");
 
         Assert.Equal(ProbeFailureKind.DnsFailure, result.Failure);
-        Assert.Equal("The host name nonexistent.invalid could not be found: check the spelling or the DNS.", result.Message);
+        Assert.Equal("The host name nonexistent.invalid could not be found: check the spelling of the Base URL or the DNS.", result.Message);
     }
 
     [Fact]
@@ -339,7 +339,7 @@ public sealed class BitbucketVersionProbeTests : IDisposable
 
         Assert.Equal(ProbeFailureKind.ConnectionRefused, result.Failure);
         Assert.Equal(
-            $"Nothing accepts connections at 127.0.0.1:{port}: check the port in the base URL and that Bitbucket (or its proxy) is running.",
+            $"Nothing accepts connections at 127.0.0.1:{port}: check the port in the Base URL and that Bitbucket (or its proxy) is running.",
             result.Message);
     }
 

@@ -1,12 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Text;
-using System.Text.RegularExpressions;
 using Portal.Core.Connections;
-using Portal.Core.Security;
 
 namespace Portal.Core.Platforms.GitLabSelfManaged;
 
@@ -20,7 +14,7 @@ internal sealed record GitLabHttpAnswer(Uri RequestUri, int Status, string Statu
 /// One GET to GitLab with a timeout, turning network failures into <see cref="GitLabFailure"/>s that name the cause
 /// and the fix. Never follows redirects itself; the <see cref="HttpClient"/>'s handler must not either.
 /// </summary>
-internal static partial class GitLabHttp
+internal static class GitLabHttp
 {
     // GitLab's JSON answers here are a few kB; anything much larger is a page, and its start is enough to recognise it.
     private const int MaxBodyBytes = 64 * 1024;
@@ -53,52 +47,30 @@ internal static partial class GitLabHttp
         }
         catch (IOException e)
         {
-            return (null, new GitLabFailure(GitLabFailureKind.Unreachable,
-                $"The connection to {ConnectionText.HostAndPort(uri)} broke off while GitLab was answering ({e.Message}): check the proxy or load balancer in front of GitLab, then try again."));
+            return (null, From(ConnectionFailures.Dropped(uri, e, ServerName)));
         }
     }
 
-    public static GitLabFailure TimedOut(Uri uri, TimeSpan timeout) =>
-        new(GitLabFailureKind.Timeout,
-            $"{ConnectionText.HostAndPort(uri)} did not answer within {ConnectionText.Seconds(timeout)}: check that GitLab is running and that no firewall or proxy drops the connection.",
-            "GitLab can take several minutes to start after a restart or an upgrade; try again then.");
+    private const string ServerName = "GitLab";
 
-    public static GitLabFailure Classify(Uri uri, HttpRequestException e, TimeSpan timeout)
+    public static GitLabFailure TimedOut(Uri uri, TimeSpan timeout) => From(ConnectionFailures.TimedOut(uri, timeout, ServerName));
+
+    public static GitLabFailure Classify(Uri uri, HttpRequestException e, TimeSpan timeout) =>
+        From(ConnectionFailures.Describe(uri, e, timeout, new ServerConnectionOptions(), ServerName));
+
+    private static GitLabFailure From(ServerDetection failure) => new(failure.Failure switch
     {
-        if (ExceptionChain.Find<ServerCertificateRejectedException>(e) is { } rejected)
-        {
-            var described = CertificateRejection.Describe(uri, rejected, new ServerConnectionOptions(), "GitLab");
-            return new GitLabFailure(described.Failure == ProbeFailureKind.TlsUntrusted ? GitLabFailureKind.TlsUntrusted : GitLabFailureKind.Tls, described.Message, described.Hint)
-            {
-                PresentedChain = described.PresentedChain,
-            };
-        }
-        if (LinkLocalAddressRefusedException.FindIn(e) is { } refused)
-        {
-            return new GitLabFailure(GitLabFailureKind.AddressRefused, refused.Message);
-        }
-        var socketError = ExceptionChain.Find<SocketException>(e)?.SocketErrorCode;
-        return (e.HttpRequestError, socketError) switch
-        {
-            (HttpRequestError.NameResolutionError, _) or (_, SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain) =>
-                new(GitLabFailureKind.DnsFailure, $"The host name {uri.IdnHost} could not be found: check the spelling of the Base URL or the DNS.",
-                    "The portal resolves the name on its own machine; if it runs in a container, that container needs your internal DNS."),
-            (_, SocketError.ConnectionRefused) =>
-                new(GitLabFailureKind.ConnectionRefused, $"Nothing accepts connections at {ConnectionText.HostAndPort(uri)}: check the port in the Base URL and that GitLab (or its proxy) is running."),
-            (_, SocketError.TimedOut) => TimedOut(uri, timeout),
-            (HttpRequestError.SecureConnectionError, _) when ExceptionChain.Find<AuthenticationException>(e) is { } tls && tls.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) =>
-                new(GitLabFailureKind.Tls,
-                    $"The certificate of {ConnectionText.HostAndPort(uri)} was rejected ({ExceptionChain.Innermost(e).Message}): install the CA certificate that issued GitLab's certificate on the portal's machine, or use a host name the certificate covers."),
-            (HttpRequestError.SecureConnectionError, _) =>
-                new(GitLabFailureKind.Tls,
-                    $"The TLS handshake with {ConnectionText.HostAndPort(uri)} failed ({ExceptionChain.Innermost(e).Message}): check that this port serves https, or use http:// if it serves plain http."),
-            (HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded, _) when uri.Scheme == Uri.UriSchemeHttp =>
-                new(GitLabFailureKind.Unreachable, $"{ConnectionText.HostAndPort(uri)} did not answer with plain HTTP: if that port serves https, use https:// in the Base URL."),
-            _ =>
-                new(GitLabFailureKind.Unreachable,
-                    $"The portal could not reach {ConnectionText.HostAndPort(uri)} ({ExceptionChain.Innermost(e).Message}): check the network route and firewalls between the portal's machine and GitLab."),
-        };
-    }
+        ProbeFailureKind.DnsFailure => GitLabFailureKind.DnsFailure,
+        ProbeFailureKind.ConnectionRefused => GitLabFailureKind.ConnectionRefused,
+        ProbeFailureKind.Timeout => GitLabFailureKind.Timeout,
+        ProbeFailureKind.TlsUntrusted => GitLabFailureKind.TlsUntrusted,
+        ProbeFailureKind.TlsOther => GitLabFailureKind.Tls,
+        ProbeFailureKind.AddressRefused => GitLabFailureKind.AddressRefused,
+        _ => GitLabFailureKind.Unreachable,
+    }, failure.Message, failure.Hint)
+    {
+        PresentedChain = failure.PresentedChain,
+    };
 
     /// <summary>A password field, or "sign in" / "log in" in the title or a form tag (GitLab's own and SSO gateways' pages).</summary>
     public static bool LooksLikeSignInPage(string html) => HtmlPageSniffer.LooksLikeLoginPage(html);
