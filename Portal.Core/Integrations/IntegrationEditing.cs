@@ -50,7 +50,8 @@ public sealed record EditIntegrationResult(
 /// Changes an existing integration's name, Base URL and OAuth settings with the same rules as the wizard. A new Base URL,
 /// OAuth version or set of credentials makes it Not verified again: the last successful sign-in no longer vouches for it.
 /// </summary>
-public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, AdminActions actions, AuditLog audit, TimeProvider clock)
+public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, AdminActions actions, AuditLog audit, TimeProvider clock,
+    IEnumerable<IIntegrationChangeListener> changeListeners)
 {
     public const string NameChange = "Name";
     public const string BaseUrlChange = "Base URL";
@@ -211,6 +212,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
             // Another administrator took the name (or Consumer Key) after the validator looked.
             return new EditIntegrationResult(null, [await DescribeConflictAsync(integration, cancellationToken)], [], false);
         }
+        await changeListeners.ChangedAsync(cancellationToken);
         return new EditIntegrationResult(IntegrationDetails.From(integration), [], changed, markNotVerified);
     }
 

@@ -32,7 +32,8 @@ public sealed record LifecycleOutcome(LifecycleOutcomeKind Kind, string? Name = 
 /// administrator has signed in. Each check runs in the same write transaction as the change, so two administrators
 /// disabling the last two ways in at once cannot both succeed.
 /// </summary>
-public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AdminActions actions, AuditLog audit)
+public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AdminActions actions, AuditLog audit,
+    IEnumerable<IIntegrationChangeListener> changeListeners)
 {
     /// <summary>A disabled integration offers no sign-in button and is not checked by the status scheduler; nothing is deleted.</summary>
     public Task<AdminResult<LifecycleOutcome>> SetEnabledAsync(Actor actor, Guid integrationId, bool enabled, CancellationToken cancellationToken = default) =>
@@ -60,6 +61,7 @@ public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFa
             await audit.AddAsync(db, actor, enabled ? AuditKind.IntegrationEnabled : AuditKind.IntegrationDisabled, integrationId, cancellationToken: ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+            await changeListeners.ChangedAsync(ct);
             return new LifecycleOutcome(LifecycleOutcomeKind.Done, name);
         }, cancellationToken);
 
@@ -103,6 +105,7 @@ public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFa
             // The database cascades to the people's tokens for it, pending sign-ins, sign-in and status history.
             await db.Integrations.Where(i => i.Id == integrationId).ExecuteDeleteAsync(ct);
             await transaction.CommitAsync(ct);
+            await changeListeners.ChangedAsync(ct);
             return new LifecycleOutcome(LifecycleOutcomeKind.Done, name, EndedSessions: endedSessions, OrphanedAccounts: orphaned);
         }, cancellationToken);
 }

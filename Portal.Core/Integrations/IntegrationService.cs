@@ -21,7 +21,8 @@ public sealed record IntegrationSummary(
     bool Enabled, IntegrationVerification Verification, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 
 public sealed class IntegrationService(
-    IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock, AdminActions actions, AuditLog audit, PlatformCatalog platforms)
+    IDbContextFactory<PortalDbContext> dbFactory, IntegrationValidator validator, SecretProtector protector, TimeProvider clock, AdminActions actions, AuditLog audit, PlatformCatalog platforms,
+    IEnumerable<IIntegrationChangeListener> changeListeners)
 {
     public async Task<IReadOnlyList<IntegrationSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -108,6 +109,7 @@ public sealed class IntegrationService(
             // Another request stored the same integration, name or Consumer Key after the validator looked.
             return new CreateIntegrationResult(null, [await DescribeConflictAsync(integration, cancellationToken)]);
         }
+        await changeListeners.ChangedAsync(cancellationToken);
         return new CreateIntegrationResult(integration, []);
     }
 

@@ -21,7 +21,8 @@ public sealed record TrustChange(bool IntegrationFound, CertificateDetails? Cert
 /// Trusts or stops trusting a private CA (or a self-signed server certificate) for one integration. The system's
 /// roots and Servers:TrustedCaFile stay in force; host names are always checked; nothing switches verification off.
 /// </summary>
-public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AdminActions actions, AuditLog audit)
+public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AdminActions actions, AuditLog audit,
+    IEnumerable<IIntegrationChangeListener> changeListeners)
 {
     /// <summary>Message for an integration that no longer exists.</summary>
     public const string NotFound = "This integration no longer exists: someone deleted it. Open the Integrations page to see the current list.";
@@ -61,6 +62,7 @@ public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> d
             await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integrationId, AuditDetails.Certificate(certificate!), cancellationToken: ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+            await changeListeners.ChangedAsync(ct);
             return new TrustChange(true, certificate, null);
         }, cancellationToken);
 
@@ -82,6 +84,7 @@ public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> d
                 removed is null ? "The trusted certificate was removed." : AuditDetails.Certificate(removed), cancellationToken: ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+            await changeListeners.ChangedAsync(ct);
             return true;
         }, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Integrations;
 using Portal.Core.Platforms;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ public sealed class IntegrationStatusService(
     IOptions<StatusOptions> options,
     TimeProvider clock,
     AdminActions actions,
-    ILogger<IntegrationStatusService> logger) : ISignInOutcomeListener, IDisposable
+    ILogger<IntegrationStatusService> logger) : ISignInOutcomeListener, IIntegrationChangeListener, IDisposable
 {
     private readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentProbes, options.Value.MaxConcurrentProbes);
     private readonly SemaphoreSlim loading = new(1, 1);
@@ -110,6 +111,29 @@ public sealed class IntegrationStatusService(
         {
             // A sign-in never fails because the dashboard could not be told about it.
             logger.LogWarning(e, "The status board could not show the sign-in through integration {IntegrationId}.", recorded.IntegrationId);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task IntegrationsChangedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await feed.IntegrationsChangedAsync(cancellationToken);
+            await ShowIntegrationsAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The status board could not show a change to the integrations; it shows it with the next pass of checks.");
+        }
+    }
+
+    /// <summary>Brings the board's integrations (names, flags, trust, new and deleted ones) up to date, if it was loaded.</summary>
+    internal async Task ShowIntegrationsAsync(CancellationToken ct)
+    {
+        if (board.IsLoaded)
+        {
+            board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
         }
     }
 

@@ -9,7 +9,8 @@ namespace Portal.Core.Status;
 
 /// <summary>
 /// Tells the other portal instances sharing a PostgreSQL database that this one stored probe results or recorded a
-/// sign-in (NOTIFY on <see cref="StatusNotice.Channel"/>; <see cref="StatusFeedListener"/> receives it). On SQLite there
+/// sign-in, or that an administrator changed the integrations (NOTIFY on <see cref="StatusNotice.Channel"/>;
+/// <see cref="StatusFeedListener"/> receives it). On SQLite there
 /// is one portal process, so there is nobody to tell and this does nothing.
 /// </summary>
 public sealed class StatusFeed(
@@ -28,6 +29,10 @@ public sealed class StatusFeed(
     /// <summary>Announces a recorded sign-in through <paramref name="integrationId"/>.</summary>
     public Task SignInRecordedAsync(Guid integrationId, CancellationToken ct) =>
         NotifyAsync(StatusNoticeKind.SignIns, [integrationId.ToString("N")], ct);
+
+    /// <summary>Announces that an administrator changed the integrations (created, edited, enabled, disabled, deleted, trust).</summary>
+    public Task IntegrationsChangedAsync(CancellationToken ct) =>
+        NotifyAsync(StatusNoticeKind.Integrations, ["all"], ct);
 
     private async Task NotifyAsync(StatusNoticeKind kind, IEnumerable<string> ids, CancellationToken ct)
     {

@@ -119,6 +119,7 @@ public sealed class StatusFeedListener(
                 var reload = false;
                 var results = new HashSet<long>();
                 var signIns = new HashSet<Guid>();
+                var integrationsChanged = false;
                 while (received.Reader.TryRead(out var notice))
                 {
                     if (notice is null)
@@ -136,6 +137,10 @@ public sealed class StatusFeedListener(
                         {
                             signIns.Add(integrationId);
                         }
+                        else if (notice.Kind == StatusNoticeKind.Integrations)
+                        {
+                            integrationsChanged = true;
+                        }
                     }
                 }
                 try
@@ -146,6 +151,10 @@ public sealed class StatusFeedListener(
                     }
                     else
                     {
+                        if (integrationsChanged)
+                        {
+                            await service.ShowIntegrationsAsync(stoppingToken);
+                        }
                         await service.ShowResultsStoredElsewhereAsync(results, stoppingToken);
                         await service.ShowSignInsRecordedElsewhereAsync(signIns, stoppingToken);
                     }

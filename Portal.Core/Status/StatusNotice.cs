@@ -10,6 +10,9 @@ public enum StatusNoticeKind
 
     /// <summary>Sign-ins were recorded; the ids are integration ids.</summary>
     SignIns,
+
+    /// <summary>An administrator changed the integrations; the receivers read them all, so the one id says nothing.</summary>
+    Integrations,
 }
 
 /// <summary>
@@ -28,7 +31,7 @@ public sealed record StatusNotice(string Origin, StatusNoticeKind Kind, IReadOnl
     /// <summary>The payloads that carry <paramref name="ids"/>, each at most <see cref="MaxPayloadBytes"/> long.</summary>
     public static IEnumerable<string> Payloads(string origin, StatusNoticeKind kind, IEnumerable<string> ids)
     {
-        var prefix = $"{origin}|{(kind == StatusNoticeKind.Results ? 'r' : 's')}|";
+        var prefix = $"{origin}|{CodeOf(kind)}|";
         var payload = new StringBuilder(prefix);
         foreach (var id in ids)
         {
@@ -61,8 +64,16 @@ public sealed record StatusNotice(string Origin, StatusNoticeKind Kind, IReadOnl
         {
             "r" => StatusNoticeKind.Results,
             "s" => StatusNoticeKind.SignIns,
+            "i" => StatusNoticeKind.Integrations,
             _ => null,
         };
         return kind is null ? null : new StatusNotice(parts[0], kind.Value, parts[2].Split(','));
     }
+
+    private static char CodeOf(StatusNoticeKind kind) => kind switch
+    {
+        StatusNoticeKind.Results => 'r',
+        StatusNoticeKind.SignIns => 's',
+        _ => 'i',
+    };
 }

@@ -133,6 +133,37 @@ public sealed class StatusAcrossInstancesHostTests(ITestOutputHelper output) : I
     }
 
     [Fact]
+    public async Task An_integration_renamed_disabled_or_deleted_on_one_instance_shows_so_on_the_other_instances_board_without_a_pass()
+    {
+        var ids = await CreateIntegrationsAsync(2);
+        var (first, second) = (StartInstance("first", enabled: false), StartInstance("second", enabled: false));
+        await first.Services.GetRequiredService<IntegrationStatusService>().EnsureBoardAsync();
+        await second.Services.GetRequiredService<IntegrationStatusService>().EnsureBoardAsync();
+        await WaitForListenerAsync(second);
+        var (firstBoard, secondBoard) = (first.Services.GetRequiredService<StatusBoard>(), second.Services.GetRequiredService<StatusBoard>());
+        var administrator = await first.Services.AdministratorAsync();
+
+        await using (var scope = first.Services.CreateAsyncScope())
+        {
+            var editing = scope.ServiceProvider.GetRequiredService<IntegrationEditing>();
+            var details = (await editing.FindAsync(ids[0]))!;
+            var edited = await editing.EditAsync(administrator,
+                new IntegrationEdit(details.Id, "Renamed Bitbucket", details.BaseUrl, details.ServerVersion, details.OAuthVersion, details.ClientId, ClientSecret: ""));
+            Assert.True(edited.Value!.Succeeded, string.Join("; ", edited.Value.Errors.Select(e => e.ErrorMessage)));
+            // The instance that made the change shows it at once.
+            Assert.Equal("Renamed Bitbucket", firstBoard.Find(ids[0])!.Integration.Name);
+            var lifecycle = scope.ServiceProvider.GetRequiredService<IntegrationLifecycle>();
+            Assert.True((await lifecycle.SetEnabledAsync(administrator, ids[0], enabled: false)).Value!.Done);
+            Assert.True((await lifecycle.DeleteAsync(administrator, ids[1], firstBoard.Find(ids[1])!.Integration.Name)).Value!.Done);
+        }
+
+        await WaitForAsync(() => secondBoard.Find(ids[0]) is { Integration: { Name: "Renamed Bitbucket", Enabled: false } } && secondBoard.Find(ids[1]) is null,
+            TimeSpan.FromSeconds(10), "the rename, the disable and the delete on the second instance's board");
+        Assert.Equal(IntegrationStatus.Disabled, secondBoard.Find(ids[0])!.Status);
+        Assert.Equal(0, Server.ApplicationPropertiesRequests);
+    }
+
+    [Fact]
     public async Task When_the_lease_holder_stops_another_instance_takes_over_within_one_interval()
     {
         await CreateIntegrationsAsync(3);
