@@ -162,16 +162,36 @@ public sealed class SignInService(
             (outcome, tokens) = await ExchangeAndIdentifyAsync(integration, pending, callback, cancellationToken);
             outcome = SignInLikelyCauses.AddTo(integration, platforms.Find(integration.Platform), outcome);
         }
-        if (outcome.Succeeded && pending.Purpose == AuthorizationPurpose.SignIn)
+        try
         {
-            outcome = await SignInAsync(integration, outcome, tokens!, browser, cancellationToken);
+            if (outcome.Succeeded && pending.Purpose == AuthorizationPurpose.SignIn)
+            {
+                outcome = await SignInAsync(integration, outcome, tokens!, browser, cancellationToken);
+            }
+            else
+            {
+                await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
+            }
         }
-        else
+        catch (DbUpdateException)
         {
-            await recorder.RecordAsync(integration.Id, outcome, browser, cancellationToken);
+            if (await IntegrationExistsAsync(integration.Id, cancellationToken))
+            {
+                throw;
+            }
+            // Deleted while the server had the browser: the account, session and event would belong to nothing.
+            outcome = SignInOutcome.Failure(SignInErrorKind.IntegrationUnavailable, SignInStep.Account,
+                $"The integration \"{integration.Name}\" was deleted while {platforms.Find(integration.Platform)?.Kind.Wording.ServerName ?? "the server"} had the browser, so the sign-in was not completed and nothing was recorded.",
+                pending, integration.Name);
         }
         verifications.Completed(pending.Id, outcome);
         return outcome;
+    }
+
+    private async Task<bool> IntegrationExistsAsync(Guid integrationId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Integrations.AnyAsync(i => i.Id == integrationId, cancellationToken);
     }
 
     /// <summary>
@@ -290,7 +310,7 @@ public sealed class SignInService(
         await db.SaveChangesAsync(cancellationToken);
         // A delete that committed during this sign-in ended the sessions it found, not this newer one; the session
         // was saved before this check, so either the delete ended it or this check sees the integration gone.
-        if (!await db.Integrations.AsNoTracking().AnyAsync(i => i.Id == integration.Id, cancellationToken))
+        if (!await IntegrationExistsAsync(integration.Id, cancellationToken))
         {
             await sessions.EndAsync(sessionId, SessionEndReason.IntegrationRemoved, cancellationToken);
         }

@@ -2,6 +2,7 @@ using Portal.Core.Platforms.BitbucketServer;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
@@ -45,6 +46,38 @@ public sealed class IntegrationManagementHostTests
 
     private static IntegrationLifecycle Lifecycle(SignInScenario scenario) =>
         scenario.Host.Services.CreateScope().ServiceProvider.GetRequiredService<IntegrationLifecycle>();
+
+    [Fact]
+    public async Task A_sign_in_whose_integration_is_deleted_while_Bitbucket_answers_says_so_and_leaves_no_session()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.Ada, BitbucketFakeUser.Grace] });
+        using var ada = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(ada);
+        await AddWayInAsync(scenario, "Ada Lovelace", "Other Bitbucket");
+        var adaActor = await ActiveSessionOfAsync(scenario, "Ada Lovelace");
+        using var grace = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(grace));
+        // Bitbucket takes its time over the code, and the administrator deletes the integration in the meantime.
+        scenario.Bitbucket.SlowDelay = TimeSpan.FromSeconds(2);
+        scenario.Bitbucket.Mode = FakeMode.Slow;
+
+        var signingIn = scenario.CallbackAsync(grace, callback);
+        await Conditions.WaitForAsync(() => scenario.QueryAsync(db => db.PendingAuthorizations.AnyAsync(p => p.ConsumedAt != null && p.IntegrationId == scenario.IntegrationId)),
+            TimeSpan.FromSeconds(30), "the callback to consume its pending authorization");
+        var deleted = await Lifecycle(scenario).DeleteAsync(adaActor, scenario.IntegrationId, SignInScenario.IntegrationName);
+        Assert.True(deleted.Value.Done, deleted.ToString());
+        scenario.Bitbucket.Mode = FakeMode.Normal;
+        using var response = await signingIn;
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var message = await scenario.StatusMessageAfterAsync(grace, response);
+        Assert.Contains("no longer", message, StringComparison.Ordinal);
+        Assert.Equal(0, await scenario.QueryAsync(db => db.Sessions.CountAsync(s => s.IntegrationId == scenario.IntegrationId && s.EndedAt == null)));
+        Assert.DoesNotContain(await scenario.UsersAsync(), u => u.DisplayName == "Grace Hopper");
+        // The database refused the rows of a deleted integration, which EF Core logs as a failed command and save; the portal
+        // itself logs no error.
+        Assert.All(scenario.Host.Logs.Entries.Where(e => e.Level >= LogLevel.Error), e => Assert.StartsWith("Microsoft.EntityFrameworkCore.", e.Category, StringComparison.Ordinal));
+    }
 
     [Fact]
     public async Task Deleting_an_integration_ends_its_peoples_sessions_at_once_and_keeps_their_accounts_as_orphaned()
