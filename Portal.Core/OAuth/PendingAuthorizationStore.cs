@@ -86,6 +86,11 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         {
             return Refuse(SignInErrorKind.StateExpired);
         }
+        // Disabled after the browser left: an administrator's disable stops sign-ins already on their way too.
+        if (!integration.Enabled && pending.Purpose == AuthorizationPurpose.SignIn)
+        {
+            return Refuse(SignInErrorKind.IntegrationUnavailable);
+        }
         var consumed = await db.PendingAuthorizations.Where(p => p.Id == pending.Id && p.ConsumedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConsumedAt, now), cancellationToken);
         return consumed == 1 ? new PendingCheck(pending, integration, null) : Refuse(SignInErrorKind.StateReplayed);

@@ -48,6 +48,27 @@ public sealed class IntegrationManagementHostTests
         scenario.Host.Services.CreateScope().ServiceProvider.GetRequiredService<IntegrationLifecycle>();
 
     [Fact]
+    public async Task A_sign_in_already_at_Bitbucket_when_its_integration_is_disabled_does_not_complete()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.Ada, BitbucketFakeUser.Grace] });
+        using var ada = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(ada);
+        await AddWayInAsync(scenario, "Ada Lovelace", "Other Bitbucket");
+        using var grace = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(grace));
+
+        var disabled = await Lifecycle(scenario).SetEnabledAsync(await ActiveSessionOfAsync(scenario, "Ada Lovelace"), scenario.IntegrationId, enabled: false);
+        Assert.True(disabled.Value.Done, disabled.ToString());
+        var tokensBefore = scenario.Bitbucket.TokenRequests;
+        using var response = await scenario.CallbackAsync(grace, callback);
+
+        Assert.Contains("no longer exists or is disabled", await scenario.StatusMessageAfterAsync(grace, response), StringComparison.Ordinal);
+        Assert.Equal(tokensBefore, scenario.Bitbucket.TokenRequests);
+        Assert.DoesNotContain(await scenario.UsersAsync(), u => u.DisplayName == "Grace Hopper");
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
     public async Task A_sign_in_whose_integration_is_deleted_while_Bitbucket_answers_says_so_and_leaves_no_session()
     {
         await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = [BitbucketFakeUser.Ada, BitbucketFakeUser.Grace] });
