@@ -51,7 +51,6 @@ public sealed class IntegrationsPageTests : MudTestBase
             db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = id, Name = "Acme Bitbucket", BaseUrl = "https://b.example.com", ServerVersion = "8.9.1", ClientId = "x", ProtectedClientSecret = "x" });
             await db.SaveChangesAsync();
         }
-        Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<Integrations>();
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[aria-label='Verify Acme Bitbucket']")));
         Assert.Contains("Not verified", cut.Find("tbody tr").TextContent, StringComparison.Ordinal);

@@ -43,16 +43,15 @@ public sealed class OAuth1LinkValuesDialogTests : MudTestBase
         var created = await service.CreateAsync(administrator, new NewIntegration(Guid.NewGuid(), "Old Bitbucket", BitbucketServerPlatform.KindOf.Key,
             "https://old.example.com", "7.17.0", OAuthVersion.OAuth1, "", "", keys));
         Assert.True(created.Value.Succeeded);
-        var dialogs = Ctx.Render<MudDialogProvider>();
         var page = Ctx.Render<Integrations>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button[aria-label='Show keys of Old Bitbucket']")));
 
         page.Find("button[aria-label='Show keys of Old Bitbucket']").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Equal(keys.ConsumerKey, dialogs.Find("input#oauth1-consumer-key").GetAttribute("value")));
-        Assert.Equal("https://portal.example.com", dialogs.Find("input#oauth1-application-url").GetAttribute("value"));
-        Assert.Contains("BEGIN PUBLIC KEY", dialogs.Markup, StringComparison.Ordinal);
-        Assert.DoesNotContain("PRIVATE KEY", dialogs.Markup, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Equal(keys.ConsumerKey, page.Find("input#oauth1-consumer-key").GetAttribute("value")));
+        Assert.Equal("https://portal.example.com", page.Find("input#oauth1-application-url").GetAttribute("value"));
+        Assert.Contains("BEGIN PUBLIC KEY", page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", page.Markup, StringComparison.Ordinal);
     }
 
     public override async Task DisposeAsync()

@@ -33,13 +33,12 @@ public sealed class PeopleTests : MudTestBase
         var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
         await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
         Auth.SignInAs(ada);
-        var snackbars = Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<People>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
 
         cut.Find("input[aria-label='Administrator: Ada Lovelace']").Change(false);
 
-        snackbars.WaitForAssertion(() => Assert.Contains("last administrator", snackbars.Markup, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("last administrator", cut.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.True(cut.Find("input[aria-label='Administrator: Ada Lovelace']").HasAttribute("checked")));
     }
 
@@ -49,13 +48,12 @@ public sealed class PeopleTests : MudTestBase
         var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
         await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
         Auth.SignInAs(ada);
-        var snackbars = Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<People>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
 
         cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(true);
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", snackbars.Markup, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", cut.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.True(cut.Find("input[aria-label='Administrator: Grace Hopper']").HasAttribute("checked")));
     }
 
@@ -99,7 +97,6 @@ public sealed class PeopleTests : MudTestBase
         var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
         var (grace, _) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
         Auth.SignInAs(ada);
-        var snackbars = Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<People>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
 
@@ -107,14 +104,14 @@ public sealed class PeopleTests : MudTestBase
         {
             cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(true);
 
-            snackbars.WaitForAssertion(() => Assert.Contains("The database is busy", snackbars.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+            cut.WaitForAssertion(() => Assert.Contains("The database is busy", cut.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
             cut.WaitForAssertion(() => Assert.False(cut.Find("input[aria-label='Administrator: Grace Hopper']").HasAttribute("checked")));
         }
         Assert.False(await IsAdministratorAsync(grace.Id));
 
         cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(true);
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", snackbars.Markup, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", cut.Markup, StringComparison.Ordinal));
         Assert.True(await IsAdministratorAsync(grace.Id));
     }
 
@@ -133,8 +130,6 @@ public sealed class PeopleTests : MudTestBase
             await db.SaveChangesAsync();
         }
         Auth.SignInAs(ada);
-        var dialogs = Ctx.Render<MudDialogProvider>();
-        var snackbars = Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<People>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count), TimeSpan.FromSeconds(10));
 
@@ -142,10 +137,10 @@ public sealed class PeopleTests : MudTestBase
         Assert.DoesNotContain("Orphaned", cut.Find("tbody tr:contains('Ada Lovelace')").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("button[aria-label='Remove Ada Lovelace']"));
         cut.Find("button[aria-label='Remove Orphaned Olga']").Click();
-        dialogs.WaitForElement("button:contains('Remove')", TimeSpan.FromSeconds(10));
-        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
+        cut.WaitForElement(".mud-dialog button:contains('Remove')", TimeSpan.FromSeconds(10));
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Remove").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Orphaned Olga's account was removed", snackbars.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.Contains("Orphaned Olga's account was removed", cut.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tbody tr")), TimeSpan.FromSeconds(10));
         await using var check = database.CreateContext();
         Assert.False(await check.Users.AnyAsync(u => u.Id == orphan.Id));

@@ -43,7 +43,6 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
     public async Task A_pasted_secret_becomes_pending_is_never_shown_and_offers_verify_with_it()
     {
         await AddIntegrationAsync(OAuthVersion.OAuth2);
-        Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<ReplaceCredentials>(p => p.Add(c => c.IntegrationId, id));
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#new-client-secret")));
         Assert.Equal("password", cut.Find("#new-client-secret").GetAttribute("type"));
@@ -86,7 +85,6 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
             IntegrationId = id, ProtectedClientSecret = "x", StartedAt = DateTimeOffset.UtcNow,
             LastFailure = "The token step failed: Bitbucket refused the Client Secret.", LastFailedAt = DateTimeOffset.UtcNow,
         });
-        Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<ReplaceCredentials>(p => p.Add(c => c.IntegrationId, id));
         cut.WaitForAssertion(() => Assert.Contains("The token step failed", cut.Find("[data-testid=last-failure]").TextContent, StringComparison.Ordinal));
         Assert.Contains("the current one stays in use", cut.Find("[data-testid=last-failure]").TextContent, StringComparison.Ordinal);
@@ -103,7 +101,6 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
     public async Task OAuth1_generating_a_key_pair_shows_the_new_public_key_to_copy_and_verify_with_it()
     {
         await AddIntegrationAsync(OAuthVersion.OAuth1);
-        Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<ReplaceCredentials>(p => p.Add(c => c.IntegrationId, id));
         cut.WaitForAssertion(() => Assert.Contains("Replace the key pair of Acme Bitbucket", cut.Find("h1").TextContent, StringComparison.Ordinal));
 

@@ -18,7 +18,6 @@ public sealed class AddIntegrationTests : WizardTestBase
 
     private async Task<IRenderedComponent<AddIntegration>> FillWizardAsync(BitbucketFake fake, string name = "Acme Bitbucket")
     {
-        Ctx.Render<MudBlazor.MudDialogProvider>();
         var cut = Ctx.Render<AddIntegration>();
         cut.WaitForElement("[data-testid=interactive]");
         cut.Find("input#integration-name").Input(name);
@@ -39,6 +38,22 @@ public sealed class AddIntegrationTests : WizardTestBase
         Assert.Empty(cut.FindAll("input#integration-client-secret"));
         Assert.Empty(cut.FindAll("input#integration-callback-url"));
         Assert.Empty(cut.FindAll("button:contains('Create Integration')"));
+    }
+
+    [Fact]
+    public void Start_over_asks_in_the_page_s_own_dialog_and_clears_the_draft_and_the_page_carries_no_popover_provider()
+    {
+        var cut = Ctx.Render<AddIntegration>();
+        cut.WaitForElement("[data-testid=interactive]");
+        cut.Find("input#integration-name").Input("Acme Bitbucket");
+
+        cut.WaitForElement("button:contains('Start over')").Click();
+        cut.WaitForElement(".mud-dialog button:contains('Start over')", TimeSpan.FromSeconds(10)).Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("", cut.Find("input#integration-name").GetAttribute("value")), TimeSpan.FromSeconds(10));
+        Assert.Equal("", Draft.Name);
+        Assert.NotNull(cut.Find(".mud-snackbar-provider, #mud-snackbar-container"));
+        Assert.Empty(cut.FindAll(".mud-popover-provider"));
     }
 
     [Fact]
@@ -87,7 +102,6 @@ public sealed class AddIntegrationTests : WizardTestBase
     public async Task A_bitbucket_older_than_7_21_gets_the_oauth_1_values_and_the_private_key_stays_encrypted()
     {
         var fake = await StartFakeAsync(new BitbucketFakeOptions { Version = "7.17.0" });
-        Ctx.Render<MudBlazor.MudDialogProvider>();
         var cut = Ctx.Render<AddIntegration>();
         cut.Find("input#integration-name").Input("Old Bitbucket");
 

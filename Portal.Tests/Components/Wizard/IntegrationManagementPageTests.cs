@@ -38,7 +38,6 @@ public sealed class IntegrationManagementPageTests : WizardTestBase
 
     private IRenderedComponent<EditIntegration> RenderEdit(Guid id)
     {
-        Ctx.Render<MudDialogProvider>();
         var cut = Ctx.Render<EditIntegration>(p => p.Add(x => x.Id, id));
         cut.WaitForElement("[data-testid=interactive]", TimeSpan.FromSeconds(10));
         return cut;
@@ -154,19 +153,17 @@ public sealed class IntegrationManagementPageTests : WizardTestBase
     public async Task Delete_stays_disabled_until_the_name_is_typed_and_then_deletes_and_returns_to_the_list()
     {
         var acme = await VerifiedAsync("https://bitbucket.example.com");
-        var dialogs = Ctx.Render<MudDialogProvider>();
-        Ctx.Render<MudSnackbarProvider>();
         var cut = Ctx.Render<IntegrationPage>(p => p.Add(x => x.Id, acme.Id));
         cut.WaitForElement("[data-testid=interactive]", TimeSpan.FromSeconds(10));
 
         cut.Find("button:contains('Delete')").Click();
-        dialogs.WaitForElement("input#delete-confirmation", TimeSpan.FromSeconds(10));
-        Assert.True(dialogs.Find("button:contains('Delete integration')").HasAttribute("disabled"));
-        dialogs.Find("input#delete-confirmation").Input("acme bitbucket");
-        Assert.True(dialogs.Find("button:contains('Delete integration')").HasAttribute("disabled"));
-        dialogs.Find("input#delete-confirmation").Input("Acme Bitbucket");
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("button:contains('Delete integration')").HasAttribute("disabled")), TimeSpan.FromSeconds(10));
-        dialogs.Find("button:contains('Delete integration')").Click();
+        cut.WaitForElement("input#delete-confirmation", TimeSpan.FromSeconds(10));
+        Assert.True(cut.Find("button:contains('Delete integration')").HasAttribute("disabled"));
+        cut.Find("input#delete-confirmation").Input("acme bitbucket");
+        Assert.True(cut.Find("button:contains('Delete integration')").HasAttribute("disabled"));
+        cut.Find("input#delete-confirmation").Input("Acme Bitbucket");
+        cut.WaitForAssertion(() => Assert.False(cut.Find("button:contains('Delete integration')").HasAttribute("disabled")), TimeSpan.FromSeconds(10));
+        cut.Find("button:contains('Delete integration')").Click();
 
         var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
         cut.WaitForAssertion(() => Assert.EndsWith("/integrations", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));

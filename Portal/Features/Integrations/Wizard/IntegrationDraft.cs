@@ -17,19 +17,19 @@ internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, stri
 /// </summary>
 internal sealed partial class IntegrationDraft : IDisposable
 {
-    private readonly IntegrationValidator validator;
-    private readonly IntegrationService integrations;
+    private readonly IServiceProvider services;
+    private IntegrationValidator? validator;
+    private IntegrationService? integrations;
     private readonly PortalOptions options;
     private readonly PlatformCatalog platforms;
     private ValidationResult validation = new();
 
-    public IntegrationDraft(BaseUrlCheck check, IntegrationValidator validator, IntegrationService integrations, IOptions<PortalOptions> options, PlatformCatalog platforms)
+    public IntegrationDraft(BaseUrlCheck check, IServiceProvider services, IOptions<PortalOptions> options, PlatformCatalog platforms)
     {
         Check = check;
         this.platforms = platforms;
         Platform = platforms.All[0].Kind.Key;
-        this.validator = validator;
-        this.integrations = integrations;
+        this.services = services;
         this.options = options.Value;
         Check.Changed += OnCheckChanged;
     }
@@ -95,6 +95,12 @@ internal sealed partial class IntegrationDraft : IDisposable
 
     public event Action? Changed;
 
+    // Resolved (from the circuit's scope) at the first change, not when the page opens: the validator builds its rules
+    // per instance, and a wizard left open before anyone types in it need not keep them.
+    private IntegrationValidator Validator => validator ??= services.GetRequiredService<IntegrationValidator>();
+
+    private IntegrationService Integrations => integrations ??= services.GetRequiredService<IntegrationService>();
+
     public async Task SetNameAsync(string? value) => await UpdateAsync(() => Name = value ?? "", nameof(NewIntegration.Name));
 
     public async Task SetPlatformAsync(string? value)
@@ -132,7 +138,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     /// </summary>
     public async Task<AdminResult<CreateIntegrationResult>> CreateAsync(Actor actor, CancellationToken cancellationToken = default)
     {
-        var created = await integrations.CreateAsync(actor, ToRequest(), cancellationToken);
+        var created = await Integrations.CreateAsync(actor, ToRequest(), cancellationToken);
         if (!created.Succeeded)
         {
             return created;
@@ -223,7 +229,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     private async Task ValidateAsync()
     {
         EnsureOAuth1Keys();
-        validation = await validator.ValidateAsync(ToRequest());
+        validation = await Validator.ValidateAsync(ToRequest());
     }
 
     /// <summary>Generated once per draft, when OAuth 1 is first needed (a 2048-bit key takes a moment).</summary>
