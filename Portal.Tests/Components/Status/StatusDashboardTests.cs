@@ -155,6 +155,42 @@ public sealed class StatusDashboardTests : MudTestBase
     }
 
     [Fact]
+    public void Names_summaries_and_step_messages_are_shown_as_text_never_as_markup()
+    {
+        var integration = StatusTestData.Integration(name: "Acme <script>alert(1)</script>", baseUrl: "https://bitbucket.example.com/?a=1&b=\"2\"");
+        var report = StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "Nothing accepts connections at <img src=x onerror=alert(1)>.");
+        var snapshot = new IntegrationStatusSnapshot(integration, IntegrationStatus.Unreachable, "Down & out <b>now</b>", report,
+            new SignInSummary(null, 1, DateTimeOffset.UtcNow, "Bitbucket said <i>no</i>", "invalid_client"), []);
+
+        var card = Ctx.Render<IntegrationStatusCard>(p => p.Add(c => c.Snapshot, snapshot));
+
+        Assert.Equal("Acme <script>alert(1)</script>", card.Find("h2").TextContent);
+        Assert.Equal("https://bitbucket.example.com/?a=1&b=\"2\"", card.Find(".status-url").TextContent);
+        Assert.Equal("Down & out <b>now</b>", card.Find("[data-testid=status-summary]").TextContent);
+        Assert.Equal("Last reason: Bitbucket said <i>no</i> (OAuth error invalid_client)", card.Find("[data-testid=last-failure-reason]").TextContent);
+        Assert.Contains("Nothing accepts connections at <img src=x onerror=alert(1)>.", card.Find("[data-step=TcpConnect]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(card.FindAll("script, b, i, img"));
+        Assert.Equal(card.Find("h2").Id, card.Find("[data-testid=status-card]").GetAttribute("aria-labelledby"));
+    }
+
+    [Fact]
+    public void A_snapshot_s_markup_is_made_once_and_its_certificate_expiry_still_counts_the_days_from_now()
+    {
+        var now = StatusTestData.Now;
+        var report = StatusTestData.Healthy(now, certificateExpiresAt: now.AddDays(10).AddHours(1));
+        var snapshot = new IntegrationStatusSnapshot(StatusTestData.Integration(), IntegrationStatus.Connected, "fine", report, SignInSummary.None, []);
+
+        var first = StatusCardMarkup.Of(snapshot, now).Facts.Value;
+        var sameDay = StatusCardMarkup.Of(snapshot, now.AddMinutes(30)).Facts.Value;
+        var dayLater = StatusCardMarkup.Of(snapshot, now.AddDays(1)).Facts.Value;
+
+        Assert.Same(first, sameDay);
+        Assert.Contains("in 10 days", first, StringComparison.Ordinal);
+        Assert.Contains("in 9 days", dayLater, StringComparison.Ordinal);
+        Assert.Same(StatusCardMarkup.StepsOf(report), StatusCardMarkup.StepsOf(report));
+    }
+
+    [Fact]
     public async Task A_result_published_to_the_board_re_renders_the_open_dashboard()
     {
         var id = await AddIntegrationAsync("Acme Bitbucket");
@@ -227,6 +263,9 @@ public sealed class StatusDashboardTests : MudTestBase
 
         cut.WaitForAssertion(() => Assert.Equal("Connected", Badge(cut, "Acme Bitbucket")), TimeSpan.FromSeconds(10));
         cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]").Count));
+        // The steps are a native disclosure, which the check opens; the other card has no steps to show.
+        Assert.True(cut.Find("[data-testid=status-card][data-integration='Acme Bitbucket'] details[data-testid=steps-panel]").HasAttribute("open"));
+        Assert.Empty(cut.FindAll("[data-testid=status-card][data-integration='Other Bitbucket'] [data-testid=steps-panel]"));
         var steps = cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]");
         Assert.Equal(["Dns", "TcpConnect", "Tls", "Server", "OAuthProvider"], steps.Select(s => s.GetAttribute("data-step")));
         Assert.Contains("Server", steps[3].TextContent, StringComparison.Ordinal);

@@ -13,7 +13,8 @@ public partial class IntegrationStatusCard
     private IntegrationStatusSnapshot? rendered;
     private bool ownStateChanged;
     private bool checking;
-    private bool stepsExpanded;
+    /// <summary>How many checks from this card showed their steps: the key of the steps disclosure, opened afresh by each.</summary>
+    private int stepsShownByCheck;
     private string? checkError;
     private string? announcement;
 
@@ -25,10 +26,14 @@ public partial class IntegrationStatusCard
 
     [Inject] private TimeProvider Clock { get; set; } = null!;
 
-    private string TitleId => $"status-card-{Snapshot.Integration.Id:N}";
+    private static readonly MarkupString StripAxis = new(
+        "<div class=\"status-strip-axis\" aria-hidden=\"true\"><span>24 hours ago</span><span>now</span></div>");
 
-    private string VersionText => Snapshot.LastReport?.ServerVersion
-        ?? (Snapshot.Integration.ServerVersion is { } recorded ? $"{recorded} (as last recorded)" : "unknown");
+    /// <summary>The button's icon and label while no check runs, the same for every card.</summary>
+    private static readonly MarkupString CheckNowLabel = new(
+        "<span class=\"mud-button-label\"><span class=\"mud-button-icon-start mud-button-icon-size-small\">" +
+        "<svg class=\"mud-icon-root mud-svg-icon mud-icon-size-small\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" role=\"img\">" +
+        MudBlazor.Icons.Material.Filled.Refresh + "</svg></span><span>Check now</span></span>");
 
     protected override bool ShouldRender() => ownStateChanged || !ReferenceEquals(rendered, Snapshot);
 
@@ -36,12 +41,6 @@ public partial class IntegrationStatusCard
     {
         rendered = Snapshot;
         ownStateChanged = false;
-    }
-
-    private void ShowSteps(bool expanded)
-    {
-        stepsExpanded = expanded;
-        ownStateChanged = true;
     }
 
     private async Task CheckNowAsync()
@@ -66,7 +65,7 @@ public partial class IntegrationStatusCard
             }
             else
             {
-                stepsExpanded = true;
+                stepsShownByCheck++;
                 announcement = $"{result.Integration.Name}: {IntegrationStatusText.Of(result.Status)}. {result.Summary}";
             }
         }
