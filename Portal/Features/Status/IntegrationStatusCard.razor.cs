@@ -15,10 +15,18 @@ public partial class IntegrationStatusCard
     private bool checking;
     /// <summary>How many checks from this card showed their steps: the key of the steps disclosure, opened afresh by each.</summary>
     private int stepsShownByCheck;
+
+    /// <summary>Whether the steps have been opened here (once is enough: the disclosure's state stays in the browser).</summary>
+    private bool stepsWanted;
     private string? checkError;
-    private string? announcement;
 
     [Parameter, EditorRequired] public IntegrationStatusSnapshot Snapshot { get; set; } = null!;
+
+    /// <summary>
+    /// Tells screen readers how a check went, in the dashboard's one live region: a region per card would cost every
+    /// open dashboard five render tree frames per card.
+    /// </summary>
+    [Parameter] public Action<string>? Announce { get; set; }
 
     [Inject] private IntegrationStatusService StatusService { get; set; } = null!;
 
@@ -43,11 +51,24 @@ public partial class IntegrationStatusCard
         ownStateChanged = false;
     }
 
+    /// <summary>
+    /// The disclosure opened or closed (or Check now opened it). A toggle does not say which, so the steps stay rendered
+    /// from the first one on: a closed disclosure just hides them.
+    /// </summary>
+    private void WantSteps()
+    {
+        if (!stepsWanted)
+        {
+            stepsWanted = true;
+            ownStateChanged = true;
+        }
+    }
+
     private async Task CheckNowAsync()
     {
         checking = true;
         checkError = null;
-        announcement = $"Checking {Snapshot.Integration.Name}…";
+        Announce?.Invoke($"Checking {Snapshot.Integration.Name}…");
         ownStateChanged = true;
         StateHasChanged();
         try
@@ -55,7 +76,7 @@ public partial class IntegrationStatusCard
             var checkedNow = await Admin.RunAsync(actor => StatusService.CheckNowAsync(actor, Snapshot.Integration.Id));
             if (!checkedNow.Succeeded)
             {
-                announcement = checkedNow.Refusal?.Message ?? checkedNow.Failure;
+                Announce?.Invoke(checkedNow.Refusal?.Message ?? checkedNow.Failure ?? "");
                 checkError = checkedNow.Failure;
                 return;
             }
@@ -66,7 +87,8 @@ public partial class IntegrationStatusCard
             else
             {
                 stepsShownByCheck++;
-                announcement = $"{result.Integration.Name}: {IntegrationStatusText.Of(result.Status)}. {result.Summary}";
+                stepsWanted = true;
+                Announce?.Invoke($"{result.Integration.Name}: {IntegrationStatusText.Of(result.Status)}. {result.Summary}");
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -137,9 +137,9 @@ internal static class StatusCardMarkup
     }
 
     /// <summary>The disclosure's chevron, the same for every card.</summary>
-    public static readonly MarkupString Chevron = new(
+    private const string Chevron =
         "<svg class=\"mud-icon-root mud-svg-icon mud-icon-size-medium mud-expand-panel-icon\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" role=\"img\">"
-        + Icons.Material.Filled.ExpandMore + "</svg>");
+        + Icons.Material.Filled.ExpandMore + "</svg>";
 
     /// <summary>The heading (the disclosure's summary) and the list of a report's steps, as markup.</summary>
     public sealed record StepsMarkup(MarkupString Heading, MarkupString List);
@@ -150,7 +150,7 @@ internal static class StatusCardMarkup
     /// </summary>
     public static StepsMarkup StepsOf(IntegrationProbeReport report) => Steps.GetValue(report, static report =>
     {
-        var heading = $"<span class=\"mud-expand-panel-text\">{E($"Steps of the last check ({StatusFormat.Time(report.CheckedAt)})")}</span>";
+        var heading = $"<span class=\"mud-expand-panel-text\">{E($"Steps of the last check ({StatusFormat.Time(report.CheckedAt)})")}</span>{Chevron}";
         var html = new StringBuilder(4096)
             .Append("<div class=\"mud-expand-panel-content mud-expand-panel-gutters mud-expand-panel-dense\"><ol class=\"status-steps\" data-testid=\"steps\">");
         foreach (var step in report.Steps)
