@@ -13,12 +13,13 @@ public partial class IntegrationStatusCard
     private IntegrationStatusSnapshot? rendered;
     private bool ownStateChanged;
     private bool checking;
+    private string? checkError;
+
     /// <summary>How many checks from this card showed their steps: the key of the steps disclosure, opened afresh by each.</summary>
     private int stepsShownByCheck;
 
     /// <summary>Whether the steps have been opened here (once is enough: the disclosure's state stays in the browser).</summary>
     private bool stepsWanted;
-    private string? checkError;
 
     [Parameter, EditorRequired] public IntegrationStatusSnapshot Snapshot { get; set; } = null!;
 

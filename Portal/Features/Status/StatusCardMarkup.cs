@@ -18,9 +18,11 @@ internal static class StatusCardMarkup
     /// A card's markup in parts, so that a new check, which changes the facts, the current hour and the steps, sends
     /// each open dashboard only those parts (Blazor sends a markup part only when its text changed).
     /// </summary>
+    /// <param name="TitleId">The id of the card's heading, which the card's <c>aria-labelledby</c> names.</param>
+    /// <param name="CheckNowLabel">The accessible name of the card's Check now button.</param>
     /// <param name="Header">The name, address and status chip.</param>
     /// <param name="Facts">The summary and the list of facts.</param>
-    public sealed record CardMarkup(MarkupString Header, MarkupString Facts);
+    public sealed record CardMarkup(string TitleId, string CheckNowLabel, MarkupString Header, MarkupString Facts);
 
     /// <summary>The markup of a snapshot and the clock-dependent texts it was made with.</summary>
     private sealed record Made(string CertificateText, string? TrustedCaText, CardMarkup Markup);
@@ -40,20 +42,19 @@ internal static class StatusCardMarkup
         {
             return made.Markup;
         }
-        made = new Made(certificate, trustedCa, new CardMarkup(new MarkupString(HeaderMarkup(snapshot)), new MarkupString(FactsMarkup(snapshot, certificate, trustedCa))));
+        var titleId = $"status-card-{snapshot.Integration.Id:N}";
+        made = new Made(certificate, trustedCa, new CardMarkup(titleId, $"Check now: {snapshot.Integration.Name}",
+            new MarkupString(HeaderMarkup(snapshot, titleId)), new MarkupString(FactsMarkup(snapshot, certificate, trustedCa))));
         Cards.AddOrUpdate(snapshot, made);
         return made.Markup;
     }
 
-    /// <summary>The heading id that the card's <c>aria-labelledby</c> names.</summary>
-    public static string TitleId(IntegrationInfo integration) => $"status-card-{integration.Id:N}";
-
-    private static string HeaderMarkup(IntegrationStatusSnapshot snapshot)
+    private static string HeaderMarkup(IntegrationStatusSnapshot snapshot, string titleId)
     {
         var integration = snapshot.Integration;
         return new StringBuilder(1024)
             .Append("<div class=\"mud-card-header mud-card-header-padding pb-0\"><div class=\"mud-card-header-content\">")
-            .Append("<h2 class=\"mud-typography mud-typography-h6\" id=\"").Append(TitleId(integration)).Append("\">").Append(E(integration.Name)).Append("</h2>")
+            .Append("<h2 class=\"mud-typography mud-typography-h6\" id=\"").Append(titleId).Append("\">").Append(E(integration.Name)).Append("</h2>")
             .Append("<p class=\"mud-typography mud-typography-body2 mono status-url\">").Append(E(integration.BaseUrl)).Append("</p></div>")
             .Append("<div class=\"mud-card-header-actions\"><div class=\"mud-chip-container\">")
             .Append("<div class=\"").Append(StatusFormat.ChipClass(snapshot.Status, "filled", "medium")).Append("\" tabindex=\"-1\" data-testid=\"status-badge\" data-status=\"").Append(snapshot.Status).Append("\">")
