@@ -155,6 +155,39 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
     }
 
     [Fact]
+    public async Task The_steps_of_the_last_check_open_from_the_keyboard_and_stay_open_while_new_results_arrive()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(host.SetupLink);
+        await page.WaitForInteractiveAsync();
+        await page.GotoAsync($"{host.BaseUrl}/status");
+        await page.WaitForInteractiveAsync();
+        var card = Card(page, "Acme Bitbucket");
+        var disclosure = card.Locator("summary", new() { HasText = "Steps of the last check" });
+        await Assertions.Expect(disclosure).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var steps = card.GetByTestId("steps");
+        await Assertions.Expect(steps).ToBeHiddenAsync();
+
+        await disclosure.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(steps).ToBeVisibleAsync();
+        await Assertions.Expect(steps.Locator("[data-step=Server]")).ToContainTextAsync("Passed");
+        // The next interval's check replaces the card's facts and steps, not the open disclosure.
+        var lastCheck = await card.GetByTestId("fact-last-check").InnerTextAsync();
+        await Assertions.Expect(card.GetByTestId("fact-last-check")).Not.ToHaveTextAsync(lastCheck, new() { Timeout = (float)(3 * Interval).TotalMilliseconds });
+        var newLastCheck = await card.GetByTestId("fact-last-check").InnerTextAsync();
+        await Assertions.Expect(disclosure).ToContainTextAsync(newLastCheck);
+        await Assertions.Expect(steps).ToBeVisibleAsync();
+        await page.AssertNoAccessibilityViolationsAsync("Status, the steps of the last check opened from the keyboard");
+
+        // The summary kept the focus through the update, so the same key closes the steps again.
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(steps).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task A_fleet_larger_than_a_page_is_shown_a_page_at_a_time_with_labelled_page_controls()
     {
         await using (var db = database.CreateContext())

@@ -155,6 +155,65 @@ public sealed class StatusDashboardTests : MudTestBase
     }
 
     [Fact]
+    public void Names_summaries_and_step_messages_are_shown_as_text_never_as_markup()
+    {
+        var integration = StatusTestData.Integration(name: "Acme <script>alert(1)</script>", baseUrl: "https://bitbucket.example.com/?a=1&b=\"2\"");
+        var report = StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "Nothing accepts connections at <img src=x onerror=alert(1)>.");
+        var snapshot = new IntegrationStatusSnapshot(integration, IntegrationStatus.Unreachable, "Down & out <b>now</b>", report,
+            new SignInSummary(null, 1, DateTimeOffset.UtcNow, "Bitbucket said <i>no</i>", "invalid_client"), []);
+
+        var card = Ctx.Render<IntegrationStatusCard>(p => p.Add(c => c.Snapshot, snapshot));
+        card.Find("details[data-testid=steps-panel]").TriggerEvent("ontoggle", EventArgs.Empty);
+
+        Assert.Equal("Acme <script>alert(1)</script>", card.Find("h2").TextContent);
+        Assert.Equal("https://bitbucket.example.com/?a=1&b=\"2\"", card.Find(".status-url").TextContent);
+        Assert.Equal("Down & out <b>now</b>", card.Find("[data-testid=status-summary]").TextContent);
+        Assert.Equal("Last reason: Bitbucket said <i>no</i> (OAuth error invalid_client)", card.Find("[data-testid=last-failure-reason]").TextContent);
+        Assert.Contains("Nothing accepts connections at <img src=x onerror=alert(1)>.", card.Find("[data-step=TcpConnect]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(card.FindAll("script, b, i, img"));
+        Assert.Equal(card.Find("h2").Id, card.Find("[data-testid=status-card]").GetAttribute("aria-labelledby"));
+    }
+
+    [Fact]
+    public void The_steps_of_the_last_check_are_rendered_from_the_first_time_their_disclosure_opens()
+    {
+        var report = StatusTestData.Failed(ProbeProblem.Tls, ProbeStep.Tls, "The certificate is not trusted.");
+        var snapshot = new IntegrationStatusSnapshot(StatusTestData.Integration(), IntegrationStatus.TlsError, "untrusted", report, SignInSummary.None, []);
+        var card = Ctx.Render<IntegrationStatusCard>(p => p.Add(c => c.Snapshot, snapshot));
+        var disclosure = card.Find("details[data-testid=steps-panel]");
+        Assert.Equal($"Steps of the last check ({StatusFormat.Time(report.CheckedAt)})", disclosure.QuerySelector("summary")!.TextContent);
+        Assert.False(disclosure.HasAttribute("open"));
+        Assert.Empty(card.FindAll("[data-testid=step]"));
+
+        disclosure.TriggerEvent("ontoggle", EventArgs.Empty);
+
+        Assert.Equal(["Dns", "TcpConnect", "Tls", "Server", "OAuthProvider"], card.FindAll("[data-testid=step]").Select(s => s.GetAttribute("data-step")));
+        Assert.Equal("Failed", card.Find("[data-step=Tls]").GetAttribute("data-outcome"));
+        Assert.Contains("Hint: Try the hint.", card.Find("[data-step=Tls]").TextContent, StringComparison.Ordinal);
+
+        // Closing it toggles again: the steps stay rendered (the closed disclosure hides them) for when it opens again.
+        card.Find("details[data-testid=steps-panel]").TriggerEvent("ontoggle", EventArgs.Empty);
+        Assert.Equal(5, card.FindAll("[data-testid=step]").Count);
+    }
+
+    [Fact]
+    public void A_snapshot_s_markup_is_made_once_and_its_certificate_expiry_still_counts_the_days_from_now()
+    {
+        var now = StatusTestData.Now;
+        var report = StatusTestData.Healthy(now, certificateExpiresAt: now.AddDays(10).AddHours(1));
+        var snapshot = new IntegrationStatusSnapshot(StatusTestData.Integration(), IntegrationStatus.Connected, "fine", report, SignInSummary.None, []);
+
+        var first = StatusCardMarkup.Of(snapshot, now).Facts.Value;
+        var sameDay = StatusCardMarkup.Of(snapshot, now.AddMinutes(30)).Facts.Value;
+        var dayLater = StatusCardMarkup.Of(snapshot, now.AddDays(1)).Facts.Value;
+
+        Assert.Same(first, sameDay);
+        Assert.Contains("in 10 days", first, StringComparison.Ordinal);
+        Assert.Contains("in 9 days", dayLater, StringComparison.Ordinal);
+        Assert.Same(StatusCardMarkup.StepsOf(report), StatusCardMarkup.StepsOf(report));
+    }
+
+    [Fact]
     public async Task A_result_published_to_the_board_re_renders_the_open_dashboard()
     {
         var id = await AddIntegrationAsync("Acme Bitbucket");
@@ -227,6 +286,13 @@ public sealed class StatusDashboardTests : MudTestBase
 
         cut.WaitForAssertion(() => Assert.Equal("Connected", Badge(cut, "Acme Bitbucket")), TimeSpan.FromSeconds(10));
         cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]").Count));
+        // The steps are a native disclosure, which the check opens; the other card has no steps to show.
+        Assert.True(cut.Find("[data-testid=status-card][data-integration='Acme Bitbucket'] details[data-testid=steps-panel]").HasAttribute("open"));
+        Assert.Empty(cut.FindAll("[data-testid=status-card][data-integration='Other Bitbucket'] [data-testid=steps-panel]"));
+        // Screen readers hear the outcome from the page's one live region.
+        var announcement = cut.Find("[data-testid=status-announcement]");
+        Assert.Equal("status", announcement.GetAttribute("role"));
+        Assert.StartsWith("Acme Bitbucket: Connected. ", announcement.TextContent, StringComparison.Ordinal);
         var steps = cut.FindAll("[data-testid=status-card][data-integration='Acme Bitbucket'] [data-testid=step]");
         Assert.Equal(["Dns", "TcpConnect", "Tls", "Server", "OAuthProvider"], steps.Select(s => s.GetAttribute("data-step")));
         Assert.Contains("Server", steps[3].TextContent, StringComparison.Ordinal);

@@ -13,11 +13,21 @@ public partial class IntegrationStatusCard
     private IntegrationStatusSnapshot? rendered;
     private bool ownStateChanged;
     private bool checking;
-    private bool stepsExpanded;
     private string? checkError;
-    private string? announcement;
+
+    /// <summary>How many checks from this card showed their steps: the key of the steps disclosure, opened afresh by each.</summary>
+    private int stepsShownByCheck;
+
+    /// <summary>Whether the steps have been opened here (once is enough: the disclosure's state stays in the browser).</summary>
+    private bool stepsWanted;
 
     [Parameter, EditorRequired] public IntegrationStatusSnapshot Snapshot { get; set; } = null!;
+
+    /// <summary>
+    /// Tells screen readers how a check went, in the dashboard's one live region: a region per card would cost every
+    /// open dashboard five render tree frames per card.
+    /// </summary>
+    [Parameter] public Action<string>? Announce { get; set; }
 
     [Inject] private IntegrationStatusService StatusService { get; set; } = null!;
 
@@ -25,10 +35,14 @@ public partial class IntegrationStatusCard
 
     [Inject] private TimeProvider Clock { get; set; } = null!;
 
-    private string TitleId => $"status-card-{Snapshot.Integration.Id:N}";
+    private static readonly MarkupString StripAxis = new(
+        "<div class=\"status-strip-axis\" aria-hidden=\"true\"><span>24 hours ago</span><span>now</span></div>");
 
-    private string VersionText => Snapshot.LastReport?.ServerVersion
-        ?? (Snapshot.Integration.ServerVersion is { } recorded ? $"{recorded} (as last recorded)" : "unknown");
+    /// <summary>The button's icon and label while no check runs, the same for every card.</summary>
+    private static readonly MarkupString CheckNowLabel = new(
+        "<span class=\"mud-button-label\"><span class=\"mud-button-icon-start mud-button-icon-size-small\">" +
+        "<svg class=\"mud-icon-root mud-svg-icon mud-icon-size-small\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" role=\"img\">" +
+        MudBlazor.Icons.Material.Filled.Refresh + "</svg></span><span>Check now</span></span>");
 
     protected override bool ShouldRender() => ownStateChanged || !ReferenceEquals(rendered, Snapshot);
 
@@ -38,17 +52,24 @@ public partial class IntegrationStatusCard
         ownStateChanged = false;
     }
 
-    private void ShowSteps(bool expanded)
+    /// <summary>
+    /// The disclosure opened or closed (or Check now opened it). A toggle does not say which, so the steps stay rendered
+    /// from the first one on: a closed disclosure just hides them.
+    /// </summary>
+    private void WantSteps()
     {
-        stepsExpanded = expanded;
-        ownStateChanged = true;
+        if (!stepsWanted)
+        {
+            stepsWanted = true;
+            ownStateChanged = true;
+        }
     }
 
     private async Task CheckNowAsync()
     {
         checking = true;
         checkError = null;
-        announcement = $"Checking {Snapshot.Integration.Name}…";
+        Announce?.Invoke($"Checking {Snapshot.Integration.Name}…");
         ownStateChanged = true;
         StateHasChanged();
         try
@@ -56,7 +77,7 @@ public partial class IntegrationStatusCard
             var checkedNow = await Admin.RunAsync(actor => StatusService.CheckNowAsync(actor, Snapshot.Integration.Id));
             if (!checkedNow.Succeeded)
             {
-                announcement = checkedNow.Refusal?.Message ?? checkedNow.Failure;
+                Announce?.Invoke(checkedNow.Refusal?.Message ?? checkedNow.Failure ?? "");
                 checkError = checkedNow.Failure;
                 return;
             }
@@ -66,8 +87,9 @@ public partial class IntegrationStatusCard
             }
             else
             {
-                stepsExpanded = true;
-                announcement = $"{result.Integration.Name}: {IntegrationStatusText.Of(result.Status)}. {result.Summary}";
+                stepsShownByCheck++;
+                stepsWanted = true;
+                Announce?.Invoke($"{result.Integration.Name}: {IntegrationStatusText.Of(result.Status)}. {result.Summary}");
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

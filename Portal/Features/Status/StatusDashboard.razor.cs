@@ -38,6 +38,18 @@ public partial class StatusDashboard : IDisposable
 
     private void ShowPage(int selected) => page = selected;
 
+    private string? announcement;
+    private readonly Action<string> announce;
+
+    public StatusDashboard() => announce = Announce;
+
+    /// <summary>Shows a card's message in the live region (called from the card's event handler, on the renderer's thread).</summary>
+    private void Announce(string text)
+    {
+        announcement = text;
+        StateHasChanged();
+    }
+
     /// <summary>How long changes are collected before the dashboard renders them.</summary>
     internal static readonly TimeSpan RefreshDelay = TimeSpan.FromMilliseconds(200);
 

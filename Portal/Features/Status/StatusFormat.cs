@@ -1,9 +1,5 @@
 using Portal.Core.Platforms;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Core.Integrations;
 using Portal.Core.Status;
@@ -113,24 +109,6 @@ internal static class StatusFormat
             ? string.Create(CultureInfo.InvariantCulture, $"{share * 100:0.#}% of {checks} {(checks == 1 ? "check" : "checks")}")
             : "no checks yet";
     }
-
-    private static readonly ConditionalWeakTable<IReadOnlyList<AvailabilityHour>, string> StripCellsMarkup = new();
-
-    /// <summary>
-    /// The availability strip's 24 cells as markup, made once per snapshot's list of hours (a snapshot is immutable and
-    /// shared by every open dashboard): as element frames the cells cost each circuit about 150 render tree frames and
-    /// 48 strings per card.
-    /// </summary>
-    public static MarkupString StripCells(IReadOnlyList<AvailabilityHour> hours) => new(StripCellsMarkup.GetValue(hours, static hours =>
-    {
-        var markup = new StringBuilder();
-        foreach (var hour in hours)
-        {
-            var text = HtmlEncoder.Default.Encode(HourText(hour));
-            markup.Append($"<li class=\"status-cell {CellClassOf(hour.Worst)}\" title=\"{text}\"><span class=\"sr-only\">{text}</span></li>");
-        }
-        return markup.ToString();
-    }));
 
     /// <summary>The accessible text and tooltip of one hour of the strip.</summary>
     public static string HourText(AvailabilityHour hour)
