@@ -151,7 +151,8 @@ public sealed class StatusFeedListener(
                     }
                     else
                     {
-                        if (integrationsChanged)
+                        // Results read the integrations along with them, so a change to the integrations needs its own read only without results.
+                        if (integrationsChanged && results.Count == 0)
                         {
                             await service.ShowIntegrationsAsync(stoppingToken);
                         }

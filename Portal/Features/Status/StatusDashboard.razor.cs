@@ -41,6 +41,8 @@ public partial class StatusDashboard : IDisposable
     private string? announcement;
     private readonly Action<string> announce;
 
+    // One delegate for the page's life: a method group passed in markup is a new delegate on every render, which every
+    // card would take for a changed parameter and render again.
     public StatusDashboard() => announce = Announce;
 
     /// <summary>Shows a card's message in the live region (called from the card's event handler, on the renderer's thread).</summary>
