@@ -116,7 +116,8 @@ public static class SystemBenchmarks
         }
 
         // 2. Probe fan-out.
-        await using var browser = await Browser.StartAsync();
+        // Only the probe and memory parts drive a browser, so the others run on a machine without Chromium.
+        await using var browser = Runs("probes") || Runs("memory") ? await Browser.StartAsync() : null;
         foreach (var integrations in Runs("probes") ? (Environment.GetEnvironmentVariable("BENCH_FLEETS") ?? "10,100,1000").Split(',').Select(int.Parse) : [])
         {
             foreach (var dashboards in new[] { 0, 20 })
@@ -128,7 +129,7 @@ public static class SystemBenchmarks
                 settings["Logging:LogLevel:Portal.Core.Status"] = "Debug";
                 await using var portal = ServerProcess.StartPortal(port, settings);
                 await portal.WaitHealthyAsync();
-                await using var context = await browser.NewContextAsync(dashboards > 0 ? await portal.SetupLinkAsync() : null);
+                await using var context = await browser!.NewContextAsync(dashboards > 0 ? await portal.SetupLinkAsync() : null);
                 var opening = Stopwatch.StartNew();
                 if (dashboards > 0)
                 {
@@ -167,7 +168,7 @@ public static class SystemBenchmarks
         await using (var counter = ServerProcess.StartHarnessMode("counter", counterPort, new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" }))
         {
             await counter.WaitHealthyAsync();
-            blank = await MemoryPerCircuitAsync(browser, counter, "/counter", null, quick);
+            blank = await MemoryPerCircuitAsync(browser!, counter, "/counter", null, quick);
         }
         rows.Add(["Memory per circuit, blank Counter page (KB heap / KB working set)", $"{F(blank.Heap, 0)} / {F(blank.WorkingSet, 0)}", "", "", "reference", ""]);
         foreach (var (label, path) in new[] { ("wizard page", "/integrations/new"), ("dashboard, 10 integrations", "/status") })
@@ -181,7 +182,7 @@ public static class SystemBenchmarks
             await using var portal = ServerProcess.StartPortal(port, settings);
             await portal.WaitHealthyAsync();
             await Task.Delay(TimeSpan.FromSeconds(5));
-            var measuredMemory = await MemoryPerCircuitAsync(browser, portal, path, await portal.SetupLinkAsync(), quick);
+            var measuredMemory = await MemoryPerCircuitAsync(browser!, portal, path, await portal.SetupLinkAsync(), quick);
             rows.Add([$"Memory per circuit, {label} (KB heap / KB working set)", $"{F(measuredMemory.Heap, 0)} / {F(measuredMemory.WorkingSet, 0)}",
                 $"{F(blank.Heap, 0)} / {F(blank.WorkingSet, 0)}", F(measuredMemory.Heap / blank.Heap, 2), "heap ≤ 2× blank", Met(measuredMemory.Heap <= 2 * blank.Heap)]);
         }

@@ -35,8 +35,7 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
     internal async Task<SignedInUser> AddSignInAsync(PortalDbContext db, Guid integrationId, ExternalUser identity, TokenSet tokens, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var external = await db.ExternalIdentities.Include(e => e.User)
-            .SingleOrDefaultAsync(e => e.IntegrationId == integrationId && e.ExternalUserId == identity.Id, cancellationToken);
+        var external = await IdentityWithUser.RunAsync(db, integrationId, identity.Id, cancellationToken);
         if (external is null)
         {
             external = new ExternalIdentity
@@ -60,6 +59,9 @@ public sealed class AccountService(IDbContextFactory<PortalDbContext> dbFactory,
         StoreTokens(external, tokens);
         return new SignedInUser(user.Id, user.DisplayName, user.IsAdministrator, BecameFirstAdministrator: false);
     }
+
+    private static readonly PerModelQuery<Guid, long, ExternalIdentity?> IdentityWithUser = new((db, integrationId, externalUserId, _) =>
+        db.ExternalIdentities.Include(e => e.User).SingleOrDefault(e => e.IntegrationId == integrationId && e.ExternalUserId == externalUserId));
 
     /// <summary>Keeps the newest tokens; servers rotate both on every refresh, so the old refresh token is dead.</summary>
     public async Task UpdateTokensAsync(Guid externalIdentityId, TokenSet tokens, CancellationToken cancellationToken = default)

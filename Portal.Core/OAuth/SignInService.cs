@@ -1,6 +1,7 @@
 using Portal.Core.Platforms;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
+using Portal.Core.Audit;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
@@ -44,7 +45,7 @@ public sealed class SignInService(
         Integration? integration;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            integration = await db.Integrations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, cancellationToken);
+            integration = await IntegrationById.RunAsync(db, integrationId, cancellationToken);
         }
         if (integration is null || (!integration.Enabled && purpose == AuthorizationPurpose.SignIn))
         {
@@ -191,8 +192,13 @@ public sealed class SignInService(
     private async Task<bool> IntegrationExistsAsync(Guid integrationId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Integrations.AnyAsync(i => i.Id == integrationId, cancellationToken);
+        return await IntegrationExists.RunAsync(db, integrationId, cancellationToken);
     }
+
+    private static readonly PerModelQuery<Guid, Integration?> IntegrationById =
+        new((db, id, _) => db.Integrations.AsNoTracking().SingleOrDefault(i => i.Id == id));
+
+    private static readonly PerModelQuery<Guid, bool> IntegrationExists = new((db, id, _) => db.Integrations.Any(i => i.Id == id));
 
     /// <summary>
     /// The callback of a verification with new credentials: the round trip runs with them; success swaps them in (and
@@ -297,17 +303,21 @@ public sealed class SignInService(
     private async Task<SignInOutcome> SignInAsync(Integration integration, SignInOutcome outcome, TokenSet tokens, Actor browser, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // The audit entry looks for the new session and account among the tracked rows; with automatic detection each
+        // look would scan every tracked row again. The save detects the changes once.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         var user = await accounts.AddSignInAsync(db, integration.Id, outcome.Identity!, tokens, cancellationToken);
         if (browser.SessionId is { } previous)
         {
             // Ending Setup Mode makes this person an administrator, so their account is saved first.
+            db.ChangeTracker.DetectChanges();
             await db.SaveChangesAsync(cancellationToken);
             user = await ReplaceBrowserSessionAsync(user, previous, browser, cancellationToken);
         }
         var sessionId = sessions.AddUserSession(db, user.UserId, integration.Id);
         outcome = outcome with { User = user with { SessionId = sessionId } };
         var recorded = await recorder.AddAsync(db, integration, outcome, browser, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await DirectWrites.SaveChangesAsync(db, SignInRows, cancellationToken);
         // A delete that committed during this sign-in ended the sessions it found, not this newer one; the session
         // was saved before this check, so either the delete ended it or this check sees the integration gone.
         if (!await IntegrationExistsAsync(integration.Id, cancellationToken))
@@ -317,6 +327,9 @@ public sealed class SignInService(
         await recorder.SavedAsync(integration, outcome, recorded, cancellationToken);
         return outcome;
     }
+
+    /// <summary>What a sign-in adds besides the account; nothing in the same save refers to them.</summary>
+    private static readonly Type[] SignInRows = [typeof(PortalSession), typeof(SignInEvent), typeof(AuditEntry)];
 
     private async Task<SignedInUser> ReplaceBrowserSessionAsync(SignedInUser user, Guid previous, Actor browser, CancellationToken cancellationToken)
     {
