@@ -66,8 +66,8 @@ public sealed class CredentialReplacementService(
                 return new ReplacementStart(false, "This integration uses OAuth 1, which has no Client Secret: generate a new key pair instead.");
             }
             var platform = platforms.Find(integration.Platform);
-            var words = platform?.Kind.Wording ?? PlatformWording.Generic;
-            var label = platforms.ClientSecretLabelOf(integration.Platform, integration.BaseUrl, integration.Name);
+            var words = platforms.WordingOf(integration.Platform);
+            var label = words.ClientSecretLabel;
             if (CheckSecret(secret, label, words) is { } error)
             {
                 return new ReplacementStart(false, error);

@@ -76,32 +76,29 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
         When(i => i.OAuthVersion == OAuthVersion.OAuth2, () =>
         {
             RuleFor(i => i.ClientId)
-                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage(i => $"Paste the {Guide(i).ClientIdLabel} {ServerName(i)} showed after you saved the application.")
-                .Must(v => !HasWhitespace(v)).WithMessage(i => $"The {Guide(i).ClientIdLabel} contains spaces or line breaks: copy it again from {ServerName(i)}, without anything around it.")
-                .MaximumLength(256).WithMessage(i => $"That {Guide(i).ClientIdLabel} is too long: copy it again from {ServerName(i)}.");
+                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage(i => $"Paste the {Words(i).ClientIdLabel} {Words(i).ServerName} showed after you saved the application.")
+                .Must(v => !HasWhitespace(v)).WithMessage(i => $"The {Words(i).ClientIdLabel} contains spaces or line breaks: copy it again from {Words(i).ServerName}, without anything around it.")
+                .MaximumLength(256).WithMessage(i => $"That {Words(i).ClientIdLabel} is too long: copy it again from {Words(i).ServerName}.");
             RuleFor(i => i.ClientId)
                 .Must((i, v) => platforms.Find(i.Platform)?.CheckClientId(Clean(v)) is null).WithSeverity(Severity.Warning)
                 .When(i => !string.IsNullOrWhiteSpace(i.ClientId) && !HasWhitespace(i.ClientId))
                 .WithMessage(i => platforms.Find(i.Platform)?.CheckClientId(Clean(i.ClientId)) ?? "");
 
             RuleFor(i => i.ClientSecret)
-                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage(i => $"Paste the {Guide(i).ClientSecretLabel} {ServerName(i)} showed after you saved the application.")
-                .Must(v => !HasWhitespace(v)).WithMessage(i => $"The {Guide(i).ClientSecretLabel} contains spaces or line breaks: copy it again from {ServerName(i)}, without anything around it.")
-                .MaximumLength(512).WithMessage(i => $"That {Guide(i).ClientSecretLabel} is too long: copy it again from {ServerName(i)}.");
+                .Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage(i => $"Paste the {Words(i).ClientSecretLabel} {Words(i).ServerName} showed after you saved the application.")
+                .Must(v => !HasWhitespace(v)).WithMessage(i => $"The {Words(i).ClientSecretLabel} contains spaces or line breaks: copy it again from {Words(i).ServerName}, without anything around it.")
+                .MaximumLength(512).WithMessage(i => $"That {Words(i).ClientSecretLabel} is too long: copy it again from {Words(i).ServerName}.");
             RuleFor(i => i.ClientSecret)
                 .Must((i, v) => platforms.Find(i.Platform)?.CheckClientSecret(Clean(v)) is null).WithSeverity(Severity.Warning)
                 .When(i => !string.IsNullOrWhiteSpace(i.ClientSecret) && !HasWhitespace(i.ClientSecret))
                 .WithMessage(i => platforms.Find(i.Platform)?.CheckClientSecret(Clean(i.ClientSecret)) ?? "");
         });
 
-        string ServerName(NewIntegration i) => platforms.Find(i.Platform)?.Kind.Wording.ServerName ?? PlatformWording.Generic.ServerName;
-        ApplicationGuide Guide(NewIntegration i) => platforms.Find(i.Platform)?.GuideFor(i.BaseUrl, i.Name) ?? GenericLabels;
+        PlatformWording Words(NewIntegration i) => platforms.WordingOf(i.Platform);
     }
 
     /// <summary>Values are trimmed before validation; whitespace left inside is a copy-and-paste mistake.</summary>
     public static string Clean(string? value) => (value ?? "").Trim();
 
     private static bool HasWhitespace(string? value) => Clean(value).Any(char.IsWhiteSpace);
-
-    private static readonly ApplicationGuide GenericLabels = new("", "", "", [], [], "Client ID", "Client Secret", []);
 }

@@ -182,7 +182,7 @@ public sealed class SignInService(
             }
             // Deleted while the server had the browser: the account, session and event would belong to nothing.
             outcome = SignInOutcome.Failure(SignInErrorKind.IntegrationUnavailable, SignInStep.Account,
-                $"The integration \"{integration.Name}\" was deleted while {(platforms.Find(integration.Platform)?.Kind.Wording ?? PlatformWording.Generic).ServerName} had the browser, so the sign-in was not completed and nothing was recorded.",
+                $"The integration \"{integration.Name}\" was deleted while {platforms.WordingOf(integration.Platform).ServerName} had the browser, so the sign-in was not completed and nothing was recorded.",
                 pending, integration.Name);
         }
         verifications.Completed(pending.Id, outcome);

@@ -15,7 +15,6 @@ public sealed class PlatformCatalog(IEnumerable<IPlatform> platforms)
     /// <summary>The platform's name for people, or the key itself for an unknown one.</summary>
     public string DisplayNameOf(string key) => Find(key)?.Kind.DisplayName ?? key;
 
-    /// <summary>How an integration's server names its OAuth 2 secret, e.g. "Client Secret" or GitLab's "Secret".</summary>
-    public string ClientSecretLabelOf(string? key, string baseUrl, string integrationName) =>
-        Find(key)?.GuideFor(baseUrl, integrationName).ClientSecretLabel ?? "Client Secret";
+    /// <summary>How messages speak of the server of the platform stored under <paramref name="key"/>; generic words for an unknown one.</summary>
+    public PlatformWording WordingOf(string? key) => Find(key)?.Kind.Wording ?? PlatformWording.Generic;
 }

@@ -8,11 +8,14 @@ namespace Portal.Core.Platforms;
 /// <param name="Permission">What the sign-in asks for, as the server's form names it, e.g. "Repositories: Read".</param>
 /// <param name="ServerLog">Where the server logs its side, e.g. "Bitbucket's log (atlassian-bitbucket.log)".</param>
 /// <param name="ConsentButton">The button that grants the portal access on the server's consent page, e.g. "Allow".</param>
-public sealed record PlatformWording(string ServerName, string ApplicationNoun, string ApplicationsPlace, string Permission, string ServerLog, string ConsentButton)
+/// <param name="ClientIdLabel">How the server labels the application's public identifier, e.g. "Client ID" or "Application ID".</param>
+/// <param name="ClientSecretLabel">How the server labels the application's OAuth 2 secret, e.g. "Client Secret" or "Secret".</param>
+public sealed record PlatformWording(string ServerName, string ApplicationNoun, string ApplicationsPlace, string Permission, string ServerLog, string ConsentButton,
+    string ClientIdLabel, string ClientSecretLabel)
 {
     /// <summary>For messages about an integration whose platform is unknown (removed, or none yet).</summary>
     public static PlatformWording Generic { get; } =
-        new("the server", "OAuth application", "the server's administration pages", "the requested permission", "the server's log", "Allow");
+        new("the server", "OAuth application", "the server's administration pages", "the requested permission", "the server's log", "Allow", "Client ID", "Client Secret");
 
     /// <summary><see cref="ServerName"/> at the start of a sentence.</summary>
     public string ServerNameAtStart => AtStart(ServerName);

@@ -7,7 +7,7 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
 {
     /// <summary>The key stored in integrations made for Bitbucket.</summary>
     public static PlatformKind KindOf { get; } = new("bitbucket-server", "Bitbucket Data Center / Server", new PlatformWording(
-        "Bitbucket", "application link", "Bitbucket > Administration > Application Links", "Repositories: Read", "Bitbucket's log (atlassian-bitbucket.log)", "Allow"));
+        "Bitbucket", "application link", "Bitbucket > Administration > Application Links", "Repositories: Read", "Bitbucket's log (atlassian-bitbucket.log)", "Allow", "Client ID", "Client Secret"));
 
     public PlatformKind Kind => KindOf;
 
@@ -45,8 +45,8 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
             "Bitbucket shows the **Client ID** and **Client Secret**: copy them into the next step.",
         ],
         Scopes: ["Repositories: Read"],
-        ClientIdLabel: "Client ID",
-        ClientSecretLabel: "Client Secret",
+        ClientIdLabel: KindOf.Wording.ClientIdLabel,
+        ClientSecretLabel: KindOf.Wording.ClientSecretLabel,
         Notes:
         [
             "If the \"U2F & TOTP\" two-factor plugin by Alpha Serve is installed on Bitbucket, enable its **Enable OAuth whitelist** setting, or sign-ins through this integration will fail.",

@@ -11,7 +11,7 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
 {
     /// <summary>The key stored in integrations made for GitLab Self-Managed.</summary>
     public static PlatformKind KindOf { get; } = new("gitlab-self-managed", "GitLab Self-Managed", new PlatformWording(
-        "GitLab", "OAuth application", "GitLab's Admin Area > Applications", $"the {GitLabEndpoints.Scope} scope", "GitLab's logs (gitlab-ctl tail)", "Authorize"));
+        "GitLab", "OAuth application", "GitLab's Admin Area > Applications", $"the {GitLabEndpoints.Scope} scope", "GitLab's logs (gitlab-ctl tail)", "Authorize", "Application ID", "Secret"));
 
     private static readonly TimeSpan VersionReadTimeout = TimeSpan.FromSeconds(3);
 
@@ -71,8 +71,8 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
             "GitLab shows the **Application ID** and the **Secret**: copy them into the next step (GitLab shows the Secret only now; **Renew secret** makes a new one).",
         ],
         Scopes: [GitLabEndpoints.Scope],
-        ClientIdLabel: "Application ID",
-        ClientSecretLabel: "Secret",
+        ClientIdLabel: KindOf.Wording.ClientIdLabel,
+        ClientSecretLabel: KindOf.Wording.ClientSecretLabel,
         Notes: []);
 
     public IReadOnlyList<string> VerifyTimeoutCauses(string baseUrl) =>
