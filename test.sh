@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs Debian's Chromium, nginx and PostgreSQL when they are missing, then unit,
-# component, host and browser tests, then every host test again on PostgreSQL.
+# component, host and browser tests, then every host and browser test again on PostgreSQL.
 # Ends with "N passed, N failed, N skipped"; exits non-zero when anything failed or no test ran.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -42,11 +42,12 @@ export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=60000
 dotnet test Portal.slnx --logger "trx;LogFilePrefix=sqlite" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
-# The same host tests on PostgreSQL: PortalHost gives each its own database in the throwaway cluster. Tests that read
-# SQLite's file itself are marked SqliteOnly; tests that always use PostgreSQL ran in the first pass already.
+# The same host tests and browser journeys on PostgreSQL: PortalHost gives each its own database in the throwaway
+# cluster. Tests that read SQLite's file itself are marked SqliteOnly; tests that always use PostgreSQL ran in the
+# first pass already.
 # Arguments (say, a --filter) are for the first pass only.
 PORTAL_TEST_DATABASE=PostgreSQL dotnet test Portal.Tests --no-build \
-  --filter "FullyQualifiedName~Portal.Tests.Host&Database!=SqliteOnly&Database!=PostgreSQL" \
+  --filter "(FullyQualifiedName~Portal.Tests.Host|FullyQualifiedName~Portal.Tests.Browser)&Database!=SqliteOnly&Database!=PostgreSQL" \
   --logger "trx;LogFilePrefix=postgresql" --logger "console;verbosity=normal" --results-directory "$results"
 [ $? -eq 0 ] || status=1
 
