@@ -19,7 +19,8 @@ public sealed class DirectWritesHostTests : IAsyncLifetime
 {
     private readonly PortalHost host = new(TestPaths.NewDatabasePath());
     private readonly Guid integrationId = Guid.NewGuid();
-    private static readonly DateTimeOffset At = new(2026, 12, 2, 19, 30, 15, 123, TimeSpan.FromHours(1));
+    // In the future, so the retention sweep of the running host never removes these rows as expired.
+    private static readonly DateTimeOffset At = new(2099, 12, 2, 19, 30, 15, 123, TimeSpan.FromHours(1));
 
     public async Task InitializeAsync()
     {
