@@ -192,13 +192,11 @@ public sealed class SignInService(
     private async Task<bool> IntegrationExistsAsync(Guid integrationId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await IntegrationExists.RunAsync(db, integrationId, cancellationToken);
+        return await db.Integrations.AnyAsync(i => i.Id == integrationId, cancellationToken);
     }
 
     private static readonly PerModelQuery<Guid, Integration?> IntegrationById =
         new((db, id, _) => db.Integrations.AsNoTracking().SingleOrDefault(i => i.Id == id));
-
-    private static readonly PerModelQuery<Guid, bool> IntegrationExists = new((db, id, _) => db.Integrations.Any(i => i.Id == id));
 
     /// <summary>
     /// The callback of a verification with new credentials: the round trip runs with them; success swaps them in (and
@@ -317,13 +315,10 @@ public sealed class SignInService(
         var sessionId = sessions.AddUserSession(db, user.UserId, integration.Id);
         outcome = outcome with { User = user with { SessionId = sessionId } };
         var recorded = await recorder.AddAsync(db, integration, outcome, browser, cancellationToken);
+        // The sign-in event refers to the integration, and a delete locks the integration's row before it ends its
+        // sessions (DatabaseLocks.LockIntegrationRowAsync): either this save commits first and the delete ends the new
+        // session, or the delete commits first and this save fails (handled by the caller).
         await DirectWrites.SaveChangesAsync(db, SignInRows, cancellationToken);
-        // A delete that committed during this sign-in ended the sessions it found, not this newer one; the session
-        // was saved before this check, so either the delete ended it or this check sees the integration gone.
-        if (!await IntegrationExistsAsync(integration.Id, cancellationToken))
-        {
-            await sessions.EndAsync(sessionId, SessionEndReason.IntegrationRemoved, cancellationToken);
-        }
         await recorder.SavedAsync(integration, outcome, recorded, cancellationToken);
         return outcome;
     }
