@@ -1,5 +1,9 @@
 using Portal.Core.Platforms.BitbucketServer;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Core.Persistence;
+using Portal.Core.Security;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms;
 using Portal.Tests.Fakes;
@@ -12,6 +16,8 @@ namespace Portal.Tests.Browser;
 public sealed class IntegrationManagementBrowserTests(BrowserFixture browser) : IAsyncLifetime
 {
     private const string Name = "Acme Bitbucket";
+    private const string NewClientId = "ffeeddccbbaa99887766554433221100";
+    private const string NewClientSecret = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
     private BitbucketFake oldServer = null!;
     private BitbucketFake newServer = null!;
     private PortalHost? host;
@@ -69,6 +75,20 @@ public sealed class IntegrationManagementBrowserTests(BrowserFixture browser) : 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync(newServer.BaseUrl);
         await Assertions.Expect(page.GetByTestId("detected-version")).ToContainTextAsync("9.4.2");
         await Assertions.Expect(page.GetByTestId("fixed-callback-url")).ToHaveTextAsync(CallbackUrl.For(host.BaseUrl, integrationId));
+        // A new Client ID needs the secret that goes with it: both typed key by key, faster than the server answers.
+        var clientId = page.GetByRole(AriaRole.Textbox, new() { Name = "Client ID", Exact = true });
+        await clientId.FillAsync("");
+        await clientId.PressSequentiallyAsync(NewClientId);
+        await Assertions.Expect(page.GetByTestId("secret-required")).ToBeVisibleAsync();
+        var secret = page.GetByLabel("Client Secret", new() { Exact = true });
+        await Assertions.Expect(secret).ToHaveAttributeAsync("type", "password");
+        await secret.PressSequentiallyAsync(NewClientSecret);
+        await Assertions.Expect(clientId).ToHaveValueAsync(NewClientId);
+        await Assertions.Expect(secret).ToHaveValueAsync(NewClientSecret);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show Client Secret" }).ClickAsync();
+        await Assertions.Expect(secret).ToHaveAttributeAsync("type", "text");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hide Client Secret" }).ClickAsync();
+        await Assertions.Expect(secret).ToHaveAttributeAsync("type", "password");
         await page.ScreenshotToAsync("71-edit-integration.png");
         await page.AssertNoAccessibilityViolationsAsync("setup session, the edit page with a new Base URL checked");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
@@ -78,6 +98,8 @@ public sealed class IntegrationManagementBrowserTests(BrowserFixture browser) : 
         await Assertions.Expect(page.GetByTestId("edit-saved")).ToContainTextAsync("Your changes were saved");
         await Assertions.Expect(page.GetByTestId("integration-details")).ToContainTextAsync(newServer.BaseUrl);
         await Assertions.Expect(page.GetByTestId("integration-details")).ToContainTextAsync("9.4.2");
+        await Assertions.Expect(page.GetByTestId("integration-details")).ToContainTextAsync(NewClientId);
+        Assert.Equal(NewClientSecret, await StoredClientSecretAsync(integrationId));
         await page.AssertNoAccessibilityViolationsAsync("setup session, an integration's page after an edit");
 
         // Delete, confirmed by typing the name.
@@ -96,5 +118,13 @@ public sealed class IntegrationManagementBrowserTests(BrowserFixture browser) : 
         await Assertions.Expect(page.GetByTestId("no-integrations")).ToBeVisibleAsync();
         await page.ScreenshotToAsync("73-integration-deleted.png");
         await page.AssertNoAccessibilityViolationsAsync("setup session, Integrations after a delete");
+    }
+
+    private async Task<string?> StoredClientSecretAsync(Guid integrationId)
+    {
+        await using var scope = host!.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var stored = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == integrationId);
+        return scope.ServiceProvider.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.ClientSecret, stored.ProtectedClientSecret);
     }
 }
