@@ -45,8 +45,6 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
             "Bitbucket shows the **Client ID** and **Client Secret**: copy them into the next step.",
         ],
         Scopes: ["Repositories: Read"],
-        ClientIdLabel: KindOf.Wording.ClientIdLabel,
-        ClientSecretLabel: KindOf.Wording.ClientSecretLabel,
         Notes:
         [
             "If the \"U2F & TOTP\" two-factor plugin by Alpha Serve is installed on Bitbucket, enable its **Enable OAuth whitelist** setting, or sign-ins through this integration will fail.",

@@ -71,8 +71,6 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
             "GitLab shows the **Application ID** and the **Secret**: copy them into the next step (GitLab shows the Secret only now; **Renew secret** makes a new one).",
         ],
         Scopes: [GitLabEndpoints.Scope],
-        ClientIdLabel: KindOf.Wording.ClientIdLabel,
-        ClientSecretLabel: KindOf.Wording.ClientSecretLabel,
         Notes: []);
 
     public IReadOnlyList<string> VerifyTimeoutCauses(string baseUrl) =>
