@@ -128,7 +128,11 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await page.AssertNoAccessibilityViolationsAsync("setup session, Replace Client Secret, nothing pending");
 
         // Bitbucket still has the old secret: the pasted one is wrong, and Verify says so without touching the current one.
-        await page.GetByLabel("New Client Secret").FillAsync(BitbucketOAuthClient.RandomHex(32));
+        var wrongSecret = BitbucketOAuthClient.RandomHex(32);
+        await page.GetByLabel("New Client Secret").FillAsync(wrongSecret);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show Client Secret" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "New Client Secret" })).ToHaveValueAsync(wrongSecret);
+        await page.ScreenshotToAsync("74-replace-secret-shown.png");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save as pending" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("pending-note")).ToContainTextAsync("Sign-ins still use the current one");
         await page.ScreenshotToAsync("75-replace-secret-pending.png");

@@ -62,7 +62,7 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
     }
 
     [Fact]
-    public async Task Pasting_the_secret_in_use_says_so_under_the_field_and_keeps_what_was_typed()
+    public async Task Pasting_the_secret_in_use_says_so_under_the_field_keeps_what_was_typed_and_can_show_it()
     {
         await AddIntegrationAsync(OAuthVersion.OAuth2);
         var cut = Ctx.Render<ReplaceCredentials>(p => p.Add(c => c.IntegrationId, id));
@@ -71,10 +71,21 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
         cut.Find("#new-client-secret").Input(CurrentSecret);
         cut.FindAll("button").Single(b => b.TextContent.Trim() == "Save as pending").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("the integration uses already", cut.Find("[data-testid=new-secret-form]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("the integration uses already", cut.Find("#new-client-secret-messages").TextContent, StringComparison.Ordinal));
+        Assert.Contains("new-client-secret-messages", cut.Find("#new-client-secret").GetAttribute("aria-describedby"), StringComparison.Ordinal);
         Assert.Equal(CurrentSecret, cut.Find("#new-client-secret").GetAttribute("value"));
-        await using var db = database.CreateContext();
-        Assert.Empty(await db.CredentialReplacements.ToListAsync());
+        await using (var db = database.CreateContext())
+        {
+            Assert.Empty(await db.CredentialReplacements.ToListAsync());
+        }
+
+        // Showing the secret lets the administrator check what was pasted; changing it retracts the refusal.
+        cut.Find("button[aria-label='Show Client Secret']").Click();
+        Assert.Equal("text", cut.Find("#new-client-secret").GetAttribute("type"));
+        cut.Find("#new-client-secret").Input(NewSecret);
+        Assert.Empty(cut.Find("#new-client-secret-messages").TextContent.Trim());
+        cut.Find("button[aria-label='Hide Client Secret']").Click();
+        Assert.Equal("password", cut.Find("#new-client-secret").GetAttribute("type"));
     }
 
     [Fact]
