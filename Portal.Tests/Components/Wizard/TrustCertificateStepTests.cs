@@ -55,13 +55,13 @@ public sealed class TrustCertificateStepTests : WizardTestBase
         var rootPem = fake.CertificateAuthority!.Root.ExportCertificatePem();
 
         await ClickAsync(cut, "Paste a CA certificate");
-        await cut.InvokeAsync(() => cut.Find("textarea").Change(rootPem + "\n" + key.ExportPkcs8PrivateKeyPem()));
+        await cut.InvokeAsync(() => cut.Find("textarea").Input(rootPem + "\n" + key.ExportPkcs8PrivateKeyPem()));
         await ClickAsync(cut, "Trust pasted certificate");
 
         WaitForText(cut, "[data-testid=trust-problem]", "contains a private key");
         Assert.Null(Draft.Check.TrustedCaPem);
 
-        await cut.InvokeAsync(() => cut.Find("textarea").Change(rootPem));
+        await cut.InvokeAsync(() => cut.Find("textarea").Input(rootPem));
         await ClickAsync(cut, "Trust pasted certificate");
 
         WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
