@@ -1,5 +1,6 @@
 using Portal.Core.Platforms;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Portal.Core.Integrations;
 using Portal.Core.Security;
 
@@ -13,7 +14,12 @@ public sealed record IntegrationInfo(
     string ServerName = "the server")
 {
     /// <summary>When the certificate this integration trusts expires; <c>null</c> when it trusts none of its own.</summary>
-    public DateTimeOffset? TrustedCaExpiresAt => TrustedCaPem is null ? null : TrustedCertificatePem.Parse(TrustedCaPem, DateTimeOffset.MinValue).Certificate?.NotAfter;
+    public DateTimeOffset? TrustedCaExpiresAt => TrustedCaPem is null ? null
+        : TrustedCaExpiries.GetValue(TrustedCaPem, static pem => new(TrustedCertificatePem.Parse(pem, DateTimeOffset.MinValue).Certificate?.NotAfter)).Value;
+
+    // Every open dashboard asks on every render of the card; the PEM is parsed once per loaded value instead. Kept
+    // outside the record's fields, which its equality compares.
+    private static readonly ConditionalWeakTable<string, StrongBox<DateTimeOffset?>> TrustedCaExpiries = new();
 }
 
 /// <summary>The decided status and the sentence that explains it (cause and fix).</summary>

@@ -122,3 +122,32 @@ public sealed class IntegrationStatusRulesTests
         Assert.Equal(["Not checked yet", "Connected", "Not verified", "Degraded", "Version unsupported", "TLS error", "Unreachable", "Disabled", "Misconfigured"], texts);
     }
 }
+
+public sealed class IntegrationInfoTests
+{
+    [Fact]
+    public void The_trusted_ca_expiry_follows_the_pem_the_record_holds_even_after_a_copy_with_another()
+    {
+        var first = Integration() with { TrustedCaPem = CaPem(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)) };
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), first.TrustedCaExpiresAt);
+
+        var second = first with { TrustedCaPem = CaPem(new DateTimeOffset(2031, 6, 1, 0, 0, 0, TimeSpan.Zero)) };
+        Assert.Equal(new DateTimeOffset(2031, 6, 1, 0, 0, 0, TimeSpan.Zero), second.TrustedCaExpiresAt);
+        Assert.Null((second with { TrustedCaPem = null }).TrustedCaExpiresAt);
+        // Asking does not change the record: of two equal records, the one asked stays equal to the other.
+        var pem = CaPem(new DateTimeOffset(2032, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var id = Guid.NewGuid();
+        var asked = Integration(id: id) with { TrustedCaPem = pem };
+        Assert.NotNull(asked.TrustedCaExpiresAt);
+        Assert.Equal(Integration(id: id) with { TrustedCaPem = pem }, asked);
+    }
+
+    private static string CaPem(DateTimeOffset notAfter)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Example Root CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(notAfter.AddYears(-1), notAfter);
+        return certificate.ExportCertificatePem();
+    }
+}
