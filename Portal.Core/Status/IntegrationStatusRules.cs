@@ -70,6 +70,14 @@ public static class IntegrationStatusRules
             concerns.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{PlatformWording.AtStart(integration.ServerName)}'s certificate expires {InDays(days)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on {integration.ServerName}'s server or proxy before then."));
         }
+        if (integration.TrustedCaExpiresAt is { } caExpiresAt && caExpiresAt - now < TimeSpan.FromDays(IntegrationHealthProbe.CertificateWarningDays))
+        {
+            // Once it has expired, connections that depend on it fail; the date gives the administrator time to renew it.
+            var date = caExpiresAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            concerns.Add(caExpiresAt < now
+                ? $"The CA certificate this integration trusts expired on {date}: trust the CA's renewed certificate on the integration's Trusted certificate page."
+                : $"The CA certificate this integration trusts expires {InDays((int)Math.Floor((caExpiresAt - now).TotalDays))}, on {date}: trust the CA's renewed certificate on the integration's Trusted certificate page before then.");
+        }
         if (signIns.FailingSinceLastSuccess)
         {
             var count = signIns.FailuresLast24Hours == 1 ? "1 sign-in" : string.Create(CultureInfo.InvariantCulture, $"{signIns.FailuresLast24Hours} sign-ins");

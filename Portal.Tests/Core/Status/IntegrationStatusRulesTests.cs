@@ -63,6 +63,28 @@ public sealed class IntegrationStatusRulesTests
     }
 
     [Fact]
+    public void A_trusted_ca_expiring_within_14_days_is_degraded_and_says_where_to_renew_it()
+    {
+        var integration = Integration() with { TrustedCaPem = CaPem(Now.AddDays(9).AddHours(3)) };
+
+        var verdict = IntegrationStatusRules.Decide(integration, Healthy(), SignInSummary.None, Now);
+
+        Assert.Equal(IntegrationStatus.Degraded, verdict.Status);
+        Assert.Equal("The CA certificate this integration trusts expires in 9 days, on 2026-12-07: trust the CA's renewed certificate on the integration's Trusted certificate page before then.", verdict.Summary);
+    }
+
+    [Fact]
+    public void An_expired_trusted_ca_is_degraded_and_a_distant_one_is_fine()
+    {
+        var expired = IntegrationStatusRules.Decide(Integration() with { TrustedCaPem = CaPem(Now.AddDays(-2)) }, Healthy(), SignInSummary.None, Now);
+        Assert.Equal(IntegrationStatus.Degraded, expired.Status);
+        Assert.StartsWith("The CA certificate this integration trusts expired on 2026-11-26:", expired.Summary, StringComparison.Ordinal);
+
+        var distant = IntegrationStatusRules.Decide(Integration() with { TrustedCaPem = CaPem(Now.AddDays(60)) }, Healthy(), SignInSummary.None, Now);
+        Assert.Equal(IntegrationStatus.Connected, distant.Status);
+    }
+
+    [Fact]
     public void A_certificate_expiring_in_15_days_is_fine()
     {
         var verdict = IntegrationStatusRules.Decide(Integration(), Healthy(certificateExpiresAt: Now.AddDays(15)), SignInSummary.None, Now);
@@ -140,14 +162,5 @@ public sealed class IntegrationInfoTests
         var asked = Integration(id: id) with { TrustedCaPem = pem };
         Assert.NotNull(asked.TrustedCaExpiresAt);
         Assert.Equal(Integration(id: id) with { TrustedCaPem = pem }, asked);
-    }
-
-    private static string CaPem(DateTimeOffset notAfter)
-    {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Example Root CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
-        using var certificate = request.CreateSelfSigned(notAfter.AddYears(-1), notAfter);
-        return certificate.ExportCertificatePem();
     }
 }

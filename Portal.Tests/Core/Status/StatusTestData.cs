@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Portal.Core.Platforms;
 using Portal.Core.Integrations;
 using Portal.Core.Status;
@@ -49,4 +51,14 @@ internal static class StatusTestData
         IntegrationStatus.Disabled => (Integration(enabled: false), Healthy(), SignInSummary.None),
         _ => (Integration(), null, SignInSummary.None),
     };
+
+    /// <summary>A self-signed CA certificate's PEM that expires at <paramref name="notAfter"/>.</summary>
+    public static string CaPem(DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Example Root CA", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(notAfter.AddYears(-1), notAfter);
+        return certificate.ExportCertificatePem();
+    }
 }
