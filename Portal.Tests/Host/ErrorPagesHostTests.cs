@@ -97,6 +97,7 @@ public sealed class ErrorPagesHostTests
     [Theory]
     [InlineData("PUT", "/signin")]
     [InlineData("DELETE", "/signout")]
+    [InlineData("GET", "/signout")]
     public async Task A_method_an_address_does_not_take_gets_the_405_page(string method, string path)
     {
         await using var host = new PortalHost();
@@ -105,6 +106,7 @@ public sealed class ErrorPagesHostTests
         var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative)));
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Contains(path == "/signout" ? "POST" : "GET", response.Content.Headers.Allow);
         var page = await response.Content.ReadAsStringAsync();
         Assert.Contains("<title>This address does not work this way</title>", page, StringComparison.Ordinal);
         Assert.Contains($"The address {path} does not accept a {method} request.", page, StringComparison.Ordinal);

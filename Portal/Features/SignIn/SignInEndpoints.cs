@@ -30,6 +30,13 @@ internal static class SignInEndpoints
             .ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInStart);
         app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInCallback);
         app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
+        // Opened as a link or typed, it gets the page that says to use the Sign out button (a GET that signed people out
+        // would let any page or image on another site do it); otherwise the pages' fallback route would call it missing.
+        app.MapGet("/signout", (HttpContext http) =>
+        {
+            http.Response.Headers.Allow = HttpMethods.Post;
+            return Results.StatusCode(StatusCodes.Status405MethodNotAllowed);
+        }).ExcludeFromDescription();
     }
 
     public const string VerifyPathPrefix = "/signin/verify/";
