@@ -130,7 +130,9 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         // Bitbucket still has the old secret: the pasted one is wrong, and Verify says so without touching the current one.
         var wrongSecret = BitbucketOAuthClient.RandomHex(32);
         await page.GetByLabel("New Client Secret").FillAsync(wrongSecret);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Show Client Secret" }).ClickAsync();
+        // The button's name does not repeat the field's, so asking for the field by (part of) its label finds only it.
+        await Assertions.Expect(page.GetByLabel("Client Secret")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the pasted value" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "New Client Secret" })).ToHaveValueAsync(wrongSecret);
         await page.ScreenshotToAsync("74-replace-secret-shown.png");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save as pending" }).ClickAsync();

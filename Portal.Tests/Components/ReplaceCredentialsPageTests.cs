@@ -80,11 +80,11 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
         }
 
         // Showing the secret lets the administrator check what was pasted; changing it retracts the refusal.
-        cut.Find("button[aria-label='Show Client Secret']").Click();
+        cut.Find("button[aria-label='Show the pasted value']").Click();
         Assert.Equal("text", cut.Find("#new-client-secret").GetAttribute("type"));
         cut.Find("#new-client-secret").Input(NewSecret);
         Assert.Empty(cut.Find("#new-client-secret-messages").TextContent.Trim());
-        cut.Find("button[aria-label='Hide Client Secret']").Click();
+        cut.Find("button[aria-label='Hide the pasted value']").Click();
         Assert.Equal("password", cut.Find("#new-client-secret").GetAttribute("type"));
     }
 
