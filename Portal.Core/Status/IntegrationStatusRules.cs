@@ -31,6 +31,9 @@ public static class IntegrationStatusRules
     /// <summary>Answers slower than this make an integration Degraded.</summary>
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long until <paramref name="expiresAt"/>, in whole days counted down from <paramref name="now"/>: "in 13 days".</summary>
+    public static string InDays(DateTimeOffset expiresAt, DateTimeOffset now) => InDays((int)Math.Floor((expiresAt - now).TotalDays));
+
     /// <summary>"within a day", "in 1 day", "in 13 days".</summary>
     public static string InDays(int days) => days switch
     {
@@ -66,9 +69,8 @@ public static class IntegrationStatusRules
         var concerns = new List<string>();
         if (report.CertificateExpiresAt is { } expiresAt && expiresAt - now < TimeSpan.FromDays(IntegrationHealthProbe.CertificateWarningDays))
         {
-            var days = (int)Math.Floor((expiresAt - now).TotalDays);
             concerns.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{PlatformWording.AtStart(integration.ServerName)}'s certificate expires {InDays(days)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on {integration.ServerName}'s server or proxy before then."));
+                $"{PlatformWording.AtStart(integration.ServerName)}'s certificate expires {InDays(expiresAt, now)}, on {expiresAt.UtcDateTime:yyyy-MM-dd}: renew it on {integration.ServerName}'s server or proxy before then."));
         }
         if (integration.TrustedCaExpiresAt is { } caExpiresAt && caExpiresAt - now < TimeSpan.FromDays(IntegrationHealthProbe.CertificateWarningDays))
         {
@@ -76,7 +78,7 @@ public static class IntegrationStatusRules
             var date = caExpiresAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             concerns.Add(caExpiresAt < now
                 ? $"The CA certificate this integration trusts expired on {date}: trust the CA's renewed certificate on the integration's Trusted certificate page."
-                : $"The CA certificate this integration trusts expires {InDays((int)Math.Floor((caExpiresAt - now).TotalDays))}, on {date}: trust the CA's renewed certificate on the integration's Trusted certificate page before then.");
+                : $"The CA certificate this integration trusts expires {InDays(caExpiresAt, now)}, on {date}: trust the CA's renewed certificate on the integration's Trusted certificate page before then.");
         }
         if (signIns.FailingSinceLastSuccess)
         {

@@ -75,7 +75,7 @@ internal static class StatusFormat
         var date = expiresAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         return expiresAt < now
             ? $"expired on {date}: trust the CA's renewed certificate on the integration's Trusted certificate page"
-            : $"{IntegrationStatusRules.InDays((int)Math.Floor((expiresAt - now).TotalDays))} ({date})";
+            : $"{IntegrationStatusRules.InDays(expiresAt, now)} ({date})";
     }
 
     public static string CertificateExpiry(IntegrationStatusSnapshot snapshot, DateTimeOffset now)
@@ -86,9 +86,8 @@ internal static class StatusFormat
         }
         if (report.CertificateExpiresAt is { } expiresAt)
         {
-            var days = (int)Math.Floor((expiresAt - now).TotalDays);
             var date = expiresAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            return expiresAt < now ? $"expired on {date}" : $"{IntegrationStatusRules.InDays(days)} ({date})";
+            return expiresAt < now ? $"expired on {date}" : $"{IntegrationStatusRules.InDays(expiresAt, now)} ({date})";
         }
         return snapshot.Integration.BaseUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
             ? "none (plain http)"
