@@ -16,8 +16,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Playwright's 5 s default for Expect is short on a busy 2-core CI machine (a live check can take longer there).
-        Assertions.SetDefaultExpectTimeout(15_000);
+        // Playwright's 5 s default for Expect is short on a busy 2-core CI machine (a live check can take longer there),
+        // and 15 s once failed a first page load while the host tests ran beside it. A timeout only matters on failure.
+        Assertions.SetDefaultExpectTimeout(30_000);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
         {
@@ -35,7 +36,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 
