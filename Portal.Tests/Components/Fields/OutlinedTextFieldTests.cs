@@ -1,9 +1,9 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Portal.Features.Integrations.Wizard;
+using Portal.Components.Fields;
 using Portal.Tests.Infrastructure;
 
-namespace Portal.Tests.Components.Wizard;
+namespace Portal.Tests.Components.Fields;
 
 public sealed class OutlinedTextFieldTests : MudTestBase
 {

@@ -1,8 +1,8 @@
 using Bunit;
-using Portal.Features.Integrations.Wizard;
+using Portal.Components.Fields;
 using Portal.Tests.Infrastructure;
 
-namespace Portal.Tests.Components.Wizard;
+namespace Portal.Tests.Components.Fields;
 
 public sealed class CopyFieldTests : MudTestBase
 {
