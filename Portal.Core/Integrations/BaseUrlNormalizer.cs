@@ -87,7 +87,7 @@ public static partial class BaseUrlNormalizer
             return Fail($"\"{text}\" is not a valid URL: check it for typos; it should look like {Example} or {Example}/scm.");
         }
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
-            && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && LinkLocalAddresses.IsLinkLocal(address))
+            && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && LinkLocalAddresses.IsRefused(address))
         {
             return Fail(LinkLocalAddresses.LiteralRefusal(address));
         }

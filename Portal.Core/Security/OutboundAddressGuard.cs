@@ -21,8 +21,8 @@ public sealed class OutboundAddressGuard(Func<string, CancellationToken, Task<IP
         return IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolve(host, cancellationToken);
     }
 
-    /// <summary>The first link-local address among <paramref name="addresses"/>, or <c>null</c>.</summary>
-    public static IPAddress? FindLinkLocal(IEnumerable<IPAddress> addresses) => addresses.FirstOrDefault(LinkLocalAddresses.IsLinkLocal);
+    /// <summary>The first address among <paramref name="addresses"/> the portal refuses (<see cref="LinkLocalAddresses.IsRefused"/>), or <c>null</c>.</summary>
+    public static IPAddress? FindRefused(IEnumerable<IPAddress> addresses) => addresses.FirstOrDefault(LinkLocalAddresses.IsRefused);
 
     /// <summary>
     /// A <see cref="SocketsHttpHandler.ConnectCallback"/>: resolves the host, refuses it with
@@ -39,7 +39,7 @@ public sealed class OutboundAddressGuard(Func<string, CancellationToken, Task<IP
             throw new SocketException((int)SocketError.HostNotFound);
         }
         // All or nothing: a name that also resolves to a metadata address is not trusted for its other addresses.
-        if (FindLinkLocal(addresses) is { } refused)
+        if (FindRefused(addresses) is { } refused)
         {
             throw new LinkLocalAddressRefusedException(endpoint.Host, refused);
         }

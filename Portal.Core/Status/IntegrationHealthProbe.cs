@@ -126,7 +126,7 @@ public sealed class IntegrationHealthProbe(
             if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
                 && IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var literal))
             {
-                if (LinkLocalAddresses.IsLinkLocal(literal))
+                if (LinkLocalAddresses.IsRefused(literal))
                 {
                     Fail(ProbeProblem.Unreachable, LinkLocalAddresses.LiteralRefusal(literal), AddressRefusedHint);
                     return false;
@@ -151,7 +151,7 @@ public sealed class IntegrationHealthProbe(
                 Fail(ProbeProblem.Unreachable, $"The host name {uri.IdnHost} resolves to no address: check its DNS records.", null);
                 return false;
             }
-            if (OutboundAddressGuard.FindLinkLocal(addresses) is { } refused)
+            if (OutboundAddressGuard.FindRefused(addresses) is { } refused)
             {
                 Fail(ProbeProblem.Unreachable, LinkLocalAddresses.ResolvedRefusal(uri.IdnHost, refused), null);
                 return false;

@@ -60,8 +60,36 @@ public sealed class LinkLocalAddressesTests
     }
 
     [Theory]
+    [InlineData("fd00:ec2::254")]
+    [InlineData("FD00:0EC2:0000:0000:0000:0000:0000:0254")]
+    [InlineData("fd00:ec2::254%3")]
+    public void Amazons_ipv6_metadata_address_is_refused_though_it_is_not_link_local(string address)
+    {
+        Assert.False(LinkLocalAddresses.IsLinkLocal(IPAddress.Parse(address)));
+        Assert.True(LinkLocalAddresses.IsRefused(IPAddress.Parse(address)));
+    }
+
+    [Theory]
+    [InlineData("fd00::1")]
+    [InlineData("fd00:ec2::253")]
+    [InlineData("fd12:3456:789a::10")]
+    [InlineData("10.0.0.5")]
+    public void Other_unique_local_and_private_addresses_are_not_refused(string address) =>
+        Assert.False(LinkLocalAddresses.IsRefused(IPAddress.Parse(address)));
+
+    [Fact]
+    public void The_normaliser_refuses_amazons_ipv6_metadata_address_and_names_it()
+    {
+        var result = BaseUrlNormalizer.Normalize("http://[fd00:ec2::254]/latest/meta-data/");
+
+        Assert.False(result.IsValid);
+        Assert.StartsWith("fd00:ec2::254 is Amazon EC2's IPv6 instance metadata address, where cloud platforms serve instance metadata and credentials", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("http://169.255.169.254")]
     [InlineData("http://[fec0::1]")]
+    [InlineData("http://[fd00:ec2::253]")]
     [InlineData("http://169-254-169-254.example.com")]
     public void Neighbouring_addresses_and_names_pass_the_normaliser(string input) =>
         Assert.True(BaseUrlNormalizer.Normalize(input).IsValid);

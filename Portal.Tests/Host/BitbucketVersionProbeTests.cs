@@ -318,6 +318,19 @@ public sealed class BitbucketVersionProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_that_resolves_to_amazons_ipv6_metadata_address_is_refused_and_the_message_names_it()
+    {
+        var guard = new OutboundAddressGuard((_, _) => Task.FromResult(new[] { IPAddress.Parse("fd00:ec2::254") }));
+        using var services = Services(guard: guard);
+
+        var result = await services.GetRequiredService<BitbucketVersionProbe>().ProbeAsync("http://bitbucket.test:7990", CancellationToken.None);
+
+        Assert.Equal(ProbeFailureKind.AddressRefused, result.Failure);
+        Assert.StartsWith("The portal refused to connect to bitbucket.test: it resolves to fd00:ec2::254, Amazon EC2's IPv6 instance metadata address, " +
+            "where cloud platforms serve instance metadata and credentials.", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_name_that_resolves_to_an_ordinary_address_is_connected_to_as_usual()
     {
         await using var fake = await BitbucketFake.StartAsync();
