@@ -17,6 +17,8 @@ namespace Portal.Core.Integrations;
 /// <param name="TrustedCaPem">With <paramref name="ChangesTrustedCa"/>: the CA certificate the integration trusts after the edit (null for none).</param>
 /// <param name="ChangesTrustedCa">Whether the form changed the trusted CA; otherwise the stored one stays, whatever changed it meanwhile.</param>
 /// <param name="ServerDetected">Whether the live check found the server at the (new) Base URL.</param>
+/// <param name="EditedFrom">The integration as the form loaded it: when another administrator changed one of the form's
+/// settings since, nothing is saved, so an edit in a tab left open does not put back what they changed.</param>
 public sealed record IntegrationEdit(
     Guid Id,
     string Name,
@@ -28,7 +30,8 @@ public sealed record IntegrationEdit(
     OAuth1Keys? OAuth1 = null,
     string? TrustedCaPem = null,
     bool ChangesTrustedCa = false,
-    bool ServerDetected = false)
+    bool ServerDetected = false,
+    IntegrationDetails? EditedFrom = null)
 {
     /// <summary>Never prints the secrets.</summary>
     public override string ToString() => $"IntegrationEdit {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";
@@ -81,6 +84,10 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         if (integration is null)
         {
             return new EditIntegrationResult(null, [], [], false);
+        }
+        if (edit.EditedFrom is { } loaded && ChangedSince(loaded, integration))
+        {
+            return new EditIntegrationResult(null, [new ValidationFailure(nameof(IntegrationEdit.Id), ChangedMeanwhile)], [], false);
         }
         var name = IntegrationValidator.Clean(edit.Name);
         var clientId = IntegrationValidator.Clean(edit.ClientId);
@@ -215,6 +222,10 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         await changeListeners.ChangedAsync(cancellationToken);
         return new EditIntegrationResult(IntegrationDetails.From(integration), [], changed, markNotVerified);
     }
+
+    private static bool ChangedSince(IntegrationDetails loaded, Integration now) =>
+        loaded.Name != now.Name || loaded.BaseUrl != now.BaseUrl || loaded.OAuthVersion != now.OAuthVersion
+        || loaded.ClientId != now.ClientId || loaded.ConsumerKey != now.ConsumerKey;
 
     private async Task<ValidationFailure> DescribeConflictAsync(Integration integration, CancellationToken cancellationToken)
     {

@@ -217,6 +217,40 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edit_from_a_form_loaded_before_another_administrators_change_saves_nothing_and_says_why()
+    {
+        var integration = await VerifiedOAuth2Async();
+        var loaded = await Editing.FindAsync(integration.Id);
+        Assert.True((await Editing.EditAsync(admin, Unchanged(integration) with { BaseUrl = "https://git.example.com", ServerVersion = "8.9.1", ServerDetected = true, EditedFrom = loaded })).Value.Succeeded);
+
+        // The first form, still open, renames: it would put the old Base URL back.
+        var stale = await Editing.EditAsync(admin, Unchanged(integration) with { Name = "Acme EU", EditedFrom = loaded });
+
+        Assert.False(stale.Value.Succeeded);
+        Assert.Contains("Someone changed this integration while you were editing it, so nothing was saved", Assert.Single(stale.Value.Errors).ErrorMessage, StringComparison.Ordinal);
+        var stored = await StoredAsync(integration.Id);
+        Assert.Equal(("Acme", "https://git.example.com"), (stored.Name, stored.BaseUrl));
+
+        // Loaded again, the same rename is saved.
+        var reloaded = await Editing.FindAsync(integration.Id);
+        Assert.True((await Editing.EditAsync(admin, Unchanged(stored) with { Name = "Acme EU", EditedFrom = reloaded })).Value.Succeeded);
+        Assert.Equal("Acme EU", (await StoredAsync(integration.Id)).Name);
+    }
+
+    [Fact]
+    public async Task A_CA_trusted_elsewhere_does_not_count_as_a_change_to_the_forms_settings()
+    {
+        var integration = await VerifiedOAuth2Async();
+        var loaded = await Editing.FindAsync(integration.Id);
+        await using (var db = database.CreateContext())
+        {
+            await db.Integrations.Where(i => i.Id == integration.Id).ExecuteUpdateAsync(u => u.SetProperty(i => i.ServerVersion, "9.0.0"));
+        }
+
+        Assert.True((await Editing.EditAsync(admin, Unchanged(integration) with { Name = "Acme EU", EditedFrom = loaded })).Value.Succeeded);
+    }
+
+    [Fact]
     public async Task A_new_Client_Secret_saved_on_the_edit_page_drops_a_pending_replacement()
     {
         var integration = await VerifiedOAuth2Async();

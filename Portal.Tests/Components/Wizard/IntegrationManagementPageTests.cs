@@ -52,6 +52,10 @@ public sealed class IntegrationManagementPageTests : WizardTestBase
 
         Assert.Equal(CallbackUrl.For(PublicUrl, acme.Id), cut.Find("[data-testid=fixed-callback-url]").TextContent.Trim());
         Assert.Equal("Acme Bitbucket", cut.Find("input#integration-name").GetAttribute("value"));
+        var platform = cut.Find("select#integration-platform");
+        Assert.True(platform.HasAttribute("disabled"));
+        Assert.Equal("integration-platform-fixed", platform.GetAttribute("aria-describedby"));
+        Assert.Contains("platform cannot change", cut.Find("#integration-platform-fixed").TextContent, StringComparison.Ordinal);
         WaitForText(cut, "[data-testid=detected-version]", "8.9.1");
         Assert.Contains("Leave the Client Secret empty", cut.Find("[data-testid=secret-kept]").TextContent, StringComparison.Ordinal);
         cut.Find("input#integration-name").Input("Acme Data Center");

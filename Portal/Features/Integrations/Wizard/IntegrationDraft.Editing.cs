@@ -73,7 +73,8 @@ internal sealed partial class IntegrationDraft
             version == OAuthVersion.OAuth1 && original.OAuthVersion != OAuthVersion.OAuth1 ? OAuth1Keys : null,
             Check.TrustedCaPem,
             ChangesTrustedCa: !string.Equals(Check.TrustedCaPem, original.TrustedCaPem, StringComparison.Ordinal),
-            ServerDetected: Check.Found);
+            ServerDetected: Check.Found,
+            EditedFrom: original);
         var saved = await editing.EditAsync(actor, edit, cancellationToken);
         if (!saved.Succeeded)
         {
