@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Duende.IdentityModel.Client;
 using Portal.Core.Platforms;
 
@@ -51,6 +52,18 @@ public static class OAuthErrorMessages
         _ => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart} refused the token request ({OAuthErrorCodes.Known(error) ?? "with an error code the portal does not know"}). Check the {words.ApplicationNoun} in {words.ApplicationsPlace} and {words.ServerLog}."),
     };
+
+    /// <summary>
+    /// Whether the token endpoint answered, but not with a JSON object: a proxy's or login page's HTML, or JSON such as
+    /// <c>null</c>. Such an answer carries no OAuth error, and the response's accessors throw on JSON that is not an object.
+    /// </summary>
+    public static bool AnsweredWithoutOAuthJson(TokenResponse response) =>
+        response.HttpResponse is not null && response.Json is not { ValueKind: JsonValueKind.Object };
+
+    /// <summary>The token endpoint did not answer within the portal's time limit for one call.</summary>
+    public static string TokenRequestTimedOut(string baseUrl, TimeSpan limit, PlatformWording words, string purpose) =>
+        $"{words.ServerNameAtStart} at {baseUrl} did not answer the token request within {limit.TotalSeconds:0} seconds, so the portal could not {purpose}. " +
+        $"Try again in a moment; if it persists, check that {words.ServerName} is up and that no proxy between the portal and {words.ServerName} holds the request.";
 
     private static string Status(int? httpStatus) => httpStatus?.ToString(CultureInfo.InvariantCulture) ?? "?";
 }

@@ -47,6 +47,7 @@ public sealed partial class BitbucketFake
     private long? _consentingUserId;
     private volatile bool _denyConsent;
     private volatile bool _tokenEndpointDown;
+    private volatile TokenEndpointStandIn? _tokenEndpointStandIn;
     private volatile bool _issueTokensThatYieldNoIdentity;
     private volatile TimeProvider _clock = TimeProvider.System;
     private long _codeLifetimeTicks = TimeSpan.FromSeconds(10).Ticks;
@@ -85,6 +86,12 @@ public sealed partial class BitbucketFake
 
     /// <summary>Bitbucket goes down for the token exchange: the token endpoint drops the connection without answering.</summary>
     public bool TokenEndpointDown { get => _tokenEndpointDown; set => _tokenEndpointDown = value; }
+
+    /// <summary>
+    /// Something in front of Bitbucket (a proxy, an SSO gateway) answers the token endpoint instead of Bitbucket: with
+    /// this status, content type and body, or not at all until the caller gives up (<see cref="TokenEndpointStandIn.Hangs"/>).
+    /// </summary>
+    public TokenEndpointStandIn? TokenEndpointStandIn { get => _tokenEndpointStandIn; set => _tokenEndpointStandIn = value; }
 
     /// <summary>
     /// The token endpoint answers normally but the bearer filter later treats the tokens as unknown (anonymous); OAuth 1
@@ -310,6 +317,15 @@ public sealed partial class BitbucketFake
         {
             context.Abort();
             return Results.Empty;
+        }
+        if (TokenEndpointStandIn is { } standIn)
+        {
+            if (standIn.Hangs)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return Results.Empty;
+            }
+            return Results.Text(standIn.Body, standIn.ContentType, System.Text.Encoding.UTF8, standIn.Status);
         }
         context.Response.Headers.CacheControl = "no-store, no-cache";
         context.Response.Headers.Pragma = "no-cache";

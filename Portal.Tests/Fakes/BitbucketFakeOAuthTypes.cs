@@ -35,3 +35,10 @@ public sealed record BitbucketFakeUser(long Id, string Name, string Slug, string
 /// <summary>What a token request sent and what the fake answered, kept so tests can look for leaked values.</summary>
 public sealed record FakeTokenExchange(string GrantType, string? Code, string? CodeVerifier, string? ClientSecret, string? RefreshToken,
     int Status, string? Error, string? IssuedAccessToken, string? IssuedRefreshToken);
+
+/// <summary>What answers Bitbucket's token endpoint in its place (<see cref="BitbucketFake.TokenEndpointStandIn"/>).</summary>
+public sealed record TokenEndpointStandIn(int Status, string ContentType, string Body, bool Hangs = false)
+{
+    /// <summary>Nothing answers: the request stays open until the caller gives up.</summary>
+    public static TokenEndpointStandIn Silent { get; } = new(0, "", "", Hangs: true);
+}

@@ -447,6 +447,39 @@ public sealed class SignInFlowTests
             recordedDetail: $"The portal could not reach Bitbucket at {scenario.Registration.BaseUrl} to finish the sign-in");
     }
 
+    [Fact]
+    public async Task A_token_endpoint_that_never_answers_stops_the_sign_in_with_the_time_limit_in_the_message()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            ConfigurePortalServices = services => services.AddHttpClient<AuthorizationCodeFlow>().ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(2)),
+        });
+        scenario.Bitbucket.TokenEndpointStandIn = TokenEndpointStandIn.Silent;
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "The portal could not reach Bitbucket to sign you in. Try again in a few minutes",
+            recordedDetail: $"Bitbucket at {scenario.Registration.BaseUrl} did not answer the token request within 2 seconds, so the portal could not finish the sign-in.");
+    }
+
+    [Theory]
+    [InlineData(200, "text/html", "<!DOCTYPE html><html><body>Log in to continue</body></html>", "answered HTTP 200 without an OAuth error. Check that the base URL points at Bitbucket itself and not at a proxy or login page.")]
+    [InlineData(400, "text/html", "<html><body>Blocked by policy</body></html>", "answered HTTP 400 without an OAuth error. Check that the base URL points at Bitbucket itself")]
+    [InlineData(502, "application/json", "null", "answered HTTP 502 without an OAuth error: Bitbucket or a proxy in front of it failed.")]
+    [InlineData(400, "application/json", "[\"Bad Request\"]", "answered HTTP 400 without an OAuth error.")]
+    public async Task A_token_endpoint_answer_that_is_not_OAuth_JSON_says_what_answered_and_what_to_check(int status, string contentType, string body, string recordedDetail)
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.TokenEndpointStandIn = new TokenEndpointStandIn(status, contentType, body);
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        Assert.Equal(1, scenario.Bitbucket.TokenRequests);
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "Bitbucket", recordedDetail: recordedDetail);
+    }
+
     // ---- Identity step -----------------------------------------------------------------------------------------------
 
     [Fact]
@@ -699,6 +732,29 @@ public sealed class SignInFlowTests
 
         Assert.Equal(TokenRefreshFailure.Rejected, result.Failure);
         Assert.Contains("must sign in again", result.Message, StringComparison.Ordinal);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_refresh_that_gets_a_login_page_or_no_answer_says_so_instead_of_failing()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            ConfigurePortalServices = services => services.AddHttpClient<TokenRefresher>().ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(2)),
+        });
+        using var browser = scenario.NewBrowser();
+        await scenario.SignInAsync(browser);
+        var identity = Assert.Single(await scenario.ExternalIdentitiesAsync());
+
+        scenario.Bitbucket.TokenEndpointStandIn = new TokenEndpointStandIn(200, "text/html", "<html><body>Log in</body></html>");
+        var page = await RefreshAsync(scenario, identity.Id);
+        scenario.Bitbucket.TokenEndpointStandIn = TokenEndpointStandIn.Silent;
+        var silence = await RefreshAsync(scenario, identity.Id);
+
+        Assert.Equal(TokenRefreshFailure.Rejected, page.Failure);
+        Assert.Contains("answered HTTP 200 without an OAuth error. Check that the base URL points at Bitbucket itself", page.Message, StringComparison.Ordinal);
+        Assert.Equal(TokenRefreshFailure.Unreachable, silence.Failure);
+        Assert.Contains("did not answer the token request within 2 seconds, so the portal could not renew the access token", silence.Message, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();
     }
 

@@ -58,16 +58,33 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
                 "The portal cannot read the stored client secret (its encryption keys changed). An administrator must enter the Client Secret again.");
         }
 
-        var token = await http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        TokenResponse token;
+        try
         {
-            Address = platform.OAuth2Endpoints(integration.BaseUrl).Token,
-            ClientId = integration.ClientId,
-            ClientSecret = clientSecret,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            Code = callback.Code,
-            RedirectUri = CallbackUrl.For(options.Value.NormalizedPublicUrl, integration.Id),
-            CodeVerifier = verifier,
-        }, cancellationToken);
+            token = await http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+            {
+                Address = platform.OAuth2Endpoints(integration.BaseUrl).Token,
+                ClientId = integration.ClientId,
+                ClientSecret = clientSecret,
+                ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                Code = callback.Code,
+                RedirectUri = CallbackUrl.For(options.Value.NormalizedPublicUrl, integration.Id),
+                CodeVerifier = verifier,
+            }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The token request to {BaseUrl} got no answer within {Seconds} s", integration.BaseUrl, http.Timeout.TotalSeconds);
+            return TokenExchange.Failed(SignInErrorKind.ServerUnreachable, SignInStep.Token,
+                OAuthErrorMessages.TokenRequestTimedOut(integration.BaseUrl, http.Timeout, words, "finish the sign-in"));
+        }
+        if (OAuthErrorMessages.AnsweredWithoutOAuthJson(token))
+        {
+            logger.LogWarning("The token endpoint of integration {IntegrationId} answered HTTP {Status} ({ContentType}) instead of OAuth JSON",
+                integration.Id, (int)token.HttpStatusCode, token.HttpResponse!.Content.Headers.ContentType?.MediaType);
+            var (answeredKind, answered) = OAuthErrorMessages.ForTokenError(null, (int)token.HttpStatusCode, words);
+            return TokenExchange.Failed(answeredKind, SignInStep.Token, answered);
+        }
         if (token.IsError || string.IsNullOrEmpty(token.AccessToken))
         {
             if (token.ErrorType == ResponseErrorType.Exception)

@@ -65,16 +65,30 @@ public sealed class TokenRefresher(
         var words = platform.Kind.Wording;
         var now = clock.GetUtcNow();
         TokenResponse response;
-        using (OutboundTrust.Use(integration.TrustedCaPem))
+        try
         {
-            response = await http.RequestRefreshTokenAsync(new RefreshTokenRequest
+            using (OutboundTrust.Use(integration.TrustedCaPem))
             {
-                Address = platform.OAuth2Endpoints(integration.BaseUrl).Token,
-                ClientId = integration.ClientId,
-                ClientSecret = clientSecret,
-                ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                RefreshToken = refreshToken,
-            }, cancellationToken);
+                response = await http.RequestRefreshTokenAsync(new RefreshTokenRequest
+                {
+                    Address = platform.OAuth2Endpoints(integration.BaseUrl).Token,
+                    ClientId = integration.ClientId,
+                    ClientSecret = clientSecret,
+                    ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                    RefreshToken = refreshToken,
+                }, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The refresh request to {BaseUrl} got no answer within {Seconds} s", integration.BaseUrl, http.Timeout.TotalSeconds);
+            return new(TokenRefreshFailure.Unreachable, OAuthErrorMessages.TokenRequestTimedOut(integration.BaseUrl, http.Timeout, words, "renew the access token"));
+        }
+        if (OAuthErrorMessages.AnsweredWithoutOAuthJson(response))
+        {
+            logger.LogWarning("The token endpoint of integration {IntegrationId} answered the refresh request with HTTP {Status} ({ContentType}) instead of OAuth JSON",
+                integration.Id, (int)response.HttpStatusCode, response.HttpResponse!.Content.Headers.ContentType?.MediaType);
+            return new(TokenRefreshFailure.Rejected, OAuthErrorMessages.ForTokenError(null, (int)response.HttpStatusCode, words).Message);
         }
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
