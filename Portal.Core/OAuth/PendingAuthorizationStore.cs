@@ -9,7 +9,9 @@ using Portal.Core.Security;
 namespace Portal.Core.OAuth;
 
 /// <summary>A pending authorization that passed every check and is now consumed, or why it did not.</summary>
-public sealed record PendingCheck(PendingAuthorization? Pending, Integration? Integration, SignInOutcome? Failure);
+/// <param name="FromThisBrowser">Whether the browser holds the sign-in's correlation cookie: only then does a refusal
+/// say something about the integration, or belong on the page that watches a verification.</param>
+public sealed record PendingCheck(PendingAuthorization? Pending, Integration? Integration, SignInOutcome? Failure, bool FromThisBrowser = false);
 
 /// <summary>
 /// Sign-ins on their way through the server. Each is stored under a hash of the value the server echoes back (OAuth 2:
@@ -61,24 +63,26 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             return Fail(SignInErrorKind.StateUnknown);
         }
         var (pending, integration) = (found.Pending, found.Integration);
+        var fromThisBrowser = correlations.Any(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash);
         // State failures concern only this browser's sign-in, so administrators read the same words as the user.
         PendingCheck Refuse(SignInErrorKind kind) =>
-            new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, SignInFailureMessages.PublicMessage(kind), pending, integration.Name));
+            new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, SignInFailureMessages.PublicMessage(kind), pending, integration.Name), fromThisBrowser);
 
-        // Checked before the correlation cookie: a successful sign-in deletes that cookie, so reopening its callback
-        // (Back, reload) would otherwise be blamed on "another browser".
+        // Both checked before the correlation cookie, which the browser no longer sends then: a successful sign-in
+        // deletes it, so reopening its callback (Back, reload) would otherwise be blamed on "another browser"; and it
+        // expires with the sign-in, so a late return would be too.
         if (pending.ConsumedAt is not null)
         {
             return Refuse(SignInErrorKind.StateReplayed);
-        }
-        if (!correlations.Any(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash))
-        {
-            return Refuse(SignInErrorKind.StateFromAnotherBrowser);
         }
         var now = clock.GetUtcNow();
         if (pending.ExpiresAt <= now)
         {
             return Refuse(SignInErrorKind.StateExpired);
+        }
+        if (!fromThisBrowser)
+        {
+            return Refuse(SignInErrorKind.StateFromAnotherBrowser);
         }
         // Disabled after the browser left: an administrator's disable stops sign-ins already on their way too.
         if (!integration.Enabled && pending.Purpose == AuthorizationPurpose.SignIn)
@@ -89,7 +93,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         var consumed = await db.Database.ExecuteSqlAsync(
             $"""UPDATE "PendingAuthorizations" SET "ConsumedAt" = {DirectWrites.ToStored<PendingAuthorization>(db, nameof(PendingAuthorization.ConsumedAt), now)} WHERE "Id" = {pending.Id} AND "ConsumedAt" IS NULL""",
             cancellationToken);
-        return consumed == 1 ? new PendingCheck(pending, integration, null) : Refuse(SignInErrorKind.StateReplayed);
+        return consumed == 1 ? new PendingCheck(pending, integration, null, FromThisBrowser: true) : Refuse(SignInErrorKind.StateReplayed);
     }
 
     private sealed record Found(PendingAuthorization Pending, Integration Integration);

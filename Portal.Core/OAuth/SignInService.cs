@@ -143,7 +143,7 @@ public sealed class SignInService(
             }
             // A replay or a foreign browser says nothing about the integration's health, so it is not recorded; nor
             // may it overwrite what the watching page shows.
-            if (check.Integration is not null && refused.ErrorKind is not (SignInErrorKind.StateReplayed or SignInErrorKind.StateFromAnotherBrowser))
+            if (check.Integration is not null && check.FromThisBrowser && refused.ErrorKind is not SignInErrorKind.StateReplayed)
             {
                 await recorder.RecordAsync(check.Integration.Id, refused, browser, cancellationToken);
                 verifications.Completed(check.Pending!.Id, refused);

@@ -201,6 +201,22 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
+    public async Task A_late_return_says_the_sign_in_expired_though_the_browser_dropped_its_cookie_with_it_and_is_not_recorded()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        scenario.Clock.Advance(PendingAuthorizationStore.Lifetime + TimeSpan.FromSeconds(1));
+        // The correlation cookie expires with the sign-in, so a real browser no longer sends it: a browser without it.
+        using var cookieless = scenario.NewBrowser();
+
+        var response = await scenario.CallbackAsync(cookieless, callback);
+
+        await AssertSignInFailedAsync(scenario, cookieless, response, "took longer than 10 minutes and expired");
+        Assert.Empty(await scenario.SignInEventsAsync());
+    }
+
+    [Fact]
     public async Task Opening_the_same_callback_again_after_signing_in_says_it_was_already_used()
     {
         await using var scenario = await SignInScenario.StartAsync();
