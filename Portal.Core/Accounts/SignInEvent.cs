@@ -22,6 +22,8 @@ public sealed class SignInEvent
     public bool Succeeded { get; set; }
     public SignInStep? FailedStep { get; set; }
 
+    public const int MaxFailureReasonLength = 1024;
+
     /// <summary>The portal's own message for administrators (cause and fix); never text the caller sent.</summary>
     public string? FailureReason { get; set; }
 

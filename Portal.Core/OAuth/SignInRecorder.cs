@@ -55,7 +55,7 @@ public sealed class SignInRecorder(IDbContextFactory<PortalDbContext> dbFactory,
             OccurredAt = clock.GetUtcNow(),
             Succeeded = outcome.Succeeded,
             FailedStep = outcome.FailedStep,
-            FailureReason = outcome.AdministratorMessage,
+            FailureReason = ColumnText.FitOrNull(outcome.AdministratorMessage, SignInEvent.MaxFailureReasonLength),
             ErrorCode = OAuthErrorCodes.Known(outcome.ErrorCode),
         }).Entity;
         await AddAuditEntryAsync(db, integrationId, outcome, browser, cancellationToken);

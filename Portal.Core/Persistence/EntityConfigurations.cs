@@ -106,7 +106,7 @@ internal sealed class SignInEventConfiguration : IEntityTypeConfiguration<SignIn
         // The retention pruner deletes by age across all integrations.
         builder.HasIndex(e => e.OccurredAt);
         builder.Property(e => e.FailedStep).HasConversion<int?>();
-        builder.Property(e => e.FailureReason).HasMaxLength(1024);
+        builder.Property(e => e.FailureReason).HasMaxLength(SignInEvent.MaxFailureReasonLength);
         builder.Property(e => e.ErrorCode).HasMaxLength(OAuthErrorCodes.MaxLength);
         builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -118,7 +118,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         CheckedAt = report.CheckedAt,
         Status = snapshot.Status,
         Problem = report.Problem,
-        Summary = Truncate(snapshot.Summary, 2048),
+        Summary = ColumnText.Fit(snapshot.Summary, 2048),
         DurationMilliseconds = report.DurationMilliseconds,
         LatencyMilliseconds = report.LatencyMilliseconds,
         ServerVersion = report.ServerVersion,
@@ -141,5 +141,4 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
             row.CertificateExpiresAt, row.Problem, steps);
     }
 
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 }

@@ -36,6 +36,23 @@ public sealed class DirectWritesHostTests : IAsyncLifetime
         host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 
     [Fact]
+    public async Task A_failure_message_longer_than_its_column_is_recorded_shortened_instead_of_failing_the_save()
+    {
+        // A certificate that names many hosts makes such a message; PostgreSQL refuses a value longer than the column.
+        var message = "The server's certificate is for " + string.Join(", ", Enumerable.Range(1, 80).Select(i => $"host{i}.example.com")) + ".";
+        Assert.True(message.Length > SignInEvent.MaxFailureReasonLength);
+        var outcome = SignInOutcome.Failure(SignInErrorKind.ServerUnreachable, SignInStep.Token, message);
+
+        await host.Services.GetRequiredService<SignInRecorder>().RecordAsync(integrationId, outcome, Portal.Core.Authorization.Actor.Anonymous, CancellationToken.None);
+
+        await using var read = await NewContextAsync();
+        var stored = await read.SignInEvents.AsNoTracking().SingleAsync(e => e.IntegrationId == integrationId);
+        Assert.Equal(SignInEvent.MaxFailureReasonLength, stored.FailureReason!.Length);
+        Assert.StartsWith("The server's certificate is for host1.example.com, host2.example.com", stored.FailureReason, StringComparison.Ordinal);
+        Assert.EndsWith("…", stored.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_directly_inserted_row_reads_back_with_every_value_as_written()
     {
         var pending = new PendingAuthorization
