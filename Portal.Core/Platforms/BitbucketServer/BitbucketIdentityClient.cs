@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -166,10 +167,11 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
 
     private static async Task<IdentityLookup> RefusedAsync(HttpResponseMessage response, string message, CancellationToken cancellationToken)
     {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        // As UTF-8 whatever charset the answer names: a proxy's page may name one .NET does not know ("utf8").
+        var body = await ResponseBody.ReadStartAsync(response.Content, RefusedAnswer.MaxBodyLength, cancellationToken);
         var wwwAuthenticate = response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) ? values.ToList() : [];
         var refused = new RefusedAnswer((int)response.StatusCode, wwwAuthenticate,
-            body.Length > RefusedAnswer.MaxBodyLength ? body[..RefusedAnswer.MaxBodyLength] : body, response.Headers.Date);
+            body, response.Headers.Date);
         return new IdentityLookup(null, message, Refused: refused);
     }
 

@@ -217,4 +217,27 @@ public class ClientTests : IDisposable
 
         Assert.Equal(OAuth1ErrorKind.TokenRejected, error.Kind);
     }
+
+    [Fact]
+    public async Task An_answer_naming_a_charset_dotnet_does_not_know_is_read_as_utf8()
+    {
+        // "utf8" without the hyphen, as some proxies and servlet containers write it; ReadAsStringAsync throws on it.
+        static HttpResponseMessage Utf8Without(HttpStatusCode status, string body)
+        {
+            var response = new HttpResponseMessage(status) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+            response.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain; charset=utf8");
+            return response;
+        }
+        var (client, _) = ClientAnswering(request => request.RequestUri!.AbsolutePath.EndsWith("request-token", StringComparison.Ordinal)
+            ? Utf8Without(HttpStatusCode.OK, "oauth_token=rEqToKeN&oauth_token_secret=s3cr3t&oauth_callback_confirmed=true")
+            : Utf8Without(HttpStatusCode.Unauthorized, "oauth_problem=consumer_key_unknown"));
+
+        var token = await client.GetRequestTokenAsync(BaseUrl, Consumer, CallbackUrl, CancellationToken.None);
+        using var refused = await client.SendSignedAsync(HttpMethod.Get, BaseUrl + "rest/api/1.0/application-properties", new OAuth1Credentials(Consumer, "t", "s"), CancellationToken.None);
+        var error = await client.ReadErrorAsync(refused, Consumer.ConsumerKey, CancellationToken.None);
+
+        Assert.True(token.Succeeded, token.Error?.Message);
+        Assert.Equal("rEqToKeN", token.Value!.Token);
+        Assert.Equal(OAuth1ErrorKind.ConsumerKeyUnknown, error.Kind);
+    }
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Connections;
 namespace Portal.Core.Platforms.BitbucketServer.OAuth1;
 
 /// <summary>
@@ -81,11 +82,17 @@ public sealed class OAuth1Client(HttpClient httpClient, TimeProvider timeProvide
     /// Describes a failed Bitbucket answer: its <c>oauth_problem</c> (from <c>WWW-Authenticate</c> or the body) mapped to
     /// a readable error, or the unexpected status.
     /// </summary>
+    /// <summary>
+    /// How much of an answer is read, as UTF-8 whatever charset it names (a proxy's page may name one .NET does not
+    /// know, such as "utf8"): token answers and <c>oauth_problem</c> reports are a few hundred bytes.
+    /// </summary>
+    private const int MaxAnswerBytes = 64 * 1024;
+
     public async Task<OAuth1Error> ReadErrorAsync(HttpResponseMessage response, string consumerKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         var portalClock = timeProvider.GetUtcNow();
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var body = await ResponseBody.ReadStartAsync(response.Content, MaxAnswerBytes, cancellationToken);
         var wwwAuthenticate = response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values)
             ? values.ToList()
             : [];
@@ -118,7 +125,7 @@ public sealed class OAuth1Client(HttpClient httpClient, TimeProvider timeProvide
                 return OAuth1Result.Failure<TokenAnswer>(await ReadErrorAsync(response, credentials.Consumer.ConsumerKey, cancellationToken));
             }
 
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var body = await ResponseBody.ReadStartAsync(response.Content, MaxAnswerBytes, cancellationToken);
             if (OAuth1Problem.Read(null, body) is { } problem)
             {
                 return OAuth1Result.Failure<TokenAnswer>(OAuth1Errors.FromProblem(
