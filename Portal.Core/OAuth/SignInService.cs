@@ -134,6 +134,10 @@ public sealed class SignInService(
     /// setup session, the sign-in ends Setup Mode and makes this person an administrator.</param>
     public async Task<SignInOutcome> CompleteAsync(Guid integrationId, CallbackParameters callback, IReadOnlyCollection<string> correlations, Actor browser, CancellationToken cancellationToken = default)
     {
+        if (string.IsNullOrEmpty(callback.State ?? callback.OAuthToken) && OAuthErrorCodes.Known(callback.Error) is { } error)
+        {
+            return await ErrorWithoutStateAsync(integrationId, error, cancellationToken);
+        }
         var check = await pendings.ConsumeAsync(integrationId, callback.State ?? callback.OAuthToken, correlations, cancellationToken);
         if (check.Failure is { } refused)
         {
@@ -187,6 +191,23 @@ public sealed class SignInService(
         }
         verifications.Completed(pending.Id, outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// The server may leave the state out when it sends the browser back with an error (a user who chose Deny): the
+    /// error still says what happened. Nothing ties such an answer to a sign-in of this browser, so it is explained,
+    /// never recorded.
+    /// </summary>
+    private async Task<SignInOutcome> ErrorWithoutStateAsync(Guid integrationId, string error, CancellationToken cancellationToken)
+    {
+        Integration? integration;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            integration = await IntegrationById.RunAsync(db, integrationId, cancellationToken);
+        }
+        var words = integration is null ? PlatformWording.Generic : platforms.WordingOf(integration.Platform);
+        var (kind, message) = OAuthErrorMessages.ForAuthorizeError(error, words);
+        return SignInOutcome.Failure(kind, SignInStep.Authorize, message, integrationName: integration?.Name, errorCode: error) with { ServerName = words.ServerName };
     }
 
     private async Task<bool> IntegrationExistsAsync(Guid integrationId, CancellationToken cancellationToken)

@@ -186,6 +186,34 @@ public sealed class SignInFlowTests
         Assert.Equal(0, scenario.Bitbucket.TokenRequests);
     }
 
+    [Theory]
+    [InlineData("access_denied", "You declined the access request in Bitbucket, so you were not signed in.")]
+    [InlineData("temporarily_unavailable", "Bitbucket")]
+    public async Task An_error_sent_back_without_a_state_is_explained_by_the_error_and_not_recorded(string error, string expected)
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+
+        var response = await scenario.CallbackAsync(browser, new Uri(callback.GetLeftPart(UriPartial.Path) + "?error=" + error));
+
+        await AssertSignInFailedAsync(scenario, browser, response, expected);
+        Assert.Empty(await scenario.SignInEventsAsync());
+        Assert.Equal(0, scenario.Bitbucket.TokenRequests);
+    }
+
+    [Fact]
+    public async Task An_unknown_error_without_a_state_still_says_the_state_is_missing()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+
+        var response = await scenario.CallbackAsync(browser, new Uri(callback.GetLeftPart(UriPartial.Path) + "?error=made_up"));
+
+        await AssertSignInFailedAsync(scenario, browser, response, "carried no sign-in state");
+    }
+
     [Fact]
     public async Task A_sign_in_that_took_longer_than_ten_minutes_has_expired()
     {
