@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
 using Portal.Core.Authorization;
+using Portal.Core.Persistence;
 using Portal.Core.Sessions;
 
 namespace Portal.Web;
@@ -15,6 +16,7 @@ namespace Portal.Web;
 internal sealed class PortalAuthenticationStateProvider(ILoggerFactory loggerFactory, AdministratorGate gate, IOptions<PortalSessionOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
+    private readonly ILogger logger = loggerFactory.CreateLogger<PortalAuthenticationStateProvider>();
     private readonly Lock stateLock = new();
     private bool? lastAllowed;
 
@@ -26,7 +28,19 @@ internal sealed class PortalAuthenticationStateProvider(ILoggerFactory loggerFac
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
-        var allowed = await gate.CheckAsync(authenticationState.User.ToActor(), cancellationToken) is null;
+        bool allowed;
+        try
+        {
+            allowed = await gate.CheckAsync(authenticationState.User.ToActor(), cancellationToken) is null;
+        }
+        catch (Exception e) when (DatabaseFailure.Describe(e) is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // The framework signs the page out for good when this throws. A database that is down for a moment says
+            // nothing about the person, and every action is authorized again when it runs, so the page stays as it is
+            // and the next interval checks again.
+            logger.LogWarning("The periodic check of an open page's access could not read the database ({Reason}); the next check tries again", e.GetType().Name);
+            return true;
+        }
         bool changed;
         lock (stateLock)
         {
