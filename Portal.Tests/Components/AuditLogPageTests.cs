@@ -12,10 +12,11 @@ public sealed class AuditLogPageTests : MudTestBase
     private readonly TestDatabase database = new();
     private readonly Guid integrationId = Guid.NewGuid();
     private readonly Guid graceId = Guid.NewGuid();
+    private readonly UnreadableTableInterceptor unreadable = new("AuditEntries");
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        database.Register(services);
+        database.Register(services, interceptors: unreadable);
         services.AddSingleton(TimeProvider.System);
         services.AddTestAuthorization();
     }
@@ -48,6 +49,26 @@ public sealed class AuditLogPageTests : MudTestBase
         Assert.Equal($"/audit?kind=SignInSucceeded&person={graceId}", links["Grace Hopper"]);
         Assert.Equal($"/audit?kind=SignInSucceeded&integration={integrationId}", links["Acme Bitbucket"]);
         Assert.Equal("/audit", cut.Find("[data-testid=clear-filters]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task A_log_that_cannot_be_read_says_so_instead_of_nothing_recorded_and_can_be_read_again()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        Auth.SignInAs(ada);
+        unreadable.Failing = true;
+
+        var cut = Ctx.Render<AuditLogPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("The audit log could not be read: The portal could not read or write its database file",
+            cut.Find("[data-testid=audit-load-failed]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=no-entries]"));
+
+        unreadable.Failing = false;
+        cut.Find("[data-testid=audit-load-failed] button").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=audit-table] tbody tr")));
+        Assert.Empty(cut.FindAll("[data-testid=audit-load-failed]"));
     }
 
     [Fact]

@@ -56,3 +56,15 @@ public sealed class DiskFullInterceptor : DbConnectionInterceptor
         }
     }
 }
+
+/// <summary>While <see cref="Failing"/> is set, reading with a command whose SQL names <paramref name="table"/> fails as a disk error would.</summary>
+public sealed class UnreadableTableInterceptor(string table) : DbCommandInterceptor
+{
+    public bool Failing { get; set; }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
+        Failing && command.CommandText.Contains($"\"{table}\"", StringComparison.Ordinal)
+            ? throw new SqliteException("disk I/O error", 10)
+            : ValueTask.FromResult(result);
+}
