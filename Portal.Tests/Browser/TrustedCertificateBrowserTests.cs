@@ -74,9 +74,18 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
         await page.ScreenshotToAsync("82-certificate-page-trusted.png");
         await page.AssertNoAccessibilityViolationsAsync("setup session, Trusted certificate page, trusted");
 
+        // A second tab on the same page, still showing the certificate after the first removes it.
+        var secondTab = await page.Context.NewPageAsync();
+        await secondTab.GotoAsync(page.Url);
+        await secondTab.WaitForInteractiveAsync();
+
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove trusted certificate" }).ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("no-trusted-certificate")).ToBeVisibleAsync();
+        await secondTab.GetByRole(AriaRole.Button, new() { Name = "Remove trusted certificate" }).ClickAsync();
+        await Assertions.Expect(secondTab.GetByText("\"Acme Private CA\" trusted no certificate of its own any more: someone removed it a moment ago.")).ToBeVisibleAsync();
+        await Assertions.Expect(secondTab.GetByTestId("no-trusted-certificate")).ToBeVisibleAsync();
+        await secondTab.CloseAsync();
         await Assertions.Expect(page.GetByTestId("certificate-check").GetByTestId("check-failed"))
             .ToContainTextAsync($"is not trusted (subject \"{TestCertificateAuthority.ServerSubject}\"");
         await page.AssertNoAccessibilityViolationsAsync("setup session, Trusted certificate page, after removing");
