@@ -111,6 +111,15 @@ public sealed partial class BitbucketFake
         return consumer;
     }
 
+    /// <summary>The consumer may no longer be granted access by users (its request tokens are refused).</summary>
+    public void ForbidUserGrants(string consumerKey)
+    {
+        lock (_oauth)
+        {
+            _oauth1Consumers[consumerKey] = _oauth1Consumers[consumerKey] with { UserGrantsAllowed = false };
+        }
+    }
+
     /// <summary>The administrator pasted some other public key than the portal showed (the "wrong key" mistake).</summary>
     public BitbucketOAuth1Consumer RegisterOAuth1ConsumerWithWrongKey(string consumerKey, string name = "Portal") =>
         RegisterOAuth1Consumer(consumerKey, OAuth1KeyPair.Generate().PublicKeyPem, name);
@@ -235,6 +244,10 @@ public sealed partial class BitbucketFake
         if (!verification.Succeeded)
         {
             return OAuth1Outcome.Fail(verification);
+        }
+        if (!consumer.UserGrantsAllowed)
+        {
+            return OAuth1Outcome.Fail("permission_denied");
         }
         var callback = verification[OAuth1ProtocolParameter.Callback];
         if (callback is not null && callback != "oob"
@@ -554,7 +567,8 @@ public sealed partial class BitbucketFake
 /// An application link's Incoming Authentication (OAuth 1) as a Bitbucket administrator fills it: Consumer Key,
 /// Consumer Name, Public Key and the optional Consumer Callback URL.
 /// </summary>
-public sealed record BitbucketOAuth1Consumer(string ConsumerKey, string Name, string PublicKeyPem, string? CallbackUrl = null);
+/// <param name="UserGrantsAllowed">Whether users may grant the consumer access (three-legged OAuth); without it, asking for a request token is refused with <c>permission_denied</c>.</param>
+public sealed record BitbucketOAuth1Consumer(string ConsumerKey, string Name, string PublicKeyPem, string? CallbackUrl = null, bool UserGrantsAllowed = true);
 
 /// <summary>
 /// An OAuth 1 request the fake received: at <see cref="Endpoint"/> <c>request-token</c>, <c>access-token</c> or

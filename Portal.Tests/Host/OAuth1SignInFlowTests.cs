@@ -192,6 +192,23 @@ public sealed partial class OAuth1SignInFlowTests
     }
 
     [Fact]
+    public async Task A_link_that_refuses_user_grants_at_the_request_token_says_so_and_not_that_the_user_declined()
+    {
+        await using var scenario = await SignInScenario.StartOAuth1Async();
+        var consumerKey = scenario.Registration.OAuth1!.ConsumerKey;
+        scenario.Bitbucket.ForbidUserGrants(consumerKey);
+        using var browser = scenario.NewBrowser();
+
+        var response = await scenario.RequestStartAsync(browser);
+
+        Assert.Equal("permission_denied", Assert.Single(scenario.Bitbucket.OAuth1Requests).Problem);
+        var message = await AssertSignInFailedAsync(scenario, browser, response, "the connection between the portal and Bitbucket is not set up correctly",
+            $"Bitbucket refused to start a sign-in for Consumer Key \"{consumerKey}\" (oauth_problem=permission_denied when asked for a request token");
+        Assert.DoesNotContain("declined", message, StringComparison.Ordinal);
+        Assert.Contains("remove its Incoming Authentication and add it again", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_Consumer_Key_Bitbucket_does_not_know_says_to_check_it_in_Incoming_Authentication()
     {
         await using var scenario = await SignInScenario.StartOAuth1Async(new SignInScenarioOptions

@@ -15,6 +15,12 @@ public enum OAuth1ErrorKind
     /// <summary><c>permission_denied</c>: the user denied access, or the link does not allow it.</summary>
     PermissionDenied,
 
+    /// <summary>
+    /// <c>permission_denied</c> when asking for a request token, before anyone saw Bitbucket's page: the link does not
+    /// let users grant this consumer access.
+    /// </summary>
+    UserGrantsNotAllowed,
+
     /// <summary><c>permission_unknown</c>: the token was exchanged before the user decided.</summary>
     PermissionUnknown,
 

@@ -17,6 +17,21 @@ public static class OAuth1Errors
     private const string IncomingAuthenticationPath =
         "Bitbucket > Administration > Application Links, edit the portal's link, Incoming Authentication";
 
+    /// <summary>
+    /// What <paramref name="error"/> means when Bitbucket answered the request-token step with it: there,
+    /// <c>permission_denied</c> cannot be a user's choice, since nobody has seen Bitbucket's page yet.
+    /// </summary>
+    public static OAuth1Error AtRequestToken(OAuth1Error error, string consumerKey) =>
+        error.Kind != OAuth1ErrorKind.PermissionDenied ? error : error with
+        {
+            Kind = OAuth1ErrorKind.UserGrantsNotAllowed,
+            Message = $"Bitbucket refused to start a sign-in for Consumer Key \"{consumerKey}\" (oauth_problem=permission_denied when asked " +
+                "for a request token, before anyone saw its authorization page): the application link does not let users grant " +
+                $"this consumer access. Fix: in {IncomingAuthenticationPath}, check that the link with Consumer Key \"{consumerKey}\" " +
+                "is the portal's Generic Application link; remove its Incoming Authentication and add it again with the Consumer " +
+                "Key and public key this integration shows.",
+        };
+
     /// <summary>Maps a reported <c>oauth_problem</c> to an error.</summary>
     /// <param name="problem">The report.</param>
     /// <param name="consumerKey">The Consumer Key the request used (not a secret; shown so the admin can compare).</param>

@@ -27,7 +27,7 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
         var requestToken = await RequestTokenAsync(integration, cancellationToken);
         if (!requestToken.Succeeded)
         {
-            var error = requestToken.Error;
+            var error = OAuth1Errors.AtRequestToken(requestToken.Error, integration.ConsumerKey ?? "");
             return SignInStart.Failed(TokenExchange.Failed(KindOf(error), SignInStep.Authorize, error.Message, error.Problem));
         }
         var token = requestToken.Value!;
