@@ -26,6 +26,11 @@ public sealed partial class BitbucketFake
     /// </summary>
     public bool SendsUserIdHeader { get => _sendsUserIdHeader; set => _sendsUserIdHeader = value; }
 
+    /// <summary>What answers the user search in Bitbucket's place (a proxy's redirect or page), or null for Bitbucket itself.</summary>
+    public IResult? UserSearchStandIn { get => _userSearchStandIn; set => _userSearchStandIn = value; }
+
+    private volatile IResult? _userSearchStandIn;
+
     /// <summary>The largest page the user search serves: a larger <c>limit</c> is cut down to it (default 1000).</summary>
     public int UserSearchMaxLimit { get => Volatile.Read(ref _userSearchMaxLimit); set => Volatile.Write(ref _userSearchMaxLimit, value); }
 
@@ -110,6 +115,10 @@ public sealed partial class BitbucketFake
     private IResult SearchUsers(HttpContext context, string? filter, int? avatarSize, int? start, int? limit)
     {
         Interlocked.Increment(ref _userSearchRequests);
+        if (UserSearchStandIn is { } standIn)
+        {
+            return standIn;
+        }
         var caller = AuthenticatedUser(context);
         var first = Math.Max(start ?? 0, 0);
         var size = Math.Clamp(limit ?? DefaultUserSearchLimit, 1, Math.Max(UserSearchMaxLimit, 1));

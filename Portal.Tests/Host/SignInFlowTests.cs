@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -538,6 +539,33 @@ public sealed class SignInFlowTests
         Assert.Equal(200, Assert.Single(scenario.Bitbucket.TokenExchanges).Status);
         await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the portal could not find out which Bitbucket account you used",
             recordedDetail: "did not accept the access token it had just issued");
+    }
+
+    [Fact]
+    public async Task A_user_search_redirected_elsewhere_is_named_as_held_back_not_as_a_missing_permission()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.UserSearchStandIn = Results.Redirect("/plugins/servlet/u2f/verify");
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the portal could not find out which Bitbucket account you used",
+            recordedDetail: "Bitbucket redirected the portal's request for /rest/api/1.0/users, made with the user's new access token, to ");
+        Assert.DoesNotContain("Repositories: Read", (await scenario.SignInEventsAsync())[^1].FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_search_answered_with_something_other_than_JSON_says_what_to_check()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.UserSearchStandIn = Results.Content("{ this is not json", "application/json");
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the portal could not find out which Bitbucket account you used",
+            recordedDetail: "Bitbucket's user search answered with something that is not its JSON, so the portal could not find out who signed in. Check that the base URL points at Bitbucket itself");
     }
 
     // ---- Link-local addresses ----------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         }
         catch (JsonException)
         {
-            return Failed("Bitbucket's user search answered with something that is not its JSON. A proxy or login page may be in the way.");
+            return Failed("Bitbucket's user search answered with something that is not its JSON, so the portal could not find out who signed in. Check that the base URL points at Bitbucket itself and that no proxy or login page answers requests to /rest/api/ in its place.");
         }
     }
 
@@ -78,6 +78,10 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
             using var usersRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.UsersFiltered(baseUrl, name, start));
             await authorize(usersRequest);
             using var users = await http.SendAsync(usersRequest, cancellationToken);
+            if (AuthenticatedRequestInterception.Describe(usersRequest, users) is { } intercepted)
+            {
+                return Failed(intercepted);
+            }
             if (!users.IsSuccessStatusCode)
             {
                 return await RefusedAsync(users,
