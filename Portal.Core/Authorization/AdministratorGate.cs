@@ -11,7 +11,8 @@ namespace Portal.Core.Authorization;
 /// administrator, or an active setup session while Setup Mode lasts. Every state-changing action asks it when it runs,
 /// so a page left open loses its powers the moment its person does.
 /// </summary>
-public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFactory, SessionService sessions, IOptions<SetupOptions> setupOptions)
+public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFactory, SessionService sessions, IOptions<SetupOptions> setupOptions,
+    IOptions<PortalSessionOptions> sessionOptions)
 {
     /// <summary>Null when the actor may act now; otherwise why not.</summary>
     public async Task<AccessRefusal?> CheckAsync(Actor actor, CancellationToken cancellationToken = default)
@@ -47,6 +48,10 @@ public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFacto
             $"Your setup session has expired (setup sessions last {Describe(setupOptions.Value.SessionLifetime)}). Restart the portal for a new setup link, or run the setup-mode command."),
         (SessionState.Expired, _) => new(AccessRefusalReason.SessionExpired,
             "Your session has reached its maximum lifetime. Sign in again."),
+        (SessionState.Idle, SessionKind.Setup) => new(AccessRefusalReason.SetupSessionExpired,
+            $"Your setup session ended because this browser made no request to the portal for {Describe(sessionOptions.Value.IdleTimeout)}. Restart the portal for a new setup link, or run the setup-mode command."),
+        (SessionState.Idle, _) => new(AccessRefusalReason.SessionExpired,
+            $"Your session ended because this browser made no request to the portal for {Describe(sessionOptions.Value.IdleTimeout)}; a page left open does not count as one. Sign in again."),
         (SessionState.SignedOut, _) => new(AccessRefusalReason.SignedOut,
             "You signed out (in this or another tab), so this page can no longer make changes. Sign in again."),
         (SessionState.Replaced, _) => new(AccessRefusalReason.SessionEnded,

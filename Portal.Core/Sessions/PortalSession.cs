@@ -36,6 +36,11 @@ public sealed class PortalSession
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>The absolute end of the session, however active it is.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>
+    /// The last request its browser made (to the minute): the session ends <c>Sessions:IdleTimeout</c> after it, also
+    /// for pages that stay open meanwhile. Null in sessions started before it was kept: their start counts.
+    /// </summary>
+    public DateTimeOffset? LastSeenAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public SessionEndReason? EndReason { get; set; }
 }

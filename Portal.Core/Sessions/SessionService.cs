@@ -16,6 +16,8 @@ public enum SessionState
     /// <summary>The browser signed in again (in another tab), which started a new session.</summary>
     Replaced,
     Expired,
+    /// <summary>Its browser made no request for <c>Sessions:IdleTimeout</c>.</summary>
+    Idle,
     /// <summary>A setup session after Setup Mode ended.</summary>
     SetupModeOver,
     /// <summary>A setup session whose link was withdrawn by the <c>setup-mode</c> command, which issued a new one.</summary>
@@ -25,7 +27,8 @@ public enum SessionState
 }
 
 /// <summary>The state of one session, read from the database when asked.</summary>
-public sealed record SessionCheck(SessionState State, SessionKind? Kind = null, Guid? UserId = null)
+/// <param name="LastSeenAt">When its browser last made a request, as recorded (<see cref="SessionService.SeenAsync"/>).</param>
+public sealed record SessionCheck(SessionState State, SessionKind? Kind = null, Guid? UserId = null, DateTimeOffset? LastSeenAt = null)
 {
     public bool IsActive => State == SessionState.Active;
 }
@@ -65,6 +68,7 @@ public sealed class SessionService(
         {
             return new SessionCheck(SessionState.Unknown);
         }
+        var now = clock.GetUtcNow();
         var state = session switch
         {
             // The end of Setup Mode explains a setup session's end best, whatever else ended it.
@@ -76,11 +80,39 @@ public sealed class SessionService(
                 SessionEndReason.IntegrationRemoved => SessionState.IntegrationRemoved,
                 _ => SessionState.Revoked,
             },
-            _ when session.ExpiresAt <= clock.GetUtcNow() => SessionState.Expired,
+            _ when session.ExpiresAt <= now => SessionState.Expired,
+            _ when LastSeen(session) + options.Value.IdleTimeout <= now => SessionState.Idle,
             { Kind: SessionKind.Setup, SetupTokenId: null } => SessionState.SetupLinkReplaced,
             _ => SessionState.Active,
         };
-        return new SessionCheck(state, session.Kind, session.UserId);
+        return new SessionCheck(state, session.Kind, session.UserId, LastSeen(session));
+    }
+
+    private static DateTimeOffset LastSeen(PortalSession session) => session.LastSeenAt ?? session.CreatedAt;
+
+    /// <summary>How stale the recorded last request may get before a request records it again: one write a minute per busy session, not one per request.</summary>
+    public static readonly TimeSpan SeenPrecision = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Records that the browser of an active session made a request now, when the one recorded (<paramref name="check"/>)
+    /// is older than <see cref="SeenPrecision"/>: the idle timeout counts from it, for the cookie and for open pages alike.
+    /// </summary>
+    public async Task SeenAsync(Guid sessionId, SessionCheck check, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        if (!check.IsActive || check.LastSeenAt is { } seen && now - seen < SeenPrecision)
+        {
+            return;
+        }
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), cancellationToken);
+        }
+        catch (Exception e) when (DatabaseFailure.Describe(e) is not null)
+        {
+            // A busy database must not fail the request; the next request records it, well within the idle timeout.
+        }
     }
 
     /// <summary>Like <see cref="StartUserSessionAsync"/>, saved by <paramref name="db"/>'s next <c>SaveChanges</c> with the rest of the sign-in.</summary>
@@ -98,6 +130,7 @@ public sealed class SessionService(
     private Guid Add(PortalDbContext db, PortalSession session, TimeSpan lifetime)
     {
         session.CreatedAt = clock.GetUtcNow();
+        session.LastSeenAt = session.CreatedAt;
         session.ExpiresAt = session.CreatedAt + lifetime;
         db.Sessions.Add(session);
         return session.Id;

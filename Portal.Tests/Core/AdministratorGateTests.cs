@@ -70,10 +70,58 @@ public sealed class AdministratorGateTests : IAsyncLifetime
     public async Task A_session_ends_after_its_absolute_lifetime_however_active()
     {
         var (_, ada) = await services.PersonAsync("Ada", isAdministrator: true);
+        var options = new PortalSessionOptions();
+        for (var elapsed = TimeSpan.Zero; elapsed <= options.AbsoluteLifetime; elapsed += options.IdleTimeout / 2)
+        {
+            await SeenAsync(ada);
+            clock.Advance(options.IdleTimeout / 2);
+        }
 
-        clock.Advance(new PortalSessionOptions().AbsoluteLifetime + TimeSpan.FromSeconds(1));
+        var refusal = await Gate.CheckAsync(ada);
 
-        Assert.Equal(AccessRefusalReason.SessionExpired, (await Gate.CheckAsync(ada))!.Reason);
+        Assert.Equal(AccessRefusalReason.SessionExpired, refusal!.Reason);
+        Assert.Equal("Your session has reached its maximum lifetime. Sign in again.", refusal.Message);
+    }
+
+    [Fact]
+    public async Task A_session_whose_browser_made_no_request_for_the_idle_timeout_ends_for_pages_left_open_too()
+    {
+        var (_, ada) = await services.PersonAsync("Ada", isAdministrator: true);
+        var idle = new PortalSessionOptions().IdleTimeout;
+
+        clock.Advance(idle - TimeSpan.FromMinutes(1));
+        await SeenAsync(ada);
+        clock.Advance(idle - TimeSpan.FromMinutes(1));
+        Assert.Null(await Gate.CheckAsync(ada));
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        var refusal = await Gate.CheckAsync(ada);
+        Assert.Equal(AccessRefusalReason.SessionExpired, refusal!.Reason);
+        Assert.Equal("Your session ended because this browser made no request to the portal for 12 hours; a page left open does not count as one. Sign in again.", refusal.Message);
+        Assert.Equal(SessionState.Idle, (await Sessions.CheckAsync(ada.SessionId!.Value)).State);
+    }
+
+    [Fact]
+    public async Task A_request_is_recorded_at_most_once_a_minute_per_session()
+    {
+        var (_, ada) = await services.PersonAsync("Ada", isAdministrator: true);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await SeenAsync(ada);
+        var first = (await Sessions.CheckAsync(ada.SessionId!.Value)).LastSeenAt;
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        await SeenAsync(ada);
+        Assert.Equal(first, (await Sessions.CheckAsync(ada.SessionId.Value)).LastSeenAt);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await SeenAsync(ada);
+
+        Assert.True((await Sessions.CheckAsync(ada.SessionId.Value)).LastSeenAt >= first + TimeSpan.FromSeconds(61));
+    }
+
+    private async Task SeenAsync(Actor actor)
+    {
+        var sessionId = actor.SessionId!.Value;
+        await Sessions.SeenAsync(sessionId, await Sessions.CheckAsync(sessionId));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Portal.Core.Authorization;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,6 +63,33 @@ public sealed class SessionHostTests
 
         var expired = await admin.Http.GetAsync(new Uri("/integrations", UriKind.Relative));
         Assert.Equal("/access", expired.Headers.Location?.AbsolutePath);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task Requests_keep_a_session_alive_and_a_browser_idle_for_the_idle_timeout_loses_it_on_pages_left_open_too()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            PortalSettings = new Dictionary<string, string?> { ["Sessions:IdleTimeout"] = "01:00:00", ["Sessions:AbsoluteLifetime"] = "05:00:00" },
+        });
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(admin);
+        var sessionId = (await scenario.QueryAsync(db => db.Sessions.AsNoTracking().SingleAsync(s => s.Kind == SessionKind.User && s.EndedAt == null))).Id;
+        var sessions = scenario.Host.Services.GetRequiredService<SessionService>();
+        var gate = scenario.Host.Services.GetRequiredService<AdministratorGate>();
+
+        scenario.Clock.Advance(TimeSpan.FromMinutes(50));
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
+        scenario.Clock.Advance(TimeSpan.FromMinutes(50));
+        // What an open page's periodic check and every action ask: 100 minutes after the sign-in, 50 after the last request.
+        Assert.Equal(SessionState.Active, (await sessions.CheckAsync(sessionId)).State);
+        Assert.Null(await gate.CheckAsync(new Actor(sessionId)));
+
+        scenario.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        Assert.Equal(SessionState.Idle, (await sessions.CheckAsync(sessionId)).State);
+        Assert.Contains("made no request to the portal for 1 hour", (await gate.CheckAsync(new Actor(sessionId)))!.Message, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();
     }
 

@@ -11,8 +11,14 @@ internal static class SessionCookieValidation
 {
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        var active = Guid.TryParse(context.Principal?.FindFirst(PortalClaims.Session)?.Value, out var sessionId)
-            && (await context.HttpContext.RequestServices.GetRequiredService<SessionService>().CheckAsync(sessionId, context.HttpContext.RequestAborted)).IsActive;
+        var active = false;
+        if (Guid.TryParse(context.Principal?.FindFirst(PortalClaims.Session)?.Value, out var sessionId))
+        {
+            var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionService>();
+            var check = await sessions.CheckAsync(sessionId, context.HttpContext.RequestAborted);
+            active = check.IsActive;
+            await sessions.SeenAsync(sessionId, check, context.HttpContext.RequestAborted);
+        }
         if (!active)
         {
             context.RejectPrincipal();

@@ -432,6 +432,9 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("SetupTokenId")
                         .HasColumnType("INTEGER");
 

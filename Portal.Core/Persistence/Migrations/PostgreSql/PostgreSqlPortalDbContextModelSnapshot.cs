@@ -444,6 +444,9 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("LastSeenAt")
+                        .HasColumnType("bigint");
+
                     b.Property<int?>("SetupTokenId")
                         .HasColumnType("integer");
 
