@@ -171,7 +171,15 @@ public sealed class SignInService(
         {
             if (outcome.Succeeded && pending.Purpose == AuthorizationPurpose.SignIn)
             {
-                outcome = await SignInAsync(integration, outcome, tokens!, browser, cancellationToken);
+                try
+                {
+                    outcome = await SignInAsync(integration, outcome, tokens!, browser, cancellationToken);
+                }
+                catch (DbUpdateException e) when (DatabaseFailure.IsUniqueViolation(e))
+                {
+                    // The same person's first sign-in in another tab created the account a moment ago: this one signs in to it.
+                    outcome = await SignInAsync(integration, outcome, tokens!, browser, cancellationToken);
+                }
             }
             else
             {

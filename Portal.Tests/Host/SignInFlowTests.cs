@@ -246,6 +246,34 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
+    public async Task First_sign_ins_of_one_person_in_two_tabs_at_once_both_succeed_with_one_account()
+    {
+        var users = Enumerable.Range(1, 8).Select(i => new BitbucketFakeUser(1000 + i, $"user{i}", $"user{i}", $"User {i}", $"user{i}@example.com")).ToList();
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions { Users = users });
+        foreach (var user in users)
+        {
+            using var firstTab = scenario.NewBrowser();
+            using var secondTab = scenario.NewBrowser();
+            var callbacks = new List<(ScenarioBrowser Browser, Uri Callback)>();
+            foreach (var tab in new[] { firstTab, secondTab })
+            {
+                scenario.Bitbucket.ConsentingUser = user;
+                callbacks.Add((tab, await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(tab))));
+            }
+
+            // Both callbacks at once: each finds no account yet, and the second save meets the first's account.
+            var responses = await Task.WhenAll(callbacks.Select(c => scenario.CallbackAsync(c.Browser, c.Callback)));
+
+            Assert.All(responses, r => Assert.Equal("/", r.Headers.Location?.OriginalString));
+        }
+        Assert.Equal(users.Count, (await scenario.ExternalIdentitiesAsync()).Count);
+        // EF Core logs the insert that met the other tab's account; the sign-in recovered from it.
+        scenario.AssertNoServerErrors(expectedError: message => message.Contains("INSERT INTO \"ExternalIdentities\"", StringComparison.Ordinal)
+            || message.Contains("UNIQUE constraint failed: ExternalIdentities.IntegrationId, ExternalIdentities.ExternalUserId", StringComparison.Ordinal)
+            || message.Contains("duplicate key value violates unique constraint \"IX_ExternalIdentities_IntegrationId_ExternalUserId\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Opening_the_same_callback_again_after_signing_in_says_it_was_already_used()
     {
         await using var scenario = await SignInScenario.StartAsync();
