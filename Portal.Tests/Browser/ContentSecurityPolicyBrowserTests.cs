@@ -87,8 +87,7 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture browser) : 
     /// <summary>A page whose policy violations (events and console messages) land in <see cref="violations"/>.</summary>
     private async Task<IPage> NewWatchedPageAsync()
     {
-        context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(15_000);
+        context = await browser.NewContextAsync();
         await context.ExposeFunctionAsync<string>(ReportViolation, text => violations.Enqueue("event: " + text));
         await context.AddInitScriptAsync($$"""
             document.addEventListener('securitypolicyviolation', e =>

@@ -36,14 +36,12 @@ public sealed class ReverseProxyBrowserTests(BrowserFixture browser) : IAsyncLif
     {
         var setupLink = host.SetupLink;
         Assert.StartsWith($"{PublicUrl}/setup?token=", setupLink, StringComparison.Ordinal);
-        await using var context = await browser.Browser.NewContextAsync(new()
+        await using var context = await browser.NewContextAsync(new()
         {
             IgnoreHTTPSErrors = true,
-            ViewportSize = new() { Width = 1280, Height = 900 },
             // What a client might claim; nginx replaces it with the address it sees.
             ExtraHTTPHeaders = new Dictionary<string, string> { ["X-Forwarded-For"] = "198.51.100.66" },
         });
-        context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var webSockets = new ConcurrentQueue<string>();
         page.WebSocket += (_, socket) => webSockets.Enqueue(socket.Url);

@@ -77,8 +77,7 @@ public sealed partial class ScaleOutBrowserTests(BrowserFixture browser, ITestOu
         // The instance started last logged the link that works.
         var setupLink = SetupLinkPattern().Matches(instances[^1].Output).Last().Value;
         Assert.StartsWith($"{PublicUrl}/setup?token=", setupLink, StringComparison.Ordinal);
-        context = await browser.Browser.NewContextAsync(new() { IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(30_000);
+        context = await browser.NewContextAsync(new() { IgnoreHTTPSErrors = true });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(setupLink);

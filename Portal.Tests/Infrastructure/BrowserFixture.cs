@@ -35,9 +35,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>A fresh browser context (own cookies) with a desktop-sized viewport.</summary>
     public async Task<IPage> NewPageAsync()
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(30_000);
+        var context = await NewContextAsync();
         return await context.NewPageAsync();
+    }
+
+    /// <summary>A fresh browser context, desktop-sized unless <paramref name="options"/> say otherwise, whose actions wait as long as the expectations do.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        options ??= new();
+        options.ViewportSize ??= new() { Width = 1280, Height = 900 };
+        var context = await Browser.NewContextAsync(options);
+        context.SetDefaultTimeout(30_000);
+        return context;
     }
 
     public async Task DisposeAsync()

@@ -129,7 +129,7 @@ public sealed class TwoInstancesTests(BrowserFixture browser, ITestOutputHelper 
         var administrator = (await AdministratorBrowserAsync(ada, grace))!;
 
         // A dashboard open on B shows what A's scheduler records, without a reload.
-        page = await browser.Browser.NewContextAsync();
+        page = await browser.NewContextAsync();
         await page.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "Portal.Auth", Value = administrator.Cookie(b.BaseUrl, "Portal.Auth")!, Url = b.BaseUrl }]);
         var dashboard = await page.NewPageAsync();
         await dashboard.GotoAsync($"{b.BaseUrl}/status");
