@@ -23,7 +23,7 @@ public sealed class AdministratorRoles(IDbContextFactory<PortalDbContext> dbFact
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.LockForTransactionAsync(DatabaseLock.Administrators, ct);
+            await actions.LockAdministratorsAsync(db, actor, ct);
             var wasAdministrator = await db.Users.Where(u => u.Id == userId).Select(u => (bool?)u.IsAdministrator).SingleOrDefaultAsync(ct);
             if (wasAdministrator is null)
             {

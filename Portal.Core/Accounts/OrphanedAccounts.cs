@@ -28,7 +28,7 @@ public sealed class OrphanedAccounts(IDbContextFactory<PortalDbContext> dbFactor
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.LockForTransactionAsync(DatabaseLock.Administrators, ct);
+            await actions.LockAdministratorsAsync(db, actor, ct);
             // Written first so the entry still finds the person's name; rolled back with the rest when nothing is removed.
             await audit.AddAsync(db, actor, AuditKind.AccountRemoved, subjectUserId: userId, cancellationToken: ct);
             await db.SaveChangesAsync(ct);

@@ -20,10 +20,33 @@ public sealed class AdminActions(AdministratorGate gate, ILogger<AdminActions> l
             }
             return AdminResult.Done(await action(cancellationToken));
         }
+        catch (RefusedMeanwhileException e)
+        {
+            return AdminResult.Refused<T>(e.Refusal);
+        }
         catch (Exception e) when (DatabaseFailure.Describe(e) is { } failure)
         {
             logger.LogWarning(e, "An administrator's action failed in the database: {Failure}", failure);
             return AdminResult.Failed<T>(failure);
         }
+    }
+
+    /// <summary>
+    /// Takes the administrators' lock in the action's transaction and asks the gate again under it, for actions that
+    /// change who may administer: a revoke that committed between <see cref="RunAsync"/>'s check and this lock refuses
+    /// the action (and rolls its transaction back) instead of letting it run with a role its actor no longer has.
+    /// </summary>
+    public async Task LockAdministratorsAsync(PortalDbContext db, Actor actor, CancellationToken cancellationToken)
+    {
+        await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
+        if (await gate.CheckAsync(db, actor, cancellationToken) is { } refusal)
+        {
+            throw new RefusedMeanwhileException(refusal);
+        }
+    }
+
+    private sealed class RefusedMeanwhileException(AccessRefusal refusal) : Exception(refusal.Message)
+    {
+        public AccessRefusal Refusal { get; } = refusal;
     }
 }

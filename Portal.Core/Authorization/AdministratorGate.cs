@@ -17,12 +17,21 @@ public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFacto
     /// <summary>Null when the actor may act now; otherwise why not.</summary>
     public async Task<AccessRefusal?> CheckAsync(Actor actor, CancellationToken cancellationToken = default)
     {
-        if (actor.SessionId is not { } sessionId)
+        if (actor.SessionId is null)
         {
-            return new AccessRefusal(AccessRefusalReason.NotSignedIn,
-                "You are not signed in, so this page cannot make changes. Sign in again.");
+            return NotSignedIn;
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await CheckAsync(db, actor, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="CheckAsync(Actor, CancellationToken)"/>, in <paramref name="db"/>'s transaction.</summary>
+    internal async Task<AccessRefusal?> CheckAsync(PortalDbContext db, Actor actor, CancellationToken cancellationToken)
+    {
+        if (actor.SessionId is not { } sessionId)
+        {
+            return NotSignedIn;
+        }
         var session = await sessions.CheckAsync(db, sessionId, cancellationToken);
         if (!session.IsActive)
         {
@@ -37,6 +46,9 @@ public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFacto
             : new AccessRefusal(AccessRefusalReason.NotAdministrator,
                 "You are no longer an administrator. Sign in again; if you should have the role, ask an administrator to grant it on People.");
     }
+
+    private static readonly AccessRefusal NotSignedIn = new(AccessRefusalReason.NotSignedIn,
+        "You are not signed in, so this page cannot make changes. Sign in again.");
 
     private AccessRefusal Refusal(SessionCheck session) => (session.State, session.Kind) switch
     {

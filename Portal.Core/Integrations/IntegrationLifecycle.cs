@@ -41,7 +41,7 @@ public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFa
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.LockForTransactionAsync(DatabaseLock.Administrators, ct);
+            await actions.LockAdministratorsAsync(db, actor, ct);
             var current = await db.Integrations.Where(i => i.Id == integrationId).Select(i => new { i.Name, i.Enabled }).SingleOrDefaultAsync(ct);
             if (current is null)
             {
@@ -76,7 +76,7 @@ public sealed class IntegrationLifecycle(IDbContextFactory<PortalDbContext> dbFa
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.LockForTransactionAsync(DatabaseLock.Administrators, ct);
+            await actions.LockAdministratorsAsync(db, actor, ct);
             await db.LockIntegrationRowAsync(integrationId, ct);
             var name = await db.Integrations.Where(i => i.Id == integrationId).Select(i => i.Name).SingleOrDefaultAsync(ct);
             if (name is null)
