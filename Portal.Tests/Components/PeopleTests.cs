@@ -16,10 +16,11 @@ namespace Portal.Tests.Components;
 public sealed class PeopleTests : MudTestBase
 {
     private readonly TestDatabase database = new();
+    private readonly FailingReadAfterCommit failingReadAfterCommit = new();
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        database.Register(services, busyTimeoutSeconds: 1);
+        database.Register(services, busyTimeoutSeconds: 1, failingReadAfterCommit);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<AccountService>();
@@ -113,6 +114,28 @@ public sealed class PeopleTests : MudTestBase
 
         cut.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", cut.Markup, StringComparison.Ordinal));
         Assert.True(await IsAdministratorAsync(grace.Id));
+    }
+
+    [Fact]
+    public async Task A_database_that_fails_just_after_a_saved_change_leaves_a_message_and_a_working_page()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        var (grace, _) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
+        Auth.SignInAs(ada);
+        var cut = Ctx.Render<People>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+        failingReadAfterCommit.Arm();
+
+        cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(true);
+
+        cut.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", cut.Markup, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("The page could not read the current state from the database", cut.Markup, StringComparison.Ordinal));
+        Assert.True(await IsAdministratorAsync(grace.Id));
+
+        cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(false);
+
+        cut.WaitForAssertion(() => Assert.Contains("Grace Hopper is no longer an administrator", cut.Markup, StringComparison.Ordinal));
+        Assert.False(await IsAdministratorAsync(grace.Id));
     }
 
     [Fact]

@@ -68,3 +68,21 @@ public sealed class UnreadableTableInterceptor(string table) : DbCommandIntercep
             ? throw new SqliteException("disk I/O error", 10)
             : ValueTask.FromResult(result);
 }
+
+/// <summary>Once <see cref="Armed"/>, the first read after the next commit fails as a disk error would: a database that fails just after an action was saved.</summary>
+public sealed class FailingReadAfterCommit : IDbTransactionInterceptor, IDbCommandInterceptor
+{
+    private int state; // 0 idle, 1 armed, 2 the next read fails
+
+    public void Arm() => Interlocked.Exchange(ref state, 1);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Interlocked.CompareExchange(ref state, 2, 1);
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
+        Interlocked.CompareExchange(ref state, 0, 2) == 2 ? throw new SqliteException("disk I/O error", 10) : ValueTask.FromResult(result);
+}

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Portal.Core.Authorization;
+using Portal.Core.Persistence;
 using Portal.Web;
 
 namespace Portal.Components.Authorization;
@@ -61,5 +62,21 @@ public partial class AdminAccess
             Snackbar.Add(failure, Severity.Error);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Reads again what the page shows after one of its actions: a database that fails just then becomes a message, and
+    /// the page keeps what it showed instead of stopping.
+    /// </summary>
+    public async Task RefreshAfterActionAsync(Func<Task> read)
+    {
+        try
+        {
+            await read();
+        }
+        catch (Exception e) when (DatabaseFailure.Describe(e) is not null)
+        {
+            Snackbar.Add("The page could not read the current state from the database (it is busy or unavailable), so what it shows may be out of date. Reload the page in a moment.", Severity.Warning);
+        }
     }
 }
