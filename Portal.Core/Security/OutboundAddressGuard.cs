@@ -18,7 +18,8 @@ public sealed class OutboundAddressGuard(Func<string, CancellationToken, Task<IP
     public async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
-        return IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolve(host, cancellationToken);
+        // WaitAsync: on Linux a lookup already under way ignores the token, and a resolver that drops queries takes tens of seconds.
+        return IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolve(host, cancellationToken).WaitAsync(cancellationToken);
     }
 
     /// <summary>The first address among <paramref name="addresses"/> the portal refuses (<see cref="LinkLocalAddresses.IsRefused"/>), or <c>null</c>.</summary>

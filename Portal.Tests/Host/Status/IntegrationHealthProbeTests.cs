@@ -129,6 +129,24 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_resolver_that_never_answers_is_named_at_the_dns_step_when_the_time_is_up()
+    {
+        // A lookup under way on Linux ignores cancellation: this one answers after 3 s, whatever the token says.
+        var guard = new OutboundAddressGuard(async (_, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None);
+            return [IPAddress.Loopback];
+        });
+
+        var report = await CreateProbe(timeout: TimeSpan.FromSeconds(1), guard: guard).ProbeAsync("http://bitbucket.test:7990", OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.Unreachable, report.Problem);
+        var dns = Step(report, ProbeStep.Dns);
+        Assert.Equal(StepOutcome.Failed, dns.Outcome);
+        Assert.StartsWith("Resolving bitbucket.test did not finish within 1 second", dns.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_host_name_that_resolves_to_a_link_local_address_fails_at_dns_and_nothing_connects()
     {
         var fake = await StartFakeAsync();
