@@ -50,6 +50,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         IEnumerable<StoredCheck> history)
     {
         var now = clock.GetUtcNow();
+        List<StatusBoardChange> changes;
         lock (gate)
         {
             entries.Clear();
@@ -73,8 +74,10 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
             }
             loaded = true;
             Reorder();
+            // Read under the lock: an integration added or removed meanwhile must not break the enumeration.
+            changes = entries.Select(e => new StatusBoardChange(e.Key, e.Value.Snapshot)).ToList();
         }
-        Raise(entries.Keys.Select(id => new StatusBoardChange(id, Find(id))).ToList());
+        Raise(changes);
     }
 
     /// <summary>

@@ -17,10 +17,11 @@ public sealed class StatusDashboardTests : MudTestBase
 {
     private readonly TestDatabase database = new();
     private readonly List<BitbucketFake> fakes = [];
+    private readonly UnreadableTableInterceptor unreadableIntegrations = new("Integrations");
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        database.Register(services);
+        database.Register(services, interceptors: unreadableIntegrations);
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -52,6 +53,19 @@ public sealed class StatusDashboardTests : MudTestBase
 
     private static string Badge(IRenderedComponent<StatusDashboard> cut, string name) =>
         cut.Find($"[data-testid=status-card][data-integration='{name}'] [data-testid=status-badge]").TextContent.Trim();
+
+    [Fact]
+    public async Task A_database_that_cannot_be_read_when_the_dashboard_opens_is_named_and_not_taken_for_no_integrations()
+    {
+        await AddIntegrationAsync("Acme Bitbucket");
+        unreadableIntegrations.Failing = true;
+
+        var cut = Ctx.Render<StatusDashboard>();
+
+        cut.WaitForAssertion(() => Assert.Contains("The portal could not read the stored status from its database: The portal could not read or write its database file",
+            cut.Find("[data-testid=status-load-failed]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=no-integrations]"));
+    }
 
     [Theory]
     [InlineData(IntegrationStatus.Connected, "Connected")]

@@ -1,3 +1,4 @@
+using Portal.Core.Persistence;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -80,9 +81,19 @@ public partial class StatusDashboard : IDisposable
             Board.Changed += OnBoardChanged;
             subscribed = true;
         }
-        await StatusService.EnsureBoardAsync();
+        try
+        {
+            await StatusService.EnsureBoardAsync();
+        }
+        catch (Exception e) when (DatabaseFailure.Describe(e) is { } failure)
+        {
+            // The board fills from the database; the subscription stays, so the page catches up with the next change.
+            loadFailure = failure;
+        }
         snapshots = Board.Snapshots;
     }
+
+    private string? loadFailure;
 
     /// <summary>
     /// Called on the publisher's thread. Never renders there: one refresh is queued after a short pause, so a pass that
