@@ -163,6 +163,19 @@ public sealed class GitLabApiReaderTests : IAsyncLifetime
         Assert.Equal(GitLabFailureKind.ServerError, result.Failure?.Kind);
     }
 
+    [Fact]
+    public async Task A_rate_limited_user_lookup_says_so_and_where_to_raise_the_limits()
+    {
+        var token = await AccessTokenAsync();
+        fake.Mode = GitLabFakeMode.RateLimited;
+
+        var result = await reader.ReadUserAsync(fake.BaseUrl, token, CancellationToken.None);
+
+        Assert.Equal(GitLabFailureKind.ServerError, result.Failure?.Kind);
+        Assert.StartsWith("GitLab is limiting the requests from the portal's address (429 Too Many Requests at ", result.Failure!.Message, StringComparison.Ordinal);
+        Assert.Contains("/api/v4/user)", result.Failure.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A real code flow with PKCE against the fake; the application is trusted, so no consent page.</summary>
     private async Task<string> AccessTokenAsync(string scope = "read_user")
     {

@@ -98,6 +98,18 @@ public sealed class GitLabDiscoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rate_limits_say_so_and_where_to_raise_them()
+    {
+        fake.Mode = GitLabFakeMode.RateLimited;
+
+        var result = await Discover(fake.BaseUrl);
+
+        Assert.Equal(GitLabFailureKind.ServerError, result.Failure?.Kind);
+        Assert.StartsWith("GitLab is limiting the requests from the portal's address (429 Too Many Requests at /.well-known/openid-configuration)", result.Message, StringComparison.Ordinal);
+        Assert.Contains("User and IP rate limits", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_redirect_to_the_sign_in_page_is_a_sign_in_failure()
     {
         fake.Mode = GitLabFakeMode.SignInRedirect;

@@ -123,6 +123,8 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
                     $"GitLab refused {path} ({message ?? answer.StatusText}): the GitLab account may be blocked or deactivated; ask a GitLab administrator.");
             case 404:
                 return new(GitLabFailureKind.NotFound, $"GitLab answered 404 at {path}: check the Base URL and its relative URL root.");
+            case 429:
+                return new(GitLabFailureKind.ServerError, GitLabHttp.RateLimited(answer, path));
             case >= 500:
                 return new(GitLabFailureKind.ServerError,
                     $"GitLab answered {answer.StatusText} at {path}: GitLab or its proxy has a problem. Check that GitLab has finished starting and look at its logs, then try again.");

@@ -43,6 +43,7 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
             >= 300 and <= 399 => Redirected(answer),
             404 => NotFound(baseUrl, path),
             401 or 403 when answer.LooksLikeHtml && GitLabHttp.LooksLikeSignInPage(answer.Body) => SignInPage(path),
+            429 => GitLabDiscoveryResult.Fail(GitLabFailureKind.ServerError, GitLabHttp.RateLimited(answer, path)),
             >= 500 => GitLabDiscoveryResult.Fail(GitLabFailureKind.ServerError,
                 $"GitLab answered {answer.StatusText} at {path}: GitLab or its proxy has a problem. Check that GitLab has finished starting (gitlab-ctl status) and look at its logs, then try again.",
                 answer.Status is 502 or 503 ? "GitLab's nginx answers 502 while GitLab is still starting; that can take a few minutes." : null),

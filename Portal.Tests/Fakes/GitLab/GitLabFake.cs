@@ -212,6 +212,12 @@ public sealed partial class GitLabFake : IAsyncDisposable
             case GitLabFakeMode.BadGateway:
                 await WriteHtmlAsync(response, 502, "<!DOCTYPE html><html><head><title>GitLab is not responding (502)</title></head><body><h3>Whoops, GitLab is taking too much time to respond.</h3></body></html>");
                 return;
+            case GitLabFakeMode.RateLimited:
+                response.StatusCode = 429;
+                response.Headers.RetryAfter = "60";
+                response.ContentType = "text/plain";
+                await response.WriteAsync("Retry later\n");
+                return;
             case GitLabFakeMode.Slow:
                 await Task.Delay(SlowDelay, context.RequestAborted);
                 break;

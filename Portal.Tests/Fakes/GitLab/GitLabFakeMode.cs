@@ -15,6 +15,9 @@ public enum GitLabFakeMode
     /// <summary>Every request answers 502 Bad Gateway, as GitLab's nginx does while Puma is (re)starting.</summary>
     BadGateway,
 
+    /// <summary>Every request answers 429 "Retry later" with Retry-After, as GitLab's user and IP rate limits (Rack::Attack) do.</summary>
+    RateLimited,
+
     /// <summary>Every request waits <see cref="GitLabFake.SlowDelay"/> (cancelled when the client gives up), then answers normally.</summary>
     Slow,
 
