@@ -1,0 +1,38 @@
+using Bunit;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Portal.Components.Pages;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Components;
+
+/// <summary>The page a failed request ends on names a database failure's cause and fix, and nothing else's.</summary>
+public sealed class ErrorPageTests : MudTestBase
+{
+    private IRenderedComponent<Error> RenderAfter(Exception error)
+    {
+        var http = new DefaultHttpContext { TraceIdentifier = "trace-1" };
+        http.Features.Set<IExceptionHandlerFeature>(new ExceptionHandlerFeature { Error = error, Path = "/integrations" });
+        return Ctx.Render<Error>(p => p.AddCascadingValue(http));
+    }
+
+    [Fact]
+    public void A_request_that_failed_in_the_database_names_the_cause_and_the_fix()
+    {
+        var cut = RenderAfter(new InvalidOperationException("wrapped", new SqliteException("database or disk is full", 13)));
+
+        Assert.Equal("The portal could not use its database: The database's disk is full, so nothing was saved. Free disk space on the portal's server, then try again.",
+            cut.Find("[data-testid=database-problem]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Any_other_failure_shows_only_the_request_id_and_no_internal_detail()
+    {
+        var cut = RenderAfter(new InvalidOperationException("secret internal detail"));
+
+        Assert.Empty(cut.FindAll("[data-testid=database-problem]"));
+        Assert.DoesNotContain("secret internal detail", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("trace-1", cut.Markup, StringComparison.Ordinal);
+    }
+}
