@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portal.Core.Platforms;
+using Portal.Core.Security;
 
 namespace Portal.Core.Connections;
 
@@ -25,11 +26,7 @@ public static class CertificateRejection
         }
         if (c.ChainStatus.HasFlag(X509ChainStatusFlags.NotTimeValid))
         {
-            var validity = c.NotAfter < DateTime.Now
-                ? $"expired on {c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"
-                : $"is not valid before {c.NotBefore.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
-            return ServerDetection.Fail(ProbeFailureKind.TlsOther,
-                $"The certificate of {where} ({certificate}) {validity}: renew it on {serverName}'s server or proxy, and check the clocks of both machines.");
+            return ServerDetection.Fail(ProbeFailureKind.TlsOther, OutsideValidity(c, where, certificate, serverName));
         }
         if (c.ChainStatus.HasFlag(X509ChainStatusFlags.Revoked))
         {
@@ -44,7 +41,10 @@ public static class CertificateRejection
                 : null;
         if (c.IntegrationTrustConfigured)
         {
-            hint = "The certificate this integration trusts did not issue this one (the server's certificate or CA may have changed): check the chain below, then trust it again on the integration's Trusted certificate page.";
+            // A chain that ends at the server's own certificate: the server did not send the CA that issued it.
+            hint = c.PresentedChain.Count <= 1 && !c.IsSelfSigned
+                ? $"The server sent only its own certificate, without the CA certificate that issued it (\"{c.Issuer}\"), so the portal cannot link it to the certificate this integration trusts: trust the certificate of \"{c.Issuer}\" instead, or configure {serverName}'s server or proxy to send its full chain."
+                : "The certificate this integration trusts did not issue this one (the server's certificate or CA may have changed): check the chain below, then trust it again on the integration's Trusted certificate page.";
         }
         if (!string.IsNullOrWhiteSpace(options.TrustedCaFile) && ServerConnectionOptions.TrustedCaFileProblem(options.TrustedCaFile) is { } problem)
         {
@@ -53,5 +53,35 @@ public static class CertificateRejection
         return ServerDetection.Fail(ProbeFailureKind.TlsUntrusted,
             $"The certificate of {where} is not trusted ({certificate}): install the issuing CA certificate on the portal's machine, or set {ServerConnectionOptions.Section}:TrustedCaFile to a PEM file that contains it.",
             hint) with { PresentedChain = c.PresentedChain };
+    }
+
+    /// <summary>
+    /// Names the certificate that is out of its validity period: the server's own, or a CA certificate in its chain
+    /// (an expired root or intermediate while the server's certificate is still valid).
+    /// </summary>
+    private static string OutsideValidity(ServerCertificateRejectedException c, string where, string certificate, string serverName)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var leafValid = c.NotBefore <= DateTime.Now && DateTime.Now <= c.NotAfter;
+        var caOutside = leafValid ? c.PresentedChain.Skip(1).FirstOrDefault(e => e.NotAfter < now || e.NotBefore > now) : null;
+        if (caOutside is not null)
+        {
+            var caValidity = caOutside.NotAfter < now
+                ? $"expired on {CertificateDetails.Date(caOutside.NotAfter)}"
+                : $"is not valid before {CertificateDetails.Date(caOutside.NotBefore)}";
+            return $"The CA certificate \"{caOutside.Subject}\" in the chain of {where}'s certificate ({certificate}) {caValidity}, although the " +
+                $"server's own certificate is still valid: install the CA's current certificate (and a certificate it issued, if the old " +
+                $"one was replaced) on {serverName}'s server or proxy, and wherever the portal trusts it; check the clocks of both machines.";
+        }
+        if (leafValid)
+        {
+            return $"A CA certificate in the chain of {where}'s certificate ({certificate}) is outside its validity period, although the " +
+                $"server's own certificate is still valid: check the chain's dates, install the CA's current certificate on {serverName}'s " +
+                "server or proxy and wherever the portal trusts it, and check the clocks of both machines.";
+        }
+        var validity = c.NotAfter < DateTime.Now
+            ? $"expired on {c.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"
+            : $"is not valid before {c.NotBefore.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+        return $"The certificate of {where} ({certificate}) {validity}: renew it on {serverName}'s server or proxy, and check the clocks of both machines.";
     }
 }

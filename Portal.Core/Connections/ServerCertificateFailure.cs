@@ -14,9 +14,10 @@ public static class ServerCertificateFailure
             if (current is ServerCertificateRejectedException rejected)
             {
                 var result = CertificateRejection.Describe(url, rejected, new ServerConnectionOptions(), serverName);
-                return result.Failure == Platforms.ProbeFailureKind.TlsUntrusted
-                    ? $"{result.Message} An administrator can also trust its CA for this integration alone: Integrations, Certificate."
-                    : result.Message;
+                var message = result.Hint is { } hint ? $"{result.Message} {hint}" : result.Message;
+                return result.Failure == Platforms.ProbeFailureKind.TlsUntrusted && !rejected.IntegrationTrustConfigured
+                    ? $"{message} An administrator can also trust its CA for this integration alone: Integrations, Certificate."
+                    : message;
             }
         }
         return null;

@@ -240,4 +240,31 @@ public class ClientTests : IDisposable
         Assert.Equal("rEqToKeN", token.Value!.Token);
         Assert.Equal(OAuth1ErrorKind.ConsumerKeyUnknown, error.Kind);
     }
+
+    [Fact]
+    public async Task A_host_that_refuses_sha1_signatures_is_named_as_the_cause_instead_of_failing_the_request()
+    {
+        var (client, handler) = ClientAnswering(_ => Text(HttpStatusCode.OK, "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true"));
+        using var refusingKey = new Sha1RefusingKey();
+
+        var result = await client.GetRequestTokenAsync(BaseUrl, new OAuth1Consumer("portal-0123456789abcdef", refusingKey), CallbackUrl, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(OAuth1ErrorKind.SigningRefusedByHost, result.Error!.Kind);
+        Assert.Contains("update-crypto-policies", result.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(Portal.Core.OAuth.SignInErrorKind.IntegrationMisconfigured, OAuth1SignInProtocol.KindOf(result.Error));
+        Assert.Empty(handler.Requests);
+    }
+
+    /// <summary>Signs as OpenSSL does under RHEL 9's DEFAULT crypto policy: SHA-1 signatures are refused.</summary>
+    private sealed class Sha1RefusingKey : System.Security.Cryptography.RSA
+    {
+        public override System.Security.Cryptography.RSAParameters ExportParameters(bool includePrivateParameters) => throw new NotSupportedException();
+
+        public override void ImportParameters(System.Security.Cryptography.RSAParameters parameters) => throw new NotSupportedException();
+
+        public override byte[] SignData(byte[] data, int offset, int count, System.Security.Cryptography.HashAlgorithmName hashAlgorithm,
+            System.Security.Cryptography.RSASignaturePadding padding) =>
+            throw new System.Security.Cryptography.CryptographicException("error:03000098:digital envelope routines::invalid digest");
+    }
 }

@@ -32,6 +32,21 @@ public class FormResponseTests
     }
 
     [Theory]
+    [InlineData("9223372036854775807")]
+    [InlineData("99999999999999999999999")]
+    [InlineData("922337203685")]
+    public void Lifetimes_set_to_practically_never_are_kept_at_a_hundred_years(string seconds)
+    {
+        // An administrator who sets the token ttl to "never" sends a number that TimeSpan, or now + it, cannot hold.
+        var token = OAuth1AccessToken.FromForm(OAuth1Form.Parse(
+            $"oauth_token=a&oauth_token_secret=s&oauth_expires_in={seconds}&oauth_authorization_expires_in={seconds}"))!;
+
+        Assert.Equal(OAuth1AccessToken.LongestLifetime, token.ExpiresIn);
+        Assert.Equal(OAuth1AccessToken.LongestLifetime, token.AuthorizationExpiresIn);
+        _ = DateTimeOffset.UtcNow + token.ExpiresIn!.Value;
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("oauth_token_secret=s")]
     [InlineData("oauth_token=&oauth_token_secret=s")]

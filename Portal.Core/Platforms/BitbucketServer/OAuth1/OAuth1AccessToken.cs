@@ -40,6 +40,11 @@ public sealed record OAuth1AccessToken(
     /// <inheritdoc />
     public override string ToString() => $"OAuth1AccessToken {{ ExpiresIn = {ExpiresIn} }}";
 
+    /// <summary>The longest lifetime kept: a token ttl set to "never" (a huge number) must not overflow the expiry date.</summary>
+    public static readonly TimeSpan LongestLifetime = TimeSpan.FromDays(100 * 365);
+
     private static TimeSpan? Seconds(string? value) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(Math.Min(seconds, (long)LongestLifetime.TotalSeconds))
+            : value is { Length: > 0 } && value.All(char.IsAsciiDigit) ? LongestLifetime : null;
 }

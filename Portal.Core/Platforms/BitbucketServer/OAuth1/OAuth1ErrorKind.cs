@@ -53,4 +53,7 @@ public enum OAuth1ErrorKind
 
     /// <summary>Bitbucket could not be reached: DNS, connection refused, timeout or TLS failure.</summary>
     NetworkFailure,
+
+    /// <summary>The portal's host refused to make an RSA-SHA1 signature (a crypto policy without SHA-1, FIPS mode).</summary>
+    SigningRefusedByHost,
 }

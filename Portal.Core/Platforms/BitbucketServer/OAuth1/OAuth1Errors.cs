@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 
 namespace Portal.Core.Platforms.BitbucketServer.OAuth1;
 
@@ -188,6 +189,15 @@ public static class OAuth1Errors
             return callerToken.IsCancellationRequested ? null : Network(
                 $"Bitbucket at {host} did not answer in time ({url.AbsolutePath}). Fix: check that Bitbucket is running and " +
                 "not overloaded, and that no firewall silently drops the portal's connections.");
+        }
+
+        if (exception is CryptographicException)
+        {
+            return new OAuth1Error(OAuth1ErrorKind.SigningRefusedByHost,
+                "The portal's server refused to sign the request with RSA-SHA1, the only signature Bitbucket's OAuth 1 accepts: " +
+                "its cryptography policy forbids SHA-1 signatures (the default on RHEL 9 and its rebuilds, and in FIPS mode). " +
+                "Fix: allow SHA-1 signatures for the portal (on RHEL 9: update-crypto-policies --set DEFAULT:SHA1, then restart " +
+                "the portal), or upgrade Bitbucket to 7.21 or later and use OAuth 2.");
         }
 
         if (exception is not HttpRequestException http)
