@@ -44,6 +44,43 @@ public sealed class SessionHostTests
     }
 
     [Fact]
+    public async Task A_database_that_cannot_be_opened_gives_a_signed_in_browser_the_page_that_names_it_and_keeps_its_cookie()
+    {
+        // SQLite on both passes: the fault is a database file that can no longer be opened.
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            PortalSettings = new Dictionary<string, string?> { ["Database:Provider"] = "Sqlite" },
+        });
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(admin);
+        var databasePath = scenario.Host.DatabasePath;
+        var moved = databasePath + ".away";
+
+        File.Move(databasePath, moved);
+        Directory.CreateDirectory(databasePath); // a path SQLite cannot open as its file, as when the disk is gone
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        HttpResponseMessage failed, anonymous;
+        try
+        {
+            failed = await admin.Http.GetAsync(new Uri("/integrations", UriKind.Relative));
+            anonymous = await scenario.Host.CreateHttpClient().GetAsync(new Uri("/signin", UriKind.Relative));
+        }
+        finally
+        {
+            Directory.Delete(databasePath);
+            File.Move(moved, databasePath);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Contains("The portal could not use its database: The portal could not read or write its database file", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(SetCookie.In(failed), c => c.Name == "Portal.Auth");
+        Assert.Contains("could not read or write its database file", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var back = await admin.Http.GetAsync(new Uri("/integrations", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+    }
+
+    [Fact]
     public async Task A_session_ends_after_its_absolute_lifetime_even_when_used_all_along()
     {
         await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Diagnostics;
+using Portal.Core.Persistence;
 using Portal.Core.Sessions;
 
 namespace Portal.Web;
@@ -15,7 +17,18 @@ internal static class SessionCookieValidation
         if (Guid.TryParse(context.Principal?.FindFirst(PortalClaims.Session)?.Value, out var sessionId))
         {
             var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionService>();
-            var check = await sessions.CheckAsync(sessionId, context.HttpContext.RequestAborted);
+            SessionCheck check;
+            try
+            {
+                check = await sessions.CheckAsync(sessionId, context.HttpContext.RequestAborted);
+            }
+            catch (Exception e) when (DatabaseFailure.Describe(e) is not null && IsErrorPage(context.HttpContext))
+            {
+                // The request failed on this very check and its error page is being rendered: rendered for nobody in
+                // particular, it can name the database's problem. The cookie stays for when the database is back.
+                context.RejectPrincipal();
+                return;
+            }
             active = check.IsActive;
             await sessions.SeenAsync(sessionId, check, context.HttpContext.RequestAborted);
         }
@@ -27,4 +40,7 @@ internal static class SessionCookieValidation
             context.Options.CookieManager.DeleteCookie(context.HttpContext, cookie.Name!, cookie.Build(context.HttpContext));
         }
     }
+
+    private static bool IsErrorPage(HttpContext http) =>
+        http.Features.Get<IExceptionHandlerFeature>() is not null || http.Features.Get<IStatusCodeReExecuteFeature>() is not null;
 }
