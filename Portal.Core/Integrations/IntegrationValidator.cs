@@ -53,7 +53,7 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
                 context.AddFailure(nameof(NewIntegration.ServerVersion),
                     $"The portal has not found {platform.Kind.Wording.ServerName} at this base URL yet. Run the check (\"Check again\") and fix what it reports.");
             }
-            else if (i.OAuthVersion == OAuthVersion.OAuth2 && compatibility?.OAuthVersion == OAuthVersion.OAuth1)
+            else if (i.OAuthVersion == OAuthVersion.OAuth2 && compatibility is { AllowsOAuth2: false })
             {
                 context.AddFailure(nameof(NewIntegration.OAuthVersion), compatibility.Message);
             }

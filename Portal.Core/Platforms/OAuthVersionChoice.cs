@@ -8,11 +8,11 @@ public static class OAuthVersionChoice
 {
     /// <summary>Whether the administrator may choose between OAuth 2 and OAuth 1.</summary>
     public static bool CanChoose(IPlatform platform, OAuthCompatibility? compatibility) =>
-        compatibility is { OAuthVersion: OAuthVersion.OAuth2 } && platform is IOAuth1Platform;
+        compatibility is { AllowsOAuth2: true } && platform is IOAuth1Platform;
 
     /// <summary>The version in effect: the administrator's choice where there is one, else what the server calls for.</summary>
     public static OAuthVersion Resolve(IPlatform platform, OAuthCompatibility? compatibility, OAuthVersion? chosen) =>
         CanChoose(platform, compatibility)
-            ? chosen ?? OAuthVersion.OAuth2
+            ? chosen ?? compatibility!.OAuthVersion
             : platform is IOAuth1Platform ? compatibility?.OAuthVersion ?? OAuthVersion.OAuth2 : OAuthVersion.OAuth2;
 }

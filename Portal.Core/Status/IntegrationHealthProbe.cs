@@ -311,7 +311,7 @@ public sealed class IntegrationHealthProbe(
             version = result.Version;
             var answered = string.Create(CultureInfo.InvariantCulture, $"{result.Message} answered in {elapsed} ms");
             var compatibility = result.Compatibility;
-            if (oauthVersion == OAuthVersion.OAuth2 && compatibility is { OAuthVersion: not OAuthVersion.OAuth2 })
+            if (oauthVersion == OAuthVersion.OAuth2 && compatibility is { AllowsOAuth2: false })
             {
                 Fail(ProbeProblem.VersionUnsupported,
                     $"{answered}, but this integration uses OAuth 2. {compatibility.Message} Upgrade {server}, or set the integration up again with OAuth 1.",

@@ -38,13 +38,14 @@ public class BitbucketOAuthRulesTests
     [InlineData("7.20.0")]
     [InlineData("7.20.3")]
     [InlineData("7.20.0-rc1")]
-    public void Version_7_20_uses_OAuth_2_with_a_warning(string text)
+    public void Version_7_20_uses_OAuth_1_and_allows_OAuth_2_with_a_warning(string text)
     {
         var compatibility = BitbucketOAuthRules.Assess(Parse(text));
 
-        Assert.Equal(OAuthVersion.OAuth2, compatibility.OAuthVersion);
+        Assert.Equal(OAuthVersion.OAuth1, compatibility.OAuthVersion);
+        Assert.True(compatibility.AllowsOAuth2);
         Assert.True(compatibility.IsWarning);
-        Assert.Contains("7.20 introduced OAuth 2 application links, but 7.21 is the first version vendors document; upgrade if sign-in fails", compatibility.Message);
+        Assert.Contains("OAuth 2 application links are documented from 7.21. 7.20 introduced them, so OAuth 2 can be chosen instead", compatibility.Message);
         Assert.StartsWith($"Bitbucket {text}", compatibility.Message);
     }
 
@@ -57,6 +58,7 @@ public class BitbucketOAuthRulesTests
         var compatibility = BitbucketOAuthRules.Assess(Parse(text));
 
         Assert.Equal(OAuthVersion.OAuth1, compatibility.OAuthVersion);
+        Assert.False(compatibility.AllowsOAuth2);
         Assert.True(compatibility.IsWarning);
         Assert.Contains("OAuth 2 application links need Bitbucket 7.21 or later", compatibility.Message);
         Assert.Contains("this server needs OAuth 1", compatibility.Message);

@@ -139,6 +139,14 @@ public sealed class IntegrationValidatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Oauth_2_on_7_20_is_accepted_when_chosen()
+    {
+        var result = await ValidateAsync(Valid() with { ServerVersion = "7.20.3" });
+
+        Assert.DoesNotContain(result, e => e.Property == nameof(NewIntegration.OAuthVersion));
+    }
+
+    [Fact]
     public async Task Oauth_2_on_a_server_older_than_7_20_is_refused()
     {
         AssertError(await ValidateAsync(Valid() with { ServerVersion = "7.17.0" }), nameof(NewIntegration.OAuthVersion), "needs OAuth 1");

@@ -18,6 +18,16 @@ public sealed class OAuthVersionChoiceTests
     }
 
     [Fact]
+    public void Bitbucket_7_20_defaults_to_OAuth_1_as_the_setup_guide_says_and_still_offers_OAuth_2()
+    {
+        var compatibility = Bitbucket.AssessOAuth("7.20.3");
+
+        Assert.True(OAuthVersionChoice.CanChoose(Bitbucket, compatibility));
+        Assert.Equal(OAuthVersion.OAuth1, OAuthVersionChoice.Resolve(Bitbucket, compatibility, chosen: null));
+        Assert.Equal(OAuthVersion.OAuth2, OAuthVersionChoice.Resolve(Bitbucket, compatibility, OAuthVersion.OAuth2));
+    }
+
+    [Fact]
     public void An_older_Bitbucket_must_use_OAuth_1_whatever_was_chosen()
     {
         var compatibility = Bitbucket.AssessOAuth("7.17.0");

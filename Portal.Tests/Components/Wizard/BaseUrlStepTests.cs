@@ -49,7 +49,7 @@ public sealed class BaseUrlStepTests : WizardTestBase
     [InlineData("7.21.0", "OAuth 2", "supports OAuth 2")]
     [InlineData("9.4.22", "OAuth 2", "supports OAuth 2")]
     [InlineData("10.0.1", "OAuth 2", "supports OAuth 2")]
-    [InlineData("7.20.3", "OAuth 2", "7.20 introduced")]
+    [InlineData("7.20.3", "OAuth 1", "7.20 introduced them")]
     [InlineData("7.17.0", "OAuth 1", "7.21")]
     public async Task A_found_bitbucket_shows_its_version_and_oauth_version(string version, string oauth, string note)
     {

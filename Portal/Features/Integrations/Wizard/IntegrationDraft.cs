@@ -73,7 +73,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     public OAuth1Keys? OAuth1Keys { get; private set; }
 
     /// <summary>Whether the detected server offers OAuth 2 links beside OAuth 1 ones (as newer servers of OAuth 1 platforms do): the OAuth 1 steps then say which link type to pick.</summary>
-    public bool ServerOffersExternalApplicationLinks => Compatibility is { OAuthVersion: OAuthVersion.OAuth2 };
+    public bool ServerOffersExternalApplicationLinks => Compatibility is { AllowsOAuth2: true };
 
     public string PublicUrl => options.NormalizedPublicUrl;
 
