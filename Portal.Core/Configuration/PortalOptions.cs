@@ -46,6 +46,13 @@ public sealed class PortalOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Portal:PublicUrl '{PublicUrl}' must not contain a query, fragment or user name.", [nameof(PublicUrl)]);
         }
+        else if (uri.AbsolutePath.Trim('/').Length > 0)
+        {
+            yield return new ValidationResult(
+                $"Portal:PublicUrl '{PublicUrl}' has a path ({uri.AbsolutePath}): the portal must be served at the root of its address, " +
+                "because its pages, Callback URLs and cookies start at '/'. Give it a host name or port of its own (e.g. https://portal.example.com) " +
+                "and point the reverse proxy's location / at it.", [nameof(PublicUrl)]);
+        }
         for (var i = 0; i < TrustedProxies.Count; i++)
         {
             if (!TrustedProxyEntry.TryParse(TrustedProxies[i], out _, out var problem))
@@ -105,9 +112,10 @@ public sealed class DatabaseOptions : IValidatableObject
             problem = string.IsNullOrWhiteSpace(builder.Host) ? "it names no Host" : "";
             return problem.Length == 0;
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            problem = e.Message;
+            // Npgsql's message repeats the part it could not read, which may be a piece of the password.
+            problem = "it could not be read: a keyword is unknown or a value is malformed. Quote a value that contains ';' or '=' in single quotes, e.g. Password='a;b=c'";
             return false;
         }
     }

@@ -6,6 +6,7 @@ public sealed class ConfigurationTests
 {
     [Theory]
     [InlineData("Portal__PublicUrl", "not a url", "Portal:PublicUrl")]
+    [InlineData("Portal__PublicUrl", "https://corp.example.com/portal", "Portal:PublicUrl 'https://corp.example.com/portal' has a path (/portal)")]
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
     [InlineData("Status__ProbeInterval", "00:00:00", "Status:ProbeInterval")]
     [InlineData("Status__MaxConcurrentProbes", "0", "Status:MaxConcurrentProbes")]
