@@ -35,6 +35,22 @@ public sealed class HttpsPublicUrlHostTests
     }
 
     [Fact]
+    public async Task A_proxy_that_is_not_trusted_gets_the_fix_instead_of_a_redirect_loop()
+    {
+        // The proxy terminates TLS, but its address (here loopback) is not in Portal:TrustedProxies.
+        await using var host = new PortalHost(settings: new Dictionary<string, string?> { ["Portal:PublicUrl"] = PublicUrl, ["Portal:TrustedProxies:0"] = "10.9.8.7" });
+        using var client = host.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/integrations", UriKind.Relative));
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("add the proxy's address to Portal:TrustedProxies", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(host.Logs.Entries, e => e.Category == "Portal.ReverseProxy" && e.Message.Contains("(127.0.0.1) to Portal:TrustedProxies", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_post_over_plain_http_is_redirected_with_308_so_the_method_is_kept()
     {
         await using var host = new PortalHost(settings: BehindProxy);
