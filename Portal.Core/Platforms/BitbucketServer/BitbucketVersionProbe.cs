@@ -72,6 +72,11 @@ public sealed partial class BitbucketVersionProbe
         {
             return ProbeExceptionClassifier.ConnectionDropped(uri, e);
         }
+        catch (InvalidDataException)
+        {
+            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
+                $"The server's answer at {uri.AbsolutePath} says it is compressed (Content-Encoding) but cannot be decompressed: a proxy in front of Bitbucket probably damaged or mislabelled it. Check the proxy's compression settings, then choose Check again.");
+        }
     }
 
     private static Uri AbsoluteHttpUri(string url, string parameterName)

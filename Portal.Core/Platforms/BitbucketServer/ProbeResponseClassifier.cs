@@ -25,6 +25,10 @@ internal static class ProbeResponseClassifier
             401 or 403 => BitbucketProbeResult.Fail(ProbeFailureKind.UnexpectedStatus,
                 $"The server answered {StatusText(response)} at {path}, although Bitbucket answers there without sign-in: a proxy or single sign-on gateway probably guards it; let it pass /rest/ through without sign-in.",
                 TwoFactorHint),
+            407 => BitbucketProbeResult.Fail(ProbeFailureKind.UnexpectedStatus,
+                $"A proxy between the portal and Bitbucket answered {StatusText(response)} at {path}: it wants the portal to sign in to it. Put the proxy's credentials in the portal's HTTPS_PROXY / HTTP_PROXY setting, or let the portal reach Bitbucket directly (add its host to NO_PROXY)."),
+            429 => BitbucketProbeResult.Fail(ProbeFailureKind.UnexpectedStatus,
+                $"Bitbucket answered {StatusText(response)} at {path}: it is limiting the requests from the portal's address. Wait a moment and choose Check again; if it persists, exempt the portal's address in Bitbucket > Administration > Rate limiting."),
             >= 500 => BitbucketProbeResult.Fail(ProbeFailureKind.ServerError,
                 $"Bitbucket answered {StatusText(response)} at {path}: the server or its proxy has a problem. Check that Bitbucket has finished starting and look at its and the proxy's logs, then try again."),
             _ => BitbucketProbeResult.Fail(ProbeFailureKind.UnexpectedStatus,
@@ -61,10 +65,11 @@ internal static class ProbeResponseClassifier
             return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
                 $"The server answered {path} {who}: check that the base URL is Bitbucket's address, not a proxy's or another application's.");
         }
-        if (!BitbucketVersion.TryParse(properties.Version, out var version))
+        if (!properties.TryReadVersion(out var version))
         {
-            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
-                $"Bitbucket answered, but its version \"{properties.Version}\" could not be read: check that a proxy does not rewrite {path}.");
+            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer, properties.Version is null
+                ? $"Bitbucket answered {path} without its version (no \"version\" or \"buildNumber\" field), so the portal cannot tell whether it supports OAuth 2: check that a proxy does not rewrite {path}."
+                : $"Bitbucket answered, but its version \"{properties.Version}\" could not be read: check that a proxy does not rewrite {path}.");
         }
         return new BitbucketProbeResult(version, null, $"Bitbucket {version}", null);
     }
