@@ -89,7 +89,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         {
             return new EditIntegrationResult(null, [new ValidationFailure(nameof(IntegrationEdit.Id), ChangedMeanwhile)], [], false);
         }
-        var name = IntegrationValidator.Clean(edit.Name);
+        var name = IntegrationValidator.CleanName(edit.Name);
         var clientId = IntegrationValidator.Clean(edit.ClientId);
         var clientSecret = IntegrationValidator.Clean(edit.ClientSecret);
         var normalizedUrl = BaseUrlNormalizer.Normalize(edit.BaseUrl).Url;

@@ -51,7 +51,7 @@ public sealed class IntegrationService(
     {
         var cleaned = request with
         {
-            Name = IntegrationValidator.Clean(request.Name),
+            Name = IntegrationValidator.CleanName(request.Name),
             ClientId = IntegrationValidator.Clean(request.ClientId),
             ClientSecret = IntegrationValidator.Clean(request.ClientSecret),
         };

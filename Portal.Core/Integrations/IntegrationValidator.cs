@@ -25,9 +25,10 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
             {
                 // The Name column compares case-insensitively (NOCASE), so "Acme" and "acme" collide.
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
-                return !await db.Integrations.AnyAsync(x => x.Name == name.Trim() && x.Id != i.Id, ct);
+                var cleaned = CleanName(name);
+                return !await db.Integrations.AnyAsync(x => x.Name == cleaned && x.Id != i.Id, ct);
             })
-                .WithMessage(i => $"An integration named \"{i.Name.Trim()}\" already exists. Choose another name.");
+                .WithMessage(i => $"An integration named \"{CleanName(i.Name)}\" already exists. Choose another name.");
 
         RuleFor(i => i.Platform)
             .Must(p => platforms.Find(p) is not null).WithMessage($"Choose the platform: {string.Join(" or ", platforms.All.Select(p => p.Kind.DisplayName))}.");
@@ -99,6 +100,23 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
 
     /// <summary>Values are trimmed before validation; whitespace left inside is a copy-and-paste mistake.</summary>
     public static string Clean(string? value) => (value ?? "").Trim();
+
+    /// <summary>
+    /// A name as stored and compared: trimmed and in Unicode's composed form (NFC), so "é" typed as one character and as
+    /// "e" plus a combining accent are the same name, as they look the same on the sign-in button.
+    /// </summary>
+    public static string CleanName(string? value)
+    {
+        var cleaned = Clean(value);
+        try
+        {
+            return cleaned.Normalize(System.Text.NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return cleaned; // an unpaired surrogate, which the name's own rule refuses
+        }
+    }
 
     private static bool HasWhitespace(string? value) => Clean(value).Any(char.IsWhiteSpace);
 }

@@ -118,6 +118,20 @@ public sealed class IntegrationValidatorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_that_looks_the_same_with_a_combining_accent_is_the_same_name()
+    {
+        await using (var db = database.CreateContext())
+        {
+            // Stored as created: composed ("é" is one character).
+            db.Integrations.Add(new Integration { Platform = BitbucketServerPlatform.KindOf.Key, Id = Guid.NewGuid(), Name = IntegrationValidator.CleanName("Caf\u00e9 Git"), BaseUrl = "https://cafe.example.com", ClientId = "x", ProtectedClientSecret = "x" });
+            await db.SaveChangesAsync();
+        }
+
+        AssertError(await ValidateAsync(Valid() with { Name = "Cafe\u0301 Git" }), nameof(NewIntegration.Name), "already exists");
+        Assert.Equal("Caf\u00e9 Git", IntegrationValidator.CleanName(" Cafe\u0301 Git "));
+    }
+
+    [Fact]
     public async Task Only_registered_platforms_are_accepted()
     {
         AssertError(await ValidateAsync(Valid() with { Platform = "github" }), nameof(NewIntegration.Platform), "Bitbucket Data Center / Server");
