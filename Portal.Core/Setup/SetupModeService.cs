@@ -17,6 +17,19 @@ public enum SetupLinkOutcome
     SetupModeOver,
 }
 
+/// <summary>Why the portal is in Setup Mode.</summary>
+public enum SetupModeReason
+{
+    /// <summary>It is not: an administrator exists and no recovery is under way.</summary>
+    None,
+
+    /// <summary>A new portal: no administrator exists yet.</summary>
+    NoAdministrator,
+
+    /// <summary>The <c>setup-mode</c> command put it back into Setup Mode, although administrators exist.</summary>
+    Recovery,
+}
+
 /// <summary>The outcome of opening a setup link; <see cref="TokenId"/> identifies the accepted link, which its session is bound to.</summary>
 public sealed record SetupLinkRedemption(SetupLinkOutcome Outcome, int? TokenId = null);
 
@@ -38,6 +51,17 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await IsActiveAsync(db, cancellationToken);
+    }
+
+    /// <summary>Why the portal is in Setup Mode, if it is: a new portal, or the <c>setup-mode</c> recovery command.</summary>
+    public async Task<SetupModeReason> ReasonAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.SetupStates.AnyAsync(s => s.RecoveryRequestedAt != null, cancellationToken))
+        {
+            return SetupModeReason.Recovery;
+        }
+        return await db.Users.AnyAsync(u => u.IsAdministrator, cancellationToken) ? SetupModeReason.None : SetupModeReason.NoAdministrator;
     }
 
     internal static async Task<bool> IsActiveAsync(PortalDbContext db, CancellationToken cancellationToken) =>

@@ -35,6 +35,22 @@ public sealed class MainLayoutTests : MudTestBase
     }
 
     [Fact]
+    public async Task A_recovery_says_so_instead_of_claiming_that_no_administrator_exists()
+    {
+        await using (var db = database.CreateContext())
+        {
+            db.Users.Add(new PortalUser { DisplayName = "Ada", IsAdministrator = true });
+            await db.SaveChangesAsync();
+        }
+        await Ctx.Services.GetRequiredService<SetupModeService>().ReenterAsync();
+
+        var layout = RenderLayout();
+
+        layout.WaitForAssertion(() => Assert.Contains("(recovery)", layout.Find("[data-testid=setup-mode-banner]").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain("no administrator exists", layout.Find("[data-testid=setup-mode-banner]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_banner_is_gone_once_an_administrator_exists()
     {
         await using (var db = database.CreateContext())
