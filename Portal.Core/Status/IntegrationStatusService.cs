@@ -144,8 +144,9 @@ public sealed class IntegrationStatusService(
         {
             return; // loading the board reads the results fresh
         }
-        // Integrations created, edited or deleted on another instance show up here with that instance's next results.
-        board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+        // Integrations created, edited or deleted on another instance show up here with that instance's next results;
+        // and sign-in failures older than 24 hours age out here too, as they do where the passes run.
+        board.SyncIntegrations(await store.LoadIntegrationsAsync(ct), await store.LoadSignInsAsync(null, ct));
         foreach (var (integrationId, id, report) in await store.LoadResultsAsync(resultIds, ct))
         {
             // A result the last load already showed is not counted twice in the 24-hour strip. Row ids, not check

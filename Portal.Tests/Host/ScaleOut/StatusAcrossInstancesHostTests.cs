@@ -133,6 +133,32 @@ public sealed class StatusAcrossInstancesHostTests(ITestOutputHelper output) : I
     }
 
     [Fact]
+    public async Task Sign_in_failures_age_out_of_the_board_of_an_instance_that_runs_no_passes()
+    {
+        var id = (await CreateIntegrationsAsync(1)).Single();
+        var (first, second) = (StartInstance("first", enabled: false), StartInstance("second", enabled: false));
+        await second.Services.GetRequiredService<IntegrationStatusService>().EnsureBoardAsync();
+        await WaitForListenerAsync(second);
+        var board = second.Services.GetRequiredService<StatusBoard>();
+        var (state, correlation) = await StatusSchedulerHostTests.AddPendingAuthorizationAsync(first, id);
+        await using (var scope = first.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<SignInService>()
+                .CompleteAsync(id, new CallbackParameters(state, null, "access_denied", null), [correlation], Actor.Anonymous);
+        }
+        await WaitForAsync(() => board.Find(id)?.SignIns.FailuresLast24Hours == 1, TimeSpan.FromSeconds(10), "the failed sign-in on the second instance's board");
+
+        // A day passes: the failure is now older than 24 hours. The first instance's results are all the second hears.
+        await using (var db = await first.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            await db.SignInEvents.Where(e => e.IntegrationId == id).ExecuteUpdateAsync(e => e.SetProperty(x => x.OccurredAt, DateTimeOffset.UtcNow.AddHours(-25)));
+        }
+        await first.Services.GetRequiredService<IntegrationStatusService>().CheckNowAsync(await first.Services.AdministratorAsync(), id);
+
+        await WaitForAsync(() => board.Find(id)?.SignIns.FailuresLast24Hours == 0, TimeSpan.FromSeconds(10), "the old failure to age out on the second instance's board");
+    }
+
+    [Fact]
     public async Task An_integration_renamed_disabled_or_deleted_on_one_instance_shows_so_on_the_other_instances_board_without_a_pass()
     {
         var ids = await CreateIntegrationsAsync(2);
