@@ -33,6 +33,16 @@ public sealed class KeyRingCertificate
     /// <summary>True when this start found no key file and created a new one.</summary>
     public bool CreatedNow { get; private set; }
 
+    /// <summary>Deletes the key file this start created, when a start-up step refuses to go on with it.</summary>
+    public void DeleteCreated()
+    {
+        if (CreatedNow)
+        {
+            File.Delete(FilePath);
+            CreatedNow = false;
+        }
+    }
+
     /// <summary>The certificate with its private key; opened (or created) on first use.</summary>
     public X509Certificate2 Certificate => certificate.Value;
 

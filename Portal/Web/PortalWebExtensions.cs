@@ -77,6 +77,13 @@ internal static class PortalWebExtensions
             await app.DisposeAsync(); // flushes the console logger, so the message is not lost on exit
             return;
         }
+        catch (PortalStartRefusedException e)
+        {
+            app.Logger.LogCritical("The portal cannot start: {Reason}", e.Message);
+            Environment.ExitCode = 1;
+            await app.DisposeAsync();
+            return;
+        }
         catch (Exception e) when (DatabaseFailure.DescribeAtStart(e) is { } reason)
         {
             app.Logger.LogCritical(e, "The portal cannot start: {Reason}", reason);

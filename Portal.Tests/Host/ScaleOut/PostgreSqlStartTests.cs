@@ -27,6 +27,56 @@ public sealed class PostgreSqlStartTests
     }
 
     [Fact]
+    public async Task An_instance_started_without_the_shared_key_file_refuses_to_start_instead_of_adding_keys_the_others_cannot_read()
+    {
+        var databasePath = TestPaths.NewDatabasePath();
+        var connectionString = PostgreSqlCluster.Shared.DatabaseFor(databasePath);
+        var missingKeyFile = Path.Combine(databasePath + ".other-keys", "data-protection.pfx");
+        try
+        {
+            await using (var first = new PortalHost(databasePath, new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "PostgreSQL",
+                ["Database:ConnectionString"] = connectionString,
+            }))
+            {
+                first.Start();
+            }
+            var keysBefore = await CountKeysAsync(connectionString);
+            Assert.True(keysBefore > 0);
+
+            var (exitCode, output) = await PortalProcess.RunUntilExitAsync(databasePath, new Dictionary<string, string>
+            {
+                ["Database__Provider"] = "PostgreSQL",
+                ["Database__ConnectionString"] = connectionString,
+                ["DataProtection__CertificatePath"] = missingKeyFile,
+            });
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains("This instance would add keys that no other instance can read, so it does not start", output, StringComparison.Ordinal);
+            Assert.Contains("copy the key file the other instances use to DataProtection:CertificatePath", output, StringComparison.Ordinal);
+            Assert.False(File.Exists(missingKeyFile), "the key file this start created is removed, so a restart refuses too");
+            Assert.Equal(keysBefore, await CountKeysAsync(connectionString));
+        }
+        finally
+        {
+            TestPaths.DeleteDatabase(databasePath);
+            if (Directory.Exists(Path.GetDirectoryName(missingKeyFile)))
+            {
+                Directory.Delete(Path.GetDirectoryName(missingKeyFile)!, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<long> CountKeysAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM \"DataProtectionKeys\"", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task A_connection_string_that_names_no_server_stops_the_portal_naming_the_key()
     {
         var (exitCode, output) = await StartWithAsync("Database=portal;Username=portal");
