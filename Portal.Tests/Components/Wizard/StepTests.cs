@@ -17,6 +17,15 @@ public sealed class StepTests : WizardTestBase
 
         WaitForText(cut, "#integration-name-messages", "Enter a name");
         Assert.Equal(BitbucketServerPlatform.KindOf.Key, Draft.Platform);
+        var name = cut.Find("input#integration-name");
+        Assert.Equal("true", name.GetAttribute("aria-required"));
+        Assert.Equal("true", name.GetAttribute("aria-invalid"));
+        Assert.Empty(cut.FindAll("[data-testid=step-name-done]"));
+
+        cut.Find("input#integration-name").Input("Acme Git");
+
+        cut.WaitForAssertion(() => Assert.Null(cut.Find("input#integration-name").GetAttribute("aria-invalid")));
+        Assert.Equal("(done)", cut.Find("[data-testid=step-name-done]").TextContent);
     }
 
     [Fact]
