@@ -28,6 +28,12 @@ public sealed record StatusVerdict(IntegrationStatus Status, string Summary);
 /// <summary>Turns the last chain of checks plus the sign-in history into one status (issue #6's definitions).</summary>
 public static class IntegrationStatusRules
 {
+    /// <summary>
+    /// How recent a successful sign-in must be to outweigh a failed check of the OAuth provider: the check reads optional
+    /// resources (metadata, the client resource), and sign-ins that work are the better evidence.
+    /// </summary>
+    public static readonly TimeSpan SignInEvidence = TimeSpan.FromDays(7);
+
     /// <summary>Answers slower than this make an integration Degraded.</summary>
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(2);
 
@@ -54,7 +60,14 @@ public static class IntegrationStatusRules
             return new StatusVerdict(IntegrationStatus.NotChecked,
                 "The portal has not checked this integration yet: the scheduler checks it on its next pass, or choose Check now.");
         }
-        if (report.Problem != ProbeProblem.None)
+        var note = "";
+        if (report.Problem != ProbeProblem.None && report.FirstFailure is { Step: ProbeStep.OAuthProvider } providerFailure
+            && signIns.LastSuccessAt is { } worked && now - worked < SignInEvidence && !signIns.FailingSinceLastSuccess)
+        {
+            note = string.Create(CultureInfo.InvariantCulture,
+                $" The check of its OAuth provider found a problem, but sign-ins through this integration work (the last at {worked.UtcDateTime:yyyy-MM-dd HH:mm} UTC), so it does not stop them; should sign-ins fail, this is the likely cause: {providerFailure.Message}");
+        }
+        else if (report.Problem != ProbeProblem.None)
         {
             var failure = report.FirstFailure?.Message ?? "A check failed.";
             return report.Problem switch
@@ -92,13 +105,13 @@ public static class IntegrationStatusRules
         }
         if (concerns.Count > 0)
         {
-            return new StatusVerdict(IntegrationStatus.Degraded, string.Join(" ", concerns));
+            return new StatusVerdict(IntegrationStatus.Degraded, string.Join(" ", concerns) + note);
         }
 
         var reachable = string.Create(CultureInfo.InvariantCulture,
             $"{PlatformWording.AtStart(integration.ServerName)}{(report.ServerVersion is { } version ? " " + version : "")} answers in {report.LatencyMilliseconds} ms and supports {(integration.OAuthVersion == OAuthVersion.OAuth2 ? "OAuth 2" : "OAuth 1")}");
         return integration.Verification == IntegrationVerification.Verified
-            ? new StatusVerdict(IntegrationStatus.Connected, $"{reachable}, and signing in through this integration has worked.")
+            ? new StatusVerdict(IntegrationStatus.Connected, $"{reachable}, and signing in through this integration has worked.{note}")
             : new StatusVerdict(IntegrationStatus.NotVerified,
                 $"{reachable}, but nobody has signed in through this integration yet: choose Verify on the Integrations page to test a sign-in.");
     }

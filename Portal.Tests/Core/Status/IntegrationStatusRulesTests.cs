@@ -36,6 +36,36 @@ public sealed class IntegrationStatusRulesTests
         Assert.Equal("The cause, and the fix.", verdict.Summary);
     }
 
+    [Theory]
+    [InlineData(ProbeProblem.VersionUnsupported)]
+    [InlineData(ProbeProblem.Misconfigured)]
+    public void Sign_ins_that_work_outweigh_a_failed_check_of_the_oauth_provider_and_the_finding_stays_in_the_summary(ProbeProblem problem)
+    {
+        var report = Failed(problem, ProbeStep.OAuthProvider, "Bitbucket answered 404 at both provider paths.");
+        var working = new SignInSummary(Now.AddHours(-3), 0, null, null);
+
+        var verdict = IntegrationStatusRules.Decide(Integration(), report, working, Now);
+
+        Assert.Equal(IntegrationStatus.Connected, verdict.Status);
+        Assert.Contains("sign-ins through this integration work (the last at 2026-11-28 11:30 UTC)", verdict.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("Bitbucket answered 404 at both provider paths.", verdict.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_check_of_the_oauth_provider_decides_when_no_recent_sign_in_worked_or_sign_ins_now_fail()
+    {
+        var report = Failed(ProbeProblem.VersionUnsupported, ProbeStep.OAuthProvider, "The provider is missing.");
+
+        Assert.Equal(IntegrationStatus.VersionUnsupported, IntegrationStatusRules.Decide(Integration(), report, SignInSummary.None, Now).Status);
+        Assert.Equal(IntegrationStatus.VersionUnsupported,
+            IntegrationStatusRules.Decide(Integration(), report, new SignInSummary(Now.AddDays(-8), 0, null, null), Now).Status);
+        Assert.Equal(IntegrationStatus.VersionUnsupported,
+            IntegrationStatusRules.Decide(Integration(), report, new SignInSummary(Now.AddHours(-3), 1, Now.AddHours(-1), "refused"), Now).Status);
+        // A failure at an earlier step is not outweighed: the server itself did not answer.
+        Assert.Equal(IntegrationStatus.Unreachable,
+            IntegrationStatusRules.Decide(Integration(), Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "down"), new SignInSummary(Now.AddHours(-3), 0, null, null), Now).Status);
+    }
+
     [Fact]
     public void A_disabled_integration_is_disabled_whatever_its_last_check_said()
     {
