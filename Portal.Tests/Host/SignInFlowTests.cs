@@ -541,6 +541,7 @@ public sealed class SignInFlowTests
     [InlineData(400, "text/html", "<html><body>Blocked by policy</body></html>", "answered HTTP 400 without an OAuth error. Check that the base URL points at Bitbucket itself")]
     [InlineData(502, "application/json", "null", "answered HTTP 502 without an OAuth error: Bitbucket or a proxy in front of it failed.")]
     [InlineData(400, "application/json", "[\"Bad Request\"]", "answered HTTP 400 without an OAuth error.")]
+    [InlineData(401, "text/plain", "", "answered HTTP 401 without an OAuth error: most likely it did not accept the Client ID and Client Secret.")]
     public async Task A_token_endpoint_answer_that_is_not_OAuth_JSON_says_what_answered_and_what_to_check(int status, string contentType, string body, string recordedDetail)
     {
         await using var scenario = await SignInScenario.StartAsync();
@@ -581,6 +582,20 @@ public sealed class SignInFlowTests
         await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the portal could not find out which Bitbucket account you used",
             recordedDetail: "Bitbucket redirected the portal's request for /rest/api/1.0/users, made with the user's new access token, to ");
         Assert.DoesNotContain("Repositories: Read", (await scenario.SignInEventsAsync())[^1].FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_without_the_user_search_still_identifies_the_user_by_slug_and_id()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.UserSearchStandIn = Results.NotFound();
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        var recorded = (await scenario.SignInEventsAsync())[^1];
+        Assert.True(recorded.Succeeded, recorded.FailureReason);
+        Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
     }
 
     [Fact]

@@ -20,5 +20,8 @@ public static class BitbucketEndpoints
     public static string UsersFiltered(string baseUrl, string filter, int start = 0) =>
         $"{baseUrl}/rest/api/1.0/users?filter={Uri.EscapeDataString(filter)}&avatarSize=64&limit={UserSearchPageSize}&start={start.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
+    /// <summary>One user by slug: the fallback when the user search is not there.</summary>
+    public static string User(string baseUrl, string slug) => $"{baseUrl}/rest/api/1.0/users/{Uri.EscapeDataString(slug)}?avatarSize=64";
+
     public static string ApplicationLinks(string baseUrl) => $"{baseUrl}/plugins/servlet/applinks/listApplicationLinks";
 }

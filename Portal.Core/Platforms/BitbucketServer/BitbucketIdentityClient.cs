@@ -82,13 +82,19 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
             {
                 return Failed(intercepted);
             }
+            if (users.StatusCode == HttpStatusCode.NotFound && pages == 0
+                && await FindBySlugAsync(baseUrl, authorize, name, id, cancellationToken) is { } bySlug)
+            {
+                // A server without the user search that still serves users by slug (the name is the slug for most users).
+                return new IdentityLookup(bySlug, null);
+            }
             if (!users.IsSuccessStatusCode)
             {
                 return await RefusedAsync(users,
                     $"Bitbucket answered HTTP {(int)users.StatusCode} to the user lookup for \"{name}\". The application link needs at least the Repositories: Read permission.",
                     cancellationToken);
             }
-            var page = await JsonSerializer.DeserializeAsync<UserPage>(await users.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            var page = await JsonSerializer.DeserializeAsync<UserPage>(await users.Content.ReadAsStreamAsync(cancellationToken), LenientNumbers, cancellationToken);
             pages++;
             var values = page?.Values ?? [];
             listed += values.Count;
@@ -107,8 +113,9 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
                     }
                 }
             }
-            // A page without a next start that moves forward ends the search, so a broken answer cannot loop.
-            if (page?.IsLastPage != false || page.NextPageStart is not { } next || next <= start || values.Count == 0)
+            // A page without a next start that moves forward ends the search, so a broken answer cannot loop; a page that
+            // leaves out isLastPage goes on while its nextPageStart moves forward.
+            if (page?.IsLastPage == true || page?.NextPageStart is not { } next || next <= start || values.Count == 0)
             {
                 exhausted = true;
                 break;
@@ -149,6 +156,30 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         return Failed($"Bitbucket says \"{name}\" signed in, but its user search does not list that user ({checkedUsers}). Check that the user is active and licensed in Bitbucket.");
     }
 
+    private static readonly JsonSerializerOptions LenientNumbers = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
+
+    /// <summary><c>GET /users/{slug}</c> with the name as the slug; the user when it is the one who signed in, else null.</summary>
+    private async Task<ExternalUser?> FindBySlugAsync(string baseUrl, Func<HttpRequestMessage, Task> authorize, string name, long? id, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.User(baseUrl, name));
+        await authorize(request);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode || AuthenticatedRequestInterception.Describe(request, response) is not null)
+        {
+            return null;
+        }
+        try
+        {
+            var user = await JsonSerializer.DeserializeAsync<UserJson>(await response.Content.ReadAsStreamAsync(cancellationToken), LenientNumbers, cancellationToken);
+            var matches = user?.Id is not null && (id is { } wanted ? user.Id == wanted : string.Equals(user.Name, name, StringComparison.Ordinal));
+            return matches ? ToUser(baseUrl, user!, name) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static ExternalUser ToUser(string baseUrl, UserJson match, string name) => new(
         match.Id!.Value, match.Name ?? name, match.Slug ?? "", string.IsNullOrWhiteSpace(match.DisplayName) ? match.Name ?? name : match.DisplayName,
         string.IsNullOrWhiteSpace(match.EmailAddress) ? null : match.EmailAddress, AbsoluteAvatarUrl(baseUrl, match.AvatarUrl));
@@ -164,7 +195,10 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         {
             return absolute.ToString();
         }
-        return avatarUrl.StartsWith('/') && Uri.TryCreate(new Uri(baseUrl), avatarUrl, out var relative) ? relative.ToString() : null;
+        // Root-relative paths are the host's (they carry any context path themselves); other relative paths are the base URL's.
+        var against = avatarUrl.StartsWith('/') ? new Uri(baseUrl) : new Uri(baseUrl.TrimEnd('/') + "/");
+        return Uri.TryCreate(against, avatarUrl, out var relative) && (relative.Scheme == Uri.UriSchemeHttps || relative.Scheme == Uri.UriSchemeHttp)
+            ? relative.ToString() : null;
     }
 
     private static IdentityLookup Failed(string message) => new(null, message);
