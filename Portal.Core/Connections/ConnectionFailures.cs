@@ -55,6 +55,10 @@ public static class ConnectionFailures
                 ServerDetection.Fail(ProbeFailureKind.ConnectionRefused,
                     $"Nothing accepts connections at {where}: check the port in the Base URL and that {serverName} (or its proxy) is running."),
             (_, SocketError.TimedOut) => TimedOut(uri, timeout, serverName),
+            // An https request through a forward proxy is a CONNECT tunnel; the proxy's 407 or refusal ends up here, not as a response.
+            (HttpRequestError.ProxyTunnelError, _) =>
+                ServerDetection.Fail(ProbeFailureKind.Unreachable,
+                    $"The proxy the portal's machine sends its requests through refused to open a connection to {where} ({ExceptionChain.Innermost(exception).Message}). If it asks for a sign-in (407), put its credentials in the portal's HTTPS_PROXY setting; or let the portal reach {serverName} directly by adding its host to NO_PROXY."),
             (HttpRequestError.SecureConnectionError, _) when ExceptionChain.Find<AuthenticationException>(exception) is { } tls
                 && tls.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) =>
                 ServerDetection.Fail(ProbeFailureKind.TlsOther,

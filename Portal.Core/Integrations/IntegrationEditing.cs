@@ -132,7 +132,8 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         }
 
         var changed = new List<string>();
-        if (name != integration.Name)
+        // Compared in the stored form: a name saved before names were composed (NFC) is not changed by being composed now.
+        if (name != IntegrationValidator.CleanName(integration.Name))
         {
             changed.Add(NameChange);
         }

@@ -12,6 +12,9 @@ public sealed record OAuthCompatibility(OAuthVersion OAuthVersion, bool IsWarnin
     /// </summary>
     public bool OAuth2Possible { get; init; }
 
+    /// <summary>What to tell about an integration that uses OAuth 2 although <see cref="OAuthVersion"/> calls for OAuth 1.</summary>
+    public string? OAuth2Note { get; init; }
+
     /// <summary>Whether an integration may use OAuth 2 with this server.</summary>
     public bool AllowsOAuth2 => OAuthVersion == OAuthVersion.OAuth2 || OAuth2Possible;
 }

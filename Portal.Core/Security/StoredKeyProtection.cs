@@ -46,15 +46,9 @@ public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate k
             }
         }
 
-        if (upgraded > 0)
-        {
-            await SaveWithoutTracesAsync(cancellationToken);
-            logger.LogWarning(
-                "Encrypted {Count} Data Protection key(s) that an earlier version of the portal stored unencrypted in the database; they are now readable only with the key file {KeyFile}. Database backups made before this start still hold them unencrypted: delete those backups or keep them as safe as the key file.",
-                upgraded, keyFile.FilePath);
-        }
         if (unreadable.Count > 0 && keyFile.CreatedNow && db.Database.IsNpgsql())
         {
+            // Before anything is saved: keys encrypted with a key file that is then deleted could never be read again.
             // Instances share this database's key ring: one started without their key file would add keys the others
             // cannot read, and protect cookies and secrets with them. Its new key file goes, so a restart refuses too.
             keyFile.DeleteCreated();
@@ -64,6 +58,13 @@ public sealed class StoredKeyProtection(PortalDbContext db, KeyRingCertificate k
                 "instance can read, so it does not start. Fix: copy the key file the other instances use to DataProtection:CertificatePath " +
                 "(with its password in DataProtection__CertificatePassword), then start again. If that key file is lost for good, delete the " +
                 "rows of the DataProtectionKeys table (every client secret must then be entered again and everyone signs in again) and start again.");
+        }
+        if (upgraded > 0)
+        {
+            await SaveWithoutTracesAsync(cancellationToken);
+            logger.LogWarning(
+                "Encrypted {Count} Data Protection key(s) that an earlier version of the portal stored unencrypted in the database; they are now readable only with the key file {KeyFile}. Database backups made before this start still hold them unencrypted: delete those backups or keep them as safe as the key file.",
+                upgraded, keyFile.FilePath);
         }
         if (unreadable.Count > 0)
         {

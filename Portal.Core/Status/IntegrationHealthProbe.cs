@@ -320,7 +320,7 @@ public sealed class IntegrationHealthProbe(
             }
             if (oauthVersion == OAuthVersion.OAuth2 && compatibility is { IsWarning: true })
             {
-                Add(StepOutcome.Warning, $"{answered}. {compatibility.Message}");
+                Add(StepOutcome.Warning, $"{answered}. {compatibility.OAuth2Note ?? compatibility.Message}");
                 return true;
             }
             Add(StepOutcome.Passed, oauthVersion == OAuthVersion.OAuth2

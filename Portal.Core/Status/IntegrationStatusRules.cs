@@ -62,7 +62,9 @@ public static class IntegrationStatusRules
         }
         var note = "";
         if (report.Problem != ProbeProblem.None && report.FirstFailure is { Step: ProbeStep.OAuthProvider } providerFailure
-            && signIns.LastSuccessAt is { } worked && now - worked < SignInEvidence && !signIns.FailingSinceLastSuccess)
+            && signIns.LastSuccessAt is { } worked && now - worked < SignInEvidence && !signIns.FailingSinceLastSuccess
+            // Only sign-ins with the integration as it is now: an edit (base URL, OAuth version) verifies it afresh.
+            && integration.Verification == IntegrationVerification.Verified && integration.VerifiedAt is { } verifiedAt && worked >= verifiedAt)
         {
             note = string.Create(CultureInfo.InvariantCulture,
                 $" The check of its OAuth provider found a problem, but sign-ins through this integration work (the last at {worked.UtcDateTime:yyyy-MM-dd HH:mm} UTC), so it does not stop them; should sign-ins fail, this is the likely cause: {providerFailure.Message}");

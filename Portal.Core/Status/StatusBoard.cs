@@ -133,20 +133,13 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
                 return null;
             }
             var now = clock.GetUtcNow();
-            var shown = entry.Report;
             entry.Report = report;
             entry.Refresh(now);
             if (entry.Snapshot.Status != IntegrationStatus.Disabled)
             {
                 entry.Count(report.CheckedAt, entry.Snapshot.Status, now);
+                entry.Refresh(now, force: true);
             }
-            // A result that arrives after a newer one (a long pass saved after a Check now, on another instance) counts
-            // in the strip, but the card keeps showing the newer one.
-            if (shown is not null && shown.CheckedAt > report.CheckedAt)
-            {
-                entry.Report = shown;
-            }
-            entry.Refresh(now, force: true);
             snapshot = entry.Snapshot;
             ReplaceInOrder(snapshot);
         }

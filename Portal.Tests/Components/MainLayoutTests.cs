@@ -48,6 +48,20 @@ public sealed class MainLayoutTests : MudTestBase
 
         layout.WaitForAssertion(() => Assert.Contains("(recovery)", layout.Find("[data-testid=setup-mode-banner]").TextContent, StringComparison.Ordinal));
         Assert.DoesNotContain("no administrator exists", layout.Find("[data-testid=setup-mode-banner]").TextContent, StringComparison.Ordinal);
+        // The page inside hears it too (the sign-in and account pages word their notes by it), also after the layout's first render.
+        var withPage = Ctx.Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b =>
+        {
+            b.OpenComponent<SetupModeReasonProbe>(0);
+            b.CloseComponent();
+        })));
+        withPage.WaitForAssertion(() => Assert.Contains("reason: Recovery", withPage.Markup, StringComparison.Ordinal));
+    }
+
+    private sealed class SetupModeReasonProbe : ComponentBase
+    {
+        [CascadingParameter(Name = "SetupModeReason")] public SetupModeReason Reason { get; set; }
+
+        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder) => builder.AddContent(0, $"reason: {Reason}");
     }
 
     [Fact]

@@ -31,7 +31,10 @@ public static class BitbucketOAuthRules
             // The setup guide's OAuth 1 option reads "v7.20 or older"; 7.20 did introduce OAuth 2 links, so it stays a choice.
             return new OAuthCompatibility(OAuthVersion.OAuth1, true,
                 $"Bitbucket {version} uses OAuth 1: OAuth 2 application links are documented from 7.21. 7.20 introduced them, so OAuth 2 can be chosen instead; upgrade to 7.21 or later if an OAuth 2 sign-in fails.")
-            { OAuth2Possible = true };
+            {
+                OAuth2Possible = true,
+                OAuth2Note = $"Bitbucket {version}: 7.20 introduced OAuth 2 application links, but 7.21 is the first version vendors document; upgrade if sign-in fails.",
+            };
         }
         return new OAuthCompatibility(OAuthVersion.OAuth1, true,
             $"Bitbucket {version} is too old for OAuth 2: OAuth 2 application links need Bitbucket 7.21 or later, so this server needs OAuth 1 (or an upgrade to 7.21 or later).");

@@ -67,9 +67,9 @@ internal static class ProbeResponseClassifier
         }
         if (!properties.TryReadVersion(out var version))
         {
-            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer, properties.Version is null
+            return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer, (properties.Version ?? properties.BuildNumber) is not { } unreadable
                 ? $"Bitbucket answered {path} without its version (no \"version\" or \"buildNumber\" field), so the portal cannot tell whether it supports OAuth 2: check that a proxy does not rewrite {path}."
-                : $"Bitbucket answered, but its version \"{properties.Version}\" could not be read: check that a proxy does not rewrite {path}.");
+                : $"Bitbucket answered, but its version \"{unreadable}\" could not be read: check that a proxy does not rewrite {path}.");
         }
         return new BitbucketProbeResult(version, null, $"Bitbucket {version}", null);
     }

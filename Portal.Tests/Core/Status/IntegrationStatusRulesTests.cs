@@ -61,6 +61,9 @@ public sealed class IntegrationStatusRulesTests
             IntegrationStatusRules.Decide(Integration(), report, new SignInSummary(Now.AddDays(-8), 0, null, null), Now).Status);
         Assert.Equal(IntegrationStatus.VersionUnsupported,
             IntegrationStatusRules.Decide(Integration(), report, new SignInSummary(Now.AddHours(-3), 1, Now.AddHours(-1), "refused"), Now).Status);
+        // Sign-ins from before an edit that verifies the integration afresh say nothing about it as it is now.
+        Assert.Equal(IntegrationStatus.VersionUnsupported,
+            IntegrationStatusRules.Decide(Integration(verification: IntegrationVerification.NotVerified), report, new SignInSummary(Now.AddHours(-3), 0, null, null), Now).Status);
         // A failure at an earlier step is not outweighed: the server itself did not answer.
         Assert.Equal(IntegrationStatus.Unreachable,
             IntegrationStatusRules.Decide(Integration(), Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "down"), new SignInSummary(Now.AddHours(-3), 0, null, null), Now).Status);

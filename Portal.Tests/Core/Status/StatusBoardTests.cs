@@ -66,22 +66,6 @@ public sealed class StatusBoardTests
     }
 
     [Fact]
-    public void An_older_result_that_arrives_late_counts_in_the_strip_but_does_not_replace_the_newer_one_on_the_card()
-    {
-        var integration = Integration();
-        Load(integration);
-
-        board.PublishReport(integration.Id, Healthy(Now));
-        board.PublishReport(integration.Id, Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "down", Now.AddMinutes(-1)));
-
-        var snapshot = board.Find(integration.Id)!;
-        Assert.Equal(Now, snapshot.LastReport!.CheckedAt);
-        Assert.Equal(IntegrationStatus.Connected, snapshot.Status);
-        Assert.Equal(2, snapshot.Last24Hours[^1].Checks);
-        Assert.Equal(IntegrationStatus.Unreachable, snapshot.Last24Hours[^1].Worst);
-    }
-
-    [Fact]
     public void The_strip_has_24_hours_and_each_hour_shows_its_worst_status()
     {
         var integration = Integration();

@@ -229,6 +229,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
 
         Assert.Equal(ProbeProblem.None, report.Problem);
         Assert.Equal(StepOutcome.Warning, Step(report, ProbeStep.Server).Outcome);
+        Assert.Contains("7.20 introduced OAuth 2 application links, but 7.21 is the first version vendors document", Step(report, ProbeStep.Server).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ internal sealed class BaseUrlCheck(PlatformCatalog platforms, TimeProvider clock
             resultPlatform = platform.Kind.Key;
             Result = result;
             Status = BaseUrlCheckStatus.Completed;
-            ProviderChecking = result.Compatibility?.OAuthVersion == OAuthVersion.OAuth2;
+            ProviderChecking = result.Compatibility is { AllowsOAuth2: true };
             Changed?.Invoke();
             if (ProviderChecking)
             {
