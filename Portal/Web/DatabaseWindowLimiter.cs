@@ -12,12 +12,11 @@ namespace Portal.Web;
 /// middleware then calls <see cref="RateLimiter.AcquireAsync"/> (its TryAcquireAsync tries AttemptAcquire first and
 /// waits on AcquireAsync when that is not acquired), which counts the request in the database.
 /// </summary>
-internal sealed class DatabaseWindowLimiter(SharedRateLimitCounter counter, string policy, string clientKey, int permitLimit, TimeSpan window, ILogger logger)
+internal sealed class DatabaseWindowLimiter(SharedRateLimitCounter counter, string policy, string clientKey, int permitLimit, TimeSpan window, ILogger logger, LogThrottle outageWarnings)
     : RateLimiter
 {
     private readonly FixedWindowRateLimiter fallback = new(new FixedWindowRateLimiterOptions { PermitLimit = permitLimit, Window = window, QueueLimit = 0 });
     private long lastUsed = Stopwatch.GetTimestamp();
-    private long lastWarned;
 
     // The middleware's partitioned limiter drops limiters idle for a while; the counts stay in the database.
     public override TimeSpan? IdleDuration => Stopwatch.GetElapsedTime(Interlocked.Read(ref lastUsed));
@@ -38,11 +37,9 @@ internal sealed class DatabaseWindowLimiter(SharedRateLimitCounter counter, stri
         {
             // A database that cannot count (down, or out of connections under a flood) must neither lock everyone out of
             // signing in nor lift the limit: this instance counts alone until the database answers again.
-            var previous = Interlocked.Read(ref lastWarned);
-            if ((previous == 0 || Stopwatch.GetElapsedTime(previous) > window)
-                && Interlocked.CompareExchange(ref lastWarned, Stopwatch.GetTimestamp(), previous) == previous)
+            if (outageWarnings.Due())
             {
-                logger.LogWarning(e, "The {Policy} rate limit could not count requests from {Client} in the database, so this instance counts them alone until it can. {Cause}",
+                logger.LogWarning(e, "The {Policy} rate limit could not count requests from {Client} in the database, so this instance counts them alone until it can (this warning repeats at most once a minute, whichever client meets it). {Cause}",
                     policy, clientKey, DatabaseFailure.Describe(e) ?? "Check that the PostgreSQL server (Database:ConnectionString) is reachable.");
             }
             using var local = fallback.AttemptAcquire(permitCount);

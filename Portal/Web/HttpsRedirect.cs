@@ -11,7 +11,7 @@ internal static class HttpsRedirect
     /// </summary>
     public static IApplicationBuilder UseHttpsRedirectToPublicUrl(this IApplicationBuilder app)
     {
-        var warned = new WarningThrottle();
+        var warned = new LogThrottle(TimeSpan.FromMinutes(1));
         return app.Use((http, next) =>
         {
             var options = http.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value;
@@ -30,19 +30,7 @@ internal static class HttpsRedirect
         });
     }
 
-    private sealed class WarningThrottle
-    {
-        private long lastTicks;
-
-        public bool Due()
-        {
-            var now = Environment.TickCount64;
-            var last = Interlocked.Read(ref lastTicks);
-            return (last == 0 || now - last > 60_000) && Interlocked.CompareExchange(ref lastTicks, now, last) == last;
-        }
-    }
-
-    private static Task RefuseUntrustedProxyAsync(HttpContext http, WarningThrottle warned)
+    private static Task RefuseUntrustedProxyAsync(HttpContext http, LogThrottle warned)
     {
         if (warned.Due())
         {

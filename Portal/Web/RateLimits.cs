@@ -29,10 +29,12 @@ internal static class RateLimits
     public const string SignInCallback = "sign-in-callback";
 
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private const string OutageWarnings = "Portal.RateLimits.OutageWarnings";
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddKeyedSingleton(OutageWarnings, (_, _) => new LogThrottle(Window));
         services.AddRateLimiter(o =>
         {
             // The 429 has no body here: the status code pages render the readable page for it.
@@ -82,7 +84,7 @@ internal static class RateLimits
         if (shared.IsNeeded)
         {
             return RateLimitPartition.Get(client, key => new DatabaseWindowLimiter(shared, policy, key, limit, Window,
-                services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.RateLimits")));
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.RateLimits"), services.GetRequiredKeyedService<LogThrottle>(OutageWarnings)));
         }
         return RateLimitPartition.GetFixedWindowLimiter(client,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = Window, QueueLimit = 0 });
