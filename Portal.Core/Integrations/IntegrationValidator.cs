@@ -1,4 +1,5 @@
 using FluentValidation;
+using FluentValidation.Results;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
 using Portal.Core.Platforms;
@@ -21,14 +22,19 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
             // Users choose a sign-in button by its name: hidden or reordering characters could make one look like another.
             .Must(n => InvisibleCharacters.FindFirst(n) is null)
                 .WithMessage(i => $"The name contains an invisible or direction-changing character ({InvisibleCharacters.Describe(InvisibleCharacters.FindFirst(i.Name) ?? 0)}): remove it, best by typing the name again instead of pasting it. Such characters can make the \"Sign in with …\" button read differently from the name you see here.")
-            .MustAsync(async (i, name, ct) =>
+;
+        RuleFor(i => i.Name).CustomAsync(async (name, context, ct) =>
+        {
+            var id = context.InstanceToValidate.Id;
+            var cleaned = CleanName(name);
+            // The Name column compares case-insensitively (NOCASE), so "Acme" and "acme" collide.
+            var taken = await InDatabaseAsync(context, "that no other integration has this name",
+                db => db.Integrations.AnyAsync(x => x.Name == cleaned && x.Id != id, ct), ct);
+            if (taken)
             {
-                // The Name column compares case-insensitively (NOCASE), so "Acme" and "acme" collide.
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                var cleaned = CleanName(name);
-                return !await db.Integrations.AnyAsync(x => x.Name == cleaned && x.Id != i.Id, ct);
-            })
-                .WithMessage(i => $"An integration named \"{CleanName(i.Name)}\" already exists. Choose another name.");
+                context.AddFailure($"An integration named \"{cleaned}\" already exists. Choose another name.");
+            }
+        });
 
         RuleFor(i => i.Platform)
             .Must(p => platforms.Find(p) is not null).WithMessage($"Choose the platform: {string.Join(" or ", platforms.All.Select(p => p.Kind.DisplayName))}.");
@@ -66,13 +72,16 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
 
         RuleFor(i => i.OAuth1).NotNull().When(i => i.OAuthVersion == OAuthVersion.OAuth1)
             .WithMessage("The OAuth 1 keys are missing. Choose \"Start over\" to generate them again.");
-        RuleFor(i => i.OAuth1!.ConsumerKey).MustAsync(async (i, key, ct) =>
+        RuleFor(i => i.OAuth1!.ConsumerKey).CustomAsync(async (key, context, ct) =>
             {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                return !await db.Integrations.AnyAsync(x => x.ConsumerKey == key && x.Id != i.Id, ct);
+                var id = context.InstanceToValidate.Id;
+                if (await InDatabaseAsync(context, "that no other integration uses this Consumer Key",
+                    db => db.Integrations.AnyAsync(x => x.ConsumerKey == key && x.Id != id, ct), ct))
+                {
+                    context.AddFailure("Another integration already uses this Consumer Key. Choose \"Start over\" to generate a new one.");
+                }
             })
-            .When(i => i.OAuthVersion == OAuthVersion.OAuth1 && i.OAuth1 is not null)
-            .WithMessage("Another integration already uses this Consumer Key. Choose \"Start over\" to generate a new one.");
+            .When(i => i.OAuthVersion == OAuthVersion.OAuth1 && i.OAuth1 is not null);
 
         When(i => i.OAuthVersion == OAuthVersion.OAuth2, () =>
         {
@@ -96,6 +105,26 @@ public sealed class IntegrationValidator : AbstractValidator<NewIntegration>
         });
 
         PlatformWording Words(NewIntegration i) => platforms.WordingOf(i.Platform);
+
+        // The wizard validates on every keystroke: a busy or unreachable database must not end the page and lose what was
+        // typed. The check becomes a warning instead, and saving checks again (and names the database's problem).
+        async Task<bool> InDatabaseAsync(ValidationContext<NewIntegration> context, string what,
+            Func<PortalDbContext, Task<bool>> query, CancellationToken ct)
+        {
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                return await query(db);
+            }
+            catch (Exception e) when (DatabaseFailure.Describe(e) is { } cause)
+            {
+                context.AddFailure(new ValidationFailure(context.PropertyPath, $"The portal could not check {what} just now. {cause}")
+                {
+                    Severity = Severity.Warning,
+                });
+                return false;
+            }
+        }
     }
 
     /// <summary>Values are trimmed before validation; whitespace left inside is a copy-and-paste mistake.</summary>

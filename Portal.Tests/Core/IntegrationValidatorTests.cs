@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Platforms.BitbucketServer;
 using FluentValidation;
 using Portal.Core.Integrations;
@@ -129,6 +130,29 @@ public sealed class IntegrationValidatorTests : IDisposable
 
         AssertError(await ValidateAsync(Valid() with { Name = "Cafe\u0301 Git" }), nameof(NewIntegration.Name), "already exists");
         Assert.Equal("Caf\u00e9 Git", IntegrationValidator.CleanName(" Cafe\u0301 Git "));
+    }
+
+    [Fact]
+    public async Task A_database_that_cannot_answer_turns_the_uniqueness_checks_into_warnings_instead_of_failing()
+    {
+        await using (var db = database.CreateContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Integrations" RENAME TO "IntegrationsGone" """);
+        }
+        var pair = OAuth1KeyPair.Generate();
+        var oauth1 = Valid() with
+        {
+            ServerVersion = "7.17.0", OAuthVersion = OAuthVersion.OAuth1, ClientId = "", ClientSecret = "",
+            OAuth1 = new OAuth1Keys(OAuth1ConsumerKey.Generate(), pair.PublicKeyPem, pair.PrivateKeyPem),
+        };
+
+        var failures = await ValidateAsync(oauth1);
+
+        Assert.All(failures, f => Assert.Equal(Severity.Warning, f.Severity));
+        Assert.Contains(failures, f => f.Property == nameof(NewIntegration.Name)
+            && f.Message.StartsWith("The portal could not check that no other integration has this name just now. The database", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Property == "OAuth1.ConsumerKey"
+            && f.Message.StartsWith("The portal could not check that no other integration uses this Consumer Key just now.", StringComparison.Ordinal));
     }
 
     [Fact]
