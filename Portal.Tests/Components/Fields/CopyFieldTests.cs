@@ -46,4 +46,17 @@ public sealed class CopyFieldTests : MudTestBase
         cut.WaitForAssertion(() => Assert.Equal("The browser did not allow copying: select the Consumer Key and copy it by hand.",
             cut.Find("[role=status]").TextContent));
     }
+
+    [Fact]
+    public void A_page_whose_script_is_missing_explains_copying_by_hand_instead_of_ending_the_page()
+    {
+        Ctx.JSInterop.Setup<bool>("portal.copyText", "portal-0123456789abcdef")
+            .SetException(new Microsoft.JSInterop.JSException("portal is not defined"));
+        var cut = Render();
+
+        cut.Find("button[aria-label='Copy Consumer Key']").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("The browser did not allow copying: select the Consumer Key and copy it by hand.",
+            cut.Find("[role=status]").TextContent));
+    }
 }

@@ -80,6 +80,20 @@ public sealed class AddIntegrationTests : WizardTestBase
     }
 
     [Fact]
+    public async Task A_browser_that_went_away_while_the_draft_is_forgotten_does_not_undo_a_created_integration()
+    {
+        Ctx.JSInterop.SetupVoid("sessionStorage.removeItem", _ => true).SetException(new Microsoft.JSInterop.JSDisconnectedException("The circuit's connection is gone."));
+        var fake = await StartFakeAsync();
+        var cut = await FillWizardAsync(fake);
+
+        await cut.InvokeAsync(() => cut.Find("button:contains('Create Integration')").Click());
+
+        var navigation = Ctx.Services.GetRequiredService<NavigationManager>();
+        cut.WaitForAssertion(() => Assert.EndsWith("/integrations?created=Acme%20Bitbucket", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.Equal(1, Ctx.JSInterop.Invocations.Count(i => i.Identifier == "sessionStorage.removeItem"));
+    }
+
+    [Fact]
     public async Task The_server_runs_the_rules_again_and_keeps_what_was_typed()
     {
         var fake = await StartFakeAsync();
