@@ -41,6 +41,39 @@ public sealed class IdentityLookupPagingTests
         Assert.Equal("Ada Lovelace", lookup.User.DisplayName);
     }
 
+    [Fact]
+    public async Task A_search_slower_than_its_overall_deadline_stops_there_and_says_how_far_it_got()
+    {
+        var pageDelay = TimeSpan.FromMilliseconds(300);
+        var stub = new StubHttpHandler(request => request.RequestUri!.AbsolutePath.EndsWith("application-properties", StringComparison.Ordinal)
+            ? Properties()
+            : Json($$"""{"values":[{"id":3,"name":"adam","slug":"adam"}],"isLastPage":false,"nextPageStart":{{int.Parse(request.RequestUri.Query.Split("start=")[1].Split('&')[0], System.Globalization.CultureInfo.InvariantCulture) + 1}}}"""));
+        var client = new BitbucketIdentityClient(new HttpClient(new SlowSearch(pageDelay) { InnerHandler = stub }),
+            Options.Create(new BitbucketClientOptions { UserSearchMaxPages = 1000, UserSearchTimeout = TimeSpan.FromSeconds(1) }));
+
+        var lookup = await client.IdentifyAsync(BaseUrl, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.False(lookup.Succeeded);
+        Assert.Contains("Bitbucket's user search for \"ada\" took longer than Bitbucket:UserSearchTimeout (1 second) to find who signed in", lookup.Failure, StringComparison.Ordinal);
+        Assert.Contains("raise Bitbucket:UserSearchTimeout in appsettings.json", lookup.Failure, StringComparison.Ordinal);
+        var searches = stub.Requests.Count(r => r.Url.AbsolutePath.EndsWith("/users", StringComparison.Ordinal));
+        Assert.InRange(searches, 0, 3); // 1 s at 300 ms a page, not the 1000 pages the limit allows
+        var read = searches == 1 ? "1 user on 1 page" : $"{searches} users on {searches} pages";
+        Assert.Contains($"the portal had read {read} by then", lookup.Failure, StringComparison.Ordinal);
+    }
+
+    private sealed class SlowSearch(TimeSpan delay) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/users", StringComparison.Ordinal))
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     [Theory]
     [InlineData("avatars/ada.png", "https://bitbucket.example.com/bitbucket/avatars/ada.png")]
     [InlineData("/bitbucket/users/ada/avatar.png", "https://bitbucket.example.com/bitbucket/users/ada/avatar.png")]

@@ -18,6 +18,7 @@ public sealed class ConfigurationTests
     [InlineData("Retention__SignInEvents", "01:00:00", "Retention:SignInEvents")]
     [InlineData("Audit__RetentionDays", "0", "Audit:RetentionDays must be between 1 and 36500")]
     [InlineData("Bitbucket__UserSearchMaxPages", "0", "Bitbucket:UserSearchMaxPages '0' is out of range")]
+    [InlineData("Bitbucket__UserSearchTimeout", "00:00:00.5", "Bitbucket:UserSearchTimeout '00:00:00.5000000' is out of range")]
     [InlineData("Verify__ReturnTimeout", "00:30:00", "Verify:ReturnTimeout")]
     public async Task A_wrong_setting_stops_the_portal_with_a_message_naming_the_key(string variable, string value, string key)
     {

@@ -67,60 +67,75 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
     private async Task<IdentityLookup> SearchAsync(string baseUrl, Func<HttpRequestMessage, Task> authorize, string name, long? id, CancellationToken cancellationToken)
     {
         var maxPages = options.Value.UserSearchMaxPages;
+        var timeout = options.Value.UserSearchTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         var start = 0;
         var pages = 0;
         var listed = 0;
         var exhausted = false;
         var sameNameOtherIds = new List<long>();
         var caseInsensitiveMatches = new List<UserJson>();
-        while (pages < maxPages)
+        try
         {
-            using var usersRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.UsersFiltered(baseUrl, name, start));
-            await authorize(usersRequest);
-            using var users = await http.SendAsync(usersRequest, cancellationToken);
-            if (AuthenticatedRequestInterception.Describe(usersRequest, users) is { } intercepted)
+            while (pages < maxPages)
             {
-                return Failed(intercepted);
-            }
-            if (users.StatusCode == HttpStatusCode.NotFound && pages == 0
-                && await FindBySlugAsync(baseUrl, authorize, name, id, cancellationToken) is { } bySlug)
-            {
-                // A server without the user search that still serves users by slug (the name is the slug for most users).
-                return new IdentityLookup(bySlug, null);
-            }
-            if (!users.IsSuccessStatusCode)
-            {
-                return await RefusedAsync(users,
-                    $"Bitbucket answered HTTP {(int)users.StatusCode} to the user lookup for \"{name}\". The application link needs at least the Repositories: Read permission.",
-                    cancellationToken);
-            }
-            var page = await JsonSerializer.DeserializeAsync<UserPage>(await users.Content.ReadAsStreamAsync(cancellationToken), LenientNumbers, cancellationToken);
-            pages++;
-            var values = page?.Values ?? [];
-            listed += values.Count;
-            foreach (var user in values.Where(u => u.Id is not null))
-            {
-                if (id is { } wanted ? user.Id == wanted : string.Equals(user.Name, name, StringComparison.Ordinal))
+                using var usersRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.UsersFiltered(baseUrl, name, start));
+                await authorize(usersRequest);
+                using var users = await http.SendAsync(usersRequest, deadline.Token);
+                if (AuthenticatedRequestInterception.Describe(usersRequest, users) is { } intercepted)
                 {
-                    return new IdentityLookup(ToUser(baseUrl, user, name), null);
+                    return Failed(intercepted);
                 }
-                if (string.Equals(user.Name, name, StringComparison.OrdinalIgnoreCase))
+                if (users.StatusCode == HttpStatusCode.NotFound && pages == 0
+                    && await FindBySlugAsync(baseUrl, authorize, name, id, deadline.Token) is { } bySlug)
                 {
-                    caseInsensitiveMatches.Add(user);
-                    if (string.Equals(user.Name, name, StringComparison.Ordinal))
+                    // A server without the user search that still serves users by slug (the name is the slug for most users).
+                    return new IdentityLookup(bySlug, null);
+                }
+                if (!users.IsSuccessStatusCode)
+                {
+                    return await RefusedAsync(users,
+                        $"Bitbucket answered HTTP {(int)users.StatusCode} to the user lookup for \"{name}\". The application link needs at least the Repositories: Read permission.",
+                        deadline.Token);
+                }
+                var page = await JsonSerializer.DeserializeAsync<UserPage>(await users.Content.ReadAsStreamAsync(deadline.Token), LenientNumbers, deadline.Token);
+                pages++;
+                var values = page?.Values ?? [];
+                listed += values.Count;
+                foreach (var user in values.Where(u => u.Id is not null))
+                {
+                    if (id is { } wanted ? user.Id == wanted : string.Equals(user.Name, name, StringComparison.Ordinal))
                     {
-                        sameNameOtherIds.Add(user.Id!.Value);
+                        return new IdentityLookup(ToUser(baseUrl, user, name), null);
+                    }
+                    if (string.Equals(user.Name, name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        caseInsensitiveMatches.Add(user);
+                        if (string.Equals(user.Name, name, StringComparison.Ordinal))
+                        {
+                            sameNameOtherIds.Add(user.Id!.Value);
+                        }
                     }
                 }
+                // A page without a next start that moves forward ends the search, so a broken answer cannot loop; a page that
+                // leaves out isLastPage goes on while its nextPageStart moves forward.
+                if (page?.IsLastPage == true || page?.NextPageStart is not { } next || next <= start || values.Count == 0)
+                {
+                    exhausted = true;
+                    break;
+                }
+                start = next;
             }
-            // A page without a next start that moves forward ends the search, so a broken answer cannot loop; a page that
-            // leaves out isLastPage goes on while its nextPageStart moves forward.
-            if (page?.IsLastPage == true || page?.NextPageStart is not { } next || next <= start || values.Count == 0)
-            {
-                exhausted = true;
-                break;
-            }
-            start = next;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var soFar = $"{listed} {(listed == 1 ? "user" : "users")} on {pages} {(pages == 1 ? "page" : "pages")}";
+            return Failed($"Bitbucket's user search for \"{name}\" took longer than Bitbucket:UserSearchTimeout ({DescribeSeconds(timeout)}) " +
+                $"to find who signed in; the portal had read {soFar} by then. The token was accepted: only finding the user's details was too slow. " +
+                "A slow user directory behind Bitbucket (LDAP, Crowd) or a short name that matches much of the directory causes this. Fix: " +
+                "try again; if it persists, check how fast Bitbucket's user directory answers, or raise Bitbucket:UserSearchTimeout in " +
+                "appsettings.json (and the reverse proxy's read timeout with it).");
         }
 
         if (id is null && exhausted && caseInsensitiveMatches.Count == 1)
@@ -155,6 +170,9 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         }
         return Failed($"Bitbucket says \"{name}\" signed in, but its user search does not list that user ({checkedUsers}). Check that the user is active and licensed in Bitbucket.");
     }
+
+    private static string DescribeSeconds(TimeSpan timeout) =>
+        timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} seconds";
 
     private static readonly JsonSerializerOptions LenientNumbers = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
 

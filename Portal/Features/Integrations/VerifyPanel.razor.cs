@@ -17,6 +17,7 @@ public sealed partial class VerifyPanel : IDisposable
 {
     private const string TitleId = "verify-panel-title";
     private ITimer? timer;
+    private bool disposed;
 
     internal enum PanelState
     {
@@ -140,6 +141,10 @@ public sealed partial class VerifyPanel : IDisposable
 
     private void ScheduleTick()
     {
+        if (disposed)
+        {
+            return; // a tick queued before the page went away must not start the timer again
+        }
         var left = TimeLeft;
         var due = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
         timer = Clock.CreateTimer(_ => _ = InvokeAsync(Tick), null, due, Timeout.InfiniteTimeSpan);
@@ -191,6 +196,7 @@ public sealed partial class VerifyPanel : IDisposable
 
     public void Dispose()
     {
+        disposed = true;
         Notifier.Changed -= OnUpdate;
         StopTimer();
     }
