@@ -8,6 +8,17 @@ public static class SignInMessages
     /// <summary>After signing out.</summary>
     public const string SignedOut = "You are signed out.";
 
+    /// <summary>
+    /// For the page watching a verification whose callback ended in a failure of the portal itself: the browser did come
+    /// back, so the redirect URL is not the cause.
+    /// </summary>
+    public static string NotFinished(Exception failure, bool requestEnded) =>
+        Persistence.DatabaseFailure.Describe(failure) is { } database
+            ? $"The browser came back, but the portal could not record the result in its database. {database}"
+            : requestEnded
+                ? "The browser came back, but its request ended (the tab was closed, or the reverse proxy in front of the portal gave up waiting) before the portal had finished. Nothing was recorded; verify again."
+                : $"The browser came back, but the portal failed while finishing ({failure.GetType().Name}); the portal's log has the details. Nothing was recorded; verify again, and check the log if it fails again.";
+
     private const string SetupModeOver = "Setup Mode is over: setup links no longer work, and admin pages need an administrator's sign-in.";
 
     /// <summary>

@@ -155,10 +155,24 @@ public sealed class SignInService(
             return refused;
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
-        if (pending.CredentialReplacementId is { } replacementId)
+        try
         {
-            return await CompleteReplacementAsync(integration, pending, replacementId, callback, browser, cancellationToken);
+            return pending.CredentialReplacementId is { } replacementId
+                ? await CompleteReplacementAsync(integration, pending, replacementId, callback, browser, cancellationToken)
+                : await CompleteConsumedAsync(integration, pending, callback, browser, cancellationToken);
         }
+        catch (Exception e)
+        {
+            // The page that started a verification would otherwise wait out its timeout and blame the redirect URL.
+            verifications.Completed(pending.Id, SignInOutcome.Failure(SignInErrorKind.ServerUnavailable, SignInStep.Account,
+                SignInMessages.NotFinished(e, cancellationToken.IsCancellationRequested), pending, integration.Name));
+            throw;
+        }
+    }
+
+    private async Task<SignInOutcome> CompleteConsumedAsync(Integration integration, PendingAuthorization pending, CallbackParameters callback,
+        Actor browser, CancellationToken cancellationToken)
+    {
         SignInOutcome outcome;
         TokenSet? tokens;
         // Token, identity and OAuth 1 calls trust what this integration trusts, and nothing another integration does.

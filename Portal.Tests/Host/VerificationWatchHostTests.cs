@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.OAuth;
 using Portal.Tests.Fakes;
@@ -59,6 +60,29 @@ public sealed class VerificationWatchHostTests
         Assert.Equal(await scenario.StatusMessageAfterAsync(admin, response), failed.Message);
         Assert.StartsWith($"Verifying \"{SignInScenario.IntegrationName}\" failed at the token step", failed.Message, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_callback_the_portal_cannot_record_tells_the_watching_page_so_instead_of_leaving_it_waiting()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        var updates = Watch(scenario);
+        using var admin = await scenario.NewSetupBrowserAsync();
+        var start = await scenario.RequestVerifyAsync(admin, await scenario.AntiforgeryTokenAsync(admin), WatchId);
+        var callback = await scenario.AuthorizeToCallbackAsync(start.Headers.Location!);
+        await using (var scope = scenario.Host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Portal.Core.Persistence.PortalDbContext>();
+            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "SignInEvents" RENAME TO "SignInEventsGone" """);
+        }
+
+        await scenario.CallbackAsync(admin, callback);
+
+        var failed = updates.Last();
+        Assert.Equal(VerificationState.Failed, failed.State);
+        Assert.StartsWith($"Verifying \"{SignInScenario.IntegrationName}\" failed at the account step: The browser came back, but the portal could not record the result in its database.",
+            failed.Message, StringComparison.Ordinal);
+        Assert.Equal(0, scenario.Host.Services.GetRequiredService<VerificationNotifier>().PendingCount);
     }
 
     [Fact]
