@@ -162,6 +162,19 @@ public sealed class SignInFlowTests
     // ---- State -------------------------------------------------------------------------------------------------------
 
     [Fact]
+    public async Task The_correlation_cookie_lasts_as_long_as_the_sign_in_by_max_age_so_a_browser_clock_that_runs_ahead_keeps_it()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+
+        var start = await scenario.RequestStartAsync(browser);
+
+        var correlation = Assert.Single(start.Headers.GetValues("Set-Cookie"), c => c.Contains("Correlation.", StringComparison.Ordinal));
+        Assert.Contains("max-age=600", correlation, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("expires=", correlation, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_callback_without_state_is_refused()
     {
         await using var scenario = await SignInScenario.StartAsync();

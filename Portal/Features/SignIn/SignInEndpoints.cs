@@ -93,7 +93,9 @@ internal static class SignInEndpoints
         // callback's path) because the __Host- prefix under https requires it.
         var cookies = PortalCookies.Of(http);
         var options = cookies.For(http);
-        options.Expires = start.ExpiresAt;
+        // Max-Age, not Expires: a browser whose clock runs ahead would drop an Expires date at once, and every sign-in from
+        // it would fail as coming from "another browser".
+        options.MaxAge = PendingAuthorizationStore.Lifetime;
         http.Response.Cookies.Append(cookies.CorrelationPrefix + start.Correlation[..12], start.Correlation, options);
         return Results.Redirect(start.AuthorizeUrl);
     }
