@@ -12,6 +12,11 @@ public enum RoleChange
     UserNotFound,
     /// <summary>Refused: the portal must keep at least one administrator.</summary>
     LastAdministrator,
+    /// <summary>
+    /// Refused: every other administrator is without a way to sign in (their integrations are disabled or deleted), so
+    /// revoking this one would leave nobody able to administer the portal.
+    /// </summary>
+    NoOtherAdministratorCanSignIn,
 }
 
 /// <summary>Grants and revokes the administrator role; only an actor who may administer the portal at that moment can.</summary>
@@ -28,6 +33,12 @@ public sealed class AdministratorRoles(IDbContextFactory<PortalDbContext> dbFact
             if (wasAdministrator is null)
             {
                 return RoleChange.UserNotFound;
+            }
+            if (!isAdministrator && wasAdministrator == true && await db.Users.CountAsync(a => a.IsAdministrator, ct) > 1
+                && !await db.ExternalIdentities.AnyAsync(e => e.UserId != userId && e.User!.IsAdministrator
+                    && db.Integrations.Any(i => i.Id == e.IntegrationId && i.Enabled), ct))
+            {
+                return RoleChange.NoOtherAdministratorCanSignIn;
             }
             var changed = isAdministrator
                 ? await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdministrator, true), ct)

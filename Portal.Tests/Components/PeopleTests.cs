@@ -62,7 +62,7 @@ public sealed class PeopleTests : MudTestBase
     public async Task An_administrator_revoked_while_the_page_was_open_cannot_grant_the_role_back_and_loses_the_controls()
     {
         var (ada, adaActor) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
-        var (_, graceActor) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: true);
+        var (_, graceActor) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: true, canSignIn: true);
         Auth.SignInAs(adaActor);
         var cut = Ctx.Render<People>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
@@ -119,7 +119,7 @@ public sealed class PeopleTests : MudTestBase
     [Fact]
     public async Task A_database_that_fails_just_after_a_saved_change_leaves_a_message_and_a_working_page()
     {
-        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true, canSignIn: true);
         var (grace, _) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: false);
         Auth.SignInAs(ada);
         var cut = Ctx.Render<People>();

@@ -24,7 +24,7 @@ public sealed class AdministratorRolesTests : IAsyncLifetime
     [Fact]
     public async Task An_administrator_can_grant_and_revoke_the_role()
     {
-        var (_, ada) = await services.PersonAsync("Ada", isAdministrator: true);
+        var (_, ada) = await services.PersonAsync("Ada", isAdministrator: true, canSignIn: true);
         var (grace, _) = await services.PersonAsync("Grace", isAdministrator: false);
 
         Assert.Equal(RoleChange.Changed, (await Roles.SetAsync(ada, grace.Id, true)).Value);
@@ -45,8 +45,8 @@ public sealed class AdministratorRolesTests : IAsyncLifetime
     [Fact]
     public async Task Two_administrators_revoking_each_other_at_once_leave_one()
     {
-        var (ada, adaActor) = await services.PersonAsync("Ada", isAdministrator: true);
-        var (grace, graceActor) = await services.PersonAsync("Grace", isAdministrator: true);
+        var (ada, adaActor) = await services.PersonAsync("Ada", isAdministrator: true, canSignIn: true);
+        var (grace, graceActor) = await services.PersonAsync("Grace", isAdministrator: true, canSignIn: true);
 
         var results = await Task.WhenAll(
             Task.Run(() => Roles.SetAsync(graceActor, ada.Id, false)),
@@ -56,6 +56,20 @@ public sealed class AdministratorRolesTests : IAsyncLifetime
         Assert.Single(results, r => r.Succeeded && r.Value == RoleChange.Changed);
         await using var db = database.CreateContext();
         Assert.Equal(1, await db.Users.CountAsync(u => u.IsAdministrator));
+    }
+
+    [Fact]
+    public async Task An_administrator_is_not_revoked_while_no_other_administrator_can_sign_in()
+    {
+        // Grace is an administrator in name only: her integration was deleted, so she cannot sign in.
+        var (ada, adaActor) = await services.PersonAsync("Ada", isAdministrator: true, canSignIn: true);
+        await services.PersonAsync("Grace", isAdministrator: true);
+
+        Assert.Equal(RoleChange.NoOtherAdministratorCanSignIn, (await Roles.SetAsync(adaActor, ada.Id, false)).Value);
+        Assert.True(await IsAdministratorAsync(ada.Id));
+
+        var (_, _) = await services.PersonAsync("Linus", isAdministrator: true, canSignIn: true);
+        Assert.Equal(RoleChange.Changed, (await Roles.SetAsync(adaActor, ada.Id, false)).Value);
     }
 
     [Fact]
@@ -70,7 +84,7 @@ public sealed class AdministratorRolesTests : IAsyncLifetime
     public async Task A_revoked_administrator_cannot_grant_the_role_back_to_themselves()
     {
         var (ada, adaActor) = await services.PersonAsync("Ada", isAdministrator: true);
-        var (_, graceActor) = await services.PersonAsync("Grace", isAdministrator: true);
+        var (_, graceActor) = await services.PersonAsync("Grace", isAdministrator: true, canSignIn: true);
         Assert.True((await Roles.SetAsync(graceActor, ada.Id, false)).Succeeded);
 
         var regrant = await Roles.SetAsync(adaActor, ada.Id, true);

@@ -62,7 +62,9 @@ public static class TestActors
     }
 
     /// <summary>A person with a session; an administrator when <paramref name="isAdministrator"/>.</summary>
-    public static async Task<(PortalUser User, Actor Actor)> PersonAsync(this IServiceProvider services, string displayName, bool isAdministrator)
+    /// <param name="canSignIn">Gives the person an account on an enabled integration of their own, as a person who has signed in
+    /// has; an administrator's role can only be revoked while another administrator can still sign in.</param>
+    public static async Task<(PortalUser User, Actor Actor)> PersonAsync(this IServiceProvider services, string displayName, bool isAdministrator, bool canSignIn = false)
     {
         var user = new PortalUser { DisplayName = displayName, IsAdministrator = isAdministrator, CreatedAt = DateTimeOffset.UtcNow };
         await using (var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
@@ -70,7 +72,25 @@ public static class TestActors
             db.Users.Add(user);
             await db.SaveChangesAsync();
         }
+        if (canSignIn)
+        {
+            await services.GiveWayInAsync(user.Id);
+        }
         return (user, new Actor(await services.GetRequiredService<SessionService>().StartUserSessionAsync(user.Id, Guid.NewGuid())));
+    }
+
+    /// <summary>An enabled integration of its own through which <paramref name="userId"/> has signed in.</summary>
+    public static async Task GiveWayInAsync(this IServiceProvider services, Guid userId)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var integration = new Integration
+        {
+            Platform = Portal.Core.Platforms.BitbucketServer.BitbucketServerPlatform.KindOf.Key, Id = Guid.NewGuid(), Name = $"Way in {userId:N}", BaseUrl = $"https://{userId:N}.example.com",
+            ClientId = "x", ProtectedClientSecret = "x", Enabled = true,
+        };
+        db.Integrations.Add(integration);
+        db.ExternalIdentities.Add(new ExternalIdentity { UserId = userId, IntegrationId = integration.Id, ExternalUserId = 1, Username = "way-in", Slug = "way-in" });
+        await db.SaveChangesAsync();
     }
 
     /// <summary>Makes bUnit's page run as <paramref name="actor"/>, with the administrator policy granted as the page saw it at load.</summary>

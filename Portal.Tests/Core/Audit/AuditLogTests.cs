@@ -118,7 +118,8 @@ public sealed partial class AuditLogTests : IAsyncLifetime
     [Fact]
     public async Task Granting_and_revoking_the_administrator_role_name_the_person_it_concerns()
     {
-        var ada = await AdaAsync();
+        var (_, adaSession) = await services.PersonAsync("Ada Lovelace", isAdministrator: true, canSignIn: true);
+        var ada = adaSession with { ClientAddress = Address };
         var (grace, _) = await services.PersonAsync("Grace Hopper", isAdministrator: false);
         var roles = services.GetRequiredService<AdministratorRoles>();
 

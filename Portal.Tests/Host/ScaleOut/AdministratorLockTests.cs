@@ -75,6 +75,7 @@ public sealed class AdministratorLockTests : IAsyncLifetime
         var user = new PortalUser { DisplayName = name, IsAdministrator = true, CreatedAt = DateTimeOffset.UtcNow };
         db.Users.Add(user);
         await db.SaveChangesAsync();
+        await host.Services.GiveWayInAsync(user.Id);
         return user.Id;
     }
 
