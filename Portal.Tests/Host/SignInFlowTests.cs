@@ -175,6 +175,31 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
+    public async Task A_sign_in_started_on_another_name_for_the_portal_moves_to_the_public_url_first_once()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var path = $"/signin/start/{scenario.IntegrationId}?returnUrl=%2Faccount";
+        using var onAlias = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        onAlias.Headers.Host = "portal-alias.example";
+
+        var moved = await browser.Http.SendAsync(onAlias);
+
+        Assert.Equal(HttpStatusCode.Redirect, moved.StatusCode);
+        Assert.Equal($"{scenario.Host.BaseUrl}{path}&atPublicUrl=1", moved.Headers.Location!.ToString());
+        Assert.False(moved.Headers.TryGetValues("Set-Cookie", out _), "A start on another host name set a cookie the callback would never see.");
+        var started = await browser.Http.GetAsync(moved.Headers.Location);
+        Assert.StartsWith(scenario.Registration.BaseUrl, started.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Single(browser.CorrelationCookies);
+
+        // Marked once, a start that still arrives on another name (a proxy that hides the host) goes on instead of looping.
+        using var stillOnAlias = new HttpRequestMessage(HttpMethod.Get, moved.Headers.Location);
+        stillOnAlias.Headers.Host = "portal-alias.example";
+        var notLooped = await browser.Http.SendAsync(stillOnAlias);
+        Assert.StartsWith(scenario.Registration.BaseUrl, notLooped.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_callback_without_state_is_refused()
     {
         await using var scenario = await SignInScenario.StartAsync();

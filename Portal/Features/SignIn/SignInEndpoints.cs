@@ -44,6 +44,10 @@ internal static class SignInEndpoints
 
     private static async Task<IResult> StartAsync(Guid integrationId, string? returnUrl, HttpContext http, SignInService flow)
     {
+        if (ToPublicUrl(http) is { } atPublicUrl)
+        {
+            return atPublicUrl;
+        }
         var prepared = await flow.PrepareAsync(integrationId, LocalReturnUrl.Sanitize(returnUrl), AuthorizationPurpose.SignIn, http.User.ToActor(), http.RequestAborted);
         if (!prepared.Succeeded)
         {
@@ -51,6 +55,32 @@ internal static class SignInEndpoints
             return Results.Redirect(SignInPath);
         }
         return SendToProvider(http, prepared.Start!);
+    }
+
+    /// <summary>Marks a start already sent to the public URL once, so a proxy that hides the host cannot loop it.</summary>
+    private const string AtPublicUrlMarker = "atPublicUrl";
+
+    /// <summary>
+    /// The server sends the browser back to the Callback URL, on <c>Portal:PublicUrl</c>'s host: a sign-in started on another
+    /// name for the portal (an IP address, a short host name) would set its correlation cookie where the callback never
+    /// sees it, and fail as coming from "another browser". Such a start moves to the public URL first, once.
+    /// </summary>
+    private static IResult? ToPublicUrl(HttpContext http)
+    {
+        var publicUrl = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Portal.Core.Configuration.PortalOptions>>().Value.NormalizedPublicUrl;
+        if (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var target) || http.Request.Query.ContainsKey(AtPublicUrlMarker))
+        {
+            return null;
+        }
+        var request = http.Request;
+        var port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
+        if (string.Equals(request.Host.Host, target.Host, StringComparison.OrdinalIgnoreCase) && port == target.Port
+            && string.Equals(request.Scheme, target.Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var query = QueryString.FromUriComponent(request.QueryString.ToUriComponent()).Add(AtPublicUrlMarker, "1");
+        return Results.Redirect(publicUrl + request.Path.ToUriComponent() + query.ToUriComponent());
     }
 
     /// <summary>The Verify form's field that names the Integrations page watching the verification (it opens in a new tab).</summary>
