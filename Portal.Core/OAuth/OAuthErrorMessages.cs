@@ -47,6 +47,8 @@ public static class OAuthErrorMessages
             $"{words.ServerNameAtStart} does not accept this kind of token request (unsupported_grant_type). Check that the {words.ApplicationNoun} uses OAuth 2."),
         null when httpStatus >= 500 => (SignInErrorKind.ServerUnavailable,
             $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} without an OAuth error: {words.ServerName} or a proxy in front of it failed. Check that {words.ServerName} is up and look at {words.ServerLog}, then try again."),
+        null when httpStatus == 429 => (SignInErrorKind.ServerUnavailable,
+            $"{words.ServerNameAtStart}'s token endpoint answered HTTP 429 (too many requests): {words.ServerName}, or a proxy in front of it, limits how often one address may ask for tokens, and every sign-in's token request comes from the portal's address. Wait a minute and try again; if it keeps happening, exempt the portal's address from that rate limit or raise it (in {words.ServerName}'s settings or the proxy's)."),
         null when httpStatus == 401 => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart}'s token endpoint answered HTTP 401 without an OAuth error: most likely it did not accept the Client ID and Client Secret. Copy both again from the {words.ApplicationNoun} and update the integration; if they are right, check that no proxy in front of {words.ServerName} asks for its own sign-in."),
         null => (SignInErrorKind.IntegrationMisconfigured,

@@ -59,7 +59,7 @@ public sealed class GitLabBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(steps).ToContainTextAsync("Redirect URI");
         await Assertions.Expect(steps).ToContainTextAsync("Confidential");
         await Assertions.Expect(steps).ToContainTextAsync("read_user");
-        var newApplication = page.GetByRole(AriaRole.Link, new() { Name = "GitLab's new application page (Admin Area, Applications)" });
+        var newApplication = page.GetByRole(AriaRole.Link, new() { Name = "GitLab's new application page (Admin area, Applications)" });
         await Assertions.Expect(newApplication).ToHaveAttributeAsync("href", $"{gitLab.BaseUrl}/admin/applications/new");
         await Assertions.Expect(page.GetByRole(AriaRole.Radiogroup, new() { Name = "OAuth version" })).ToHaveCountAsync(0);
         var callback = await Textbox(page, "Callback URL / Redirect URL").InputValueAsync();

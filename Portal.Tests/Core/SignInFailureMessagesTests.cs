@@ -74,10 +74,21 @@ public sealed class SignInFailureMessagesTests
     [InlineData("invalid_request", 400, SignInErrorKind.CodeRejected)]
     [InlineData("unsupported_grant_type", 400, SignInErrorKind.IntegrationMisconfigured)]
     [InlineData(null, 502, SignInErrorKind.ServerUnavailable)]
+    [InlineData(null, 429, SignInErrorKind.ServerUnavailable)]
     [InlineData(null, 200, SignInErrorKind.IntegrationMisconfigured)]
     [InlineData("something_else", 400, SignInErrorKind.IntegrationMisconfigured)]
     public void Token_endpoint_errors_map_to_a_kind(string? error, int status, SignInErrorKind kind) =>
         Assert.Equal(kind, OAuthErrorMessages.ForTokenError(error, status, Words).Kind);
+
+    [Fact]
+    public void A_rate_limited_token_request_names_the_limit_and_not_the_base_url()
+    {
+        var message = OAuthErrorMessages.ForTokenError(null, 429, Words).Message;
+
+        Assert.Contains("HTTP 429 (too many requests)", message, StringComparison.Ordinal);
+        Assert.Contains("exempt the portal's address from that rate limit", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("base URL", message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void An_unknown_token_error_code_is_not_repeated_either() =>

@@ -114,7 +114,7 @@ public sealed class GitLabApiReaderTests : IAsyncLifetime
         var result = await reader.ReadUserAsync(fake.BaseUrl, await AccessTokenAsync(scope: "openid"), CancellationToken.None);
 
         Assert.Equal(GitLabFailureKind.InsufficientScope, result.Failure?.Kind);
-        Assert.Equal("GitLab refused /gitlab/api/v4/user because the access token lacks the read_user scope: tick read_user on the portal's application in GitLab (Admin Area → Applications → Edit), save, and sign in again.", result.Failure!.Message);
+        Assert.Equal("GitLab refused /gitlab/api/v4/user because the access token lacks the read_user scope: tick read_user on the portal's application in GitLab (Admin area → Applications → Edit, or the group's or user's Settings → Applications where it was created), save, and sign in again.", result.Failure!.Message);
     }
 
     [Fact]

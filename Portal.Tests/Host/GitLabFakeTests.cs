@@ -250,12 +250,13 @@ public sealed class GitLabFakeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_scope_the_application_lacks_goes_back_as_invalid_scope()
+    public async Task A_scope_the_application_lacks_is_an_error_page_not_a_redirect()
     {
         using var response = await http.SendAsync(WithCookie(new HttpRequestMessage(HttpMethod.Get, AuthorizeUrl(scope: "api"))));
 
-        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
-        Assert.Equal("invalid_scope", QueryHelpers.ParseQuery(response.Headers.Location!.Query)["error"].ToString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Contains("The requested scope is invalid, unknown, or malformed.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -267,7 +268,7 @@ public sealed class GitLabFakeTests : IAsyncLifetime
 
         using var response = await http.SendAsync(WithCookie(new HttpRequestMessage(HttpMethod.Get, url)));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Null(response.Headers.Location);
         Assert.Contains($"data-error=\"{error}\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(1, fake.ErrorPagesShown);

@@ -117,7 +117,7 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
                     $"GitLab did not accept the access token at {path} ({description ?? message ?? answer.StatusText}): sign in again; if that keeps failing, check that the Application ID and Secret belong to this GitLab.");
             case 403 when error == "insufficient_scope":
                 return new(GitLabFailureKind.InsufficientScope,
-                    $"GitLab refused {path} because the access token lacks the {GitLabEndpoints.Scope} scope: tick {GitLabEndpoints.Scope} on the portal's application in GitLab (Admin Area → Applications → Edit), save, and sign in again.");
+                    $"GitLab refused {path} because the access token lacks the {GitLabEndpoints.Scope} scope: tick {GitLabEndpoints.Scope} on the portal's application in GitLab (Admin area → Applications → Edit, or the group's or user's Settings → Applications where it was created), save, and sign in again.");
             case 403:
                 return new(GitLabFailureKind.Forbidden,
                     $"GitLab refused {path} ({message ?? answer.StatusText}): the GitLab account may be blocked or deactivated; ask a GitLab administrator.");

@@ -75,7 +75,7 @@ internal static class GitLabHttp
     /// <summary>GitLab's answer when its request rate limits (off by default on self-managed) count the portal's address over the limit.</summary>
     public static string RateLimited(GitLabHttpAnswer answer, string path) =>
         $"GitLab is limiting the requests from the portal's address ({answer.StatusText} at {path}). Wait a minute and try again; if it keeps " +
-        "happening, raise the limits or add the portal's address to the allowlist in GitLab's Admin Area → Settings → Network → User and IP " +
+        "happening, raise the limits or add the portal's address to the allowlist in GitLab's Admin area → Settings → Network → User and IP " +
         "rate limits, or lengthen Status:ProbeInterval.";
 
     /// <summary>A password field, or "sign in" / "log in" in the title or a form tag (GitLab's own and SSO gateways' pages).</summary>

@@ -11,7 +11,7 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
 {
     /// <summary>The key stored in integrations made for GitLab Self-Managed.</summary>
     public static PlatformKind KindOf { get; } = new("gitlab-self-managed", "GitLab Self-Managed", new PlatformWording(
-        "GitLab", "OAuth application", "GitLab's Admin Area > Applications", $"the {GitLabEndpoints.Scope} scope", "GitLab's logs (gitlab-ctl tail)", "Authorize", "Application ID", "Secret"));
+        "GitLab", "OAuth application", "GitLab's Admin area > Applications (or the group's or user's Settings > Applications where it was created)", $"the {GitLabEndpoints.Scope} scope", "GitLab's logs (gitlab-ctl tail)", "Authorize", "Application ID", "Secret"));
 
     private static readonly TimeSpan VersionReadTimeout = TimeSpan.FromSeconds(3);
 
@@ -44,7 +44,7 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
         return found switch
         {
             { Found: true, Document: { } document } => new OAuth2ProviderCheck(OAuth2ProviderFinding.Ready,
-                $"GitLab's OpenID Connect discovery names {document.Issuer} as its own address; sign-ins go to {document.AuthorizationEndpoint}.", null, document.Issuer),
+                $"GitLab's OpenID Connect discovery names {document.Issuer} as its own address; sign-ins go to {GitLabEndpoints.Authorize(normalizedBaseUrl)}.", null, document.Issuer),
             { Failure.Kind: GitLabFailureKind.IssuerMismatch } => new OAuth2ProviderCheck(OAuth2ProviderFinding.BaseUrlMismatch, found.Failure.Message, found.Failure.Hint, null),
             { Failure.Kind: GitLabFailureKind.NotFound } => new OAuth2ProviderCheck(OAuth2ProviderFinding.Missing, found.Failure.Message, found.Failure.Hint, null),
             { Failure.Kind: GitLabFailureKind.ServerError } => new OAuth2ProviderCheck(OAuth2ProviderFinding.ServerError, found.Failure.Message, found.Failure.Hint, null),
@@ -59,7 +59,7 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
 
     public ApplicationGuide GuideFor(string baseUrl, string applicationName) => new(
         Title: "Create the OAuth application in GitLab",
-        AdminPageLabel: "GitLab's new application page (Admin Area, Applications)",
+        AdminPageLabel: "GitLab's new application page (Admin area, Applications)",
         AdminPageUrl: GitLabEndpoints.NewAdminApplication(baseUrl),
         Steps:
         [
@@ -77,6 +77,11 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
     [
         $"**GitLab's external_url is not the Base URL.** GitLab builds its sign-in and Authorize pages from its external_url (/etc/gitlab/gitlab.rb); when that differs from {baseUrl}, the tab ends on another address. The Status page's OAuth 2 provider check names the address GitLab uses.",
         "**The tab waits on GitLab's sign-in page.** Sign in to GitLab there; GitLab then shows its Authorize page.",
+        $"**The tab shows GitLab's \"An error has occurred\" page.** GitLab shows what is wrong with the application there instead of sending the browser back: " +
+            $"\"The requested scope is invalid, unknown, or malformed\" means {GitLabEndpoints.Scope} is not selected on the application (edit it, select {GitLabEndpoints.Scope}, save); " +
+            "\"Client authentication failed due to unknown client\" means the Application ID is not the application's (copy it again into the integration); " +
+            "\"The redirect uri included is not valid\" means the application's Redirect URI differs from the Callback URL / Redirect URL. " +
+            "A GitLab user whose e-mail address is not confirmed gets that page too, until they confirm it.",
     ];
 
     public string? CheckClientId(string clientId) =>
@@ -85,7 +90,7 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
 
     public string? CheckClientSecret(string clientSecret) =>
         ApplicationSecret().IsMatch(clientSecret) ? null
-            : "GitLab's application secrets are 64 hexadecimal characters, from GitLab 16 after the prefix gloas-; this one is not. Check that you copied the whole Secret.";
+            : "GitLab's application secrets are 64 hexadecimal characters, from GitLab 16 after the prefix gloas- (from GitLab 18 possibly after an instance prefix too); this one is not. Check that you copied the whole Secret.";
 
     public OAuth2Endpoints OAuth2Endpoints(string baseUrl) =>
         new(GitLabEndpoints.Authorize(baseUrl), GitLabEndpoints.Token(baseUrl), GitLabEndpoints.Scope);
@@ -140,6 +145,6 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex HexOfLength64();
 
-    [GeneratedRegex("^(gloas-)?[0-9a-f]{64}$")]
+    [GeneratedRegex("^(?:[A-Za-z0-9_-]*gloas-)?[0-9a-f]{64}$")]
     private static partial Regex ApplicationSecret();
 }

@@ -63,6 +63,15 @@ public sealed class GitLabEndpointsTests
     [InlineData("17.x.1")]
     public void Other_version_strings_are_refused(string? text) => Assert.False(GitLabVersion.TryParse(text, null, null, out _));
 
+    [Theory]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("gloas-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("acme_gloas-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)] // GitLab 18's instance prefix
+    [InlineData("gloas-0123456789abcdef", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef gloas-", false)]
+    public void Application_secrets_may_carry_an_instance_prefix_before_gloas(string secret, bool looksRight) =>
+        Assert.Equal(looksRight, new Portal.Core.Platforms.GitLabSelfManaged.GitLabSelfManagedPlatform(null!, null!).CheckClientSecret(secret) is null);
+
     [Fact]
     public void A_user_without_a_numeric_id_is_not_a_user()
     {

@@ -286,21 +286,22 @@ public sealed partial class GitLabFake
             await ErrorPageAsync(context, "invalid_redirect_uri", "The requested redirect uri is malformed or doesn't match client redirect URI.");
             return;
         }
-        // From here on, errors go back to the client's redirect URI.
+        // GitLab's Oauth::AuthorizationsController#new renders every pre-authorization error on its own page (HTTP 200)
+        // instead of Doorkeeper's redirect to the client: only Deny goes back to the redirect URI with an error.
         if (request.ResponseType != "code")
         {
-            RedirectWithError(context, request, "unsupported_response_type", "The authorization server does not support this response type.");
+            await ErrorPageAsync(context, "unsupported_response_type", "The authorization server does not support this response type.");
             return;
         }
         var scopes = request.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (scopes.Length == 0 || !scopes.All(s => application.Scopes.Contains(s, StringComparer.Ordinal)))
         {
-            RedirectWithError(context, request, "invalid_scope", "The requested scope is invalid, unknown, or malformed.");
+            await ErrorPageAsync(context, "invalid_scope", "The requested scope is invalid, unknown, or malformed.");
             return;
         }
         if (request.CodeChallenge.Length > 0 && request.CodeChallengeMethod is not ("S256" or "plain" or ""))
         {
-            RedirectWithError(context, request, "invalid_request", "The code_challenge_method must be one of plain, S256.");
+            await ErrorPageAsync(context, "invalid_request", "The code_challenge_method must be one of plain, S256.");
             return;
         }
 
@@ -366,7 +367,7 @@ public sealed partial class GitLabFake
     private async Task ErrorPageAsync(HttpContext context, string error, string description)
     {
         Interlocked.Increment(ref _errorPagesShown);
-        await WriteHtmlAsync(context.Response, 400,
+        await WriteHtmlAsync(context.Response, 200,
             $"<!DOCTYPE html><html><head><title>An error has occurred · GitLab</title></head><body><main><h3>An error has occurred</h3><p data-error=\"{error}\">{WebUtility.HtmlEncode(description)}</p></main></body></html>");
     }
 

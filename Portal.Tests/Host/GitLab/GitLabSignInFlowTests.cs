@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Integrations;
+using Portal.Core.Platforms;
+using Portal.Core.Platforms.GitLabSelfManaged;
 using Portal.Core.Security;
 using Portal.Core.Status;
 using Portal.Tests.Fakes.GitLab;
@@ -119,19 +121,21 @@ public sealed class GitLabSignInFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_application_without_read_user_is_refused_by_GitLab_and_the_message_says_to_select_it()
+    public async Task An_application_without_read_user_keeps_the_browser_on_GitLab_s_error_page_and_the_timeout_causes_name_it()
     {
         await using var scenario = await SignInScenario.StartGitLabAsync(gitLab, application: a => a with { Scopes = ["api"] });
-        using var admin = await scenario.NewSetupBrowserAsync();
         using var browser = scenario.NewBrowser();
 
-        var callback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
-        Assert.Contains("error=invalid_scope", callback.Query, StringComparison.Ordinal);
-        var verify = await scenario.SignInAsync(admin, purpose: "verify");
+        var authorize = await scenario.AuthorizeAsync(await scenario.StartSignInAsync(browser));
 
-        var message = await scenario.StatusMessageAfterAsync(admin, verify.Response);
-        Assert.Contains("GitLab refused the requested permission, the read_user scope (invalid_scope)", message, StringComparison.Ordinal);
+        // As GitLab does: its own error page, not a redirect back to the portal.
+        Assert.Equal(HttpStatusCode.OK, authorize.StatusCode);
+        Assert.Null(authorize.Headers.Location);
+        Assert.Contains("The requested scope is invalid, unknown, or malformed.", await authorize.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(gitLab.TokenExchanges);
+        var causes = string.Join(" ", scenario.Host.Services.GetRequiredService<PlatformCatalog>().Find(GitLabSelfManagedPlatform.KindOf.Key)!
+            .VerifyTimeoutCauses(scenario.Registration.BaseUrl));
+        Assert.Contains("\"The requested scope is invalid, unknown, or malformed\" means read_user is not selected on the application", causes, StringComparison.Ordinal);
     }
 
     [Fact]
