@@ -21,8 +21,11 @@ public static class AuditDetails
     public static string Deleted(int endedSessions, int orphanedAccounts) =>
         $"{Count(endedSessions, "portal session")} ended; {Count(orphanedAccounts, "account")} left without another integration (orphaned, kept on People).";
 
-    public static string Edited(IReadOnlyList<string> changed, bool markedNotVerified) =>
-        $"Changed: {string.Join(", ", changed)}." + (markedNotVerified ? " Marked Not verified: verify it again." : "");
+    /// <param name="changes">Each change as <see cref="FromTo"/> words it, or its label alone.</param>
+    public static string Edited(IReadOnlyList<string> changes, bool markedNotVerified) =>
+        $"Changed: {string.Join("; ", changes)}." + (markedNotVerified ? " Marked Not verified: verify it again." : "");
+
+    public static string FromTo(string label, string before, string after) => $"{label} {before} → {after}";
 
     private static string Count(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -132,18 +132,23 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         }
 
         var changed = new List<string>();
+        // What the audit entry says about each change: public values before and after, never a secret.
+        var described = new List<string>();
         // Compared in the stored form: a name saved before names were composed (NFC) is not changed by being composed now.
         if (name != IntegrationValidator.CleanName(integration.Name))
         {
             changed.Add(NameChange);
+            described.Add(AuditDetails.FromTo(NameChange, $"\"{integration.Name}\"", $"\"{name}\""));
         }
         if (baseUrlChanged)
         {
             changed.Add(BaseUrlChange);
+            described.Add(AuditDetails.FromTo(BaseUrlChange, integration.BaseUrl, normalizedUrl!));
         }
         if (versionChanged)
         {
             changed.Add(OAuthVersionChange);
+            described.Add(AuditDetails.FromTo(OAuthVersionChange, AuditDetails.Describe(integration.OAuthVersion), AuditDetails.Describe(edit.OAuthVersion)));
         }
         integration.Name = name;
         integration.BaseUrl = normalizedUrl!;
@@ -154,11 +159,13 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
             if (clientId != integration.ClientId)
             {
                 changed.Add(ClientIdChange);
+                described.Add(integration.ClientId.Length == 0 ? $"{ClientIdChange} {clientId}" : AuditDetails.FromTo(ClientIdChange, integration.ClientId, clientId));
             }
             integration.ClientId = clientId;
             if (!keepSecret)
             {
                 changed.Add(ClientSecretChange);
+                described.Add($"{ClientSecretChange} (replaced)");
                 integration.ProtectedClientSecret = protector.Protect(SecretPurpose.ClientSecret, clientSecret);
             }
             integration.ConsumerKey = null;
@@ -168,6 +175,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         else if (!keepKeys)
         {
             changed.Add(KeyPairChange);
+            described.Add($"{KeyPairChange} (new, Consumer Key {edit.OAuth1!.ConsumerKey})");
             integration.ClientId = "";
             integration.ProtectedClientSecret = "";
             integration.ConsumerKey = edit.OAuth1!.ConsumerKey;
@@ -178,6 +186,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         if (trustChanged)
         {
             changed.Add(TrustedCertificateChange);
+            described.Add(TrustedCertificateChange);
             removedCa = integration.TrustedCaPem is { } old ? TrustedCertificatePem.Parse(old, DateTimeOffset.MinValue).Certificate : null;
             integration.TrustedCaPem = trustedCa?.Pem;
         }
@@ -189,7 +198,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         }
         if (changed.Count > 0)
         {
-            await audit.AddAsync(db, actor, AuditKind.IntegrationEdited, integration.Id, AuditDetails.Edited(changed, markNotVerified), cancellationToken: cancellationToken);
+            await audit.AddAsync(db, actor, AuditKind.IntegrationEdited, integration.Id, AuditDetails.Edited(described, markNotVerified), cancellationToken: cancellationToken);
         }
         if (trustChanged && removedCa is not null)
         {
@@ -199,24 +208,33 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         {
             await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integration.Id, AuditDetails.Certificate(trustedCa), cancellationToken: cancellationToken);
         }
-        if (changed.Any(c => c is OAuthVersionChange or ClientIdChange or ClientSecretChange or KeyPairChange))
+        var credentialsChanged = changed.Any(c => c is OAuthVersionChange or ClientIdChange or ClientSecretChange or KeyPairChange);
+        await using var transaction = credentialsChanged ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (credentialsChanged)
         {
             // Pending new credentials belonged to the credentials just replaced; a verification in flight then swaps nothing.
-            db.CredentialReplacements.RemoveRange(await db.CredentialReplacements.Where(r => r.IntegrationId == integration.Id).ToListAsync(cancellationToken));
+            // Deleted by statement, in the save's transaction: a pending replacement discarded meanwhile is no conflict.
+            await db.CredentialReplacements.Where(r => r.IntegrationId == integration.Id).ExecuteDeleteAsync(cancellationToken);
         }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {
-            // Deleted (or its pending credentials changed) by someone else between loading and saving.
+            await RollBackAsync(transaction);
+            // Deleted by someone else between loading and saving.
             return await db.Integrations.AnyAsync(i => i.Id == edit.Id, cancellationToken)
                 ? new EditIntegrationResult(null, [new ValidationFailure(nameof(IntegrationEdit.Id), ChangedMeanwhile)], [], false)
                 : new EditIntegrationResult(null, [], [], false);
         }
         catch (DbUpdateException e) when (DatabaseFailure.IsUniqueViolation(e))
         {
+            await RollBackAsync(transaction);
             // Another administrator took the name (or Consumer Key) after the validator looked.
             return new EditIntegrationResult(null, [await DescribeConflictAsync(integration, cancellationToken)], [], false);
         }
@@ -227,6 +245,15 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
     private static bool ChangedSince(IntegrationDetails loaded, Integration now) =>
         loaded.Name != now.Name || loaded.BaseUrl != now.BaseUrl || loaded.OAuthVersion != now.OAuthVersion
         || loaded.ClientId != now.ClientId || loaded.ConsumerKey != now.ConsumerKey;
+
+    // PostgreSQL answers nothing more in a transaction that failed, and the conflict's description reads the database.
+    private static async Task RollBackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? transaction)
+    {
+        if (transaction is not null)
+        {
+            await transaction.RollbackAsync();
+        }
+    }
 
     private async Task<ValidationFailure> DescribeConflictAsync(Integration integration, CancellationToken cancellationToken)
     {

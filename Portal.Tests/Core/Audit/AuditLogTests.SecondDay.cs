@@ -26,7 +26,7 @@ public sealed partial class AuditLogTests
     }
 
     [Fact]
-    public async Task An_edit_is_recorded_with_what_changed_by_label_and_no_value_of_a_secret()
+    public async Task An_edit_is_recorded_with_the_public_values_before_and_after_and_no_value_of_a_secret()
     {
         var integration = await services.CreateIntegrationAsync(Acme());
         var ada = await AdaAsync();
@@ -38,7 +38,7 @@ public sealed partial class AuditLogTests
         Assert.True(result.Value.Succeeded, string.Join("; ", result.Value.Errors.Select(e => e.ErrorMessage)));
         var entry = Assert.Single(await EntriesOfAsync(AuditKind.IntegrationEdited));
         Assert.Equal(("Ada Lovelace", Address, "Acme Bitbucket EU"), (entry.ActorName, entry.ClientAddress, entry.IntegrationName));
-        Assert.Equal("Changed: Name, Client Secret.", entry.Details);
+        Assert.Equal($"Changed: Name \"{integration.Name}\" → \"Acme Bitbucket EU\"; Client Secret (replaced).", entry.Details);
         Assert.DoesNotContain(newSecret, entry.Details, StringComparison.Ordinal);
     }
 
