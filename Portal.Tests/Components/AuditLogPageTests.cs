@@ -84,6 +84,20 @@ public sealed class AuditLogPageTests : MudTestBase
     }
 
     [Fact]
+    public async Task A_link_to_a_page_past_the_end_says_so_and_links_to_the_last_page()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        Auth.SignInAs(ada);
+        Ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/audit?page=3");
+
+        var cut = Ctx.Render<AuditLogPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("There is no page 3: the log has 1 entry, on 1 page.", cut.Find("[data-testid=audit-past-end]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=audit-range]"));
+        Assert.Contains(cut.FindAll("[data-testid=audit-past-end] a"), a => a.TextContent == "Go to the last page" && a.GetAttribute("href") == "/audit");
+    }
+
+    [Fact]
     public async Task A_page_opened_by_someone_who_lost_the_role_shows_why_and_no_entries()
     {
         var (_, bob) = await Ctx.Services.PersonAsync("Bob", isAdministrator: false);
