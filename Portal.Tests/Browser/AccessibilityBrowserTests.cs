@@ -140,7 +140,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
         // Typing faster than the server answers loses no keystroke.
         await Assertions.Expect(Textbox(page, "Name")).ToHaveValueAsync("Keyboard Bitbucket");
         await Assertions.Expect(Textbox(page, "Base URL")).ToHaveValueAsync(fake.BaseUrl);
-        await AssertAnnouncedAsync(page.GetByTestId("check-found"), "Bitbucket 8.9.1");
+        await AssertAnnouncedAsync(page.GetByTestId("base-url-announcement"), "Bitbucket 8.9.1");
         await page.AssertNoAccessibilityViolationsAsync("keyboard wizard, version found");
 
         // 3. OAuth version: arrow keys move between the radios, and the page follows.

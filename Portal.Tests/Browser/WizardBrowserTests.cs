@@ -89,7 +89,11 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
 
         var failure = page.GetByTestId("check-failed");
         await Assertions.Expect(failure).ToContainTextAsync("Bitbucket answered 404 at /rest/api/1.0/application-properties");
-        await Assertions.Expect(page.GetByTestId("base-url-status")).ToHaveAttributeAsync("aria-live", "polite");
+        // Announced once, in one short line; the field's description holds the details without being a live region.
+        var announcement = page.GetByTestId("base-url-announcement");
+        await Assertions.Expect(announcement).ToHaveAttributeAsync("role", "status");
+        await Assertions.Expect(announcement).ToContainTextAsync("Bitbucket answered 404 at /rest/api/1.0/application-properties");
+        await Assertions.Expect(page.GetByTestId("base-url-status")).Not.ToHaveAttributeAsync("aria-live", "polite");
         await Assertions.Expect(page.GetByTestId("waiting-for-server")).ToBeVisibleAsync();
         await page.AssertNoAccessibilityViolationsAsync("wizard, failure message shown");
 
