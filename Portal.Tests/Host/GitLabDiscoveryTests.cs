@@ -122,6 +122,19 @@ public sealed class GitLabDiscoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GitLab_sending_a_project_address_to_its_sign_in_page_names_its_root()
+    {
+        // Anonymous visitors of an address GitLab does not know (a private project, a wrong relative URL root) are sent to sign in.
+        await using var rooted = await GitLabFake.StartAsync(new GitLabFakeOptions { RelativeUrlRoot = "/gitlab" });
+
+        var result = await Discover($"{rooted.BaseUrl}/acme/widgets");
+
+        Assert.Equal(GitLabFailureKind.Redirect, result.Failure?.Kind);
+        Assert.Contains($"to GitLab's sign-in page ({rooted.BaseUrl}/users/sign_in)", result.Message, StringComparison.Ordinal);
+        Assert.Contains($"GitLab appears to live at {rooted.BaseUrl}. Use that as the Base URL.", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_sign_in_page_instead_of_json_is_a_sign_in_failure()
     {
         fake.Mode = GitLabFakeMode.SignInPage;

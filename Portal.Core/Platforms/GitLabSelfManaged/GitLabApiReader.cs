@@ -114,7 +114,10 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
                     "GitLab says the access token was revoked (the user or a GitLab administrator withdrew the portal's access): sign in again to grant it anew.");
             case 401:
                 return new(GitLabFailureKind.Unauthorized,
-                    $"GitLab did not accept the access token at {path} ({description ?? message ?? answer.StatusText}): sign in again; if that keeps failing, check that the Application ID and Secret belong to this GitLab.");
+                    $"GitLab did not accept the access token at {path} ({description ?? message ?? answer.StatusText}), although GitLab had just issued it: " +
+                    "a proxy in front of GitLab that drops the Authorization header on its way to /api/ (a common Apache or load-balancer setting) " +
+                    "is the likeliest cause, or /api/ reaching another GitLab than /oauth/. Sign in again; if that keeps failing, let the proxy pass the " +
+                    "Authorization header, and check that the Application ID and Secret belong to this GitLab.");
             case 403 when error == "insufficient_scope":
                 return new(GitLabFailureKind.InsufficientScope,
                     $"GitLab refused {path} because the access token lacks the {GitLabEndpoints.Scope} scope: tick {GitLabEndpoints.Scope} on the portal's application in GitLab (Admin area → Applications → Edit, or the group's or user's Settings → Applications where it was created), save, and sign in again.");

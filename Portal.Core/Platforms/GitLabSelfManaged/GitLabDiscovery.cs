@@ -102,6 +102,14 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
         {
             hint = $"The redirect leads to another host ({target.IdnHost}); the portal never follows it.";
         }
+        if (GitLabRootFromItsSignInPage(answer.RequestUri, target) is { } root)
+        {
+            return GitLabDiscoveryResult.Fail(GitLabFailureKind.Redirect,
+                $"The server redirected {path} to GitLab's sign-in page ({target.AbsoluteUri}). GitLab serves its discovery document without " +
+                "sign-in and sends addresses it does not know there, so the Base URL is not GitLab's root (it may be a group's or project's " +
+                $"address, or have a wrong relative URL root): GitLab appears to live at {root}. Use that as the Base URL.",
+                hint);
+        }
         if (GitLabHttp.LooksLikeSignInAddress(target))
         {
             return GitLabDiscoveryResult.Fail(GitLabFailureKind.SignInPage,
@@ -116,6 +124,24 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
             : $"GitLab answers {GitLabEndpoints.DiscoveryPath} without a redirect: check the Base URL and its relative URL root.";
         return GitLabDiscoveryResult.Fail(GitLabFailureKind.Redirect,
             $"The server redirected {path} to {target.AbsoluteUri}; the portal does not follow redirects. {fix}", hint);
+    }
+
+    /// <summary>
+    /// GitLab's root, when <paramref name="target"/> is GitLab's own sign-in page on the same server but not under the
+    /// requested base URL; null otherwise (a sign-in page under the base URL is a proxy's or gateway's doing).
+    /// </summary>
+    private static string? GitLabRootFromItsSignInPage(Uri requested, Uri target)
+    {
+        const string signInPath = "/users/sign_in";
+        if (!string.Equals(target.IdnHost, requested.IdnHost, StringComparison.OrdinalIgnoreCase) || target.Port != requested.Port
+            || !target.AbsolutePath.EndsWith(signInPath, StringComparison.Ordinal)
+            || !requested.AbsolutePath.EndsWith(GitLabEndpoints.DiscoveryPath, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var root = BaseUrlNormalizer.Normalize(target.GetLeftPart(UriPartial.Authority) + target.AbsolutePath[..^signInPath.Length]).Url;
+        var requestedBase = BaseUrlNormalizer.Normalize(requested.GetLeftPart(UriPartial.Authority) + requested.AbsolutePath[..^GitLabEndpoints.DiscoveryPath.Length]).Url;
+        return root is null || requestedBase is null || SameUrl(root, requestedBase) ? null : root;
     }
 
     private static GitLabDiscoveryResult NotFound(string baseUrl, string path)

@@ -171,6 +171,19 @@ public sealed partial class GitLabFake : IAsyncDisposable
         }
         MapOAuthEndpoints(app);
         MapApiEndpoints(app);
+        // As GitLab's route_not_found: an address it does not know (a private project, a path under a wrong relative URL
+        // root) sends anonymous visitors to sign in; the API answers its own JSON 404.
+        app.MapFallback(context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || CurrentSession(context) is not null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            context.Response.StatusCode = StatusCodes.Status302Found;
+            context.Response.Headers.Location = PublicUrl(context, SignInPath);
+            return Task.CompletedTask;
+        });
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
