@@ -114,6 +114,9 @@ public sealed partial class BitbucketFake
 
     public static TimeSpan AccessTokenLifetime { get; } = TimeSpan.FromHours(1);
 
+    /// <summary>The token_type of issued tokens: Bitbucket writes "bearer".</summary>
+    public string TokenType { get; set; } = "bearer";
+
     public static TimeSpan RefreshTokenLifetime { get; } = TimeSpan.FromDays(90);
 
     /// <summary>Requests that reached the token endpoint, answered or not.</summary>
@@ -354,7 +357,7 @@ public sealed partial class BitbucketFake
         return Results.Json(new Dictionary<string, object>
         {
             ["access_token"] = outcome.AccessToken!,
-            ["token_type"] = "bearer",
+            ["token_type"] = TokenType,
             ["expires_in"] = (int)AccessTokenLifetime.TotalSeconds,
             ["refresh_token"] = outcome.RefreshToken!,
             ["scope"] = outcome.Scope!,

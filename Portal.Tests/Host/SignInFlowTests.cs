@@ -544,6 +544,29 @@ public sealed class SignInFlowTests
         Assert.Equal(("invalid_client", SignInStep.Token), (recorded.ErrorCode, recorded.FailedStep));
     }
 
+    [Theory]
+    [InlineData("Bearer", true)]
+    [InlineData("BEARER", true)]
+    [InlineData("DPoP", false)]
+    public async Task A_token_type_other_than_bearer_is_refused_at_the_token_step_whatever_the_case_of_bearer(string tokenType, bool signsIn)
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.TokenType = tokenType;
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        if (signsIn)
+        {
+            Assert.Equal(HttpStatusCode.Redirect, attempt.Response.StatusCode);
+            Assert.Contains(attempt.Response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("Portal.Auth=", StringComparison.Ordinal));
+            return;
+        }
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the connection between the portal and Bitbucket is not set up correctly",
+            recordedDetail: "Bitbucket issued an access token of another type than Bearer");
+        Assert.Equal(0, scenario.Bitbucket.UserSearchRequests);
+    }
+
     [Fact]
     public async Task Bitbucket_down_during_the_token_exchange_says_the_portal_could_not_reach_it()
     {

@@ -100,6 +100,13 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
             var (kind, message) = OAuthErrorMessages.ForTokenError(error, (int)token.HttpStatusCode, words);
             return TokenExchange.Failed(kind, SignInStep.Token, message, error);
         }
+        // RFC 6749 7.1: a token of another type (DPoP, MAC) is not used as a bearer token; the type compares case-insensitively.
+        if (!string.IsNullOrEmpty(token.TokenType) && !string.Equals(token.TokenType, "bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            logger.LogWarning("The token endpoint of integration {IntegrationId} issued a token of type {TokenType}, not a bearer token", integration.Id, token.TokenType.Length <= 20 ? token.TokenType : "(long)");
+            return TokenExchange.Failed(SignInErrorKind.IntegrationMisconfigured, SignInStep.Token,
+                $"{words.ServerNameAtStart} issued an access token of another type than Bearer, which the portal cannot use. Check that the {words.ApplicationNoun} is an ordinary OAuth 2 application (no DPoP or other token binding) and that no proxy rewrites the token endpoint's answers.");
+        }
         var expiresAt = clock.GetUtcNow() + TimeSpan.FromSeconds(token.ExpiresIn > 0 ? token.ExpiresIn : 3600);
         return new TokenExchange(new TokenSet(token.AccessToken, token.RefreshToken, expiresAt), BearerToken.Authorize(token.AccessToken), null, null);
     }
