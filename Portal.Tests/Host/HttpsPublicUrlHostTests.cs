@@ -97,6 +97,8 @@ public sealed class HttpsPublicUrlHostTests
         });
         var host = scenario.Host;
         using var client = ProxiedClient(host);
+        // nginx's proxy_set_header Host $host: the portal sees the public host name.
+        client.DefaultRequestHeaders.Host = new Uri(PublicUrl).Host;
         var jar = new ManualCookieJar();
 
         // The setup link, then the sign-in that makes the first administrator.

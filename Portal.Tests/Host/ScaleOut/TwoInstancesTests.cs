@@ -178,7 +178,10 @@ public sealed class TwoInstancesTests(BrowserFixture browser, ITestOutputHelper 
     /// <summary>Starts a sign-in on <paramref name="instance"/> and clicks Allow at Bitbucket; returns the callback Bitbucket sends the browser to.</summary>
     private async Task<Uri> AuthorizeAsync(CookieBrowser person, PortalInstance instance, BitbucketFakeUser user)
     {
-        var start = await person.Http.GetAsync(new Uri($"{instance.BaseUrl}/signin/start/{integrationId}"));
+        // Through the load balancer: the instance gets the public host name, as nginx's proxy_set_header Host sends it.
+        using var startRequest = new HttpRequestMessage(HttpMethod.Get, new Uri($"{instance.BaseUrl}/signin/start/{integrationId}"));
+        startRequest.Headers.Host = new Uri(PublicUrl).Authority;
+        var start = await person.Http.SendAsync(startRequest);
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         using var provider = new HttpClient(new HttpClientHandler
         {

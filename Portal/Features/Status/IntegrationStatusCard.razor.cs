@@ -77,13 +77,15 @@ public partial class IntegrationStatusCard
             var checkedNow = await Admin.RunAsync(actor => StatusService.CheckNowAsync(actor, Snapshot.Integration.Id));
             if (!checkedNow.Succeeded)
             {
-                Announce?.Invoke(checkedNow.Refusal?.Message ?? checkedNow.Failure ?? "");
+                // A failure is already read out by the page's snackbar (an alert); saying it here too would say it twice.
+                Announce?.Invoke(checkedNow.Refusal?.Message ?? "");
                 checkError = checkedNow.Failure;
                 return;
             }
             if (checkedNow.Value is not { } result)
             {
                 checkError = "This integration no longer exists, so there is nothing to check. Reload the page to update the list.";
+                Announce?.Invoke(checkError);
             }
             else
             {
@@ -95,6 +97,7 @@ public partial class IntegrationStatusCard
         catch (Exception e) when (e is not OperationCanceledException)
         {
             checkError = $"The check could not run ({e.GetType().Name}). Try again in a moment; if it keeps failing, the portal's log has the details.";
+            Announce?.Invoke(checkError);
         }
         finally
         {
