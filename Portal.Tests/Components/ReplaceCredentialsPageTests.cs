@@ -125,6 +125,34 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
     }
 
     [Fact]
+    public async Task Discarding_a_new_key_pair_asks_first_and_keep_it_keeps_it()
+    {
+        await AddIntegrationAsync(OAuthVersion.OAuth1);
+        var cut = Ctx.Render<ReplaceCredentials>(p => p.Add(c => c.IntegrationId, id));
+        cut.WaitForElement("h1");
+        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Generate a new key pair").Click();
+        cut.WaitForElement("#replacement-public-key");
+
+        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Discard the new key pair").Click();
+        cut.WaitForAssertion(() => Assert.Contains("sign-ins through this integration fail from then on", cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Keep it").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
+        await using (var db = database.CreateContext())
+        {
+            Assert.Single(await db.CredentialReplacements.ToListAsync());
+        }
+
+        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Discard the new key pair").Click();
+        cut.WaitForElement(".mud-dialog");
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Discard it").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#replacement-public-key")));
+        await using var after = database.CreateContext();
+        Assert.Empty(await after.CredentialReplacements.ToListAsync());
+    }
+
+    [Fact]
     public async Task A_GitLab_integration_s_page_speaks_of_GitLab_s_Secret_and_OAuth_application()
     {
         await using (var db = database.CreateContext())
