@@ -33,6 +33,8 @@ public sealed class IntegrationStatusService(
     ILogger<IntegrationStatusService> logger) : ISignInOutcomeListener, IIntegrationChangeListener, IDisposable
 {
     private readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentProbes, options.Value.MaxConcurrentProbes);
+    // Check now has slots of its own: behind a pass over a large fleet of unreachable servers it would wait minutes.
+    private readonly SemaphoreSlim interactiveSlots = new(options.Value.MaxConcurrentProbes, options.Value.MaxConcurrentProbes);
     private readonly SemaphoreSlim loading = new(1, 1);
     private readonly CancellationTokenSource lifetime = new();
     private int disposed;
@@ -65,7 +67,7 @@ public sealed class IntegrationStatusService(
         var results = new ConcurrentQueue<ProbeResult>();
         await Task.WhenAll(enabled.Select(async integration =>
         {
-            if (await CheckAsync(integration, ct) is { LastReport: { } report } snapshot)
+            if (await CheckAsync(integration, slots, ct) is { LastReport: { } report } snapshot)
             {
                 results.Enqueue(StatusStore.ToEntity(report, snapshot));
             }
@@ -228,7 +230,7 @@ public sealed class IntegrationStatusService(
         {
             return board.Find(integrationId);
         }
-        var snapshot = await CheckAsync(integration, ct);
+        var snapshot = await CheckAsync(integration, interactiveSlots, ct);
         if (snapshot?.LastReport is { } report)
         {
             await feed.ResultsStoredAsync(await store.SaveAsync([StatusStore.ToEntity(report, snapshot)], prune: false, ct), ct);
@@ -237,10 +239,10 @@ public sealed class IntegrationStatusService(
     }
 
     /// <summary>Probes one integration in a slot and publishes the result.</summary>
-    private async Task<IntegrationStatusSnapshot?> CheckAsync(IntegrationInfo integration, CancellationToken ct)
+    private async Task<IntegrationStatusSnapshot?> CheckAsync(IntegrationInfo integration, SemaphoreSlim gate, CancellationToken ct)
     {
         IntegrationProbeReport report;
-        await slots.WaitAsync(ct);
+        await gate.WaitAsync(ct);
         try
         {
             // A scope per probe: the typed HttpClient comes from the factory, so handlers rotate and DNS changes are seen.
@@ -270,7 +272,7 @@ public sealed class IntegrationStatusService(
         }
         finally
         {
-            slots.Release();
+            gate.Release();
         }
         return board.PublishReport(integration.Id, report);
     }
@@ -317,6 +319,7 @@ public sealed class IntegrationStatusService(
         lifetime.Cancel();
         lifetime.Dispose();
         slots.Dispose();
+        interactiveSlots.Dispose();
         loading.Dispose();
     }
 }

@@ -226,6 +226,30 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact]
+    public async Task Check_now_does_not_wait_behind_a_pass_that_fills_every_slot_with_hung_servers()
+    {
+        var hung = await StartFakeAsync();
+        hung.Mode = FakeMode.Slow;
+        hung.SlowDelay = TimeSpan.FromSeconds(60);
+        var healthy = await StartFakeAsync("/bitbucket");
+        await CreateIntegrationsAsync(4, [hung], "Hung");
+        var checkedNow = (await CreateIntegrationsAsync(1, [healthy], "Healthy")).Single();
+        await using var host = StartHost(("Status:Enabled", "false"), ("Status:ProbeTimeout", "00:00:20"), ("Status:MaxConcurrentProbes", "1"));
+        var service = host.Services.GetRequiredService<IntegrationStatusService>();
+        await service.EnsureBoardAsync();
+        var pass = service.RunPassAsync(CancellationToken.None);
+        await WaitForAsync(() => hung.ApplicationPropertiesRequests >= 1, TimeSpan.FromSeconds(30), "the pass holding its only slot");
+
+        var watch = Stopwatch.StartNew();
+        var result = await service.CheckNowAsync(await host.Services.AdministratorAsync(), checkedNow);
+
+        // Behind the pass it would have waited for four hung servers' timeouts (80 s); its own slot answers at once.
+        Assert.Equal(IntegrationStatus.NotVerified, result.Value!.Status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"Check now took {watch.Elapsed}.");
+        Assert.False(pass.IsCompleted);
+    }
+
+    [Fact]
     public async Task A_failed_sign_in_reaches_the_board_at_once_with_its_reason()
     {
         var server = await StartFakeAsync();
