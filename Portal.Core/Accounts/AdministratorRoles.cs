@@ -34,7 +34,9 @@ public sealed class AdministratorRoles(IDbContextFactory<PortalDbContext> dbFact
             {
                 return RoleChange.UserNotFound;
             }
+            // Only someone who can sign in counts as a way in: revoking one who cannot (their integrations are gone) takes none away.
             if (!isAdministrator && wasAdministrator == true && await db.Users.CountAsync(a => a.IsAdministrator, ct) > 1
+                && await db.ExternalIdentities.AnyAsync(e => e.UserId == userId && db.Integrations.Any(i => i.Id == e.IntegrationId && i.Enabled), ct)
                 && !await db.ExternalIdentities.AnyAsync(e => e.UserId != userId && e.User!.IsAdministrator
                     && db.Integrations.Any(i => i.Id == e.IntegrationId && i.Enabled), ct))
             {

@@ -14,10 +14,10 @@ public static class SignInMessages
     /// </summary>
     public static string NotFinished(Exception failure, bool requestEnded) =>
         Persistence.DatabaseFailure.Describe(failure) is { } database
-            ? $"The browser came back, but the portal could not record the result in its database. {database}"
+            ? $"The browser came back, but the portal could not finish the verification in its database. {database} Reload this page to see the integration's state now, then verify again if it is needed."
             : requestEnded
-                ? "The browser came back, but its request ended (the tab was closed, or the reverse proxy in front of the portal gave up waiting) before the portal had finished. Nothing was recorded; verify again."
-                : $"The browser came back, but the portal failed while finishing ({failure.GetType().Name}); the portal's log has the details. Nothing was recorded; verify again, and check the log if it fails again.";
+                ? "The browser came back, but its request ended (the tab was closed, or the reverse proxy in front of the portal gave up waiting) before the portal had finished. Reload this page to see the integration's state now, then verify again if it is needed."
+                : $"The browser came back, but the portal failed while finishing ({failure.GetType().Name}); the portal's log has the details. Reload this page to see the integration's state now, then verify again if it is needed.";
 
     private const string SetupModeOver = "Setup Mode is over: setup links no longer work, and admin pages need an administrator's sign-in.";
 

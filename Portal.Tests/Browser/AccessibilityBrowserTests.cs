@@ -63,6 +63,25 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
     }
 
     [Fact]
+    public async Task The_skip_link_comes_first_and_moves_to_the_page_s_main_content_on_the_same_page()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{Host.BaseUrl}/signin?returnUrl=%2Faccount");
+
+        // First in the page's tab order (the page itself puts the focus on its heading when it opens).
+        var firstFocusable = await page.EvaluateAsync<string>("() => document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex=\"-1\"])').textContent.trim()");
+        Assert.Equal("Skip to main content", firstFocusable);
+        var skip = page.GetByRole(AriaRole.Link, new() { Name = "Skip to main content" });
+        await skip.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await page.WaitForURLAsync($"{Host.BaseUrl}/signin?returnUrl=%2Faccount#main");
+        await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToBeFocusedAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Every_page_a_signed_in_user_can_open_passes_the_scan()
     {
         var page = await browser.NewPageAsync();

@@ -63,10 +63,14 @@ public sealed class AdministratorRolesTests : IAsyncLifetime
     {
         // Grace is an administrator in name only: her integration was deleted, so she cannot sign in.
         var (ada, adaActor) = await services.PersonAsync("Ada", isAdministrator: true, canSignIn: true);
-        await services.PersonAsync("Grace", isAdministrator: true);
+        var (grace, _) = await services.PersonAsync("Grace", isAdministrator: true);
+        var (edsger, _) = await services.PersonAsync("Edsger", isAdministrator: true);
 
         Assert.Equal(RoleChange.NoOtherAdministratorCanSignIn, (await Roles.SetAsync(adaActor, ada.Id, false)).Value);
         Assert.True(await IsAdministratorAsync(ada.Id));
+        // Revoking someone who cannot sign in either takes no way in away.
+        Assert.Equal(RoleChange.Changed, (await Roles.SetAsync(adaActor, edsger.Id, false)).Value);
+        Assert.True(await IsAdministratorAsync(grace.Id));
 
         var (_, _) = await services.PersonAsync("Linus", isAdministrator: true, canSignIn: true);
         Assert.Equal(RoleChange.Changed, (await Roles.SetAsync(adaActor, ada.Id, false)).Value);

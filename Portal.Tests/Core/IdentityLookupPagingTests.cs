@@ -57,9 +57,12 @@ public sealed class IdentityLookupPagingTests
         Assert.Contains("Bitbucket's user search for \"ada\" took longer than Bitbucket:UserSearchTimeout (1 second) to find who signed in", lookup.Failure, StringComparison.Ordinal);
         Assert.Contains("raise Bitbucket:UserSearchTimeout in appsettings.json", lookup.Failure, StringComparison.Ordinal);
         var searches = stub.Requests.Count(r => r.Url.AbsolutePath.EndsWith("/users", StringComparison.Ordinal));
-        Assert.InRange(searches, 0, 3); // 1 s at 300 ms a page, not the 1000 pages the limit allows
-        var read = searches == 1 ? "1 user on 1 page" : $"{searches} users on {searches} pages";
-        Assert.Contains($"the portal had read {read} by then", lookup.Failure, StringComparison.Ordinal);
+        Assert.InRange(searches, 0, 4); // 1 s at 300 ms a page, not the 1000 pages the limit allows
+        // One user a page; a page whose answer arrived just as the deadline passed is asked for but not read.
+        var read = System.Text.RegularExpressions.Regex.Match(lookup.Failure!, @"the portal had read (\d+) users? on (\d+) pages? by then");
+        Assert.True(read.Success, lookup.Failure);
+        Assert.Equal(read.Groups[1].Value, read.Groups[2].Value);
+        Assert.InRange(int.Parse(read.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), Math.Max(0, searches - 1), searches);
     }
 
     private sealed class SlowSearch(TimeSpan delay) : DelegatingHandler

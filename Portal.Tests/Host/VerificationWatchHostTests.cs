@@ -80,7 +80,7 @@ public sealed class VerificationWatchHostTests
 
         var failed = updates.Last();
         Assert.Equal(VerificationState.Failed, failed.State);
-        Assert.StartsWith($"Verifying \"{SignInScenario.IntegrationName}\" failed at the account step: The browser came back, but the portal could not record the result in its database.",
+        Assert.StartsWith($"Verifying \"{SignInScenario.IntegrationName}\" failed at the account step: The browser came back, but the portal could not finish the verification in its database.",
             failed.Message, StringComparison.Ordinal);
         Assert.Equal(0, scenario.Host.Services.GetRequiredService<VerificationNotifier>().PendingCount);
     }

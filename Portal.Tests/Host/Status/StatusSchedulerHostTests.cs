@@ -237,7 +237,8 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         await using var host = StartHost(("Status:Enabled", "false"), ("Status:ProbeTimeout", "00:00:20"), ("Status:MaxConcurrentProbes", "1"));
         var service = host.Services.GetRequiredService<IntegrationStatusService>();
         await service.EnsureBoardAsync();
-        var pass = service.RunPassAsync(CancellationToken.None);
+        using var stopPass = new CancellationTokenSource();
+        var pass = service.RunPassAsync(stopPass.Token);
         await WaitForAsync(() => hung.ApplicationPropertiesRequests >= 1, TimeSpan.FromSeconds(30), "the pass holding its only slot");
 
         var watch = Stopwatch.StartNew();
@@ -247,6 +248,15 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         Assert.Equal(IntegrationStatus.NotVerified, result.Value!.Status);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"Check now took {watch.Elapsed}.");
         Assert.False(pass.IsCompleted);
+        await stopPass.CancelAsync();
+        try
+        {
+            await pass;
+        }
+        catch (OperationCanceledException)
+        {
+            // the pass stopped, as asked
+        }
     }
 
     [Fact]

@@ -73,9 +73,11 @@ internal static class SignInEndpoints
             return null;
         }
         var request = http.Request;
-        var port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
-        if (string.Equals(request.Host.Host, target.Host, StringComparison.OrdinalIgnoreCase) && port == target.Port
-            && string.Equals(request.Scheme, target.Scheme, StringComparison.OrdinalIgnoreCase))
+        // A proxy's "Host $host" leaves the port out: the host name alone is then the public one. Browsers send
+        // international names in their ASCII form (IdnHost); IPv6 addresses come with brackets in the Host header only.
+        var host = request.Host.Host.Trim('[', ']');
+        if ((string.Equals(host, target.IdnHost.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) || string.Equals(host, target.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase))
+            && (request.Host.Port is null || request.Host.Port == target.Port))
         {
             return null;
         }

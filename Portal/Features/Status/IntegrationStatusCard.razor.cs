@@ -77,8 +77,8 @@ public partial class IntegrationStatusCard
             var checkedNow = await Admin.RunAsync(actor => StatusService.CheckNowAsync(actor, Snapshot.Integration.Id));
             if (!checkedNow.Succeeded)
             {
-                // A failure is already read out by the page's snackbar (an alert); saying it here too would say it twice.
-                Announce?.Invoke(checkedNow.Refusal?.Message ?? "");
+                // The status page has no snackbars: the page's live region reads the failure out.
+                Announce?.Invoke(checkedNow.Refusal?.Message ?? checkedNow.Failure ?? "");
                 checkError = checkedNow.Failure;
                 return;
             }
