@@ -131,7 +131,7 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             var soFar = $"{listed} {(listed == 1 ? "user" : "users")} on {pages} {(pages == 1 ? "page" : "pages")}";
-            return Failed($"Bitbucket's user search for \"{name}\" took longer than Bitbucket:UserSearchTimeout ({DescribeSeconds(timeout)}) " +
+            return Failed($"Bitbucket's user search for \"{name}\" took longer than Bitbucket:UserSearchTimeout ({ConnectionText.Seconds(timeout)}) " +
                 $"to find who signed in; the portal had read {soFar} by then. The token was accepted: only finding the user's details was too slow. " +
                 "A slow user directory behind Bitbucket (LDAP, Crowd) or a short name that matches much of the directory causes this. Fix: " +
                 "try again; if it persists, check how fast Bitbucket's user directory answers, or raise Bitbucket:UserSearchTimeout in " +
@@ -170,9 +170,6 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         }
         return Failed($"Bitbucket says \"{name}\" signed in, but its user search does not list that user ({checkedUsers}). Check that the user is active and licensed in Bitbucket.");
     }
-
-    private static string DescribeSeconds(TimeSpan timeout) =>
-        timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} seconds";
 
     private static readonly JsonSerializerOptions LenientNumbers = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
 
