@@ -25,7 +25,8 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await page.GotoAsync(host.SetupLink);
         await page.WaitForInteractiveAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Add Integration" }).ClickAsync();
-        await page.WaitForURLAsync($"{host.BaseUrl}/integrations/new");
+        // The condition is the interactive page, not the load event (which waits for every last asset of the page).
+        await page.WaitForURLAsync($"{host.BaseUrl}/integrations/new", new() { WaitUntil = WaitUntilState.Commit });
         await page.WaitForInteractiveAsync();
         return page;
     }
