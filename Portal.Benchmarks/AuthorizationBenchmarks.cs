@@ -36,7 +36,7 @@ public class AuthorizationBenchmarks
             await db.SaveChangesAsync();
         }
         sessions = new SessionService(factory, TimeProvider.System, Options.Create(new PortalSessionOptions()), Options.Create(new SetupOptions()));
-        gate = new AdministratorGate(factory, sessions, Options.Create(new SetupOptions()));
+        gate = new AdministratorGate(factory, sessions, Options.Create(new SetupOptions()), Options.Create(new PortalSessionOptions()));
         actions = new AdminActions(gate, NullLogger<AdminActions>.Instance);
         administrator = new Actor(await sessions.StartUserSessionAsync(user.Id, Guid.NewGuid()));
     }
