@@ -9,9 +9,12 @@ using Portal.Core.Security;
 namespace Portal.Core.OAuth;
 
 /// <summary>A pending authorization that passed every check and is now consumed, or why it did not.</summary>
-/// <param name="FromThisBrowser">Whether the browser holds the sign-in's correlation cookie: only then does a refusal
-/// say something about the integration, or belong on the page that watches a verification.</param>
-public sealed record PendingCheck(PendingAuthorization? Pending, Integration? Integration, SignInOutcome? Failure, bool FromThisBrowser = false);
+/// <param name="Correlation">The browser's correlation cookie value that belongs to this sign-in, if it holds it: only
+/// then does a refusal say something about the integration, or belong on the page that watches a verification.</param>
+public sealed record PendingCheck(PendingAuthorization? Pending, Integration? Integration, SignInOutcome? Failure, string? Correlation = null)
+{
+    public bool FromThisBrowser => Correlation is not null;
+}
 
 /// <summary>
 /// Sign-ins on their way through the server. Each is stored under a hash of the value the server echoes back (OAuth 2:
@@ -63,10 +66,10 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             return Fail(SignInErrorKind.StateUnknown);
         }
         var (pending, integration) = (found.Pending, found.Integration);
-        var fromThisBrowser = correlations.Any(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash);
+        var correlation = correlations.FirstOrDefault(c => SecretHash.Sha256Hex(c) == pending.CorrelationHash);
         // State failures concern only this browser's sign-in, so administrators read the same words as the user.
         PendingCheck Refuse(SignInErrorKind kind) =>
-            new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, SignInFailureMessages.PublicMessage(kind), pending, integration.Name), fromThisBrowser);
+            new(pending, integration, SignInOutcome.Failure(kind, SignInStep.State, SignInFailureMessages.PublicMessage(kind), pending, integration.Name), correlation);
 
         // Both checked before the correlation cookie, which the browser no longer sends then: a successful sign-in
         // deletes it, so reopening its callback (Back, reload) would otherwise be blamed on "another browser"; and it
@@ -80,7 +83,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         {
             return Refuse(SignInErrorKind.StateExpired);
         }
-        if (!fromThisBrowser)
+        if (correlation is null)
         {
             return Refuse(SignInErrorKind.StateFromAnotherBrowser);
         }
@@ -93,7 +96,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         var consumed = await db.Database.ExecuteSqlAsync(
             $"""UPDATE "PendingAuthorizations" SET "ConsumedAt" = {DirectWrites.ToStored<PendingAuthorization>(db, nameof(PendingAuthorization.ConsumedAt), now)} WHERE "Id" = {pending.Id} AND "ConsumedAt" IS NULL""",
             cancellationToken);
-        return consumed == 1 ? new PendingCheck(pending, integration, null, FromThisBrowser: true) : Refuse(SignInErrorKind.StateReplayed);
+        return consumed == 1 ? new PendingCheck(pending, integration, null, correlation) : Refuse(SignInErrorKind.StateReplayed);
     }
 
     private sealed record Found(PendingAuthorization Pending, Integration Integration);

@@ -37,6 +37,10 @@ public sealed record SignInOutcome
     /// <summary>Set for sign-ins; a verification leaves accounts alone.</summary>
     public SignedInUser? User { get; init; }
 
+    /// <summary>The value of the browser's correlation cookie for the sign-in this callback ended, when it held it: that
+    /// cookie has done its work, while the browser's other sign-ins in flight (other tabs) still need theirs.</summary>
+    public string? Correlation { get; init; }
+
     public static SignInOutcome Failure(SignInErrorKind kind, SignInStep step, string administratorMessage, PendingAuthorization? pending = null,
         string? integrationName = null, string? errorCode = null) => new()
     {

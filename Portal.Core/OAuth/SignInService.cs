@@ -152,14 +152,15 @@ public sealed class SignInService(
                 await recorder.RecordAsync(check.Integration.Id, refused, browser, cancellationToken);
                 verifications.Completed(check.Pending!.Id, refused);
             }
-            return refused;
+            return refused with { Correlation = check.Correlation };
         }
         var (pending, integration) = (check.Pending!, check.Integration!);
         try
         {
-            return pending.CredentialReplacementId is { } replacementId
+            var outcome = pending.CredentialReplacementId is { } replacementId
                 ? await CompleteReplacementAsync(integration, pending, replacementId, callback, browser, cancellationToken)
                 : await CompleteConsumedAsync(integration, pending, callback, browser, cancellationToken);
+            return outcome with { Correlation = check.Correlation };
         }
         catch (Exception e)
         {

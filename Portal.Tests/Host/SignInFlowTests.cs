@@ -312,6 +312,43 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
+    public async Task Two_tabs_of_one_browser_signing_in_at_once_both_finish_and_each_callback_removes_only_its_own_cookie()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var firstCallback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        var secondCallback = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        Assert.Equal(2, browser.CorrelationCookies.Count);
+
+        var first = await scenario.CallbackAsync(browser, firstCallback);
+
+        Assert.Equal("/", first.Headers.Location!.OriginalString);
+        Assert.Single(browser.CorrelationCookies);
+        var second = await scenario.CallbackAsync(browser, secondCallback);
+        Assert.Equal("/", second.Headers.Location!.OriginalString);
+        Assert.Empty(browser.CorrelationCookies);
+        Assert.Equal(2, (await scenario.SignInEventsAsync()).Count(e => e.Succeeded));
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
+    public async Task A_failed_sign_in_removes_its_correlation_cookie_and_leaves_another_tab_s()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        var pending = await scenario.AuthorizeToCallbackAsync(await scenario.StartSignInAsync(browser));
+        scenario.Bitbucket.DenyConsent = true;
+        var declined = await scenario.SignInAsync(browser);
+        Assert.Contains("declined", await scenario.StatusMessageAfterAsync(browser, declined.Response), StringComparison.Ordinal);
+
+        Assert.Single(browser.CorrelationCookies);
+        scenario.Bitbucket.DenyConsent = false;
+        var finished = await scenario.CallbackAsync(browser, pending);
+        Assert.Equal("/", finished.Headers.Location!.OriginalString);
+        Assert.Empty(browser.CorrelationCookies);
+    }
+
+    [Fact]
     public async Task Opening_the_same_callback_again_after_signing_in_says_it_was_already_used()
     {
         await using var scenario = await SignInScenario.StartAsync();

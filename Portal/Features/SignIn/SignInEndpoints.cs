@@ -128,9 +128,11 @@ internal static class SignInEndpoints
         // Max-Age, not Expires: a browser whose clock runs ahead would drop an Expires date at once, and every sign-in from
         // it would fail as coming from "another browser".
         options.MaxAge = PendingAuthorizationStore.Lifetime;
-        http.Response.Cookies.Append(cookies.CorrelationPrefix + start.Correlation[..12], start.Correlation, options);
+        http.Response.Cookies.Append(CorrelationCookieName(cookies, start.Correlation), start.Correlation, options);
         return Results.Redirect(start.AuthorizeUrl);
     }
+
+    private static string CorrelationCookieName(PortalCookies cookies, string correlation) => cookies.CorrelationPrefix + correlation[..12];
 
     private static async Task<IResult> CallbackAsync(Guid integrationId, string? state, string? code, string? error,
         [FromQuery(Name = "error_description")] string? errorDescription,
@@ -140,6 +142,11 @@ internal static class SignInEndpoints
         var cookies = PortalCookies.Of(http);
         var correlations = http.Request.Cookies.Where(c => c.Key.StartsWith(cookies.CorrelationPrefix, StringComparison.Ordinal)).Select(c => c.Value).ToList();
         var outcome = await flow.CompleteAsync(integrationId, new CallbackParameters(state, code, error, errorDescription, oauthToken, oauthVerifier), correlations, http.User.ToActor(), http.RequestAborted);
+        if (outcome.Correlation is { } ended)
+        {
+            // Only this sign-in's cookie: another tab's sign-in in flight still needs its own.
+            http.Response.Cookies.Delete(CorrelationCookieName(cookies, ended), cookies.For(http));
+        }
 
         if (outcome.Purpose == AuthorizationPurpose.Verify)
         {
@@ -155,10 +162,6 @@ internal static class SignInEndpoints
             return Results.Redirect(SignInPath);
         }
 
-        foreach (var cookie in http.Request.Cookies.Keys.Where(k => k.StartsWith(cookies.CorrelationPrefix, StringComparison.Ordinal)))
-        {
-            http.Response.Cookies.Delete(cookie, cookies.For(http));
-        }
         var user = outcome.User!;
         var identity = new ClaimsIdentity(
         [
