@@ -74,6 +74,36 @@ public sealed class GitLabDiscoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_GitLab_whose_discovery_document_a_proxy_refuses_is_recognised_by_its_API_and_says_what_answered_instead()
+    {
+        await using var rooted = await GitLabFake.StartAsync(new GitLabFakeOptions { RelativeUrlRoot = "/gitlab" });
+        rooted.Mode = GitLabFakeMode.DiscoveryMissing;
+
+        var result = await Discover(rooted.BaseUrl);
+
+        Assert.True(result.Found, result.Message);
+        Assert.Equal("/gitlab/.well-known/openid-configuration answered 404 Not Found", result.DiscoveryProblem);
+        Assert.Equal(rooted.BaseUrl + "/oauth/authorize", result.Document!.AuthorizationEndpoint);
+        Assert.Equal(rooted.BaseUrl + "/oauth/token", result.Document.TokenEndpoint);
+        Assert.Equal(1, rooted.RequestsTo("/api/v4/version"));
+        // Under a wrong relative URL root the API is not there either: the discovery's own failure, which names the root.
+        var wrongRoot = await Discover($"http://127.0.0.1:{rooted.Port}");
+        Assert.Equal(GitLabFailureKind.NotFound, wrongRoot.Failure?.Kind);
+        Assert.Null(wrongRoot.DiscoveryProblem);
+    }
+
+    [Fact]
+    public async Task A_web_page_at_the_API_s_address_does_not_make_a_missing_discovery_document_GitLab()
+    {
+        fake.Mode = GitLabFakeMode.NotFound;
+
+        var result = await Discover(fake.BaseUrl);
+
+        Assert.False(result.Found);
+        Assert.Equal(1, fake.RequestsTo("/api/v4/version"));
+    }
+
+    [Fact]
     public async Task Not_found_mode_is_no_gitlab_here()
     {
         fake.Mode = GitLabFakeMode.NotFound;

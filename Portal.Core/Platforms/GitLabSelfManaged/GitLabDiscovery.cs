@@ -31,7 +31,60 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
         }
 
         var (answer, failure) = await GitLabHttp.GetAsync(http, uri, authorize: null, _timeout, ct);
-        return failure is not null ? new GitLabDiscoveryResult(null, failure) : Classify(baseUrl, answer!);
+        if (failure is not null)
+        {
+            return new GitLabDiscoveryResult(null, failure);
+        }
+        var discovered = Classify(baseUrl, answer!);
+        return discovered.Failure?.Kind is GitLabFailureKind.NotFound or GitLabFailureKind.UnexpectedStatus
+            ? await RecogniseByApiAsync(baseUrl, discovered, answer!, ct)
+            : discovered;
+    }
+
+    /// <summary>
+    /// A proxy that refuses /.well-known/ (404, 403) while letting /oauth/ and /api/ through, or a GitLab-compatible server
+    /// without OpenID Connect discovery, still answers GitLab's API: anonymously <c>/api/v4/version</c> is GitLab's own 401 JSON (or the version itself).
+    /// Sign-in needs only GitLab's fixed /oauth/ endpoints, so that is enough; what the document would have checked (the
+    /// issuer) is left to the first sign-in. Anything else keeps the discovery's own failure, which names its cause.
+    /// </summary>
+    private async Task<GitLabDiscoveryResult> RecogniseByApiAsync(string baseUrl, GitLabDiscoveryResult discovered, GitLabHttpAnswer discovery, CancellationToken ct)
+    {
+        var (answer, failure) = await GitLabHttp.GetAsync(http, new Uri(GitLabEndpoints.Version(baseUrl)), authorize: null, _timeout, ct);
+        if (failure is not null || !IsGitLabApiAnswer(answer!))
+        {
+            return discovered;
+        }
+        var document = new GitLabDiscoveryDocument
+        {
+            Issuer = baseUrl,
+            AuthorizationEndpoint = GitLabEndpoints.Authorize(baseUrl),
+            TokenEndpoint = GitLabEndpoints.Token(baseUrl),
+        };
+        return new GitLabDiscoveryResult(document, null) { DiscoveryProblem = $"{discovery.RequestUri.AbsolutePath} answered {discovery.StatusText}" };
+    }
+
+    private static bool IsGitLabApiAnswer(GitLabHttpAnswer answer)
+    {
+        if (answer.LooksLikeHtml || !answer.MediaType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(answer.Body);
+            var root = document.RootElement;
+            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return answer.Status switch
+            {
+                401 => Text("message") == "401 Unauthorized",
+                200 => GitLabVersion.TryParse(Text("version"), Text("revision"), null, out _),
+                _ => false,
+            };
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     internal static GitLabDiscoveryResult Classify(string baseUrl, GitLabHttpAnswer answer)

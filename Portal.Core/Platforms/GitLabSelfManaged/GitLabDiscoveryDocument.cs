@@ -41,6 +41,12 @@ public sealed record GitLabDiscoveryResult(GitLabDiscoveryDocument? Document, Gi
     /// <summary>Whether GitLab answered with a discovery document naming the Base URL as its issuer.</summary>
     public bool Found => Document is not null && Failure is null;
 
+    /// <summary>
+    /// Set when GitLab was recognised by its API because its discovery document could not be read: what answered instead
+    /// ("/.well-known/openid-configuration answered 404 Not Found"). Sign-in does not need the document.
+    /// </summary>
+    public string? DiscoveryProblem { get; init; }
+
     /// <summary>A sentence for the administrator: "GitLab at https://…", or the failure's cause and fix.</summary>
     public string Message => Failure?.Message ?? $"GitLab at {Document!.Issuer}";
 

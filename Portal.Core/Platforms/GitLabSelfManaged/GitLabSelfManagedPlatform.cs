@@ -32,7 +32,11 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
             return ServerDetection.Fail(FailureKindOf(failure.Kind), failure.Message, failure.Hint) with { PresentedChain = failure.PresentedChain };
         }
         // GitLab tells its version only to signed-in users; the first sign-in records it on the integration.
-        return new ServerDetection(null, null, "GitLab", "GitLab tells its version only after a sign-in; the integration shows it after the first one.")
+        const string versionLater = "GitLab tells its version only after a sign-in; the integration shows it after the first one.";
+        var hint = found.DiscoveryProblem is { } problem
+            ? $"Recognised by GitLab's API at {GitLabEndpoints.VersionPath}: {problem}, a document sign-in does not need. {versionLater}"
+            : versionLater;
+        return new ServerDetection(null, null, "GitLab", hint)
         {
             Compatibility = OAuth2Only,
         };
@@ -43,6 +47,9 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
         var found = await discovery.DiscoverAsync(normalizedBaseUrl, cancellationToken);
         return found switch
         {
+            { Found: true, DiscoveryProblem: { } problem } => new OAuth2ProviderCheck(OAuth2ProviderFinding.InstalledWithoutMetadata,
+                $"GitLab's API answers at {GitLabEndpoints.Version(normalizedBaseUrl)}, but its OpenID Connect discovery document could not be read, so the portal could not compare GitLab's own address (its external_url) with the Base URL; sign-ins go to {GitLabEndpoints.Authorize(normalizedBaseUrl)}.",
+                $"{problem}: if a proxy in front of GitLab refuses /.well-known/, letting it through lets the portal check GitLab's own address.", null),
             { Found: true, Document: { } document } => new OAuth2ProviderCheck(OAuth2ProviderFinding.Ready,
                 $"GitLab's OpenID Connect discovery names {document.Issuer} as its own address; sign-ins go to {GitLabEndpoints.Authorize(normalizedBaseUrl)}.", null, document.Issuer),
             { Failure.Kind: GitLabFailureKind.IssuerMismatch } => new OAuth2ProviderCheck(OAuth2ProviderFinding.BaseUrlMismatch, found.Failure.Message, found.Failure.Hint, null),

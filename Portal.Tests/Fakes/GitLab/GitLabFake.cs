@@ -241,6 +241,9 @@ public sealed partial class GitLabFake : IAsyncDisposable
             case GitLabFakeMode.SignInPage:
                 await WriteHtmlAsync(response, 200, SignInPageHtml(context, error: null));
                 return;
+            case GitLabFakeMode.DiscoveryMissing when context.Request.Path.StartsWithSegments("/.well-known", StringComparison.Ordinal):
+                await WriteHtmlAsync(response, 404, "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>");
+                return;
             case GitLabFakeMode.HtmlPage:
                 await WriteHtmlAsync(response, 200, "<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>");
                 return;

@@ -33,6 +33,12 @@ public enum GitLabFakeMode
     /// <summary>JSON endpoints answer 200 with broken JSON.</summary>
     GarbageJson,
 
+    /// <summary>
+    /// <c>/.well-known/</c> answers nginx's 404 page, the rest as GitLab: a proxy that lets only /oauth/, /api/ and the
+    /// web pages through, or a GitLab-compatible server without OpenID Connect discovery.
+    /// </summary>
+    DiscoveryMissing,
+
     /// <summary>Every request answers 301 to the same URL over https (<see cref="GitLabFake.RedirectLocation"/> overrides).</summary>
     Redirect,
 }

@@ -156,6 +156,30 @@ public sealed class GitLabSignInFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_GitLab_behind_a_proxy_that_refuses_well_known_is_found_by_its_API_signs_in_and_stays_healthy()
+    {
+        gitLab.Mode = GitLabFakeMode.DiscoveryMissing;
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
+        var services = scenario.Host.Services;
+        var platform = services.GetRequiredService<PlatformCatalog>().Find(GitLabSelfManagedPlatform.KindOf.Key)!;
+
+        var detection = await platform.DetectAsync(gitLab.BaseUrl, CancellationToken.None);
+        var provider = await platform.CheckOAuth2ProviderAsync(gitLab.BaseUrl, CancellationToken.None);
+        using var browser = scenario.NewBrowser();
+        var attempt = await scenario.SignInAsync(browser);
+        var report = (await services.GetRequiredService<IntegrationStatusService>().CheckNowAsync(await services.AdministratorAsync(), scenario.IntegrationId)).Value!.LastReport!;
+
+        Assert.True(detection.Found, detection.Message);
+        Assert.StartsWith("Recognised by GitLab's API at /api/v4/version: /gitlab/.well-known/openid-configuration answered 404 Not Found", detection.Hint, StringComparison.Ordinal);
+        Assert.Equal(OAuth2ProviderFinding.InstalledWithoutMetadata, provider.Finding);
+        Assert.Contains("could not compare GitLab's own address", provider.Message, StringComparison.Ordinal);
+        Assert.Equal("/", attempt.Response.Headers.Location!.OriginalString);
+        Assert.Equal(ProbeProblem.None, report.Problem);
+        Assert.Equal(StepOutcome.Passed, report.Steps.Single(s => s.Step == ProbeStep.OAuthProvider).Outcome);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
     public async Task The_status_check_finds_GitLab_through_its_discovery_and_reports_an_issuer_that_is_not_the_Base_URL()
     {
         await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
