@@ -40,20 +40,34 @@ public sealed class OutlinedTextFieldTests : MudTestBase
     }
 
     [Fact]
-    public void An_older_value_passed_in_while_the_person_types_does_not_replace_what_they_typed()
+    public void Nothing_the_server_renders_writes_a_field_while_it_has_the_focus_so_an_older_value_cannot_replace_what_was_typed()
     {
-        var cut = Render();
-        var input = cut.Find("input#base-url");
-        input.Focus();
+        var cut = Render("https://");
+        cut.Find("input#base-url").Focus();
         cut.Find("input#base-url").Input("https://bitbucket");
+        Assert.Equal("https://bitbucket", reported);
 
-        // The page renders with the value it had before the last keystrokes reached it.
+        // The page renders with the value it had before the last keystrokes reached it: the field's value stays what the
+        // server rendered before the focus came, so the browser keeps what was typed.
         cut.Render(p => p.Add(f => f.Value, "https://bit"));
-        Assert.Equal("https://bitbucket", cut.Find("input#base-url").GetAttribute("value"));
+        Assert.Equal("https://", cut.Find("input#base-url").GetAttribute("value"));
+        Assert.Contains("mud-shrink", cut.Find(".mud-input").ClassName);
 
-        // Once the focus has left, the page's value counts again (as after Start over).
+        // When the focus leaves, the field holds what was typed; from then on the page's value counts again (as after Start over).
         cut.Find("input#base-url").Blur();
+        Assert.Equal("https://bitbucket", cut.Find("input#base-url").GetAttribute("value"));
         cut.Render(p => p.Add(f => f.Value, ""));
         Assert.Equal("", cut.Find("input#base-url").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Text_filled_in_without_the_focus_is_what_the_field_holds()
+    {
+        var cut = Render();
+
+        cut.Find("input#base-url").Input("https://bitbucket.example.com");
+
+        Assert.Equal("https://bitbucket.example.com", reported);
+        Assert.Equal("https://bitbucket.example.com", cut.Find("input#base-url").GetAttribute("value"));
     }
 }
