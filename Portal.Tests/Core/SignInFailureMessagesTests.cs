@@ -117,13 +117,22 @@ public sealed class SignInFailureMessagesTests
     [InlineData(OAuth1ErrorKind.UserDeclined, null, SignInErrorKind.UserDeclined)]
     [InlineData(OAuth1ErrorKind.PermissionDenied, null, SignInErrorKind.AccessNotGranted)]
     [InlineData(OAuth1ErrorKind.TokenRejected, null, SignInErrorKind.CodeRejected)]
-    [InlineData(OAuth1ErrorKind.NonceUsed, null, SignInErrorKind.CodeRejected)]
+    [InlineData(OAuth1ErrorKind.TokenExpired, null, SignInErrorKind.CodeRejected)]
+    [InlineData(OAuth1ErrorKind.NonceUsed, null, SignInErrorKind.IntegrationMisconfigured)]
     [InlineData(OAuth1ErrorKind.CallbackInvalid, null, SignInErrorKind.CallbackInvalid)]
     [InlineData(OAuth1ErrorKind.NetworkFailure, null, SignInErrorKind.ServerUnreachable)]
     [InlineData(OAuth1ErrorKind.UnexpectedResponse, 503, SignInErrorKind.ServerUnavailable)]
     [InlineData(OAuth1ErrorKind.UnexpectedResponse, 404, SignInErrorKind.IntegrationMisconfigured)]
     public void OAuth1_failures_map_to_a_kind(OAuth1ErrorKind oauth1, int? status, SignInErrorKind kind) =>
         Assert.Equal(kind, OAuth1SignInProtocol.KindOf(new OAuth1Error(oauth1, "detail") { StatusCode = status }));
+
+    [Theory]
+    [InlineData(OAuth1ErrorKind.TokenRejected, SignInStep.Authorize)]
+    [InlineData(OAuth1ErrorKind.TokenExpired, SignInStep.Authorize)]
+    [InlineData(OAuth1ErrorKind.TokenRejected, SignInStep.Identity)]
+    [InlineData(OAuth1ErrorKind.NonceUsed, SignInStep.Token)]
+    public void A_rejected_token_is_the_sign_in_s_own_only_at_the_access_token_step(OAuth1ErrorKind oauth1, SignInStep step) =>
+        Assert.Equal(SignInErrorKind.IntegrationMisconfigured, OAuth1SignInProtocol.KindOf(new OAuth1Error(oauth1, "detail"), step));
 
     [Fact]
     public void An_OAuth1_server_error_keeps_its_status_for_administrators_only()

@@ -22,7 +22,8 @@ public sealed partial class OAuth1SignInFlowTests
 
         var refused = Assert.Single(scenario.Bitbucket.OAuth1Requests, r => r.Endpoint == "resource");
         Assert.Equal((401, "token_rejected", (long?)null), (refused.Status, refused.Problem, refused.AuthenticatedUserId));
-        var detail = await AssertSignInFailedAsync(scenario, browser, attempt.Response, "Bitbucket did not accept this sign-in's one-time code",
+        // The token was issued a moment ago: signing in again meets the same refusal, so it is for an administrator.
+        var detail = await AssertSignInFailedAsync(scenario, browser, attempt.Response, "the connection between the portal and Bitbucket is not set up correctly",
             "When the portal asked who signed in, with a request signed with the access token Bitbucket had just issued, Bitbucket refused that token (oauth_problem=token_rejected)");
         Assert.DoesNotContain("base URL points at Bitbucket itself", detail, StringComparison.Ordinal);
         var recorded = (await scenario.SignInEventsAsync())[^1];

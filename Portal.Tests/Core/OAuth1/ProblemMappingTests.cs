@@ -43,6 +43,22 @@ public class ProblemMappingTests
     }
 
     [Fact]
+    public void Timestamp_refused_prefers_the_acceptable_timestamps_to_a_Date_header_a_proxy_may_have_set_and_says_so_when_they_disagree()
+    {
+        var serverNow = DateTimeOffset.Parse("2026-11-28T12:10:00Z").ToUnixTimeSeconds();
+        var problem = OAuth1Problem.Read(null,
+            $"oauth_problem=timestamp_refused&oauth_acceptable_timestamps={serverNow - 300}-{serverNow + 300}")!;
+
+        // nginx in front of Bitbucket answers with its own Date, which agrees with the portal's clock.
+        var error = OAuth1Errors.FromProblem(problem, "portal-0123456789abcdef", PortalClock, serverDate: PortalClock);
+
+        Assert.Contains("Bitbucket clock: 2026-11-28 12:10:00 UTC (from the timestamps it accepts)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Difference: 10 min (Bitbucket's clock is ahead)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The answer's Date header says 2026-11-28 12:00:00 UTC: a proxy in front of Bitbucket sets its own, so check the clock of Bitbucket's own server.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-28T12:10:00Z"), error.ServerClock);
+    }
+
+    [Fact]
     public void Timestamp_refused_gives_the_difference_between_the_clocks_as_shown_to_the_second()
     {
         var error = OAuth1Errors.FromProblem(OAuth1Problem.Read(null, "oauth_problem=timestamp_refused")!, "portal-0123456789abcdef",

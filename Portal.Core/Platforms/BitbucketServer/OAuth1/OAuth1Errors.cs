@@ -137,9 +137,10 @@ public static class OAuth1Errors
 
     /// <summary>The callback has no <c>oauth_verifier</c>, so the token cannot be exchanged (OAuth 1.0a needs it).</summary>
     public static OAuth1Error CallbackWithoutVerifier() => new(OAuth1ErrorKind.CallbackInvalid,
-        "Bitbucket sent the browser back without an oauth_verifier, so the sign-in cannot be completed. Fix: start the " +
-        "sign-in again; if it repeats, check that the application link's Consumer Callback URL in Incoming " +
-        "Authentication is empty, so that Bitbucket uses the callback the portal sends.");
+        "Bitbucket sent the browser back without an oauth_verifier, so the sign-in cannot be completed: the address was " +
+        "cut short or edited on the way (a proxy or link rewriter in front of the portal), or the server speaks only OAuth " +
+        "1.0, without verifiers. Fix: start the sign-in again; if it repeats, check that whatever stands in front of the " +
+        "portal passes the Callback URL's query string unchanged.");
 
     /// <summary>Bitbucket answered with a non-success status that carries no <c>oauth_problem</c>.</summary>
     public static OAuth1Error UnexpectedStatus(Uri? url, HttpStatusCode status, Uri? redirectLocation = null)
@@ -243,9 +244,11 @@ public static class OAuth1Errors
 
     private static OAuth1Error TimestampRefused(OAuth1Problem problem, DateTimeOffset portalClock, DateTimeOffset? serverDate)
     {
-        var (serverClock, source) = serverDate is { } date
-            ? (date, "from its Date header")
-            : (ClockFromAcceptableTimestamps(problem[OAuth1ProtocolParameter.AcceptableTimestamps]), "from the timestamps it accepts");
+        // The timestamps Bitbucket accepts come from the check that refused the request, on Bitbucket's own clock; the Date
+        // header may be a proxy's (nginx sets its own), so it counts only when those are missing.
+        var accepted = ClockFromAcceptableTimestamps(problem[OAuth1ProtocolParameter.AcceptableTimestamps]);
+        var serverClock = accepted ?? serverDate;
+        var source = accepted is null ? "from its Date header" : "from the timestamps it accepts";
         string clocks;
         if (serverClock is { } server)
         {
@@ -254,6 +257,10 @@ public static class OAuth1Errors
             var ahead = difference >= TimeSpan.Zero ? "Bitbucket's clock is ahead" : "the portal's clock is ahead";
             clocks = $"Portal clock: {Format(portalClock)}. Bitbucket clock: {Format(server)} ({source}). " +
                      $"Difference: {Describe(difference)} ({ahead}); Bitbucket allows {Describe(AllowedClockSkew)}.";
+            if (accepted is { } range && serverDate is { } date && (date - range).Duration() > ProxyDateTolerance)
+            {
+                clocks += $" The answer's Date header says {Format(date)}: a proxy in front of Bitbucket sets its own, so check the clock of Bitbucket's own server.";
+            }
         }
         else
         {
@@ -282,6 +289,8 @@ public static class OAuth1Errors
         return new OAuth1Error(OAuth1ErrorKind.ParameterRejected,
             $"Bitbucket rejected {which} (oauth_problem={problem.Name}).{advice}{fix}");
     }
+
+    private static readonly TimeSpan ProxyDateTolerance = TimeSpan.FromSeconds(30);
 
     private static DateTimeOffset? ClockFromAcceptableTimestamps(string? range)
     {

@@ -28,7 +28,7 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
         if (!requestToken.Succeeded)
         {
             var error = OAuth1Errors.AtRequestToken(requestToken.Error, integration.ConsumerKey ?? "");
-            return SignInStart.Failed(TokenExchange.Failed(KindOf(error), SignInStep.Authorize, error.Message, error.Problem));
+            return SignInStart.Failed(TokenExchange.Failed(KindOf(error, SignInStep.Authorize), SignInStep.Authorize, error.Message, error.Problem));
         }
         var token = requestToken.Value!;
         return new SignInStart(OAuth1Client.GetAuthorizeUrl(integration.BaseUrl, token).ToString(), token.Token,
@@ -54,7 +54,7 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
         var verifier = OAuth1Callback.ReadVerifier(callback.OAuthToken, callback.OAuthVerifier, callback.State ?? callback.OAuthToken ?? "");
         if (!verifier.Succeeded)
         {
-            return TokenExchange.Failed(KindOf(verifier.Error), SignInStep.Authorize, verifier.Error.Message);
+            return TokenExchange.Failed(KindOf(verifier.Error, SignInStep.Authorize), SignInStep.Authorize, verifier.Error.Message);
         }
         var tokenSecret = protector.TryUnprotect(SecretPurpose.OAuth1TokenSecret, pending.ProtectedSecret);
         var privateKey = LoadPrivateKey(integration);
@@ -68,7 +68,7 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
         if (!access.Succeeded)
         {
             privateKey.Dispose();
-            return TokenExchange.Failed(KindOf(access.Error), SignInStep.Token, access.Error.Message, access.Error.Problem);
+            return TokenExchange.Failed(KindOf(access.Error, SignInStep.Token), SignInStep.Token, access.Error.Message, access.Error.Problem);
         }
         var token = access.Value!;
         var credentials = token.ToCredentials(consumer);
@@ -93,20 +93,27 @@ public sealed class OAuth1SignInProtocol(OAuth1Client client, SecretProtector pr
         ArgumentNullException.ThrowIfNull(answer);
         return OAuth1Problem.Read(answer.WwwAuthenticate, answer.Body) is { } problem
             && OAuth1Errors.FromResourceProblem(problem, integration.ConsumerKey ?? "", clock.GetUtcNow(), answer.Date, answer.StatusCode) is { } error
-            ? TokenExchange.Failed(KindOf(error), SignInStep.Identity, error.Message, error.Problem)
+            ? TokenExchange.Failed(KindOf(error, SignInStep.Identity), SignInStep.Identity, error.Message, error.Problem)
             : null;
     }
 
-    /// <summary>What an OAuth 1 failure means to the person signing in (<see cref="SignInFailureMessages"/>).</summary>
-    public static SignInErrorKind KindOf(OAuth1Error error)
+    /// <summary>What an OAuth 1 failure at <paramref name="step"/> means to the person signing in (<see cref="SignInFailureMessages"/>).</summary>
+    /// <remarks>
+    /// Only at the access token step is a rejected or expired token this sign-in's own (the request token the browser
+    /// brought back), which signing in again replaces. Elsewhere no token of the user's is involved yet, or it was issued
+    /// a moment ago; and Bitbucket sees a nonce again only when something between the two repeats the portal's requests
+    /// (a proxy retrying POSTs), which every new attempt meets too. So those are for an administrator to fix.
+    /// </remarks>
+    public static SignInErrorKind KindOf(OAuth1Error error, SignInStep step = SignInStep.Token)
     {
         ArgumentNullException.ThrowIfNull(error);
         return error.Kind switch
         {
+            OAuth1ErrorKind.TokenRejected or OAuth1ErrorKind.TokenExpired when step == SignInStep.Token => SignInErrorKind.CodeRejected,
+            OAuth1ErrorKind.TokenRejected or OAuth1ErrorKind.TokenExpired or OAuth1ErrorKind.NonceUsed => SignInErrorKind.IntegrationMisconfigured,
             OAuth1ErrorKind.TimestampRefused => SignInErrorKind.ClockSkew,
             OAuth1ErrorKind.UserDeclined => SignInErrorKind.UserDeclined,
             OAuth1ErrorKind.PermissionDenied or OAuth1ErrorKind.PermissionUnknown => SignInErrorKind.AccessNotGranted,
-            OAuth1ErrorKind.TokenRejected or OAuth1ErrorKind.TokenExpired or OAuth1ErrorKind.NonceUsed => SignInErrorKind.CodeRejected,
             OAuth1ErrorKind.CallbackInvalid => SignInErrorKind.CallbackInvalid,
             OAuth1ErrorKind.NetworkFailure => SignInErrorKind.ServerUnreachable,
             OAuth1ErrorKind.UnexpectedResponse when error.StatusCode >= 500 => SignInErrorKind.ServerUnavailable,
