@@ -44,6 +44,7 @@ public sealed class OutlinedTextFieldTests : MudTestBase
     {
         var cut = Render("https://");
         cut.Find("input#base-url").Focus();
+        cut.Find("input#base-url").Input("https://bit");
         cut.Find("input#base-url").Input("https://bitbucket");
         Assert.Equal("https://bitbucket", reported);
 
@@ -58,6 +59,42 @@ public sealed class OutlinedTextFieldTests : MudTestBase
         Assert.Equal("https://bitbucket", cut.Find("input#base-url").GetAttribute("value"));
         cut.Render(p => p.Add(f => f.Value, ""));
         Assert.Equal("", cut.Find("input#base-url").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void A_value_the_page_sets_while_the_field_has_the_focus_is_shown_when_the_focus_leaves_unless_typed_over()
+    {
+        var cut = Render("Acme");
+        cut.Find("input#base-url").Focus();
+
+        // A restored draft arrives while the field has the focus, before anything is typed.
+        cut.Render(p => p.Add(f => f.Value, "Restored"));
+        Assert.Equal("Acme", cut.Find("input#base-url").GetAttribute("value"));
+        cut.Find("input#base-url").Blur();
+        Assert.Equal("Restored", cut.Find("input#base-url").GetAttribute("value"));
+
+        // Typed after the page's change: what was typed wins.
+        cut.Find("input#base-url").Focus();
+        cut.Render(p => p.Add(f => f.Value, "From the page"));
+        cut.Find("input#base-url").Input("Typed");
+        cut.Find("input#base-url").Blur();
+        Assert.Equal("Typed", cut.Find("input#base-url").GetAttribute("value"));
+        Assert.Equal("Typed", reported);
+    }
+
+    [Fact]
+    public void A_read_only_field_always_shows_the_page_s_value_even_with_the_focus()
+    {
+        var cut = Ctx.Render<OutlinedTextField>(p => p
+            .Add(f => f.Label, "Public key")
+            .Add(f => f.Id, "public-key")
+            .Add(f => f.Value, "old key")
+            .Add(f => f.ReadOnly, true));
+        cut.Find("input#public-key").Focus();
+
+        cut.Render(p => p.Add(f => f.Value, "new key"));
+
+        Assert.Equal("new key", cut.Find("input#public-key").GetAttribute("value"));
     }
 
     [Fact]
