@@ -313,7 +313,9 @@ public sealed class SignInService(
             {
                 return (Failed(explained), null);
             }
-            var kind = lookup.Unreachable ? SignInErrorKind.ServerUnreachable : SignInErrorKind.IdentityUnavailable;
+            var kind = lookup.Unreachable ? SignInErrorKind.ServerUnreachable
+                : lookup.ServerTrouble ? SignInErrorKind.ServerUnavailable
+                : SignInErrorKind.IdentityUnavailable;
             return (SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name) with { ServerName = platform.Kind.Wording.ServerName }, null);
         }
         if (lookup.ServerVersion is { } version && version != integration.ServerVersion)

@@ -8,6 +8,9 @@ public sealed record IdentityLookup(ExternalUser? User, string? Failure, bool Un
 {
     public bool Succeeded => User is not null;
 
+    /// <summary>The server answered, with a trouble of its own (HTTP 5xx, a rate limit): trying again later may work.</summary>
+    public bool ServerTrouble { get; init; }
+
     /// <summary>The server's version, where the platform tells it only to signed-in users; the integration then shows it.</summary>
     public string? ServerVersion { get; init; }
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Tests.Core.OAuth1;
@@ -63,6 +65,63 @@ public sealed class IdentityLookupPagingTests
         Assert.True(read.Success, lookup.Failure);
         Assert.Equal(read.Groups[1].Value, read.Groups[2].Value);
         Assert.InRange(int.Parse(read.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), Math.Max(0, searches - 1), searches);
+    }
+
+    [Theory]
+    [InlineData(429, true, "Bitbucket is limiting the requests from the portal's address (HTTP 429, retry after 30 seconds) to the user search for \"ada\"")]
+    [InlineData(503, true, "Bitbucket answered HTTP 503 to the user search for \"ada\": Bitbucket or its proxy has a problem")]
+    [InlineData(403, false, "Something answered HTTP 403 to the user search for \"ada\", with the access token Bitbucket had just issued")]
+    [InlineData(400, false, "Bitbucket answered HTTP 400 to the user search for \"ada\". Check that the base URL points at Bitbucket itself")]
+    public async Task An_error_status_from_the_user_search_names_its_own_cause_and_whether_trying_again_helps(int status, bool serverTrouble, string expected)
+    {
+        var lookup = await IdentifyAsync(request =>
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("application-properties", StringComparison.Ordinal))
+            {
+                return Properties();
+            }
+            var refused = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            refused.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(30));
+            return refused;
+        });
+
+        Assert.False(lookup.Succeeded);
+        Assert.StartsWith(expected, lookup.Failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("Repositories: Read", lookup.Failure, StringComparison.Ordinal);
+        Assert.Equal(serverTrouble, lookup.ServerTrouble);
+        Assert.False(lookup.Unreachable);
+    }
+
+    [Fact]
+    public async Task An_answer_that_cannot_be_decompressed_names_the_proxy_instead_of_failing_the_sign_in()
+    {
+        var client = new BitbucketIdentityClient(new HttpClient(new BrokenCompression()), Options.Create(new BitbucketClientOptions()));
+
+        var lookup = await client.IdentifyAsync(BaseUrl, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.False(lookup.Succeeded);
+        Assert.Contains("could not be decompressed", lookup.Failure, StringComparison.Ordinal);
+    }
+
+    private sealed class BrokenCompression : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new InvalidDataException("The archive entry was compressed using an unsupported compression method.");
+    }
+
+    [Fact]
+    public void The_registered_client_sets_no_limit_per_call_so_only_the_search_s_overall_deadline_bounds_a_slow_page()
+    {
+        // A limit per call (it was 15 s) would stop a directory whose every page is slow, whatever
+        // Bitbucket:UserSearchTimeout says; the first call has its own limit (WhoAmITimeout) in the client.
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddBitbucketServerPlatform();
+        using var provider = services.BuildServiceProvider();
+
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(BitbucketIdentityClient));
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, http.Timeout);
     }
 
     private sealed class SlowSearch(TimeSpan delay) : DelegatingHandler

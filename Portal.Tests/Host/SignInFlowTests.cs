@@ -709,6 +709,19 @@ public sealed class SignInFlowTests
             recordedDetail: "Bitbucket's user search answered with something that is not its JSON, so the portal could not find out who signed in. Check that the base URL points at Bitbucket itself");
     }
 
+    [Fact]
+    public async Task A_user_search_that_fails_on_Bitbucket_s_side_asks_the_person_to_try_again_later_and_tells_the_admin_why()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.UserSearchStandIn = Results.Content("""{"errors":[{"message":"The directory is unavailable"}]}""", "application/json", statusCode: 503);
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "Bitbucket had a problem handling the sign-in. Try again in a few minutes",
+            recordedDetail: "Bitbucket answered HTTP 503 to the user search for \"ada\": Bitbucket or its proxy has a problem (a user directory such as LDAP or Crowd that fails");
+    }
+
     // ---- Link-local addresses ----------------------------------------------------------------------------------------
 
     [Fact]

@@ -17,13 +17,18 @@ namespace Portal.Core.Platforms.BitbucketServer;
 /// </summary>
 public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketClientOptions> options)
 {
+    /// <summary>How long the first call (who the token belongs to) may take; the user search has its own, overall limit.</summary>
+    internal static readonly TimeSpan WhoAmITimeout = TimeSpan.FromSeconds(15);
+
     public async Task<IdentityLookup> IdentifyAsync(string baseUrl, Func<HttpRequestMessage, Task> authorize, CancellationToken cancellationToken)
     {
         try
         {
             using var propertiesRequest = new HttpRequestMessage(HttpMethod.Get, BitbucketEndpoints.ApplicationProperties(baseUrl));
             await authorize(propertiesRequest);
-            using var properties = await http.SendAsync(propertiesRequest, cancellationToken);
+            using var whoAmIDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            whoAmIDeadline.CancelAfter(WhoAmITimeout);
+            using var properties = await http.SendAsync(propertiesRequest, whoAmIDeadline.Token);
             if (AuthenticatedRequestInterception.Describe(propertiesRequest, properties) is { } intercepted)
             {
                 return Failed(intercepted);
@@ -32,7 +37,7 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
             {
                 return properties.StatusCode == HttpStatusCode.OK
                     ? Failed("Bitbucket did not accept the access token it had just issued: it answered as if nobody were signed in. If the \"U2F & TOTP\" plugin is installed, enable its OAuth whitelist.")
-                    : await RefusedAsync(properties, $"Bitbucket answered HTTP {(int)properties.StatusCode} when the portal asked who signed in. Check that the base URL points at Bitbucket itself.", cancellationToken);
+                    : await RefusedAsync(properties, "when the portal asked who signed in", cancellationToken);
             }
             var name = DecodeUserName(encodedName);
             var id = properties.Headers.TryGetValues("X-AUSERID", out var ids)
@@ -47,6 +52,16 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new IdentityLookup(null, "Bitbucket did not answer in time when the portal asked who signed in. Try again in a moment.", Unreachable: true);
+        }
+        catch (InvalidDataException)
+        {
+            return Failed("Bitbucket's answer could not be decompressed when the portal asked who signed in: something between the portal and " +
+                "Bitbucket (a proxy) damages compressed answers or labels them with the wrong Content-Encoding. Check the proxy's compression settings.");
+        }
+        catch (IOException)
+        {
+            return new IdentityLookup(null, "The connection to Bitbucket broke off while the portal was finding out who signed in. Try again; if it " +
+                "keeps happening, check the proxy or load balancer between the portal and Bitbucket.", Unreachable: true);
         }
         catch (JsonException)
         {
@@ -95,9 +110,7 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
                 }
                 if (!users.IsSuccessStatusCode)
                 {
-                    return await RefusedAsync(users,
-                        $"Bitbucket answered HTTP {(int)users.StatusCode} to the user lookup for \"{name}\". The application link needs at least the Repositories: Read permission.",
-                        deadline.Token);
+                    return await RefusedAsync(users, $"to the user search for \"{name}\"", deadline.Token);
                 }
                 var page = await JsonSerializer.DeserializeAsync<UserPage>(await users.Content.ReadAsStreamAsync(deadline.Token), LenientNumbers, deadline.Token);
                 pages++;
@@ -218,14 +231,28 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
 
     private static IdentityLookup Failed(string message) => new(null, message);
 
-    private static async Task<IdentityLookup> RefusedAsync(HttpResponseMessage response, string message, CancellationToken cancellationToken)
+    /// <param name="asked">What the portal asked, to end "Bitbucket answered HTTP 503 …".</param>
+    private static async Task<IdentityLookup> RefusedAsync(HttpResponseMessage response, string asked, CancellationToken cancellationToken)
     {
+        var status = (int)response.StatusCode;
+        var retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? $", retry after {ConnectionText.Seconds(delta)}" : "";
+        var message = status switch
+        {
+            429 => $"Bitbucket is limiting the requests from the portal's address (HTTP 429{retryAfter}) {asked}. Sign in again in a " +
+                "minute; if it keeps happening, add the portal's address to the exemptions in Bitbucket > Administration > Rate limiting.",
+            >= 500 => $"Bitbucket answered HTTP {status} {asked}: Bitbucket or its proxy has a problem (a user directory such as LDAP or " +
+                "Crowd that fails, or a node that is restarting). Sign in again in a moment; if it keeps happening, look at Bitbucket's logs.",
+            401 or 403 => $"Something answered HTTP {status} {asked}, with the access token Bitbucket had just issued. Bitbucket itself " +
+                "treats a token it does not accept as nobody signed in, so a proxy or gateway in front of Bitbucket probably refuses requests " +
+                "with an Authorization header: let them through to /rest/api/.",
+            _ => $"Bitbucket answered HTTP {status} {asked}. Check that the base URL points at Bitbucket itself and that no proxy answers /rest/api/ in its place.",
+        };
         // As UTF-8 whatever charset the answer names: a proxy's page may name one .NET does not know ("utf8").
         var body = await ResponseBody.ReadStartAsync(response.Content, RefusedAnswer.MaxBodyLength, cancellationToken);
         var wwwAuthenticate = response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) ? values.ToList() : [];
         var refused = new RefusedAnswer((int)response.StatusCode, wwwAuthenticate,
             body, response.Headers.Date);
-        return new IdentityLookup(null, message, Refused: refused);
+        return new IdentityLookup(null, message, Refused: refused) { ServerTrouble = status is 429 or >= 500 };
     }
 
     /// <summary>One page of a paged Bitbucket REST answer.</summary>

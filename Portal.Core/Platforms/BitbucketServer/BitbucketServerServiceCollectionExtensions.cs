@@ -36,7 +36,9 @@ public static class BitbucketServerServiceCollectionExtensions
             }
         });
         services.AddHttpClient<BitbucketVersionProbe>().UseServerHandler();
-        services.AddHttpClient<BitbucketIdentityClient>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = OAuthCallTimeout);
+        // The client bounds its calls itself: the user search as a whole by Bitbucket:UserSearchTimeout, which may be longer
+        // than any one call's limit here would allow a slow page.
+        services.AddHttpClient<BitbucketIdentityClient>().UseServerHandler().ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddEnumerable(ServiceDescriptor.Transient<IPlatform, BitbucketServerPlatform>());
         if (!services.Any(d => !d.IsKeyedService && ReferenceEquals(d.ImplementationInstance, BitbucketServerPlatform.KindOf)))
         {
