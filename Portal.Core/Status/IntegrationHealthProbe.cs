@@ -34,6 +34,15 @@ public sealed class IntegrationHealthProbe(
     private readonly TimeProvider clock = clock;
     private readonly OutboundAddressGuard addressGuard = addressGuard;
 
+    /// <summary>
+    /// The outbound proxy the portal's requests to a server go through (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), if any: its
+    /// own DNS, TCP and TLS checks would test a path the portal does not take.
+    /// </summary>
+    internal Func<Uri, Uri?> ProxyFor { get; init; } = static destination =>
+        HttpClient.DefaultProxy is { } proxy && !proxy.IsBypassed(destination) && proxy.GetProxy(destination) is { } through && through != destination
+            ? through
+            : null;
+
     private const string AddressRefusedHint = "An integration created before the portal refused these addresses keeps its base URL: add it again with the server's real address, then disable the old one.";
 
     private const string TimeoutHint = "Status:ProbeTimeout sets how long the portal waits for the whole chain of checks.";
@@ -105,19 +114,40 @@ public sealed class IntegrationHealthProbe(
 
         private async Task RunStepsAsync(CancellationToken ct)
         {
-            if (!await ResolveAsync(ct))
+            if (owner.ProxyFor(uri) is { } proxy)
             {
-                return;
+                ThroughProxy(proxy);
             }
-            using var socket = await ConnectAsync(ct);
-            if (socket is null || !await HandshakeAsync(socket, ct))
+            else
             {
-                return;
+                if (!await ResolveAsync(ct))
+                {
+                    return;
+                }
+                using var socket = await ConnectAsync(ct);
+                if (socket is null || !await HandshakeAsync(socket, ct))
+                {
+                    return;
+                }
             }
             if (await DetectServerAsync(ct))
             {
                 await CheckOAuthProviderAsync(ct);
             }
+        }
+
+        /// <summary>The portal's requests go through an outbound proxy, which resolves the name and connects itself.</summary>
+        private void ThroughProxy(Uri proxy)
+        {
+            var via = $"the proxy {proxy.GetLeftPart(UriPartial.Authority)} (HTTPS_PROXY / HTTP_PROXY)";
+            Begin(ProbeStep.Dns);
+            Add(StepOutcome.NotApplicable, $"The portal reaches {uri.IdnHost} through {via}, which resolves the name itself.");
+            Begin(ProbeStep.TcpConnect);
+            Add(StepOutcome.NotApplicable, $"The portal connects to {via}, not to {HostAndPort(uri)}; the {server} check below goes through it.");
+            Begin(ProbeStep.Tls);
+            Add(StepOutcome.NotApplicable, uri.Scheme == Uri.UriSchemeHttps
+                ? $"TLS to {HostAndPort(uri)} runs inside the proxy's tunnel: the {server} check below fails if its certificate is not trusted."
+                : $"The base URL uses http, without TLS.");
         }
 
         private async Task<bool> ResolveAsync(CancellationToken ct)

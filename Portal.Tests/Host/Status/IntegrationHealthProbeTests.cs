@@ -31,7 +31,7 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
             probe.ProbeAsync(platform, baseUrl, oauthVersion, ct);
     }
 
-    private static BitbucketHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null)
+    private static BitbucketHealthProbe CreateProbe(TimeSpan? timeout = null, string? trustedCaFile = null, OutboundAddressGuard? guard = null, Uri? proxy = null)
     {
         var bitbucket = Options.Create(new ServerConnectionOptions { ProbeTimeout = TimeSpan.FromSeconds(5), TrustedCaFile = trustedCaFile });
         var handler = new SocketsHttpHandler
@@ -39,11 +39,16 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
             AllowAutoRedirect = false,
             UseCookies = false,
             SslOptions = new() { RemoteCertificateValidationCallback = ServerCertificateValidator.FromOptions(bitbucket.Value).Validate },
+            UseProxy = proxy is not null,
+            Proxy = proxy is null ? null : new WebProxy(proxy),
         };
         var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var platform = new BitbucketServerPlatform(new BitbucketVersionProbe(http, bitbucket), new BitbucketIdentityClient(http, Options.Create(new BitbucketClientOptions())));
         return new BitbucketHealthProbe(new IntegrationHealthProbe(bitbucket,
-            Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System, guard ?? new OutboundAddressGuard()), platform);
+            Options.Create(new StatusOptions { ProbeTimeout = timeout ?? TimeSpan.FromSeconds(5) }), TimeProvider.System, guard ?? new OutboundAddressGuard())
+        {
+            ProxyFor = _ => proxy,
+        }, platform);
     }
 
     private static Dictionary<ProbeStep, StepOutcome> Outcomes(IntegrationProbeReport report) =>
@@ -72,6 +77,26 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
         Assert.Equal(
             $"Bitbucket's OAuth 2 provider answers, and its metadata names {fake.BaseUrl} as Bitbucket's base URL, the same as this one.",
             Step(report, ProbeStep.OAuthProvider).Message);
+    }
+
+    [Fact]
+    public async Task Behind_an_outbound_proxy_the_checks_go_through_it_instead_of_resolving_and_connecting_directly()
+    {
+        // The fake stands in for a forward proxy: it answers requests for any host in absolute form, as a proxy relays them.
+        // The host does not resolve here, so a direct DNS check would fail.
+        var fake = await StartFakeAsync();
+        var proxy = new Uri(fake.BaseUrl);
+
+        var report = await CreateProbe(proxy: proxy).ProbeAsync($"http://bitbucket.behind-proxy.invalid:{proxy.Port}", OAuthVersion.OAuth1, CancellationToken.None);
+
+        Assert.Equal(ProbeProblem.None, report.Problem);
+        Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.Dns).Outcome);
+        Assert.Contains($"through the proxy http://127.0.0.1:{proxy.Port} (HTTPS_PROXY / HTTP_PROXY), which resolves the name itself", Step(report, ProbeStep.Dns).Message, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.TcpConnect).Outcome);
+        Assert.Equal(StepOutcome.NotApplicable, Step(report, ProbeStep.Tls).Outcome);
+        Assert.Equal(StepOutcome.Passed, Step(report, ProbeStep.Server).Outcome);
+        Assert.Equal("8.9.1", report.ServerVersion);
+        Assert.Equal(1, fake.ApplicationPropertiesRequests);
     }
 
     [Fact]
