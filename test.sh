@@ -41,14 +41,14 @@ rm -rf "$results"
 export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=60000
 # Every project first, the benchmarks too: dotnet test builds only the test project and what it references, so a
 # benchmark that no longer compiles would otherwise go unnoticed.
-dotnet build Portal.slnx || { echo "The build failed; no test ran."; exit 1; }
+dotnet build Portal.slnx || { echo "The build failed, so no test ran."; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 dotnet test Portal.slnx --no-build --logger "trx;LogFilePrefix=sqlite" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
 # The same host tests and browser journeys on PostgreSQL: PortalHost gives each its own database in the throwaway
 # cluster. Tests that read SQLite's file itself are marked SqliteOnly; tests that always use PostgreSQL ran in the
 # first pass already.
-# Arguments (say, a --filter) are for the first pass only.
+# Arguments are for the first pass's dotnet test only: a --filter, not build options (the build above uses the defaults).
 PORTAL_TEST_DATABASE=PostgreSQL dotnet test Portal.Tests --no-build \
   --filter "(FullyQualifiedName~Portal.Tests.Host|FullyQualifiedName~Portal.Tests.Browser)&Database!=SqliteOnly&Database!=PostgreSQL" \
   --logger "trx;LogFilePrefix=postgresql" --logger "console;verbosity=normal" --results-directory "$results"

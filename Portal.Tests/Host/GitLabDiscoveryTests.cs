@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using System.Net.Sockets;
 using Portal.Core.Platforms.GitLabSelfManaged;
 using Portal.Tests.Fakes.GitLab;
@@ -90,6 +94,31 @@ public sealed class GitLabDiscoveryTests : IAsyncLifetime
         var wrongRoot = await Discover($"http://127.0.0.1:{rooted.Port}");
         Assert.Equal(GitLabFailureKind.NotFound, wrongRoot.Failure?.Kind);
         Assert.Null(wrongRoot.DiscoveryProblem);
+    }
+
+    [Fact]
+    public async Task A_proxy_that_forbids_well_known_is_passed_by_GitLab_s_API_too()
+    {
+        fake.Mode = GitLabFakeMode.DiscoveryMissing;
+        fake.DiscoveryRefusalStatus = 403;
+
+        var result = await Discover(fake.BaseUrl);
+
+        Assert.True(result.Found, result.Message);
+        Assert.Equal("/.well-known/openid-configuration answered 403 Forbidden", result.DiscoveryProblem);
+    }
+
+    [Fact]
+    public async Task Another_application_s_JSON_at_the_API_s_address_does_not_make_a_missing_discovery_document_GitLab()
+    {
+        // A server that is not GitLab answers /api/v4/version with its own JSON 401: only GitLab's exact answer counts.
+        await using var other = await OtherJsonServer.StartAsync();
+
+        var result = await Discover(other.BaseUrl);
+
+        Assert.False(result.Found);
+        Assert.Equal(GitLabFailureKind.NotFound, result.Failure?.Kind);
+        Assert.Equal(1, other.RequestsTo("/api/v4/version"));
     }
 
     [Fact]
@@ -284,5 +313,40 @@ public sealed class GitLabDiscoveryTests : IAsyncLifetime
     public async Task A_base_url_that_is_not_http_is_a_programming_error()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Discover("ftp://gitlab.example.com"));
+    }
+}
+
+/// <summary>A server that is not GitLab: 404 for the discovery document, its own JSON 401 elsewhere.</summary>
+internal sealed class OtherJsonServer : IAsyncDisposable
+{
+    private readonly Microsoft.AspNetCore.Builder.WebApplication app;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> requests = new(StringComparer.Ordinal);
+
+    private OtherJsonServer(Microsoft.AspNetCore.Builder.WebApplication app) => this.app = app;
+
+    public string BaseUrl => app.Urls.First();
+
+    public int RequestsTo(string path) => requests.GetValueOrDefault(path);
+
+    public static async Task<OtherJsonServer> StartAsync()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var server = new OtherJsonServer(builder.Build());
+        server.app.Run(async context =>
+        {
+            server.requests.AddOrUpdate(context.Request.Path.Value ?? "/", 1, (_, n) => n + 1);
+            context.Response.StatusCode = context.Request.Path.StartsWithSegments("/.well-known", StringComparison.Ordinal) ? 404 : 401;
+            await context.Response.WriteAsJsonAsync(new { message = "Authentication required" });
+        });
+        await server.app.StartAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }

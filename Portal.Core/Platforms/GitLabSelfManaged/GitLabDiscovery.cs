@@ -12,6 +12,8 @@ namespace Portal.Core.Platforms.GitLabSelfManaged;
 /// </summary>
 public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
 {
+    private static readonly TimeSpan ApiFallbackTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>How long the portal waits for GitLab when none is given.</summary>
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(10);
 
@@ -49,7 +51,8 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
     /// </summary>
     private async Task<GitLabDiscoveryResult> RecogniseByApiAsync(string baseUrl, GitLabDiscoveryResult discovered, GitLabHttpAnswer discovery, CancellationToken ct)
     {
-        var (answer, failure) = await GitLabHttp.GetAsync(http, new Uri(GitLabEndpoints.Version(baseUrl)), authorize: null, _timeout, ct);
+        // A short limit of its own: within a status check's overall limit, a slow /api/ must not hide the discovery's failure.
+        var (answer, failure) = await GitLabHttp.GetAsync(http, new Uri(GitLabEndpoints.Version(baseUrl)), authorize: null, TimeSpan.FromTicks(Math.Min(_timeout.Ticks, ApiFallbackTimeout.Ticks)), ct);
         if (failure is not null || !IsGitLabApiAnswer(answer!))
         {
             return discovered;

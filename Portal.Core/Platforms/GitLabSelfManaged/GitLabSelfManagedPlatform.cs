@@ -34,7 +34,7 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
         // GitLab tells its version only to signed-in users; the first sign-in records it on the integration.
         const string versionLater = "GitLab tells its version only after a sign-in; the integration shows it after the first one.";
         var hint = found.DiscoveryProblem is { } problem
-            ? $"Recognised by GitLab's API at {GitLabEndpoints.VersionPath}: {problem}, a document sign-in does not need. {versionLater}"
+            ? $"Recognised by GitLab's API at {new Uri(GitLabEndpoints.Version(normalizedBaseUrl)).AbsolutePath}: {problem}, a document sign-in does not need. {versionLater}"
             : versionLater;
         return new ServerDetection(null, null, "GitLab", hint)
         {
@@ -82,7 +82,7 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
 
     public IReadOnlyList<string> VerifyTimeoutCauses(string baseUrl) =>
     [
-        $"**GitLab's external_url is not the Base URL.** GitLab builds its sign-in and Authorize pages from its external_url (/etc/gitlab/gitlab.rb); when that differs from {baseUrl}, the tab ends on another address. The Status page's OAuth 2 provider check names the address GitLab uses.",
+        $"**GitLab's external_url is not the Base URL.** GitLab builds its sign-in and Authorize pages from its external_url (/etc/gitlab/gitlab.rb); when that differs from {baseUrl}, the tab ends on another address. The Status page's OAuth 2 provider check names the address GitLab uses (when GitLab's discovery document can be read).",
         "**The tab waits on GitLab's sign-in page.** Sign in to GitLab there; GitLab then shows its Authorize page.",
         $"**The tab shows GitLab's \"An error has occurred\" page.** GitLab shows what is wrong with the application there instead of sending the browser back: " +
             $"\"The requested scope is invalid, unknown, or malformed\" means {GitLabEndpoints.Scope} is not selected on the application (edit it, select {GitLabEndpoints.Scope}, save); " +

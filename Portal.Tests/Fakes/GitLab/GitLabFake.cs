@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.WebUtilities;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
@@ -78,6 +79,9 @@ public sealed partial class GitLabFake : IAsyncDisposable
     /// <see cref="BaseUrl"/>. Set it to another address to be a GitLab reached under a name it does not know as its own.
     /// </summary>
     public string? Issuer { get => _issuer ?? BaseUrl; set => _issuer = value?.TrimEnd('/'); }
+
+    /// <summary>What <see cref="GitLabFakeMode.DiscoveryMissing"/> answers at <c>/.well-known/</c> (default 404; a proxy may say 403).</summary>
+    public int DiscoveryRefusalStatus { get; set; } = 404;
 
     /// <summary>Where <see cref="GitLabFakeMode.Redirect"/> sends requests; <c>null</c> means the same URL over https.</summary>
     public string? RedirectLocation { get => _redirectLocation; set => _redirectLocation = value; }
@@ -242,7 +246,8 @@ public sealed partial class GitLabFake : IAsyncDisposable
                 await WriteHtmlAsync(response, 200, SignInPageHtml(context, error: null));
                 return;
             case GitLabFakeMode.DiscoveryMissing when context.Request.Path.StartsWithSegments("/.well-known", StringComparison.Ordinal):
-                await WriteHtmlAsync(response, 404, "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>");
+                var status = DiscoveryRefusalStatus;
+                await WriteHtmlAsync(response, status, $"<!DOCTYPE html><html><head><title>{status}</title></head><body><h1>{ReasonPhrases.GetReasonPhrase(status)}</h1></body></html>");
                 return;
             case GitLabFakeMode.HtmlPage:
                 await WriteHtmlAsync(response, 200, "<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>");

@@ -170,7 +170,7 @@ public sealed class GitLabSignInFlowTests : IAsyncLifetime
         var report = (await services.GetRequiredService<IntegrationStatusService>().CheckNowAsync(await services.AdministratorAsync(), scenario.IntegrationId)).Value!.LastReport!;
 
         Assert.True(detection.Found, detection.Message);
-        Assert.StartsWith("Recognised by GitLab's API at /api/v4/version: /gitlab/.well-known/openid-configuration answered 404 Not Found", detection.Hint, StringComparison.Ordinal);
+        Assert.StartsWith("Recognised by GitLab's API at /gitlab/api/v4/version: /gitlab/.well-known/openid-configuration answered 404 Not Found", detection.Hint, StringComparison.Ordinal);
         Assert.Equal(OAuth2ProviderFinding.InstalledWithoutMetadata, provider.Finding);
         Assert.Contains("could not compare GitLab's own address", provider.Message, StringComparison.Ordinal);
         Assert.Equal("/", attempt.Response.Headers.Location!.OriginalString);
