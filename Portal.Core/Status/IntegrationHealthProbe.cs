@@ -330,7 +330,8 @@ public sealed class IntegrationHealthProbe(
                 var kind = result.Failure switch
                 {
                     ProbeFailureKind.TlsUntrusted or ProbeFailureKind.TlsOther => ProbeProblem.Tls,
-                    ProbeFailureKind.BaseUrlMismatch => ProbeProblem.Misconfigured,
+                    // Something answers, but a login page, a redirect or another product's page stands in the server's place.
+                    ProbeFailureKind.BaseUrlMismatch or ProbeFailureKind.LoginPage or ProbeFailureKind.Redirect or ProbeFailureKind.OtherServer => ProbeProblem.Misconfigured,
                     _ => ProbeProblem.Unreachable,
                 };
                 Fail(kind, result.Message, result.Hint);

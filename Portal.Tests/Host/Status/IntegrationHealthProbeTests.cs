@@ -272,14 +272,15 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_login_page_instead_of_the_rest_api_is_unreachable_with_the_probes_explanation()
+    public async Task A_login_page_instead_of_the_rest_api_is_misconfigured_not_unreachable_with_the_probes_explanation()
     {
         var fake = await StartFakeAsync();
         fake.Mode = FakeMode.HtmlLoginPage;
 
         var report = await CreateProbe().ProbeAsync(fake.BaseUrl, OAuthVersion.OAuth2, CancellationToken.None);
 
-        Assert.Equal(ProbeProblem.Unreachable, report.Problem);
+        // The server answers; a login page in its place is a setting to fix, not a network problem.
+        Assert.Equal(ProbeProblem.Misconfigured, report.Problem);
         Assert.Contains("login page", Step(report, ProbeStep.Server).Message, StringComparison.Ordinal);
         Assert.NotNull(Step(report, ProbeStep.Server).Hint);
     }
