@@ -1,3 +1,4 @@
+using Portal.Core.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Authorization;
@@ -153,6 +154,14 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Two instances' sign-ins would each see "no administrator yet" in their own transaction without it.
         await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
+        // The sign-in checked the setup session before it got here; the setup-mode command (which takes the same lock)
+        // may have ended it since, and then it must not make anyone administrator.
+        var now = clock.GetUtcNow();
+        if (setupSession?.SessionId is { } setupSessionId && !await db.Sessions.AnyAsync(s => s.Id == setupSessionId && s.Kind == SessionKind.Setup
+                && s.SetupTokenId != null && s.EndedAt == null && s.ExpiresAt > now, cancellationToken))
+        {
+            return new SetupModeEnd(false, false);
+        }
         var wasAdministrator = await db.Users.AnyAsync(u => u.Id == userId && u.IsAdministrator, cancellationToken);
         bool ended;
         var afterRecovery = await db.SetupStates.Where(s => s.RecoveryRequestedAt != null)

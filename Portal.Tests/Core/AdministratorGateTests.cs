@@ -166,6 +166,23 @@ public sealed class AdministratorGateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_setup_session_the_recovery_command_ended_after_its_sign_in_checked_it_makes_nobody_administrator()
+    {
+        var earlier = await OpenSetupLinkAsync();
+        var grace = (await services.PersonAsync("Grace", isAdministrator: false)).User.Id;
+
+        // The command runs between the sign-in's check of the setup session and the first administrator's step.
+        var token = await SetupMode.ReenterAsync();
+        var end = await SetupMode.EndWithAdministratorAsync(grace, earlier);
+
+        Assert.Equal(new SetupModeEnd(false, false), end);
+        Assert.True(await SetupMode.IsActiveAsync());
+        Assert.Equal(SetupLinkOutcome.Accepted, (await SetupMode.RedeemAsync(token)).Outcome);
+        await using var check = database.CreateContext();
+        Assert.False(await check.Users.Where(u => u.Id == grace).Select(u => u.IsAdministrator).SingleAsync());
+    }
+
+    [Fact]
     public async Task A_restart_replaces_the_unused_link_but_keeps_the_sessions_of_opened_ones()
     {
         var opened = await OpenSetupLinkAsync();
