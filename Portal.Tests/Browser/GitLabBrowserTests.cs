@@ -113,4 +113,28 @@ public sealed class GitLabBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await page.ScreenshotToAsync("94-gitlab-status.png");
         await page.AssertNoAccessibilityViolationsAsync("administrator, Status with a GitLab integration");
     }
+
+    [Fact]
+    public async Task A_GitLab_behind_a_proxy_that_refuses_its_discovery_document_is_found_by_its_API_and_the_wizard_says_what_answered()
+    {
+        gitLab.Mode = GitLabFakeMode.DiscoveryMissing;
+        gitLab.DiscoveryRefusalStatus = 403;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.SetupLink);
+        await page.WaitForInteractiveAsync();
+        await page.GotoAsync($"{host.BaseUrl}/integrations/new");
+        await page.WaitForInteractiveAsync();
+
+        await Textbox(page, "Name").FillAsync("Acme GitLab");
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Platform" }).SelectOptionAsync(new SelectOptionValue { Label = "GitLab Self-Managed" });
+        await Textbox(page, "Base URL").FillAsync(gitLab.BaseUrl);
+
+        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("GitLab");
+        await Assertions.Expect(page.GetByTestId("check-found-hint")).ToContainTextAsync(
+            "Recognised by GitLab's API at /gitlab/api/v4/version: /gitlab/.well-known/openid-configuration answered 403 Forbidden");
+        await Assertions.Expect(page.GetByTestId("provider-check")).ToContainTextAsync("could not compare GitLab's own address");
+        await Assertions.Expect(page.GetByTestId("platform-steps")).ToContainTextAsync("Redirect URI");
+        await page.GetByTestId("step-base-url").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotToAsync("98-gitlab-wizard-found-by-api.png");
+    }
 }
