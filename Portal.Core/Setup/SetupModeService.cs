@@ -1,3 +1,5 @@
+using Portal.Core.Configuration;
+using Microsoft.Extensions.Options;
 using Portal.Core.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
@@ -14,6 +16,8 @@ public enum SetupLinkOutcome
     /// <summary>No token with this value exists: mistyped, or replaced by a newer link after a restart.</summary>
     Unknown,
     AlreadyUsed,
+    /// <summary>Printed longer ago than <see cref="SetupOptions.LinkLifetime"/> and not opened.</summary>
+    Expired,
     /// <summary>An administrator exists, so the portal no longer needs a setup link.</summary>
     SetupModeOver,
 }
@@ -46,8 +50,10 @@ public sealed record SetupModeEnd(bool Ended, bool BecameAdministrator, bool Aft
 /// opens it first; each start replaces the previous unused link. The first sign-in by a setup session's holder ends
 /// Setup Mode and makes that person an administrator.
 /// </summary>
-public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AuditLog audit)
+public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AuditLog audit, IOptions<SetupOptions>? options = null)
 {
+    private readonly TimeSpan linkLifetime = (options?.Value ?? new SetupOptions()).LinkLifetime;
+
     public async Task<bool> IsActiveAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -130,14 +136,17 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         }
         var hash = SecretHash.Sha256Hex(token.Trim());
         var now = clock.GetUtcNow();
+        var issuedAfter = now - linkLifetime;
         var consumed = await db.SetupTokens
-            .Where(t => t.TokenHash == hash && t.UsedAt == null)
+            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.IssuedAt > issuedAfter)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        var stored = await db.SetupTokens.AsNoTracking().Where(t => t.TokenHash == hash).Select(t => (int?)t.Id).SingleOrDefaultAsync(cancellationToken);
+        var stored = await db.SetupTokens.AsNoTracking().Where(t => t.TokenHash == hash)
+            .Select(t => new { t.Id, Used = t.UsedAt != null }).SingleOrDefaultAsync(cancellationToken);
         return (consumed, stored) switch
         {
-            (1, { } id) => new(SetupLinkOutcome.Accepted, id),
-            (_, not null) => new(SetupLinkOutcome.AlreadyUsed),
+            (1, { } opened) => new(SetupLinkOutcome.Accepted, opened.Id),
+            (_, { Used: true }) => new(SetupLinkOutcome.AlreadyUsed),
+            (_, not null) => new(SetupLinkOutcome.Expired),
             _ => new(SetupLinkOutcome.Unknown),
         };
     }

@@ -28,6 +28,21 @@ public sealed class SetupModeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_token_opens_only_within_its_lifetime()
+    {
+        var clock = new ShiftableTimeProvider();
+        var service = new SetupModeService(database.Factory, clock, new AuditLog(clock),
+            Microsoft.Extensions.Options.Options.Create(new Portal.Core.Configuration.SetupOptions { LinkLifetime = TimeSpan.FromHours(1) }));
+        var late = await service.IssueTokenAsync();
+        clock.Advance(TimeSpan.FromMinutes(61));
+
+        Assert.Equal(SetupLinkOutcome.Expired, (await service.RedeemAsync(late)).Outcome);
+        var fresh = await service.IssueTokenAsync(); // what a restart does
+        clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal(SetupLinkOutcome.Accepted, (await service.RedeemAsync(fresh)).Outcome);
+    }
+
+    [Fact]
     public async Task Only_a_hash_of_the_token_is_stored()
     {
         var token = await NewService().IssueTokenAsync();

@@ -11,6 +11,7 @@ public sealed class ConfigurationTests
     [InlineData("Status__ProbeInterval", "00:00:00", "Status:ProbeInterval")]
     [InlineData("Status__MaxConcurrentProbes", "0", "Status:MaxConcurrentProbes")]
     [InlineData("Setup__SessionLifetime", "00:00:00", "Setup:SessionLifetime")]
+    [InlineData("Setup__LinkLifetime", "60.00:00:00", "Setup:LinkLifetime '60.00:00:00' must be between 00:01:00 and 30.00:00:00")]
     [InlineData("Sessions__AbsoluteLifetime", "00:10:00", "Sessions:AbsoluteLifetime")]
     [InlineData("Sessions__RevalidationInterval", "00:00:00", "Sessions:RevalidationInterval")]
     [InlineData("Portal__TrustedProxies__0", "nginx.internal", "Portal:TrustedProxies:0 'nginx.internal' is not an IP address or CIDR network")]

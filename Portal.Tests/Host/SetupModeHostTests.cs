@@ -94,6 +94,24 @@ public sealed class SetupModeHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_setup_link_opened_after_its_lifetime_says_it_expired_and_how_to_get_a_new_one()
+    {
+        var clock = new ShiftableTimeProvider();
+        await using var portal = new PortalHost(configureServices: services => services.AddSingleton<TimeProvider>(clock));
+        var link = portal.SetupLink;
+        clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
+        using var client = portal.CreateHttpClient();
+
+        var response = await client.GetAsync(new Uri(link));
+
+        Assert.Equal("/access?problem=setup-link-expired", response.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
+        var page = await (await client.GetAsync(response.Headers.Location)).Content.ReadAsStringAsync();
+        Assert.Contains("That setup link expired", page, StringComparison.Ordinal);
+        Assert.Contains("Restart the portal to print a new one", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Repeated_wrong_tokens_are_refused_for_a_minute()
     {
         using var client = host.CreateHttpClient();

@@ -50,7 +50,12 @@ internal static class SetupEndpoints
                 {
                     return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={AccessProblem.TooManySetupAttempts}");
                 }
-                var problem = outcome == SetupLinkOutcome.AlreadyUsed ? AccessProblem.SetupLinkUsed : AccessProblem.SetupLinkUnknown;
+                var problem = outcome switch
+                {
+                    SetupLinkOutcome.AlreadyUsed => AccessProblem.SetupLinkUsed,
+                    SetupLinkOutcome.Expired => AccessProblem.SetupLinkExpired,
+                    _ => AccessProblem.SetupLinkUnknown,
+                };
                 return Results.Redirect($"{PortalWebExtensions.AccessPath}?problem={problem}");
         }
     }
@@ -61,6 +66,7 @@ internal static class AccessProblem
 {
     public const string SetupLinkUnknown = "setup-link-unknown";
     public const string SetupLinkUsed = "setup-link-used";
+    public const string SetupLinkExpired = "setup-link-expired";
     public const string TooManySetupAttempts = "too-many-attempts";
     public const string SetupModeOver = "setup-mode-over";
 }
