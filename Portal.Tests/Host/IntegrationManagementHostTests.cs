@@ -65,6 +65,16 @@ public sealed class IntegrationManagementHostTests
         Assert.Contains("no longer exists or is disabled", await scenario.StatusMessageAfterAsync(grace, response), StringComparison.Ordinal);
         Assert.Equal(tokensBefore, scenario.Bitbucket.TokenRequests);
         Assert.DoesNotContain(await scenario.UsersAsync(), u => u.DisplayName == "Grace Hopper");
+        // The sign-in page offers only the enabled integration.
+        var disabledName = await scenario.QueryAsync(db => db.Integrations.Where(i => i.Id == scenario.IntegrationId).Select(i => i.Name).SingleAsync());
+        var signInPage = await grace.Http.GetStringAsync(new Uri("/signin", UriKind.Relative));
+        Assert.Contains("Sign in with Other Bitbucket", signInPage, StringComparison.Ordinal);
+        Assert.DoesNotContain($"Sign in with {disabledName}", signInPage, StringComparison.Ordinal);
+        // With every integration disabled it says sign-in is off, not that none was ever set up.
+        await scenario.QueryAsync(db => db.Integrations.ExecuteUpdateAsync(set => set.SetProperty(i => i.Enabled, false)));
+        var noWayIn = await grace.Http.GetStringAsync(new Uri("/signin", UriKind.Relative));
+        Assert.Contains("Sign-in is turned off at the moment: every integration is disabled", noWayIn, StringComparison.Ordinal);
+        Assert.DoesNotContain("No sign-in options are set up yet", noWayIn, StringComparison.Ordinal);
         scenario.AssertNoServerErrors();
     }
 

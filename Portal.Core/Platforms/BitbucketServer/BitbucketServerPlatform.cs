@@ -96,7 +96,7 @@ public sealed partial class BitbucketServerPlatform(BitbucketVersionProbe probe,
             "Come back here and choose **Create Integration**.",
         ],
         ChoiceWarning: serverAlsoOffersOAuth2
-            ? "This Bitbucket supports OAuth 2; use OAuth 1 only if you must. Private Packagist notes that from Bitbucket 8, OAuth 1 application links can no longer be used to set up repository synchronisation."
+            ? "This Bitbucket supports OAuth 2; use OAuth 1 only if you must: from Bitbucket 8, OAuth 1 application links can no longer be used to set up repository synchronisation, so a tool that reads repositories through this link needs OAuth 2."
             : null);
 
     public OAuth1Keys NewOAuth1Keys()

@@ -110,6 +110,10 @@ public sealed class AddIntegrationTests : WizardTestBase
         WaitForText(cut, "[data-testid=create-errors]", "already exists");
         Assert.Equal("Acme Bitbucket", cut.Find("input#integration-name").GetAttribute("value"));
         Assert.Equal(ClientId, cut.Find("input#integration-client-id").GetAttribute("value"));
+
+        // Renaming it answers that error: the box about the earlier values goes.
+        cut.Find("input#integration-name").Input("Acme Bitbucket EU");
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=create-errors]")), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -165,6 +169,7 @@ public sealed class AddIntegrationTests : WizardTestBase
         await cut.InvokeAsync(() => Draft.ChooseOAuthVersionAsync(OAuthVersion.OAuth1));
 
         WaitForText(cut, "[data-testid=oauth1-on-new-server]", "from Bitbucket 8");
+        Assert.DoesNotContain("Packagist", cut.Find("[data-testid=oauth1-on-new-server]").TextContent, StringComparison.Ordinal);
         Assert.Contains("choose Atlassian product, not \"External application\"", cut.Find("[data-testid=platform-steps]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("input#integration-client-id"));
         Assert.NotNull(cut.Find("input#oauth1-consumer-key"));
