@@ -81,6 +81,24 @@ public sealed class ErrorPagesHostTests
     }
 
     [Fact]
+    public async Task A_form_far_larger_than_any_of_the_portal_s_is_read_only_up_to_a_limit_and_gets_the_400_page()
+    {
+        await using var host = new PortalHost();
+        using var client = host.CreateHttpClient();
+        using var huge = new ByteArrayContent(new byte[2 * 1024 * 1024]);
+        huge.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+
+        var response = await client.PostAsync(new Uri("/signin", UriKind.Relative), huge);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("The form you sent has expired or came from another site", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        AssertNothingLoggedAsError(host);
+        // ASP.NET Core's default is 30 MB; the portal's forms are a few hundred bytes, the circuit's messages at most 256 KB.
+        var kestrel = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value;
+        Assert.Equal(512 * 1024, kestrel.Limits.MaxRequestBodySize);
+    }
+
+    [Fact]
     public async Task An_unknown_address_gets_the_404_page()
     {
         await using var host = new PortalHost();

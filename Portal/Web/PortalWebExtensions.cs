@@ -10,6 +10,9 @@ internal static class PortalWebExtensions
 {
     public const string AccessPath = "/access";
     public const string HealthPath = "/healthz";
+    internal const int MaximumCircuitMessageBytes = 256 * 1024;
+    internal const int MaximumRequestBodyBytes = 2 * MaximumCircuitMessageBytes;
+    internal const int MaximumFormValueBytes = 16 * 1024;
 
     /// <summary>Blazor with MudBlazor, authentication, cookies, trusted proxies and rate limits.</summary>
     public static void AddPortalWeb(this WebApplicationBuilder builder)
@@ -22,7 +25,19 @@ internal static class PortalWebExtensions
         // The same for redirects to the server's authorize page, whose URL carries the state.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Result.RedirectResult", LogLevel.Warning);
         var services = builder.Services;
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // Every keystroke sends a field's whole text: a pasted CA certificate may be as long as the portal reads one
+        // (TrustedCertificatePem.MaxLength, 64 KB), past SignalR's 32 KB default, which would end the page's connection.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = MaximumCircuitMessageBytes);
+        // The portal's HTTP forms (sign-out, Verify) are a few hundred bytes; everything else goes over the circuit, whose
+        // long-polling fallback posts messages of up to the size above. A limit just past that keeps an anonymous caller
+        // from making the server read ASP.NET Core's default 30 MB before antiforgery refuses the request.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaximumRequestBodyBytes);
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form =>
+        {
+            form.MultipartBodyLengthLimit = MaximumRequestBodyBytes;
+            form.ValueLengthLimit = MaximumFormValueBytes;
+        });
         // Snackbars at MudBlazor's default 95% opacity blend into the page and fall below 4.5:1 text contrast (WCAG 2.1 AA).
         services.AddMudServices(mud => mud.SnackbarConfiguration.MaximumOpacity = 100);
         services.AddPortalAuthentication();
