@@ -65,14 +65,13 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
         {
             using var document = JsonDocument.Parse(answer.Body);
             var root = document.RootElement;
-            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             bool? enterprise = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("enterprise", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null;
-            if (GitLabVersion.TryParse(Text("version"), Text("revision"), enterprise, out var version))
+            if (GitLabVersion.TryParse(root.StringProperty("version"), root.StringProperty("revision"), enterprise, out var version))
             {
                 return new(version, null);
             }
             return GitLabApiResult<GitLabVersion>.Fail(GitLabFailureKind.NotGitLab,
-                $"GitLab answered {path}, but its version \"{Text("version")}\" could not be read: check that no proxy rewrites /api/v4/.");
+                $"GitLab answered {path}, but its version \"{root.StringProperty("version")}\" could not be read: check that no proxy rewrites /api/v4/.");
         }
         catch (JsonException)
         {
@@ -147,8 +146,7 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
             {
                 return default;
             }
-            string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            return (Text("error"), Text("error_description"), Text("message"));
+            return (root.StringProperty("error"), root.StringProperty("error_description"), root.StringProperty("message"));
         }
         catch (JsonException)
         {

@@ -52,7 +52,7 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
     private async Task<GitLabDiscoveryResult> RecogniseByApiAsync(string baseUrl, GitLabDiscoveryResult discovered, GitLabHttpAnswer discovery, CancellationToken ct)
     {
         // A short limit of its own: within a status check's overall limit, a slow /api/ must not hide the discovery's failure.
-        var (answer, failure) = await GitLabHttp.GetAsync(http, new Uri(GitLabEndpoints.Version(baseUrl)), authorize: null, TimeSpan.FromTicks(Math.Min(_timeout.Ticks, ApiFallbackTimeout.Ticks)), ct);
+        var (answer, failure) = await GitLabHttp.GetAsync(http, new Uri(GitLabEndpoints.Version(baseUrl)), authorize: null, _timeout < ApiFallbackTimeout ? _timeout : ApiFallbackTimeout, ct);
         if (failure is not null || !IsGitLabApiAnswer(answer!))
         {
             return discovered;
@@ -76,11 +76,10 @@ public sealed class GitLabDiscovery(HttpClient http, TimeSpan? timeout = null)
         {
             using var document = JsonDocument.Parse(answer.Body);
             var root = document.RootElement;
-            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             return answer.Status switch
             {
-                401 => Text("message") == "401 Unauthorized",
-                200 => GitLabVersion.TryParse(Text("version"), Text("revision"), null, out _),
+                401 => root.StringProperty("message") == "401 Unauthorized",
+                200 => GitLabVersion.TryParse(root.StringProperty("version"), root.StringProperty("revision"), null, out _),
                 _ => false,
             };
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Portal.Core.Connections;
 
 namespace Portal.Core.Platforms.GitLabSelfManaged;
@@ -52,6 +53,12 @@ internal static class GitLabHttp
     }
 
     private const string ServerName = "GitLab";
+
+    /// <summary>The string property <paramref name="name"/> of a JSON object; null when absent, not a string, or not an object.</summary>
+    public static string? StringProperty(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     public static GitLabFailure TimedOut(Uri uri, TimeSpan timeout) => From(ConnectionFailures.TimedOut(uri, timeout, ServerName));
 
