@@ -32,6 +32,13 @@ public sealed class IntegrationService(
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>The integration's name, or null when there is none with this id.</summary>
+    public async Task<string?> FindNameAsync(Guid integrationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Integrations.AsNoTracking().Where(i => i.Id == integrationId).Select(i => i.Name).SingleOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>What an OAuth 1 integration's link on its server must contain (public values only).</summary>
     public async Task<(string Name, string ConsumerKey, string PublicKeyPem, string Platform)?> FindOAuth1LinkValuesAsync(Guid integrationId, CancellationToken cancellationToken = default)
     {

@@ -126,6 +126,35 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
     }
 
     [Fact]
+    public async Task A_kept_draft_whose_integration_was_created_meanwhile_is_not_restored()
+    {
+        var page = await OpenWizardAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Created Elsewhere");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync(fake.BaseUrl);
+        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Client ID", Exact = true }).FillAsync("0123456789abcdef0123456789abcdef");
+        // What a duplicated tab (or a tab whose connection dropped during Create) still holds: the draft kept before Create.
+        const string draftKey = "portal.integration-draft";
+        await page.WaitForFunctionAsync($"() => sessionStorage.getItem('{draftKey}') !== null");
+        var keptDraft = await page.EvaluateAsync<string>($"() => sessionStorage.getItem('{draftKey}')");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true }).FillAsync("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create Integration" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/integrations\\?created="));
+
+        await page.EvaluateAsync("([key, value]) => sessionStorage.setItem(key, value)", new[] { draftKey, keptDraft });
+        await page.GotoAsync($"{host.BaseUrl}/integrations/new");
+        await page.WaitForInteractiveAsync();
+
+        var notice = page.GetByTestId("draft-already-created");
+        await Assertions.Expect(notice).ToContainTextAsync("already created as the integration Created Elsewhere");
+        await Assertions.Expect(notice.GetByRole(AriaRole.Link, new() { Name = "Created Elsewhere" })).ToHaveAttributeAsync("href", new Regex("^/integrations/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.GetByTestId("draft-restored")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true })).ToHaveValueAsync("");
+        Assert.Null(await page.EvaluateAsync<string?>($"() => sessionStorage.getItem('{draftKey}')"));
+        await page.AssertNoAccessibilityViolationsAsync("wizard, kept draft already created");
+    }
+
+    [Fact]
     public async Task Leaving_with_unsaved_changes_asks_first()
     {
         var page = await OpenWizardAsync();
