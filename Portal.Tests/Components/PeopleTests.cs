@@ -44,6 +44,47 @@ public sealed class PeopleTests : MudTestBase
     }
 
     [Fact]
+    public async Task Revoking_ones_own_role_asks_first_and_keeping_it_changes_nothing()
+    {
+        var (ada, adaActor) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: true, canSignIn: true);
+        Auth.SignInAs(adaActor);
+        var cut = Ctx.Render<People>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+
+        cut.Find("input[aria-label='Administrator: Ada Lovelace']").Change(false);
+        cut.WaitForElement(".mud-dialog button:contains('Keep it')", TimeSpan.FromSeconds(10));
+        Assert.Contains("Revoke your own administrator role?", cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal);
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Keep it").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
+        cut.WaitForAssertion(() => Assert.True(cut.Find("input[aria-label='Administrator: Ada Lovelace']").HasAttribute("checked")));
+        Assert.True(await IsAdministratorAsync(ada.Id));
+
+        cut.Find("input[aria-label='Administrator: Ada Lovelace']").Change(false);
+        cut.WaitForElement(".mud-dialog button:contains('Revoke my role')", TimeSpan.FromSeconds(10));
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Revoke my role").Click();
+
+        cut.WaitForAssertion(() => Assert.False(IsAdministratorAsync(ada.Id).GetAwaiter().GetResult()), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Revoking_someone_elses_role_does_not_ask()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true, canSignIn: true);
+        var (grace, _) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: true);
+        Auth.SignInAs(ada);
+        var cut = Ctx.Render<People>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+
+        cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(false);
+
+        cut.WaitForAssertion(() => Assert.Contains("Grace Hopper is no longer an administrator", cut.Markup, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll(".mud-dialog"));
+        Assert.False(await IsAdministratorAsync(grace.Id));
+    }
+
+    [Fact]
     public async Task Granting_the_role_shows_who_is_now_an_administrator()
     {
         var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
