@@ -38,11 +38,20 @@ public sealed class AdminActions(AdministratorGate gate, ILogger<AdminActions> l
     /// </summary>
     public async Task LockAdministratorsAsync(PortalDbContext db, Actor actor, CancellationToken cancellationToken)
     {
-        await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
-        if (await gate.CheckAsync(db, actor, cancellationToken) is { } refusal)
+        if (await LockAdministratorsAndCheckAsync(db, actor, cancellationToken) is { } refusal)
         {
             throw new RefusedMeanwhileException(refusal);
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="LockAdministratorsAsync"/> for an action that does not run through <see cref="RunAsync"/> (the
+    /// callback of a verification): returns the refusal instead of throwing it.
+    /// </summary>
+    public async Task<AccessRefusal?> LockAdministratorsAndCheckAsync(PortalDbContext db, Actor actor, CancellationToken cancellationToken)
+    {
+        await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
+        return await gate.CheckAsync(db, actor, cancellationToken);
     }
 
     private sealed class RefusedMeanwhileException(AccessRefusal refusal) : Exception(refusal.Message)

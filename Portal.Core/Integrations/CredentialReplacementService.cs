@@ -146,17 +146,26 @@ public sealed class CredentialReplacementService(
             .SingleOrDefaultAsync(r => r.Id == replacementId && r.IntegrationId == integrationId, cancellationToken);
     }
 
+    /// <summary>Whether a verified replacement was swapped in; if not, the refusal when its verifier is no longer an administrator.</summary>
+    internal sealed record SwapIn(bool Swapped, AccessRefusal? Refusal = null);
+
     /// <summary>
     /// A verification with <paramref name="replacement"/> succeeded: its credentials become the integration's and the
-    /// old ones are discarded, in one transaction. False when it was discarded or replaced meanwhile (nothing changes).
+    /// old ones are discarded, in one transaction, if whoever started it is still an administrator at that moment.
+    /// Nothing changes when it was discarded or replaced meanwhile.
     /// </summary>
-    internal async Task<bool> SwapInAsync(CredentialReplacement replacement, Actor verifier, string verifiedAs, CancellationToken cancellationToken)
+    internal async Task<SwapIn> SwapInAsync(CredentialReplacement replacement, Actor verifier, string verifiedAs, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The swap is an administrator's change: authorized here, under the lock a revoke takes too, not when the browser left.
+        if (await actions.LockAdministratorsAndCheckAsync(db, verifier, cancellationToken) is { } refusal)
+        {
+            return new SwapIn(false, refusal);
+        }
         if (await db.CredentialReplacements.Where(r => r.Id == replacement.Id).ExecuteDeleteAsync(cancellationToken) != 1)
         {
-            return false;
+            return new SwapIn(false);
         }
         var updated = replacement.Kind == CredentialKind.ClientSecret
             ? await db.Integrations.Where(i => i.Id == replacement.IntegrationId)
@@ -166,13 +175,13 @@ public sealed class CredentialReplacementService(
                     .SetProperty(i => i.ProtectedPrivateKey, replacement.ProtectedPrivateKey), cancellationToken);
         if (updated != 1)
         {
-            return false;
+            return new SwapIn(false);
         }
         await audit.AddAsync(db, verifier, AuditKind.SecretReplacementCompleted, replacement.IntegrationId,
             $"The new {Describe(replacement.Kind)} worked ({verifiedAs}) and replaced the old one, which was discarded.", cancellationToken: cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return new SwapIn(true);
     }
 
     /// <summary>Keeps why a verification of <paramref name="replacementId"/> failed, for the page; the current credentials stay.</summary>
@@ -182,8 +191,11 @@ public sealed class CredentialReplacementService(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var text = failure.Length > 4000 ? failure[..4000] : failure;
-        await db.CredentialReplacements.Where(r => r.Id == replacement.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastFailure, text).SetProperty(r => r.LastFailedAt, now), cancellationToken);
+        if (await db.CredentialReplacements.Where(r => r.Id == replacement.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastFailure, text).SetProperty(r => r.LastFailedAt, now), cancellationToken) != 1)
+        {
+            return; // discarded or replaced meanwhile: the failure concerns credentials nobody holds any more
+        }
         await audit.AddAsync(db, verifier, AuditKind.SecretReplacementFailed, replacement.IntegrationId,
             $"The new {Describe(replacement.Kind)} did not work; the current one stays. {text}", cancellationToken: cancellationToken);
         await db.SaveChangesAsync(cancellationToken);

@@ -214,7 +214,11 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         {
             // Pending new credentials belonged to the credentials just replaced; a verification in flight then swaps nothing.
             // Deleted by statement, in the save's transaction: a pending replacement discarded meanwhile is no conflict.
-            await db.CredentialReplacements.Where(r => r.IntegrationId == integration.Id).ExecuteDeleteAsync(cancellationToken);
+            if (await db.CredentialReplacements.Where(r => r.IntegrationId == integration.Id).ExecuteDeleteAsync(cancellationToken) > 0)
+            {
+                await audit.AddAsync(db, actor, AuditKind.SecretReplacementDiscarded, integration.Id,
+                    "The pending new credentials were discarded: this edit replaced the credentials they were meant to replace.", cancellationToken: cancellationToken);
+            }
         }
         try
         {

@@ -53,13 +53,27 @@ public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> d
             }
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var updated = await db.Integrations.Where(i => i.Id == integrationId)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.TrustedCaPem, certificate!.Pem), ct);
-            if (updated != 1)
+            // Locked before it is read, so that what the audit log says was replaced is what was replaced.
+            await db.LockIntegrationRowAsync(integrationId, ct);
+            var current = await db.Integrations.Where(i => i.Id == integrationId).Select(i => new { i.TrustedCaPem }).SingleOrDefaultAsync(ct);
+            if (current is null)
             {
                 return new TrustChange(false, null, NotFound);
             }
-            await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integrationId, AuditDetails.Certificate(certificate!), cancellationToken: ct);
+            if (current.TrustedCaPem == certificate!.Pem)
+            {
+                // Already trusted (another administrator, or a second click): nothing changes and nothing is recorded.
+                return new TrustChange(true, certificate, null);
+            }
+            await db.Integrations.Where(i => i.Id == integrationId)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.TrustedCaPem, certificate.Pem), ct);
+            if (current.TrustedCaPem is { } replaced)
+            {
+                var removed = TrustedCertificatePem.Parse(replaced, DateTimeOffset.MinValue).Certificate;
+                await audit.AddAsync(db, actor, AuditKind.CertificateRemoved, integrationId,
+                    removed is null ? "The trusted certificate was replaced." : AuditDetails.Certificate(removed), cancellationToken: ct);
+            }
+            await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integrationId, AuditDetails.Certificate(certificate), cancellationToken: ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             await changeListeners.ChangedAsync(ct);
@@ -72,8 +86,9 @@ public sealed class IntegrationTrustService(IDbContextFactory<PortalDbContext> d
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.LockIntegrationRowAsync(integrationId, ct);
             var trusted = await db.Integrations.Where(i => i.Id == integrationId).Select(i => i.TrustedCaPem).SingleOrDefaultAsync(ct);
-            if (trusted is null || await db.Integrations.Where(i => i.Id == integrationId)
+            if (trusted is null || await db.Integrations.Where(i => i.Id == integrationId && i.TrustedCaPem == trusted)
                     .ExecuteUpdateAsync(s => s.SetProperty(i => i.TrustedCaPem, (string?)null), ct) != 1)
             {
                 // Nothing was trusted (or the integration is gone): nothing changes and nothing is recorded.

@@ -267,15 +267,14 @@ public sealed class SignInService(
             {
                 await replacements.RecordFailureAsync(replacement, VerificationMessages.FailedStep(outcome), browser, cancellationToken);
             }
-            // The swap is an administrator's change: whoever started the verification must still be one when the server sends the browser back.
-            else if (await gate.CheckAsync(browser, cancellationToken) is { } refusal)
+            // The swap is an administrator's change: whoever started the verification must still be one when it runs.
+            else if (await replacements.SwapInAsync(replacement, browser, $"signed in as {outcome.Identity?.DisplayName ?? outcome.Identity?.Name}", cancellationToken) is { Swapped: false } notSwapped)
             {
                 outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State,
-                    CredentialReplacementMessages.NotSwappedWithoutAccess(kind, refusal.Message), pending, integration.Name);
-            }
-            else if (!await replacements.SwapInAsync(replacement, browser, $"signed in as {outcome.Identity?.DisplayName ?? outcome.Identity?.Name}", cancellationToken))
-            {
-                outcome = SignInOutcome.Failure(SignInErrorKind.StateUnknown, SignInStep.State, CredentialReplacementMessages.DiscardedMeanwhile(kind), pending, integration.Name);
+                    notSwapped.Refusal is { } refusal
+                        ? CredentialReplacementMessages.NotSwappedWithoutAccess(kind, refusal.Message)
+                        : CredentialReplacementMessages.DiscardedMeanwhile(kind),
+                    pending, integration.Name);
             }
             else
             {

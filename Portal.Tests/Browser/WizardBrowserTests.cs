@@ -70,7 +70,7 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await page.GetByRole(AriaRole.Button, new() { Name = "Create Integration" }).ClickAsync();
 
         await page.WaitForURLAsync(new Regex("/integrations\\?created="));
-        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Acme Bitbucket" });
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Integrations" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "Acme Bitbucket" });
         await Assertions.Expect(row).ToContainTextAsync(fake.BaseUrl);
         await Assertions.Expect(row).ToContainTextAsync("8.9.1");
         await Assertions.Expect(row).ToContainTextAsync("OAuth 2");

@@ -75,7 +75,7 @@ public sealed class PeopleTests : MudTestBase
         var (grace, _) = await Ctx.Services.PersonAsync("Grace Hopper", isAdministrator: true);
         Auth.SignInAs(ada);
         var cut = Ctx.Render<People>();
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("table[aria-label=People] tbody tr").Count));
 
         cut.Find("input[aria-label='Administrator: Grace Hopper']").Change(false);
 

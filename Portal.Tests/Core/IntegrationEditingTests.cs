@@ -262,6 +262,9 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
         Assert.True(result.Value.Succeeded);
         await using var db = database.CreateContext();
         Assert.Empty(await db.CredentialReplacements.ToListAsync());
+        var discarded = await db.AuditEntries.SingleAsync(e => e.Kind == Portal.Core.Audit.AuditKind.SecretReplacementDiscarded);
+        Assert.Equal(integration.Id, discarded.IntegrationId);
+        Assert.Contains("this edit replaced the credentials", discarded.Details, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using Portal.Core.Platforms.BitbucketServer;
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Audit;
+using Portal.Core.Persistence;
 using Portal.Core.Integrations;
 using Portal.Core.Platforms;
 using Portal.Core.Status;
@@ -136,5 +139,30 @@ public sealed class IntegrationTrustSignInTests
         Assert.DoesNotContain("PRIVATE KEY", during.Certificate.Pem, StringComparison.Ordinal);
         Assert.Null(after!.Certificate);
         Assert.False(missing.Value.IntegrationFound);
+    }
+
+    [Fact]
+    public async Task Replacing_a_trusted_certificate_records_both_and_trusting_the_same_one_again_records_nothing()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions());
+        var services = scenario.Host.Services;
+        var admin = await services.AdministratorAsync();
+        using var first = TestCertificateAuthority.Create();
+        using var second = TestCertificateAuthority.Create();
+        await using var scope = services.CreateAsyncScope();
+        var trust = scope.ServiceProvider.GetRequiredService<IntegrationTrustService>();
+
+        Assert.True((await trust.TrustAsync(admin, scenario.IntegrationId, first.Root.ExportCertificatePem())).Value.Succeeded);
+        Assert.True((await trust.TrustAsync(admin, scenario.IntegrationId, first.Root.ExportCertificatePem())).Value.Succeeded);
+        Assert.True((await trust.TrustAsync(admin, scenario.IntegrationId, second.Root.ExportCertificatePem())).Value.Succeeded);
+
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var kinds = await db.AuditEntries.AsNoTracking().Where(e => e.IntegrationId == scenario.IntegrationId
+                && (e.Kind == AuditKind.CertificateTrusted || e.Kind == AuditKind.CertificateRemoved))
+            .OrderBy(e => e.Id).Select(e => new { e.Kind, e.Details }).ToListAsync();
+        Assert.Equal([AuditKind.CertificateTrusted, AuditKind.CertificateRemoved, AuditKind.CertificateTrusted], kinds.Select(k => k.Kind));
+        Assert.Equal(kinds[0].Details, kinds[1].Details);
+        Assert.NotEqual(kinds[0].Details, kinds[2].Details);
+        Assert.Equal(second.Root.ExportCertificatePem(), (await trust.FindAsync(scenario.IntegrationId))!.Certificate!.Pem);
     }
 }
