@@ -19,6 +19,9 @@ namespace Portal.Core.Integrations;
 /// <param name="ServerDetected">Whether the live check found the server at the (new) Base URL.</param>
 /// <param name="EditedFrom">The integration as the form loaded it: when another administrator changed one of the form's
 /// settings since, nothing is saved, so an edit in a tab left open does not put back what they changed.</param>
+/// <param name="DifferentServer">With a new Base URL: it is another server, not the same one at a new address. People
+/// are matched by their user id on the server, and another server gives the same ids to other people, so the accounts
+/// that signed in through the integration are unlinked from it and their sessions end.</param>
 public sealed record IntegrationEdit(
     Guid Id,
     string Name,
@@ -31,7 +34,8 @@ public sealed record IntegrationEdit(
     string? TrustedCaPem = null,
     bool ChangesTrustedCa = false,
     bool ServerDetected = false,
-    IntegrationDetails? EditedFrom = null)
+    IntegrationDetails? EditedFrom = null,
+    bool DifferentServer = false)
 {
     /// <summary>Never prints the secrets.</summary>
     public override string ToString() => $"IntegrationEdit {{ Id = {Id}, Name = {Name}, BaseUrl = {BaseUrl}, OAuthVersion = {OAuthVersion} }}";
@@ -209,7 +213,13 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
             await audit.AddAsync(db, actor, AuditKind.CertificateTrusted, integration.Id, AuditDetails.Certificate(trustedCa), cancellationToken: cancellationToken);
         }
         var credentialsChanged = changed.Any(c => c is OAuthVersionChange or ClientIdChange or ClientSecretChange or KeyPairChange);
-        await using var transaction = credentialsChanged ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var unlinkAccounts = baseUrlChanged && edit.DifferentServer;
+        await using var transaction = credentialsChanged || unlinkAccounts ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (unlinkAccounts && await UnlinkAccountsAsync(db, actor, integration.Id, cancellationToken) is { } refusal)
+        {
+            await RollBackAsync(transaction);
+            return new EditIntegrationResult(null, [new ValidationFailure(nameof(IntegrationEdit.DifferentServer), refusal)], [], false);
+        }
         if (credentialsChanged)
         {
             // Pending new credentials belonged to the credentials just replaced; a verification in flight then swaps nothing.
@@ -244,6 +254,28 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         }
         await changeListeners.ChangedAsync(cancellationToken);
         return new EditIntegrationResult(IntegrationDetails.From(integration), [], changed, markNotVerified);
+    }
+
+    /// <summary>
+    /// Unlinks the accounts that signed in through the integration and ends their sessions, in the edit's transaction;
+    /// returns why not instead when it would leave no administrator a way in.
+    /// </summary>
+    private async Task<string?> UnlinkAccountsAsync(PortalDbContext db, Actor actor, Guid integrationId, CancellationToken cancellationToken)
+    {
+        // Unlinking changes who can sign in as an administrator: decided under the lock a role change takes too.
+        await actions.LockAdministratorsAsync(db, actor, cancellationToken);
+        if (await WayInProtection.FindRefusalAsync(db, integrationId, WayInProtection.Action.PointElsewhere, cancellationToken) is { } refusal)
+        {
+            return refusal;
+        }
+        var unlinked = await db.ExternalIdentities.Where(e => e.IntegrationId == integrationId).ExecuteDeleteAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var ended = await db.Sessions.Where(s => s.IntegrationId == integrationId && s.EndedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, Sessions.SessionEndReason.IntegrationRemoved), cancellationToken);
+        await audit.AddAsync(db, actor, AuditKind.IntegrationEdited, integrationId,
+            $"Pointed at a different server: {unlinked} account link(s) removed, {ended} session(s) ended; those people get new accounts at their next sign-in.",
+            cancellationToken: cancellationToken);
+        return null;
     }
 
     private static bool ChangedSince(IntegrationDetails loaded, Integration now) =>

@@ -14,6 +14,8 @@ internal static class WayInProtection
     {
         Disable,
         Delete,
+        /// <summary>A new Base URL on a different server, which unlinks the accounts that signed in through it.</summary>
+        PointElsewhere,
     }
 
     /// <summary>Null when <paramref name="integrationId"/> may be disabled or deleted; otherwise why not and what to do first.</summary>
@@ -30,7 +32,12 @@ internal static class WayInProtection
         }
         var name = throughThisOne[0].Name;
         var administrators = string.Join(", ", throughThisOne.Select(p => p.DisplayName).Distinct().Order(StringComparer.CurrentCulture));
-        var verb = action == Action.Disable ? "Disabling" : "Deleting";
+        var verb = action switch
+        {
+            Action.Disable => "Disabling",
+            Action.Delete => "Deleting",
+            _ => "Pointing it at a different server (which unlinks the accounts that signed in through it)",
+        };
         return $"\"{name}\" is the only enabled integration through which an administrator ({administrators}) has signed in. " +
                $"{verb} it would leave no administrator a way to sign in to the portal. First give an administrator another way in: " +
                "sign in through another enabled integration with an administrator's account (or grant the administrator role on People to someone who has), then try again.";

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Portal.Core.Platforms.BitbucketServer;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,6 +76,10 @@ public sealed class IntegrationManagementBrowserTests(BrowserFixture browser) : 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync(newServer.BaseUrl);
         await Assertions.Expect(page.GetByTestId("detected-version")).ToContainTextAsync("9.4.2");
         await Assertions.Expect(page.GetByTestId("fixed-callback-url")).ToHaveTextAsync(CallbackUrl.For(host.BaseUrl, integrationId));
+        // A move by default: people keep their accounts unless the admin says it is another server.
+        var differentServer = page.GetByRole(AriaRole.Checkbox, new() { Name = "This is a different Bitbucket, not the same one at a new address" });
+        await Assertions.Expect(differentServer).Not.ToBeCheckedAsync();
+        await Assertions.Expect(differentServer).ToHaveAccessibleDescriptionAsync(new Regex("unlinks the accounts that signed in through this integration"));
         // A new Client ID needs the secret that goes with it: both typed key by key, faster than the server answers.
         var clientId = page.GetByRole(AriaRole.Textbox, new() { Name = "Client ID", Exact = true });
         await clientId.FillAsync("");

@@ -96,6 +96,68 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_Base_URL_on_a_different_server_unlinks_the_accounts_and_ends_their_sessions_while_a_move_keeps_them()
+    {
+        var acme = await VerifiedOAuth2Async();
+        var other = await VerifiedOAuth2Async("Other");
+        var (bob, _) = await services.PersonAsync("Bob", isAdministrator: false);
+        var bobsSession = await LinkAsync(bob.Id, acme.Id, externalUserId: 1);
+        await LinkAsync(bob.Id, other.Id, externalUserId: 1);
+        var moved = Unchanged(acme) with { BaseUrl = "https://git.example.com/bitbucket", ServerVersion = "9.4.2" };
+
+        Assert.True((await Editing.EditAsync(admin, moved)).Value.Succeeded);
+        Assert.Equal(2, await IdentitiesOfAsync(bob.Id));
+
+        var elsewhere = Unchanged(acme) with { BaseUrl = "https://staging.example.com", ServerVersion = "9.4.2", DifferentServer = true };
+        var result = (await Editing.EditAsync(admin, elsewhere with { EditedFrom = await Editing.FindAsync(acme.Id) })).Value;
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+        await using var db = database.CreateContext();
+        Assert.Equal([other.Id], await db.ExternalIdentities.Where(e => e.UserId == bob.Id).Select(e => e.IntegrationId).ToListAsync());
+        var session = await db.Sessions.SingleAsync(x => x.Id == bobsSession);
+        Assert.Equal(Portal.Core.Sessions.SessionEndReason.IntegrationRemoved, session.EndReason);
+        Assert.True(await db.Users.AnyAsync(u => u.Id == bob.Id));
+        var entry = await db.AuditEntries.Where(e => e.IntegrationId == acme.Id && e.Details!.StartsWith("Pointed at a different server")).SingleAsync();
+        Assert.Contains("1 account link(s) removed, 1 session(s) ended", entry.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pointing_the_administrators_only_way_in_at_a_different_server_is_refused_and_changes_nothing()
+    {
+        var acme = await VerifiedOAuth2Async();
+        await using (var db = database.CreateContext())
+        {
+            var ada = await db.Users.SingleAsync(u => u.DisplayName == "Ada");
+            db.ExternalIdentities.Add(new ExternalIdentity { UserId = ada.Id, IntegrationId = acme.Id, ExternalUserId = 1, Username = "ada", Slug = "ada" });
+            await db.SaveChangesAsync();
+        }
+
+        var result = (await Editing.EditAsync(admin, Unchanged(acme) with { BaseUrl = "https://staging.example.com", ServerVersion = "9.4.2", DifferentServer = true })).Value;
+
+        var refusal = Assert.Single(result.Errors);
+        Assert.Contains("Pointing it at a different server", refusal.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal("https://bitbucket.example.com", (await StoredAsync(acme.Id)).BaseUrl);
+        await using var check = database.CreateContext();
+        Assert.True(await check.ExternalIdentities.AnyAsync(e => e.IntegrationId == acme.Id));
+    }
+
+    private async Task<Guid> LinkAsync(Guid userId, Guid integrationId, long externalUserId)
+    {
+        await using (var db = database.CreateContext())
+        {
+            db.ExternalIdentities.Add(new ExternalIdentity { UserId = userId, IntegrationId = integrationId, ExternalUserId = externalUserId, Username = "bob", Slug = "bob" });
+            await db.SaveChangesAsync();
+        }
+        return await services.GetRequiredService<Portal.Core.Sessions.SessionService>().StartUserSessionAsync(userId, integrationId);
+    }
+
+    private async Task<int> IdentitiesOfAsync(Guid userId)
+    {
+        await using var db = database.CreateContext();
+        return await db.ExternalIdentities.CountAsync(e => e.UserId == userId);
+    }
+
+    [Fact]
     public async Task A_new_Client_ID_needs_its_Client_Secret()
     {
         var acme = await VerifiedOAuth2Async();

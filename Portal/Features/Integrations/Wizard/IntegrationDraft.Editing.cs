@@ -19,6 +19,16 @@ internal sealed partial class IntegrationDraft
 
     public bool BaseUrlChanged => Original is not null && Normalization.Url != Original.BaseUrl;
 
+    /// <summary>With a new Base URL: the admin says it is another server, so the accounts linked through it are unlinked at save.</summary>
+    public bool DifferentServer { get; private set; }
+
+    public void SetDifferentServer(bool value)
+    {
+        DifferentServer = value;
+        HasUnsavedChanges = true;
+        Changed?.Invoke();
+    }
+
     public bool OAuthVersionChanged => Original is not null && EditedOAuthVersion != Original.OAuthVersion;
 
     /// <summary>A new Client ID, or a switch to OAuth 2, needs the Client Secret that belongs to it.</summary>
@@ -34,6 +44,7 @@ internal sealed partial class IntegrationDraft
     {
         Reset();
         Original = integration;
+        DifferentServer = false;
         Id = integration.Id;
         Name = integration.Name;
         Platform = integration.Platform;
@@ -74,7 +85,8 @@ internal sealed partial class IntegrationDraft
             Check.TrustedCaPem,
             ChangesTrustedCa: !string.Equals(Check.TrustedCaPem, original.TrustedCaPem, StringComparison.Ordinal),
             ServerDetected: Check.Found,
-            EditedFrom: original);
+            EditedFrom: original,
+            DifferentServer: BaseUrlChanged && DifferentServer);
         var saved = await editing.EditAsync(actor, edit, cancellationToken);
         if (!saved.Succeeded)
         {
