@@ -46,6 +46,9 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
 
         await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
         await Assertions.Expect(page.GetByTestId("detected-oauth")).ToHaveTextAsync("OAuth 2");
+        // The provider check's warning (a plain-http base URL) is heard as well as seen.
+        await Assertions.Expect(page.GetByTestId("provider-check")).ToContainTextAsync("OAuth 2 provider answers, but");
+        await Assertions.Expect(page.GetByTestId("base-url-announcement")).ToContainTextAsync("OAuth 2 provider answers, but");
         Assert.InRange(fake.ApplicationPropertiesRequests, 1, 2);
         await page.GetByTestId("step-base-url").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("11-wizard-version-detected.png");
@@ -118,6 +121,8 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await page.WaitForInteractiveAsync();
 
         await Assertions.Expect(page.GetByTestId("draft-restored")).ToBeVisibleAsync();
+        // Inside a status region the page rendered before the draft was read, so screen readers announce it.
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { Has = page.GetByTestId("draft-restored") })).ToHaveCountAsync(1);
         await page.AssertNoAccessibilityViolationsAsync("wizard, draft restored after a reload");
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true })).ToHaveValueAsync("Draft Bitbucket");
         await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
