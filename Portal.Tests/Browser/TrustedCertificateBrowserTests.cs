@@ -40,6 +40,13 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Trust this certificate" }).ClickAsync();
         var chain = page.GetByRole(AriaRole.Region, new() { Name = "The certificates the server presented" });
+        // The button that had the focus is replaced by the chain: focus moves to its heading, and back on Cancel.
+        var chainHeading = page.GetByRole(AriaRole.Heading, new() { Name = "The certificates the server presented" });
+        await Assertions.Expect(chainHeading).ToBeFocusedAsync();
+        await chain.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Trust this certificate" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(chainHeading).ToBeFocusedAsync();
         await Assertions.Expect(chain.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
         await Assertions.Expect(chain.GetByTestId("certificate-subject").Nth(1)).ToHaveTextAsync(TestCertificateAuthority.IssuingSubject);
         await Assertions.Expect(chain.GetByTestId("certificate-fingerprint").Nth(1)).ToHaveTextAsync(
@@ -85,6 +92,7 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove trusted certificate" }).ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("no-trusted-certificate")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "What this integration trusts" })).ToBeFocusedAsync();
         await secondTab.GetByRole(AriaRole.Button, new() { Name = "Remove trusted certificate" }).ClickAsync();
         await Assertions.Expect(secondTab.GetByText("\"Acme Private CA\" trusted no certificate of its own any more: someone removed it a moment ago.")).ToBeVisibleAsync();
         await Assertions.Expect(secondTab.GetByTestId("no-trusted-certificate")).ToBeVisibleAsync();

@@ -137,6 +137,8 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await page.ScreenshotToAsync("74-replace-secret-shown.png");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save as pending" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("pending-note")).ToContainTextAsync("Sign-ins still use the current one");
+        // The button is gone with the form: focus moves to the note that took its place.
+        await page.WaitForFunctionAsync("() => document.activeElement?.querySelector('[data-testid=pending-note]') != null");
         await page.ScreenshotToAsync("75-replace-secret-pending.png");
         await page.AssertNoAccessibilityViolationsAsync("setup session, Replace Client Secret, a new secret pending");
 
@@ -156,6 +158,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         // The Bitbucket administrator resets the link's secret; the portal administrator discards the wrong one and pastes it.
         await page.GetByRole(AriaRole.Button, new() { Name = "Discard the new Client Secret" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("New Client Secret")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New Client Secret" })).ToBeFocusedAsync();
         var reset = fake.ResetClientSecret(link.ClientId);
         await page.GetByLabel("New Client Secret").FillAsync(reset.ClientSecret);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save as pending" }).ClickAsync();

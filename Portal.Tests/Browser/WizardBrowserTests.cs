@@ -160,6 +160,21 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
     }
 
     [Fact]
+    public async Task Start_over_clears_the_draft_and_leaves_the_focus_on_the_page_heading()
+    {
+        var page = await OpenWizardAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Half done");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start over" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Start over?" });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Start over" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true })).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start over" })).ToHaveCountAsync(0);
+        // The button that had the focus went with the draft: focus is on the heading, not lost to the top of the document.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add Integration", Level = 1 })).ToBeFocusedAsync();
+    }
+
+    [Fact]
     public async Task Leaving_with_unsaved_changes_asks_first()
     {
         var page = await OpenWizardAsync();

@@ -7,6 +7,9 @@ internal static class IntegrationMessages
 {
     public const string NoLongerExists = "That integration no longer exists: someone deleted it. The list shows those that remain.";
 
+    /// <summary>On the integration's own page, which has no list.</summary>
+    public const string ThisOneNoLongerExists = "This integration no longer exists: someone deleted it. Open Integrations to see those that remain.";
+
     public static string EnabledChanged(string name, bool enabled) => enabled
         ? $"\"{name}\" is enabled: its sign-in button is back and the status page checks it again."
         : $"\"{name}\" is disabled: nobody can sign in through it and the status page no longer checks it.";
