@@ -70,6 +70,8 @@ public sealed class AdministratorGate(IDbContextFactory<PortalDbContext> dbFacto
             "You signed in again (in another tab), which started a new session for this browser. Reload this page to continue with it."),
         (SessionState.IntegrationRemoved, _) => new(AccessRefusalReason.SessionEnded,
             "The integration you signed in through was removed, which ended your session. Sign in again through another integration."),
+        (SessionState.IntegrationServerChanged, _) => new(AccessRefusalReason.SessionEnded,
+            "An administrator pointed the integration you signed in through at a different server, which ended your session and unlinked your account from it. Sign in again: through it, with your account on the new server, you get a new portal account."),
         _ => new(AccessRefusalReason.SessionEnded,
             "Your session has ended, so this page can no longer make changes. Sign in again."),
     };

@@ -97,7 +97,8 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         var clientId = IntegrationValidator.Clean(edit.ClientId);
         var clientSecret = IntegrationValidator.Clean(edit.ClientSecret);
         var normalizedUrl = BaseUrlNormalizer.Normalize(edit.BaseUrl).Url;
-        var baseUrlChanged = normalizedUrl != integration.BaseUrl;
+        var loadedBaseUrl = integration.BaseUrl;
+        var baseUrlChanged = normalizedUrl != loadedBaseUrl;
         var versionChanged = edit.OAuthVersion != integration.OAuthVersion;
         var toOAuth2 = edit.OAuthVersion == OAuthVersion.OAuth2;
         var clientIdChanged = toOAuth2 && !versionChanged && clientId != integration.ClientId;
@@ -215,7 +216,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         var credentialsChanged = changed.Any(c => c is OAuthVersionChange or ClientIdChange or ClientSecretChange or KeyPairChange);
         var unlinkAccounts = baseUrlChanged && edit.DifferentServer;
         await using var transaction = credentialsChanged || unlinkAccounts ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        if (unlinkAccounts && await UnlinkAccountsAsync(db, actor, integration.Id, cancellationToken) is { } refusal)
+        if (unlinkAccounts && await UnlinkAccountsAsync(db, actor, integration.Id, loadedBaseUrl, cancellationToken) is { } refusal)
         {
             await RollBackAsync(transaction);
             return new EditIntegrationResult(null, [new ValidationFailure(nameof(IntegrationEdit.DifferentServer), refusal)], [], false);
@@ -260,10 +261,16 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
     /// Unlinks the accounts that signed in through the integration and ends their sessions, in the edit's transaction;
     /// returns why not instead when it would leave no administrator a way in.
     /// </summary>
-    private async Task<string?> UnlinkAccountsAsync(PortalDbContext db, Actor actor, Guid integrationId, CancellationToken cancellationToken)
+    private async Task<string?> UnlinkAccountsAsync(PortalDbContext db, Actor actor, Guid integrationId, string loadedBaseUrl, CancellationToken cancellationToken)
     {
         // Unlinking changes who can sign in as an administrator: decided under the lock a role change takes too.
         await actions.LockAdministratorsAsync(db, actor, cancellationToken);
+        // Like Delete: a sign-in finishing meanwhile either committed its session before this (and it is ended here) or waits.
+        await db.LockIntegrationRowAsync(integrationId, cancellationToken);
+        if (await db.Integrations.Where(i => i.Id == integrationId).Select(i => i.BaseUrl).SingleOrDefaultAsync(cancellationToken) != loadedBaseUrl)
+        {
+            return ChangedMeanwhile;
+        }
         if (await WayInProtection.FindRefusalAsync(db, integrationId, WayInProtection.Action.PointElsewhere, cancellationToken) is { } refusal)
         {
             return refusal;
@@ -271,7 +278,7 @@ public sealed class IntegrationEditing(IDbContextFactory<PortalDbContext> dbFact
         var unlinked = await db.ExternalIdentities.Where(e => e.IntegrationId == integrationId).ExecuteDeleteAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var ended = await db.Sessions.Where(s => s.IntegrationId == integrationId && s.EndedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, Sessions.SessionEndReason.IntegrationRemoved), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, Sessions.SessionEndReason.IntegrationServerChanged), cancellationToken);
         await audit.AddAsync(db, actor, AuditKind.IntegrationEdited, integrationId,
             $"Pointed at a different server: {unlinked} account link(s) removed, {ended} session(s) ended; those people get new accounts at their next sign-in.",
             cancellationToken: cancellationToken);

@@ -34,12 +34,12 @@ internal static class WayInProtection
         var administrators = string.Join(", ", throughThisOne.Select(p => p.DisplayName).Distinct().Order(StringComparer.CurrentCulture));
         var verb = action switch
         {
-            Action.Disable => "Disabling",
-            Action.Delete => "Deleting",
-            _ => "Pointing it at a different server (which unlinks the accounts that signed in through it)",
+            Action.Disable => "Disabling it",
+            Action.Delete => "Deleting it",
+            _ => "Pointing it at a different server, which unlinks the accounts that signed in through it,",
         };
         return $"\"{name}\" is the only enabled integration through which an administrator ({administrators}) has signed in. " +
-               $"{verb} it would leave no administrator a way to sign in to the portal. First give an administrator another way in: " +
+               $"{verb} would leave no administrator a way to sign in to the portal. First give an administrator another way in: " +
                "sign in through another enabled integration with an administrator's account (or grant the administrator role on People to someone who has), then try again.";
     }
 }

@@ -17,6 +17,8 @@ public enum SessionEndReason
     Revoked = 2,
     /// <summary>The browser signed in again, which replaced it.</summary>
     Replaced = 3,
+    /// <summary>The integration it signed in through now points at a different server, whose people are other people.</summary>
+    IntegrationServerChanged = 4,
 }
 
 /// <summary>

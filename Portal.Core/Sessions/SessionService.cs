@@ -23,6 +23,8 @@ public enum SessionState
     /// <summary>A setup session whose link was withdrawn by the <c>setup-mode</c> command, which issued a new one.</summary>
     SetupLinkReplaced,
     IntegrationRemoved,
+    /// <summary>The integration it signed in through was pointed at a different server, which unlinked its accounts.</summary>
+    IntegrationServerChanged,
     Revoked,
 }
 
@@ -78,6 +80,7 @@ public sealed class SessionService(
                 SessionEndReason.SignedOut => SessionState.SignedOut,
                 SessionEndReason.Replaced => SessionState.Replaced,
                 SessionEndReason.IntegrationRemoved => SessionState.IntegrationRemoved,
+                SessionEndReason.IntegrationServerChanged => SessionState.IntegrationServerChanged,
                 _ => SessionState.Revoked,
             },
             _ when session.ExpiresAt <= now => SessionState.Expired,

@@ -98,6 +98,32 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
     }
 
     [Fact]
+    public async Task Revoking_ones_own_role_asks_first_and_keeping_it_leaves_the_role_and_the_focus_on_the_switch()
+    {
+        await StartPortalAsync(revalidation: "00:10:00");
+        var ada = await FirstAdministratorAsync();
+        var grace = await browser.NewPageAsync();
+        await SignInAsync(grace, BitbucketFakeUser.Grace);
+        await ada.GotoAsync($"{host!.BaseUrl}/people");
+        await ada.WaitForInteractiveAsync();
+        await ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Grace Hopper" }).ClickAsync();
+        await Assertions.Expect(ada.GetByText("Grace Hopper is now an administrator.")).ToBeVisibleAsync();
+
+        var own = ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Ada Lovelace" });
+        await own.FocusAsync();
+        await ada.Keyboard.PressAsync("Space");
+        var dialog = ada.GetByRole(AriaRole.Dialog, new() { Name = "Revoke your own administrator role?" });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it" }).ClickAsync();
+
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(own).ToBeCheckedAsync();
+        await Assertions.Expect(own).ToBeFocusedAsync();
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        Assert.True((await db.Users.SingleAsync(u => u.DisplayName == "Ada Lovelace")).IsAdministrator);
+    }
+
+    [Fact]
     public async Task An_administrator_revoked_while_people_was_open_loses_the_switches_without_a_reload()
     {
         var ada = await AdaRevokedByGraceWhilePeopleIsOpenAsync(revalidation: "00:00:01");

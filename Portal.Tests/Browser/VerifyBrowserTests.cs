@@ -50,6 +50,7 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
         var (page, _, _) = await OpenIntegrationsAsync(returnTimeout: "00:05:00", registeredRedirect: callback => callback);
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = Name });
         await Assertions.Expect(row).ToContainTextAsync("Not verified");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Verify {Name}" })).ToHaveAccessibleDescriptionAsync("Opens in a new tab");
 
         var tab = await page.Context.RunAndWaitForPageAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Verify {Name}" }).ClickAsync());
 

@@ -115,7 +115,9 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
         await using var db = database.CreateContext();
         Assert.Equal([other.Id], await db.ExternalIdentities.Where(e => e.UserId == bob.Id).Select(e => e.IntegrationId).ToListAsync());
         var session = await db.Sessions.SingleAsync(x => x.Id == bobsSession);
-        Assert.Equal(Portal.Core.Sessions.SessionEndReason.IntegrationRemoved, session.EndReason);
+        Assert.Equal(Portal.Core.Sessions.SessionEndReason.IntegrationServerChanged, session.EndReason);
+        var refusal = await services.GetRequiredService<AdministratorGate>().CheckAsync(new Actor(bobsSession));
+        Assert.StartsWith("An administrator pointed the integration you signed in through at a different server", refusal!.Message, StringComparison.Ordinal);
         Assert.True(await db.Users.AnyAsync(u => u.Id == bob.Id));
         var entry = await db.AuditEntries.Where(e => e.IntegrationId == acme.Id && e.Details!.StartsWith("Pointed at a different server")).SingleAsync();
         Assert.Contains("1 account link(s) removed, 1 session(s) ended", entry.Details, StringComparison.Ordinal);
@@ -135,7 +137,7 @@ public sealed class IntegrationEditingTests : IAsyncLifetime
         var result = (await Editing.EditAsync(admin, Unchanged(acme) with { BaseUrl = "https://staging.example.com", ServerVersion = "9.4.2", DifferentServer = true })).Value;
 
         var refusal = Assert.Single(result.Errors);
-        Assert.Contains("Pointing it at a different server", refusal.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("Pointing it at a different server, which unlinks the accounts that signed in through it, would leave no administrator a way to sign in", refusal.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal("https://bitbucket.example.com", (await StoredAsync(acme.Id)).BaseUrl);
         await using var check = database.CreateContext();
         Assert.True(await check.ExternalIdentities.AnyAsync(e => e.IntegrationId == acme.Id));
