@@ -34,6 +34,42 @@ public sealed class OAuth1BrowserTests(BrowserFixture browser) : IAsyncLifetime
     private static ILocator Textbox(IPage page, string name) => page.GetByRole(AriaRole.Textbox, new() { Name = name, Exact = true });
 
     [Fact]
+    public async Task A_reload_keeps_the_OAuth1_keys_the_admin_may_already_have_entered_in_Bitbucket()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.SetupLink);
+        await page.WaitForInteractiveAsync();
+        await page.GotoAsync($"{host.BaseUrl}/integrations/new");
+        await page.WaitForInteractiveAsync();
+        await Textbox(page, "Name").FillAsync(Name);
+        await Textbox(page, "Base URL").FillAsync(fake.BaseUrl);
+        await Assertions.Expect(page.GetByTestId("detected-oauth")).ToHaveTextAsync("OAuth 1");
+        var consumerKey = await Textbox(page, "Consumer Key").InputValueAsync();
+        var publicKey = await Textbox(page, "Public Key").InputValueAsync();
+        Assert.Matches("^portal-[0-9a-f]{16}$", consumerKey);
+        // The draft kept in the tab knows it showed keys once the field changes are saved.
+        await page.WaitForFunctionAsync("() => sessionStorage.getItem('portal.integration-draft') !== null");
+
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the "leave page?" prompt for unsaved changes
+        await page.ReloadAsync();
+        await page.WaitForInteractiveAsync();
+
+        await Assertions.Expect(page.GetByTestId("draft-restored")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("draft-restored")).Not.ToContainTextAsync("are new");
+        await Assertions.Expect(Textbox(page, "Consumer Key")).ToHaveValueAsync(consumerKey);
+        await Assertions.Expect(Textbox(page, "Public Key")).ToHaveValueAsync(publicKey);
+
+        // Entered in Bitbucket before the reload, and still right after it: the integration signs in with them.
+        fake.RegisterOAuth1Consumer(consumerKey, publicKey, Name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create Integration" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/integrations\\?created="));
+        await using var scope = host.Services.CreateAsyncScope();
+        var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
+        var created = (await integrations.ListAsync()).Single();
+        Assert.Equal(consumerKey, (await integrations.FindOAuth1LinkValuesAsync(created.Id))!.Value.ConsumerKey);
+    }
+
+    [Fact]
     public async Task The_setup_admin_links_Bitbucket_7_17_with_OAuth1_and_signs_in_as_the_first_administrator()
     {
         var page = await browser.NewPageAsync();

@@ -40,6 +40,7 @@ public abstract class WizardTestBase : MudTestBase
             Debounce = TimeSpan.FromMilliseconds(50),
         });
         services.AddScoped<IntegrationDraft>();
+        services.AddSingleton<OAuth1KeyDrafts>();
         services.AddScoped<ProtectedSessionStorage>();
         services.AddTestAuthorization();
     }

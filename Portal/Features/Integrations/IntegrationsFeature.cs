@@ -7,6 +7,6 @@ internal static class IntegrationsFeature
     public static IServiceCollection AddIntegrationsFeature(this IServiceCollection services)
     {
         services.AddOptions<VerifyOptions>().BindConfiguration(VerifyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        return services.AddScoped<BaseUrlCheck>().AddScoped<IntegrationDraft>();
+        return services.AddScoped<BaseUrlCheck>().AddScoped<IntegrationDraft>().AddSingleton<OAuth1KeyDrafts>();
     }
 }

@@ -95,6 +95,7 @@ internal sealed partial class IntegrationDraft
         var result = saved.Value;
         if (result.Succeeded)
         {
+            KeyDrafts.Forget(Id);
             HasUnsavedChanges = false;
             ClientSecret = "";
         }

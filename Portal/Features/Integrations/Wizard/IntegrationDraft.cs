@@ -10,7 +10,9 @@ using Portal.Core.Security;
 namespace Portal.Features.Integrations.Wizard;
 
 /// <summary>What is kept of a draft across a reload: everything but the Client Secret.</summary>
-internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, string BaseUrl, string ClientId, OAuthVersion? ChosenOAuthVersion = null, string? TrustedCaPem = null);
+/// <param name="HadOAuth1Keys">Whether the draft showed OAuth 1 keys: a restore can then tell whether they are still the same.</param>
+internal sealed record DraftSnapshot(Guid Id, string Name, string Platform, string BaseUrl, string ClientId, OAuthVersion? ChosenOAuthVersion = null, string? TrustedCaPem = null,
+    bool HadOAuth1Keys = false);
 
 /// <summary>
 /// The Add Integration wizard's state for one circuit. Steps read and change it; it tells them when it changed.
@@ -101,6 +103,8 @@ internal sealed partial class IntegrationDraft : IDisposable
 
     private IntegrationService Integrations => integrations ??= services.GetRequiredService<IntegrationService>();
 
+    private OAuth1KeyDrafts KeyDrafts => services.GetRequiredService<OAuth1KeyDrafts>();
+
     public async Task SetNameAsync(string? value) => await UpdateAsync(() => Name = value ?? "", nameof(NewIntegration.Name));
 
     public async Task SetPlatformAsync(string? value)
@@ -146,6 +150,7 @@ internal sealed partial class IntegrationDraft : IDisposable
         var result = created.Value;
         if (result.Succeeded)
         {
+            KeyDrafts.Forget(Id);
             HasUnsavedChanges = false;
             ClientSecret = "";
         }
@@ -158,7 +163,13 @@ internal sealed partial class IntegrationDraft : IDisposable
         return created;
     }
 
-    public DraftSnapshot ToSnapshot() => new(Id, Name, Platform, BaseUrl, ClientId, ChosenOAuthVersion, Check.TrustedCaPem);
+    public DraftSnapshot ToSnapshot() => new(Id, Name, Platform, BaseUrl, ClientId, ChosenOAuthVersion, Check.TrustedCaPem, OAuth1Keys is not null);
+
+    /// <summary>
+    /// A restored draft showed OAuth 1 keys that the server no longer holds (it restarted): the ones it shows now are new,
+    /// and the administrator must enter them on the server again.
+    /// </summary>
+    public bool OAuth1KeysRenewed { get; private set; }
 
     /// <summary>
     /// Trusts <paramref name="pem"/> for this integration (kept in the draft, saved at Create Integration) and checks the
@@ -183,6 +194,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     public async Task RestoreAsync(DraftSnapshot snapshot)
     {
         Id = snapshot.Id;
+        OAuth1KeysRenewed = snapshot.HadOAuth1Keys && !KeyDrafts.Holds(snapshot.Id);
         Name = snapshot.Name;
         Platform = platforms.Find(snapshot.Platform)?.Kind.Key ?? platforms.All[0].Kind.Key;
         Check.UsePlatform(CurrentPlatform);
@@ -198,8 +210,16 @@ internal sealed partial class IntegrationDraft : IDisposable
     }
 
     /// <summary>Starts over with a new id (the old callback URL no longer applies).</summary>
+    /// <summary>Drops this draft, OAuth 1 keys included, and starts a new one (<see cref="Reset"/>).</summary>
+    public void StartOver()
+    {
+        KeyDrafts.Forget(Id);
+        Reset();
+    }
+
     public void Reset()
     {
+        OAuth1KeysRenewed = false;
         Id = Guid.NewGuid();
         Name = BaseUrl = ClientId = ClientSecret = "";
         Platform = platforms.All[0].Kind.Key;
@@ -237,7 +257,7 @@ internal sealed partial class IntegrationDraft : IDisposable
     {
         if (OAuthVersion == OAuthVersion.OAuth1 && Compatibility is not null && OAuth1Keys is null && CurrentPlatform is IOAuth1Platform)
         {
-            OAuth1Keys = ((IOAuth1Platform)CurrentPlatform).NewOAuth1Keys();
+            OAuth1Keys = KeyDrafts.GetOrCreate(Id, (IOAuth1Platform)CurrentPlatform);
         }
     }
 
