@@ -332,6 +332,21 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
+    public async Task A_failed_sign_in_goes_back_to_the_sign_in_page_still_headed_where_the_person_was_going()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        scenario.Bitbucket.DenyConsent = true;
+
+        var declined = await scenario.SignInAsync(browser, returnUrl: "/account");
+
+        Assert.Equal("/signin?returnUrl=%2Faccount", declined.Response.Headers.Location!.OriginalString);
+        scenario.Bitbucket.DenyConsent = false;
+        var retried = await scenario.SignInAsync(browser, returnUrl: "/account");
+        Assert.Equal("/account", retried.Response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task A_failed_sign_in_removes_its_correlation_cookie_and_leaves_another_tab_s()
     {
         await using var scenario = await SignInScenario.StartAsync();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -26,6 +27,7 @@ internal static class PortalAuthentication
             options.ReturnUrlParameter = "returnUrl";
             options.SlidingExpiration = true;
             options.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
+            options.Events.OnRedirectToLogin = RedirectToSignInOrAccess;
         });
         // The idle timeout lives in the cookie; the absolute lifetime, sign-out and the end of Setup Mode in the session it names.
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
@@ -33,5 +35,24 @@ internal static class PortalAuthentication
         services.AddScoped<IAuthorizationHandler, AdministratorAuthorizationHandler>();
         services.AddAuthorizationBuilder().AddPolicy(PortalPolicies.Administrator, p => p.AddRequirements(new AdministratorRequirement()));
         return services;
+    }
+
+    /// <summary>
+    /// A page for administrators explains how to get in (the setup link, the administrator role); a page for everyone
+    /// signed in (the account page) goes straight to the sign-in page. Either way the page comes back after the sign-in.
+    /// </summary>
+    private static Task RedirectToSignInOrAccess(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        var forAdministrators = context.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
+            .Any(a => a.Policy == PortalPolicies.Administrator) ?? true;
+        if (forAdministrators)
+        {
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
+        var request = context.Request;
+        var returnUrl = $"{request.PathBase}{request.Path}{request.QueryString}";
+        context.Response.Redirect(Portal.Features.SignIn.SignInEndpoints.SignInPathReturningTo(returnUrl));
+        return Task.CompletedTask;
     }
 }

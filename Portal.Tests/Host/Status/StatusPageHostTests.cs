@@ -10,6 +10,17 @@ public sealed class StatusPageHostTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task Anonymous_visitors_of_their_account_page_are_sent_to_sign_in_and_back()
+    {
+        using var client = host.CreateHttpClient();
+
+        var response = await client.GetAsync(new Uri("/account", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signin?returnUrl=%2Faccount", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task Anonymous_visitors_are_sent_to_the_access_explanation()
     {
         using var client = host.CreateHttpClient();

@@ -39,6 +39,10 @@ internal static class SignInEndpoints
         }).ExcludeFromDescription();
     }
 
+    /// <summary>The sign-in page, keeping where the person wanted to go (a failed attempt and the next one still lead there).</summary>
+    public static string SignInPathReturningTo(string? returnUrl) =>
+        LocalReturnUrl.Sanitize(returnUrl) is var local && local != "/" ? $"{SignInPath}?returnUrl={Uri.EscapeDataString(local)}" : SignInPath;
+
     public const string VerifyPathPrefix = "/signin/verify/";
     private const string IntegrationsPath = "/integrations";
 
@@ -52,7 +56,7 @@ internal static class SignInEndpoints
         if (!prepared.Succeeded)
         {
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, prepared.PublicMessage!));
-            return Results.Redirect(SignInPath);
+            return Results.Redirect(SignInPathReturningTo(returnUrl));
         }
         return SendToProvider(http, prepared.Start!);
     }
@@ -159,7 +163,7 @@ internal static class SignInEndpoints
         {
             // The sign-in page is anonymous: the detail is for administrators (Verify, the Status page).
             StatusMessage.Set(http, new StatusMessage(StatusMessage.Error, outcome.PublicMessage!));
-            return Results.Redirect(SignInPath);
+            return Results.Redirect(SignInPathReturningTo(outcome.ReturnUrl));
         }
 
         var user = outcome.User!;
