@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -65,6 +66,27 @@ public sealed class ErrorPagesHostTests
         Assert.Equal("/signin", response.Headers.Location!.OriginalString);
         Assert.Equal("You are signed out.", await scenario.StatusMessageAfterAsync(browser, response));
         Assert.Null(browser.Cookie("Portal.Auth"));
+    }
+
+    [Fact]
+    public async Task Signing_out_from_a_page_left_open_after_its_session_ended_signs_out_instead_of_refusing_the_form()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+        await scenario.SignInAsync(browser);
+        var token = ManualCookieJar.AntiforgeryTokenIn(await browser.Http.GetStringAsync(new Uri("/account", UriKind.Relative)));
+        // Signed out in another tab: the session ends, this tab's form (and its token) stays.
+        await scenario.QueryAsync(db => db.Sessions.ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, DateTimeOffset.UtcNow)
+            .SetProperty(x => x.EndReason, Portal.Core.Sessions.SessionEndReason.SignedOut)));
+
+        var response = await browser.Http.PostAsync(new Uri("/signout", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["returnUrl"] = "/signin" }));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signin", response.Headers.Location!.OriginalString);
+        Assert.Equal("You are signed out.", await scenario.StatusMessageAfterAsync(browser, response));
+        Assert.Null(browser.Cookie("Portal.Auth"));
+        AssertNothingLoggedAsError(scenario.Host);
     }
 
     [Fact]

@@ -29,7 +29,8 @@ internal static class SignInEndpoints
         app.MapPost(VerifyPathPrefix + "{integrationId:guid}" + VerifyNewCredentialsSuffix, VerifyNewCredentialsAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
             .ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInStart);
         app.MapGet(CallbackUrl.PathPrefix + "{integrationId:guid}", CallbackAsync).ExcludeFromDescription().RequireRateLimiting(RateLimits.SignInCallback);
-        app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
+        // Antiforgery is checked in the handler: a page left open after its session ended still signs out.
+        app.MapPost("/signout", SignOutAsync).DisableAntiforgery().ExcludeFromDescription();
         // Opened as a link or typed, it gets the page that says to use the Sign out button (a GET that signed people out
         // would let any page or image on another site do it); otherwise the pages' fallback route would call it missing.
         app.MapGet("/signout", (HttpContext http) =>
@@ -182,15 +183,31 @@ internal static class SignInEndpoints
         return Results.Redirect(LocalReturnUrl.Sanitize(outcome.ReturnUrl));
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, [FromForm] string? returnUrl, SessionService sessions)
+    private static async Task<IResult> SignOutAsync(HttpContext http, [FromForm] string? returnUrl, SessionService sessions, IAntiforgery antiforgery)
     {
         if (http.User.ToActor().SessionId is { } sessionId)
         {
+            // A session to end: only with this browser's own form. Without one (it ended in another tab, or expired)
+            // the form's token names a person the request no longer carries, and signing out is all that is left to do.
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                http.Features.Set<IAntiforgeryValidationFeature>(new RefusedForm());
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Forms").LogInformation(
+                    "A sign-out form was refused: its antiforgery token is missing or invalid (an expired form, or one sent from another site).");
+                return Results.StatusCode(StatusCodes.Status400BadRequest);
+            }
             // Ends the session on the server too, so pages open in other tabs lose their powers at once.
             await sessions.EndAsync(sessionId, SessionEndReason.SignedOut, http.RequestAborted);
         }
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, SignInMessages.SignedOut));
         return Results.Redirect(LocalReturnUrl.Sanitize(returnUrl));
+    }
+
+    /// <summary>Tells the 400 page that a form's antiforgery token was refused, as the antiforgery middleware does.</summary>
+    private sealed class RefusedForm : IAntiforgeryValidationFeature
+    {
+        public bool IsValid => false;
+        public Exception? Error => null;
     }
 }
