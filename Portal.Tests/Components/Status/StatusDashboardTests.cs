@@ -65,6 +65,12 @@ public sealed class StatusDashboardTests : MudTestBase
         cut.WaitForAssertion(() => Assert.Contains("The portal could not read the stored status from its database: The portal could not read or write its database file",
             cut.Find("[data-testid=status-load-failed]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=no-integrations]"));
+
+        // The database comes back and the board fills (the next pass, or a change): the page catches up and the failure goes.
+        unreadableIntegrations.Failing = false;
+        await Ctx.Services.GetRequiredService<IntegrationStatusService>().EnsureBoardAsync();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=status-card]")), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=status-load-failed]")));
     }
 
     [Theory]

@@ -116,6 +116,11 @@ public partial class StatusDashboard : IDisposable
             await InvokeAsync(() =>
             {
                 snapshots = Board.Snapshots;
+                if (Board.IsLoaded)
+                {
+                    // The board filled after all (a pass or a change read the database): the failure is past.
+                    loadFailure = null;
+                }
                 StateHasChanged();
             });
         }
