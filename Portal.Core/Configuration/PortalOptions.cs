@@ -102,6 +102,26 @@ public sealed class DatabaseOptions : IValidatableObject
                 $"Database:ConnectionString is not a PostgreSQL connection string ({problem}): set it to e.g. \"Host=db.example.com;Database=portal;Username=portal;Password=...\".",
                 [nameof(ConnectionString)]);
         }
+        else if (!UsesPostgreSql && !IsSqliteConnectionString(ConnectionString))
+        {
+            yield return new ValidationResult(
+                "Database:ConnectionString is not a SQLite connection string (a keyword is unknown, such as Host= of a PostgreSQL one, or a value is malformed): " +
+                "set it to e.g. \"Data Source=data/portal.db\", or set Database:Provider to \"PostgreSQL\" for a PostgreSQL connection string.",
+                [nameof(ConnectionString)]);
+        }
+    }
+
+    private static bool IsSqliteConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static bool IsPostgreSqlConnectionString(string connectionString, out string problem)

@@ -33,7 +33,17 @@ public static class PersistenceServiceCollectionExtensions
         if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.Ordinal))
         {
             var path = Path.GetFullPath(builder.DataSource, contentRootPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var folder = Path.GetDirectoryName(path)!;
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new PortalStartRefusedException(
+                    $"The database's folder {folder} (from Database:ConnectionString, relative to {contentRootPath}) does not exist and could not be created ({e.Message}). " +
+                    "Create it and give the portal's user write access to it, or set Database:ConnectionString to a file in a folder it may write (and start the portal from its own folder, or give an absolute path).");
+            }
             builder.DataSource = path;
         }
         return builder.ToString();

@@ -31,4 +31,62 @@ public sealed class ConfigurationTests
         Assert.Contains(key, output, StringComparison.Ordinal);
         TestPaths.DeleteDatabase(databasePath);
     }
+
+    public static TheoryData<string, Dictionary<string, string>, string[]> StartFaults => new()
+    {
+        // A value the configuration cannot even convert: named with its key, and the format it needs.
+        { "a duration written as 8h", new() { ["Setup__SessionLifetime"] = "8h" }, ["Setup:SessionLifetime", "[d.]hh:mm:ss"] },
+        { "a switch written as yes", new() { ["Status__Enabled"] = "yes" }, ["Status:Enabled", "true or false"] },
+        // Two sections wrong at once: both named, not one crash.
+        { "two sections wrong", new() { ["Portal__PublicUrl"] = "not a url", ["Status__ProbeInterval"] = "00:00:00" }, ["Portal:PublicUrl", "Status:ProbeInterval"] },
+        // A PostgreSQL connection string left with the SQLite provider.
+        { "a PostgreSQL string for SQLite", new() { ["Database__Provider"] = "Sqlite", ["Database__ConnectionString"] = "Host=db.example.com;Database=portal" }, ["is not a SQLite connection string", "Database:Provider"] },
+        // A database folder that cannot be created.
+        { "an unwritable database folder", new() { ["Database__Provider"] = "Sqlite", ["Database__ConnectionString"] = "Data Source=/proc/portal-test/portal.db" }, ["/proc/portal-test", "could not be created"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(StartFaults))]
+    public async Task A_start_fault_stops_the_portal_with_a_message_instead_of_a_crash(string fault, Dictionary<string, string> environment, string[] expected)
+    {
+        var databasePath = TestPaths.NewDatabasePath();
+
+        var (exitCode, output) = await PortalProcess.RunUntilExitAsync(databasePath, environment);
+
+        Assert.True(exitCode == 1, $"{fault}: exit code {exitCode}\n{output}");
+        foreach (var text in expected)
+        {
+            Assert.Contains(text, output, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        TestPaths.DeleteDatabase(databasePath);
+    }
+
+    [Fact]
+    public async Task A_mistyped_command_is_refused_instead_of_starting_a_portal()
+    {
+        var databasePath = TestPaths.NewDatabasePath();
+
+        var (exitCode, output) = await PortalProcess.RunUntilExitAsync(databasePath, new Dictionary<string, string>(), "setup_mode");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("'setup_mode' is not a command. The only command is setup-mode", output, StringComparison.Ordinal);
+        TestPaths.DeleteDatabase(databasePath);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_stops_the_portal_naming_the_address_and_the_setting()
+    {
+        using var occupied = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupied.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)occupied.LocalEndpoint).Port}";
+        var databasePath = TestPaths.NewDatabasePath();
+
+        var (exitCode, output) = await PortalProcess.RunUntilExitAsync(databasePath, new Dictionary<string, string> { ["Urls"] = url, ["ASPNETCORE_URLS"] = url });
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains($"The portal cannot start: Failed to bind to address {url}", output, StringComparison.Ordinal);
+        Assert.Contains("set Urls in appsettings.json", output, StringComparison.Ordinal);
+        TestPaths.DeleteDatabase(databasePath);
+    }
 }

@@ -76,6 +76,12 @@ internal static class PortalWebExtensions
     {
         try
         {
+            if (SetupModeCommand.UnknownCommand(args) is { } unknown)
+            {
+                // Settings on the command line are --key value or key=value; a bare word is a command, and a mistyped one
+                // must not start a second portal instead.
+                throw new PortalStartRefusedException($"'{unknown}' is not a command. The only command is {SetupModeCommand.Name} (dotnet run --project Portal -- {SetupModeCommand.Name}); without one, the portal starts.");
+            }
             app.Services.GetRequiredService<IStartupValidator>().Validate();
             if (SetupModeCommand.IsRequested(args))
             {
@@ -85,9 +91,9 @@ internal static class PortalWebExtensions
             }
             await app.Services.PreparePortalAsync();
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (InvalidSettings(e) is { } failures)
         {
-            app.Logger.LogCritical("The portal cannot start because of invalid settings (appsettings.json or environment variables): {Failures}", string.Join(" ", e.Failures));
+            app.Logger.LogCritical("The portal cannot start because of invalid settings (appsettings.json or environment variables): {Failures}", failures);
             Environment.ExitCode = 1;
             await app.DisposeAsync(); // flushes the console logger, so the message is not lost on exit
             return;
@@ -106,6 +112,31 @@ internal static class PortalWebExtensions
             await app.DisposeAsync();
             return;
         }
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+        {
+            // The host has stopped and disposed its loggers by now: the console is what is left.
+            await Console.Error.WriteLineAsync(
+                $"The portal cannot start: {e.Message} Another program (perhaps another portal) uses that port, or the port needs more rights: " +
+                "stop the other program, or set Urls in appsettings.json (or the Urls environment variable) to a free port, e.g. http://0.0.0.0:5080.");
+            Environment.ExitCode = 1;
+        }
     }
+
+    /// <summary>
+    /// What is wrong with the settings, when <paramref name="e"/> says so: one section's rules, several sections' at once,
+    /// or a value the configuration could not even convert (such as "8h" for a duration).
+    /// </summary>
+    private static string? InvalidSettings(Exception e) => e switch
+    {
+        OptionsValidationException single => string.Join(" ", single.Failures),
+        AggregateException many when many.InnerExceptions.All(i => i is OptionsValidationException) =>
+            string.Join(" ", many.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures)),
+        InvalidOperationException { Message: var message } when message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            $"{message} Durations are written as [d.]hh:mm:ss (for example 00:30:00 for 30 minutes, 1.00:00:00 for a day), numbers as digits, switches as true or false.",
+        _ => null,
+    };
 }

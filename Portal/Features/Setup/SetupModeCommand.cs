@@ -14,6 +14,10 @@ internal static class SetupModeCommand
 
     public static bool IsRequested(string[] args) => args is [Name, ..];
 
+    /// <summary>A first argument that is neither this command nor a setting (<c>--key value</c>, <c>key=value</c>).</summary>
+    public static string? UnknownCommand(string[] args) =>
+        args is [var first, ..] && first != Name && !first.StartsWith('-') && !first.StartsWith('/') && !first.Contains('=') ? first : null;
+
     public static async Task<int> RunAsync(IServiceProvider services)
     {
         await services.MigrateDatabaseAsync();
