@@ -36,6 +36,9 @@ public sealed class IntegrationStatusService(
     // Check now has slots of its own: behind a pass over a large fleet of unreachable servers it would wait minutes.
     private readonly SemaphoreSlim interactiveSlots = new(options.Value.MaxConcurrentProbes, options.Value.MaxConcurrentProbes);
     private readonly SemaphoreSlim loading = new(1, 1);
+    // Loading the integrations and applying them to the board is one step at a time: a pass's list, read before an
+    // administrator's change, must not be applied after the change's newer list (a created integration would vanish).
+    private readonly SemaphoreSlim syncing = new(1, 1);
     private readonly CancellationTokenSource lifetime = new();
     private int disposed;
     private readonly ConcurrentDictionary<Guid, Lazy<Task<IntegrationStatusSnapshot?>>> checksInFlight = new();
@@ -49,7 +52,7 @@ public sealed class IntegrationStatusService(
     {
         if (!await LoadBoardOnceAsync(ct))
         {
-            board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+            await SyncBoardAsync(withSignIns: false, ct);
         }
     }
 
@@ -59,9 +62,8 @@ public sealed class IntegrationStatusService(
         var startedAt = clock.GetUtcNow();
         var started = clock.GetTimestamp();
         await LoadBoardOnceAsync(ct);
-        var integrations = await store.LoadIntegrationsAsync(ct);
         // Fresh sign-in summaries each pass, so failures older than 24 hours age out of the status.
-        board.SyncIntegrations(integrations, await store.LoadSignInsAsync(null, ct));
+        var integrations = await SyncBoardAsync(withSignIns: true, ct);
 
         var enabled = integrations.Where(i => i.Enabled).ToList();
         var results = new ConcurrentQueue<ProbeResult>();
@@ -135,7 +137,32 @@ public sealed class IntegrationStatusService(
     {
         if (board.IsLoaded)
         {
-            board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+            await SyncBoardAsync(withSignIns: false, ct);
+        }
+    }
+
+    /// <summary>Reads the integrations (and, with <paramref name="withSignIns"/>, their sign-in summaries) and applies them to the board, one caller at a time.</summary>
+    private async Task<IReadOnlyList<IntegrationInfo>> SyncBoardAsync(bool withSignIns, CancellationToken ct)
+    {
+        await syncing.WaitAsync(ct);
+        try
+        {
+            // The slow read (90 days of sign-ins) first, so the list applied is as fresh as it can be.
+            var signIns = withSignIns ? await store.LoadSignInsAsync(null, ct) : null;
+            var integrations = await store.LoadIntegrationsAsync(ct);
+            if (signIns is null)
+            {
+                board.SyncIntegrations(integrations);
+            }
+            else
+            {
+                board.SyncIntegrations(integrations, signIns);
+            }
+            return integrations;
+        }
+        finally
+        {
+            syncing.Release();
         }
     }
 
@@ -148,7 +175,7 @@ public sealed class IntegrationStatusService(
         }
         // Integrations created, edited or deleted on another instance show up here with that instance's next results;
         // and sign-in failures older than 24 hours age out here too, as they do where the passes run.
-        board.SyncIntegrations(await store.LoadIntegrationsAsync(ct), await store.LoadSignInsAsync(null, ct));
+        await SyncBoardAsync(withSignIns: true, ct);
         foreach (var (integrationId, id, report) in await store.LoadResultsAsync(resultIds, ct))
         {
             // A result the last load already showed is not counted twice in the 24-hour strip. Row ids, not check
@@ -221,7 +248,7 @@ public sealed class IntegrationStatusService(
         var integration = await store.LoadIntegrationAsync(integrationId, ct);
         if (integration is null)
         {
-            board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+            await SyncBoardAsync(withSignIns: false, ct);
             return null;
         }
         var signIns = await store.LoadSignInsAsync(integrationId, ct);
@@ -320,6 +347,7 @@ public sealed class IntegrationStatusService(
         lifetime.Dispose();
         slots.Dispose();
         interactiveSlots.Dispose();
+        syncing.Dispose();
         loading.Dispose();
     }
 }
