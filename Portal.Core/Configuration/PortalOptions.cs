@@ -118,7 +118,7 @@ public sealed class DatabaseOptions : IValidatableObject
             _ = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
             return true;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
         {
             return false;
         }

@@ -144,12 +144,12 @@ public sealed class IntegrationStatusService(
     /// <summary>Reads the integrations (and, with <paramref name="withSignIns"/>, their sign-in summaries) and applies them to the board, one caller at a time.</summary>
     private async Task<IReadOnlyList<IntegrationInfo>> SyncBoardAsync(bool withSignIns, CancellationToken ct)
     {
-        await syncing.WaitAsync(ct);
-        try
+        IReadOnlyList<IntegrationInfo> integrations = [];
+        await WhileSyncingAsync(async () =>
         {
             // The slow read (90 days of sign-ins) first, so the list applied is as fresh as it can be.
             var signIns = withSignIns ? await store.LoadSignInsAsync(null, ct) : null;
-            var integrations = await store.LoadIntegrationsAsync(ct);
+            integrations = await store.LoadIntegrationsAsync(ct);
             if (signIns is null)
             {
                 board.SyncIntegrations(integrations);
@@ -158,12 +158,8 @@ public sealed class IntegrationStatusService(
             {
                 board.SyncIntegrations(integrations, signIns);
             }
-            return integrations;
-        }
-        finally
-        {
-            syncing.Release();
-        }
+        }, ct);
+        return integrations;
     }
 
     /// <summary>Shows results another instance stored (by row id), with the integrations' latest names, flags and deletions.</summary>
@@ -220,12 +216,21 @@ public sealed class IntegrationStatusService(
         {
             return; // nothing shows it yet; loading the board reads the sign-ins fresh
         }
+        await WhileSyncingAsync(() => PublishSignInsAsync(integrationId, ct), ct);
+    }
+
+    /// <summary>Reads one integration and its sign-ins and shows them; a deleted one leaves the board. Run while syncing.</summary>
+    private async Task<IntegrationInfo?> PublishSignInsAsync(Guid integrationId, CancellationToken ct)
+    {
         var integration = await store.LoadIntegrationAsync(integrationId, ct);
-        if (integration is not null)
+        if (integration is null)
         {
-            var signIns = await store.LoadSignInsAsync(integrationId, ct);
-            board.PublishSignIns(integration, signIns.GetValueOrDefault(integrationId) ?? SignInSummary.None);
+            board.SyncIntegrations(await store.LoadIntegrationsAsync(ct));
+            return null;
         }
+        var signIns = await store.LoadSignInsAsync(integrationId, ct);
+        board.PublishSignIns(integration, signIns.GetValueOrDefault(integrationId) ?? SignInSummary.None);
+        return integration;
     }
 
     private async Task<IntegrationStatusSnapshot?> CheckOneAndForgetAsync(Guid integrationId)
@@ -245,14 +250,12 @@ public sealed class IntegrationStatusService(
     private async Task<IntegrationStatusSnapshot?> CheckOneAsync(Guid integrationId, CancellationToken ct)
     {
         await LoadBoardOnceAsync(ct);
-        var integration = await store.LoadIntegrationAsync(integrationId, ct);
+        IntegrationInfo? integration = null;
+        await WhileSyncingAsync(async () => integration = await PublishSignInsAsync(integrationId, ct), ct);
         if (integration is null)
         {
-            await SyncBoardAsync(withSignIns: false, ct);
             return null;
         }
-        var signIns = await store.LoadSignInsAsync(integrationId, ct);
-        board.PublishSignIns(integration, signIns.GetValueOrDefault(integrationId) ?? SignInSummary.None);
         if (!integration.Enabled)
         {
             return board.Find(integrationId);
@@ -327,13 +330,28 @@ public sealed class IntegrationStatusService(
         }
     }
 
-    private async Task LoadBoardAsync(CancellationToken ct)
+    /// <remarks>Called while <c>loading</c> is held; takes <c>syncing</c> after it (never the other way round).</remarks>
+    private async Task LoadBoardAsync(CancellationToken ct) => await WhileSyncingAsync(async () =>
     {
-        var integrations = await store.LoadIntegrationsAsync(ct);
         var signIns = await store.LoadSignInsAsync(null, ct);
         var (latest, history, latestIds) = await store.LoadResultsAsync(ct);
+        var integrations = await store.LoadIntegrationsAsync(ct);
         loadedThroughResultId = latestIds;
         board.Load(integrations, signIns, latest, history);
+    }, ct);
+
+    /// <summary>Runs a read of the database and its application to the board, one at a time (see <c>syncing</c>).</summary>
+    private async Task WhileSyncingAsync(Func<Task> readAndApply, CancellationToken ct)
+    {
+        await syncing.WaitAsync(ct);
+        try
+        {
+            await readAndApply();
+        }
+        finally
+        {
+            syncing.Release();
+        }
     }
 
     public void Dispose()

@@ -90,6 +90,20 @@ public sealed class ErrorPagesHostTests
     }
 
     [Fact]
+    public async Task A_sign_out_posted_by_another_site_without_the_sign_in_cookie_touches_no_cookie()
+    {
+        await using var host = new PortalHost();
+        using var client = host.CreateHttpClient();
+
+        // What a cross-site form post looks like here: the SameSite=Lax sign-in cookie is not sent with it.
+        var response = await client.PostAsync(new Uri("/signout", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["returnUrl"] = "/" }));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Empty(SetCookie.In(response));
+    }
+
+    [Fact]
     public async Task A_form_posted_to_a_page_without_a_token_gets_the_400_page()
     {
         await using var host = new PortalHost();

@@ -41,18 +41,27 @@ internal static class PortalAuthentication
     /// A page for administrators explains how to get in (the setup link, the administrator role); a page for everyone
     /// signed in (the account page) goes straight to the sign-in page. Either way the page comes back after the sign-in.
     /// </summary>
+    private static Task DefaultRedirectToLogin(RedirectContext<CookieAuthenticationOptions> context) =>
+        new CookieAuthenticationEvents().RedirectToLogin(context);
+
     private static Task RedirectToSignInOrAccess(RedirectContext<CookieAuthenticationOptions> context)
     {
         var forAdministrators = context.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
             .Any(a => a.Policy == PortalPolicies.Administrator) ?? true;
         if (forAdministrators)
         {
-            context.Response.Redirect(context.RedirectUri);
-            return Task.CompletedTask;
+            return DefaultRedirectToLogin(context);
         }
         var request = context.Request;
-        var returnUrl = $"{request.PathBase}{request.Path}{request.QueryString}";
-        context.Response.Redirect(Portal.Features.SignIn.SignInEndpoints.SignInPathReturningTo(returnUrl));
+        var signIn = Portal.Features.SignIn.SignInEndpoints.SignInPathReturningTo($"{request.PathBase}{request.Path}{request.QueryString}");
+        if (string.Equals(request.Headers.XRequestedWith, "XMLHttpRequest", StringComparison.Ordinal))
+        {
+            // As the cookie handler does for scripts: a 401 that says where to sign in, not a redirect to follow.
+            context.Response.Headers.Location = signIn;
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(signIn);
         return Task.CompletedTask;
     }
 }

@@ -198,11 +198,22 @@ internal static class SignInEndpoints
             }
             // Ends the session on the server too, so pages open in other tabs lose their powers at once.
             await sessions.EndAsync(sessionId, SessionEndReason.SignedOut, http.RequestAborted);
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         }
-        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        else if (!CarriesSignInCookie(http))
+        {
+            // Nothing to sign out of: a post from another site (the Lax cookie stays behind) or a browser never signed in.
+            // No cookie is touched and nothing is said, so another site cannot make the portal sign anyone out.
+            return Results.Redirect(LocalReturnUrl.Sanitize(returnUrl));
+        }
+        // (A cookie whose session had ended was already deleted when the request was authenticated.)
         StatusMessage.Set(http, new StatusMessage(StatusMessage.Info, SignInMessages.SignedOut));
         return Results.Redirect(LocalReturnUrl.Sanitize(returnUrl));
     }
+
+    private static bool CarriesSignInCookie(HttpContext http) =>
+        http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(CookieAuthenticationDefaults.AuthenticationScheme).Cookie.Name is { } name && http.Request.Cookies.ContainsKey(name);
 
     /// <summary>Tells the 400 page that a form's antiforgery token was refused, as the antiforgery middleware does.</summary>
     private sealed class RefusedForm : IAntiforgeryValidationFeature

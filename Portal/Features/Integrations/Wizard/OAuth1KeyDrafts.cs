@@ -11,7 +11,7 @@ namespace Portal.Features.Integrations.Wizard;
 /// </summary>
 internal sealed class OAuth1KeyDrafts(TimeProvider clock)
 {
-    /// <summary>How long an untouched draft's keys are kept: a draft lives in its browser tab, rarely longer than a working day.</summary>
+    /// <summary>How long a draft's keys are kept after they were made: a draft lives in its browser tab, rarely longer than a working day.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     private sealed record Entry(OAuth1Keys Keys, DateTimeOffset MadeAt);
@@ -29,8 +29,12 @@ internal sealed class OAuth1KeyDrafts(TimeProvider clock)
         return entries.GetOrAdd((draftId, platform.Kind.Key), _ => new Entry(platform.NewOAuth1Keys(), now)).Keys;
     }
 
-    /// <summary>Whether keys are kept for the draft (for any platform).</summary>
-    public bool Holds(Guid draftId) => entries.Keys.Any(k => k.DraftId == draftId);
+    /// <summary>Whether keys are kept for the draft (for any platform) and still within their lifetime.</summary>
+    public bool Holds(Guid draftId)
+    {
+        var now = clock.GetUtcNow();
+        return entries.Any(e => e.Key.DraftId == draftId && e.Value.MadeAt + Lifetime > now);
+    }
 
     /// <summary>The draft was saved or started over: its keys are no longer needed here.</summary>
     public void Forget(Guid draftId)
