@@ -112,7 +112,7 @@ public sealed class KeyRingProtectionTests
             Assert.NotEqual(scenario.Host.KeyFilePath, thief.KeyFilePath);
             Assert.All(Unprotect(thief, secrets), s => Assert.Null(s.Plaintext));
             Assert.Equal("/access", RedirectPath(thief, await GetWithCookiesOfAsync(thief, setup, "/integrations")));
-            Assert.Equal("/access", RedirectPath(thief, await GetWithCookiesOfAsync(thief, user, "/account")));
+            Assert.Equal("/signin", RedirectPath(thief, await GetWithCookiesOfAsync(thief, user, "/account")));
             var error = Assert.Single(thief.Logs.Entries, e => e.Category == typeof(StoredKeyProtection).FullName && e.Level == LogLevel.Error);
             Assert.Contains("encrypted with another certificate", error.Message, StringComparison.Ordinal);
             Assert.Contains("which was just created because none existed there", error.Message, StringComparison.Ordinal);
