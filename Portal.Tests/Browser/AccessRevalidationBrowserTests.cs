@@ -77,8 +77,8 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
 
     private static ILocator AccessLost(IPage page) => page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "This page can no longer make changes." });
 
-    /// <summary>Ada, with People open, makes Grace an administrator; then Grace, on People in her own browser, revokes Ada.</summary>
-    private async Task<IPage> AdaRevokedByGraceWhilePeopleIsOpenAsync(string revalidation)
+    /// <summary>Ada, the first administrator, with People open, makes Grace (signed in in her own browser) an administrator.</summary>
+    private async Task<(IPage Ada, IPage Grace)> AdaAndGraceAdministratorsAsync(string revalidation)
     {
         await StartPortalAsync(revalidation);
         var ada = await FirstAdministratorAsync();
@@ -88,8 +88,15 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         await ada.WaitForInteractiveAsync();
         await ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Grace Hopper" }).ClickAsync();
         await Assertions.Expect(ada.GetByText("Grace Hopper is now an administrator.")).ToBeVisibleAsync();
+        return (ada, grace);
+    }
+
+    /// <summary>Ada, with People open, makes Grace an administrator; then Grace, on People in her own browser, revokes Ada.</summary>
+    private async Task<IPage> AdaRevokedByGraceWhilePeopleIsOpenAsync(string revalidation)
+    {
+        var (ada, grace) = await AdaAndGraceAdministratorsAsync(revalidation);
         await ada.AssertNoAccessibilityViolationsAsync("administrator, People after granting the role");
-        await grace.GotoAsync($"{host.BaseUrl}/people");
+        await grace.GotoAsync($"{host!.BaseUrl}/people");
         await grace.WaitForInteractiveAsync();
 
         await grace.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Ada Lovelace" }).ClickAsync();
@@ -100,14 +107,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
     [Fact]
     public async Task Revoking_ones_own_role_asks_first_and_keeping_it_leaves_the_role_and_the_focus_on_the_switch()
     {
-        await StartPortalAsync(revalidation: "00:10:00");
-        var ada = await FirstAdministratorAsync();
-        var grace = await browser.NewPageAsync();
-        await SignInAsync(grace, BitbucketFakeUser.Grace);
-        await ada.GotoAsync($"{host!.BaseUrl}/people");
-        await ada.WaitForInteractiveAsync();
-        await ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Grace Hopper" }).ClickAsync();
-        await Assertions.Expect(ada.GetByText("Grace Hopper is now an administrator.")).ToBeVisibleAsync();
+        var (ada, _) = await AdaAndGraceAdministratorsAsync(revalidation: "00:10:00");
 
         var own = ada.GetByRole(AriaRole.Switch, new() { Name = "Administrator: Ada Lovelace" });
         await own.FocusAsync();
@@ -118,7 +118,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
         await Assertions.Expect(own).ToBeCheckedAsync();
         await Assertions.Expect(own).ToBeFocusedAsync();
-        await using var scope = host.Services.CreateAsyncScope();
+        await using var scope = host!.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         Assert.True((await db.Users.SingleAsync(u => u.DisplayName == "Ada Lovelace")).IsAdministrator);
     }
