@@ -26,7 +26,7 @@ public static class PortalCoreServiceCollectionExtensions
     /// <summary>Registers options, persistence, Data Protection, Setup Mode and integration status.</summary>
     public static IServiceCollection AddPortalCore(this IServiceCollection services, string contentRootPath)
     {
-        services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddPortalOptions();
         services.TryAddSingletonTimeProvider();
 
         services.AddPersistence(contentRootPath);

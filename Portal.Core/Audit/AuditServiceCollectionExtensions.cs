@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.Core.Audit;
@@ -7,7 +8,7 @@ public static class AuditServiceCollectionExtensions
     /// <summary>The audit log: its writer, its reader and its retention (<c>Audit:RetentionDays</c>).</summary>
     public static IServiceCollection AddAuditLog(this IServiceCollection services)
     {
-        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<AuditOptions>(AuditOptions.Section);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditQuery>();
         return services;

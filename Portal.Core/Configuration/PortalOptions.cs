@@ -82,6 +82,33 @@ public sealed class DatabaseOptions : IValidatableObject
     /// <summary>Whether <see cref="Provider"/> names PostgreSQL (in any letter case).</summary>
     public bool UsesPostgreSql => string.Equals(Provider?.Trim(), PostgreSql, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The SQLite file's absolute path (a relative one is taken against <paramref name="contentRootPath"/>), or null for
+    /// PostgreSQL and in-memory databases.
+    /// </summary>
+    public string? SqliteFilePath(string contentRootPath)
+    {
+        if (UsesPostgreSql || !IsSqliteConnectionString(ConnectionString))
+        {
+            return null;
+        }
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        return string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal)
+            ? null
+            : Path.GetFullPath(dataSource, contentRootPath);
+    }
+
+    /// <summary>Which database this is, for the operator's eyes: the SQLite file, or PostgreSQL's host and database (never the password).</summary>
+    public string Describe(string contentRootPath)
+    {
+        if (!UsesPostgreSql)
+        {
+            return SqliteFilePath(contentRootPath) is { } path ? $"the SQLite database {path}" : "an in-memory SQLite database";
+        }
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"the PostgreSQL database \"{builder.Database ?? builder.Username}\" on {builder.Host}:{builder.Port}";
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!UsesPostgreSql && !string.Equals(Provider?.Trim(), Sqlite, StringComparison.OrdinalIgnoreCase))

@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using System.Net;
 using System.Net.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,10 +14,7 @@ public static class ServerConnectionServiceCollectionExtensions
     /// <summary>Binds <see cref="ServerConnectionOptions"/> to the <c>Servers</c> section, validated at start.</summary>
     public static IServiceCollection AddServerConnections(this IServiceCollection services)
     {
-        services.AddOptions<ServerConnectionOptions>()
-            .BindConfiguration(ServerConnectionOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddSettings<ServerConnectionOptions>(ServerConnectionOptions.Section);
         return services;
     }
 

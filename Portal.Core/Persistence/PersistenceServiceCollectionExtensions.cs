@@ -18,7 +18,7 @@ public static class PersistenceServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddPersistence(this IServiceCollection services, string contentRootPath)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<DatabaseOptions>(DatabaseOptions.Section);
         services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp =>
             new PortalDbContexts(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRootPath, sp.GetRequiredService<ILoggerFactory>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());

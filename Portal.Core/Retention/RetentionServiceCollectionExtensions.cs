@@ -8,7 +8,7 @@ public static class RetentionServiceCollectionExtensions
     /// <summary>Binds <see cref="RetentionOptions"/> (validated at start) and runs the <see cref="RetentionPruner"/> in the background.</summary>
     public static IServiceCollection AddRetention(this IServiceCollection services)
     {
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<RetentionOptions>(RetentionOptions.Section);
         services.AddHostedService<RetentionPruner>();
         return services;
     }

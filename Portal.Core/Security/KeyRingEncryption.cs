@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
@@ -27,7 +28,7 @@ public static class KeyRingEncryption
     public static IDataProtectionBuilder ProtectKeysWithKeyFile(this IDataProtectionBuilder builder, string contentRootPath)
     {
         var services = builder.Services;
-        services.AddOptions<DataProtectionKeyOptions>().BindConfiguration(DataProtectionKeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<DataProtectionKeyOptions>(DataProtectionKeyOptions.Section);
         services.AddSingleton<IValidateOptions<DataProtectionKeyOptions>>(new KeyFileValidation(contentRootPath));
         services.AddSingleton(sp => new KeyRingCertificate(sp.GetRequiredService<IOptions<DataProtectionKeyOptions>>(), contentRootPath,
             sp.GetRequiredService<ILogger<KeyRingCertificate>>(), sp.GetRequiredService<TimeProvider>()));

@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.Core.Sessions;
@@ -7,7 +8,7 @@ public static class SessionsServiceCollectionExtensions
     /// <summary>Server-side sessions (<c>Sessions</c> options, validated at start).</summary>
     public static IServiceCollection AddSessions(this IServiceCollection services)
     {
-        services.AddOptions<PortalSessionOptions>().BindConfiguration(PortalSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<PortalSessionOptions>(PortalSessionOptions.Section);
         services.AddSingleton<SessionService>();
         return services;
     }

@@ -9,7 +9,7 @@ public static class SetupServiceCollectionExtensions
     /// <summary>Setup Mode (<c>Setup</c> options, validated at start) and the setup link it logs at start.</summary>
     public static IServiceCollection AddSetup(this IServiceCollection services)
     {
-        services.AddOptions<SetupOptions>().BindConfiguration(SetupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<SetupOptions>(SetupOptions.Section);
         services.AddSingleton<SetupModeService>();
         services.AddScoped<IDatabaseStartupStep, SetupLinkAtStartup>();
         return services;

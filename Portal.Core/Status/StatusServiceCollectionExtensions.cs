@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using Portal.Core.Integrations;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;
@@ -16,7 +17,7 @@ public static class StatusServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddIntegrationStatus(this IServiceCollection services)
     {
-        services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<StatusOptions>(StatusOptions.Section);
         services.AddTransient<IntegrationHealthProbe>();
         services.AddSingleton<StatusStore>();
         services.AddSingleton<StatusBoard>();

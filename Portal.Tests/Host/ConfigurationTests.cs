@@ -15,6 +15,7 @@ public sealed class ConfigurationTests
     [InlineData("Sessions__AbsoluteLifetime", "00:10:00", "Sessions:AbsoluteLifetime")]
     [InlineData("Sessions__RevalidationInterval", "00:00:00", "Sessions:RevalidationInterval")]
     [InlineData("Portal__TrustedProxies__0", "nginx.internal", "Portal:TrustedProxies:0 'nginx.internal' is not an IP address or CIDR network")]
+    [InlineData("Portal__TrustedProxies", "10.0.0.0/8, nginx.internal", "Portal:TrustedProxies:1 'nginx.internal' is not an IP address or CIDR network")]
     [InlineData("RateLimits__SignInPerMinute", "0", "RateLimits:SignInPerMinute must be between 1 and 10000")]
     [InlineData("Retention__SignInEvents", "01:00:00", "Retention:SignInEvents")]
     [InlineData("Audit__RetentionDays", "0", "Audit:RetentionDays must be between 1 and 36500")]
@@ -59,6 +60,22 @@ public sealed class ConfigurationTests
             Assert.Contains(text, output, StringComparison.Ordinal);
         }
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        TestPaths.DeleteDatabase(databasePath);
+    }
+
+    [Fact]
+    public async Task A_misspelt_setting_is_pointed_out_at_start_with_the_one_it_probably_meant()
+    {
+        var databasePath = TestPaths.NewDatabasePath();
+
+        // The command stops after the checks every start runs, so no portal has to be stopped.
+        var (exitCode, output) = await PortalProcess.RunUntilExitAsync(databasePath,
+            new Dictionary<string, string> { ["Sessions__IdleTimout"] = "01:00:00", ["Sesions__AbsoluteLifetime"] = "1.00:00:00" }, "setup-mode");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("The setting Sessions:IdleTimout is not one the portal reads, so it has no effect. Did you mean Sessions:IdleTimeout?", output, StringComparison.Ordinal);
+        Assert.Contains("The settings section Sesions is not one the portal reads, so its settings have no effect. Did you mean Sessions?", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("01:00:00", output, StringComparison.Ordinal);
         TestPaths.DeleteDatabase(databasePath);
     }
 

@@ -33,6 +33,12 @@ public sealed partial class SetupModeCommandTests : IAsyncLifetime
         var (exitCode, output) = await RunCommandAsync("setup-mode");
 
         Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain("There was no database there", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("is not one the portal reads", output, StringComparison.Ordinal);
+        if (!PostgreSqlCluster.ChosenForHostTests)
+        {
+            Assert.Contains($"Database: the SQLite database {Path.GetFullPath(host.DatabasePath)}.", output, StringComparison.Ordinal);
+        }
         var link = SetupLinkPattern().Match(output);
         Assert.True(link.Success, output);
         Assert.StartsWith($"{host.BaseUrl}/setup?token=", link.Value, StringComparison.Ordinal);
@@ -65,6 +71,12 @@ public sealed partial class SetupModeCommandTests : IAsyncLifetime
 
             Assert.True(exitCode == 0, output);
             Assert.Matches(SetupLinkPattern(), output);
+            if (!PostgreSqlCluster.ChosenForHostTests)
+            {
+                // Run from the wrong folder, the command would change a new file instead of the portal's: it says so.
+                Assert.Contains($"Database: the SQLite database {Path.GetFullPath(databasePath)}.", output, StringComparison.Ordinal);
+                Assert.Contains("There was no database there, so this command created a new, empty one.", output, StringComparison.Ordinal);
+            }
             await using var db = TestDatabase.ContextFor(databasePath);
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         }

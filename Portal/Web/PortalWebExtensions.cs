@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Components;
@@ -83,12 +84,18 @@ internal static class PortalWebExtensions
                 throw new PortalStartRefusedException($"'{unknown}' is not a command. The only command is {SetupModeCommand.Name} (dotnet run --project Portal -- {SetupModeCommand.Name}); without one, the portal starts.");
             }
             app.Services.GetRequiredService<IStartupValidator>().Validate();
+            foreach (var unread in SettingsSections.Unread(app.Configuration, app.Services.GetServices<SettingsSection>()))
+            {
+                app.Logger.LogWarning("{UnreadSetting}", unread);
+            }
             if (SetupModeCommand.IsRequested(args))
             {
                 Environment.ExitCode = await SetupModeCommand.RunAsync(app.Services);
                 await app.DisposeAsync();
                 return;
             }
+            app.Logger.LogInformation("Database: {Database}.",
+                app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Describe(app.Environment.ContentRootPath));
             await app.Services.PreparePortalAsync();
         }
         catch (Exception e) when (InvalidSettings(e) is { } failures)

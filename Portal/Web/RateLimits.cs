@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
@@ -33,7 +34,7 @@ internal static class RateLimits
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<RateLimitOptions>(RateLimitOptions.Section);
         services.AddKeyedSingleton(OutageWarnings, (_, _) => new LogThrottle(Window));
         services.AddRateLimiter(o =>
         {

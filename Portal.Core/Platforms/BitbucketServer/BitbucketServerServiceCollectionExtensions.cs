@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,10 +19,7 @@ public static class BitbucketServerServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddBitbucketServerPlatform(this IServiceCollection services)
     {
-        services.AddOptions<BitbucketClientOptions>()
-            .BindConfiguration(BitbucketClientOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddSettings<BitbucketClientOptions>(BitbucketClientOptions.Section, "TrustedCaFile", "ProbeTimeout");
         // Before GitLab joined, the connection settings lived in the Bitbucket section; configurations written then keep working.
         services.AddOptions<ServerConnectionOptions>().Configure<IConfiguration>((options, configuration) =>
         {

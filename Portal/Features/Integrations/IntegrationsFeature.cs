@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using Portal.Features.Integrations.Wizard;
 
 namespace Portal.Features.Integrations;
@@ -6,7 +7,7 @@ internal static class IntegrationsFeature
 {
     public static IServiceCollection AddIntegrationsFeature(this IServiceCollection services)
     {
-        services.AddOptions<VerifyOptions>().BindConfiguration(VerifyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<VerifyOptions>(VerifyOptions.Section);
         return services.AddScoped<BaseUrlCheck>().AddScoped<IntegrationDraft>().AddSingleton<OAuth1KeyDrafts>();
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Portal.Core.Configuration;
 using Portal.Core.Persistence;
 using Portal.Core.Setup;
 
@@ -20,9 +22,20 @@ internal static class SetupModeCommand
 
     public static async Task<int> RunAsync(IServiceProvider services)
     {
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var contentRoot = services.GetRequiredService<IHostEnvironment>().ContentRootPath;
+        var createdHere = database.SqliteFilePath(contentRoot) is { } file && !File.Exists(file);
         await services.MigrateDatabaseAsync();
         var token = await services.GetRequiredService<SetupModeService>().ReenterAsync();
         // Printed, not logged: the operator who ran the command needs the link, and no log file should keep it.
+        Console.WriteLine($"Database: {database.Describe(contentRoot)}.");
+        if (createdHere)
+        {
+            // A relative Data Source is taken against the folder the command runs in, so running it from elsewhere
+            // changes a new, empty database instead of the portal's.
+            Console.WriteLine("There was no database there, so this command created a new, empty one. If your portal already runs, it uses another file: " +
+                "run this command from the folder the portal runs in, or pass the portal's database (--Database:ConnectionString \"Data Source=/path/to/portal.db\").");
+        }
         Console.WriteLine("The portal is in Setup Mode again. Earlier setup links and setup sessions no longer work.");
         Console.WriteLine($"Open this one-time setup link to configure the portal: {services.SetupLink(token)}");
         Console.WriteLine("Administrators keep their role. Setup Mode ends when you sign in through an integration while holding the link's session.");
