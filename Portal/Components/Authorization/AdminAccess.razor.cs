@@ -21,6 +21,9 @@ public partial class AdminAccess
 
     [Parameter] public RenderFragment? ChildContent { get; set; }
 
+    /// <summary>The page's heading when the page's own is inside the admin part: without access the page still has one.</summary>
+    [Parameter] public string? Heading { get; set; }
+
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = null!;
 
     /// <summary>
