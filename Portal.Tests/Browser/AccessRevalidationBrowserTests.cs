@@ -117,6 +117,7 @@ public sealed class AccessRevalidationBrowserTests(BrowserFixture browser) : IAs
 
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
         await Assertions.Expect(own).ToBeCheckedAsync();
+        await Assertions.Expect(own).ToBeFocusedAsync(); // the keyboard user is where they were
         await using var scope = host!.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         Assert.True((await db.Users.SingleAsync(u => u.DisplayName == "Ada Lovelace")).IsAdministrator);

@@ -1,4 +1,14 @@
 window.portal = {
+  // For a control a re-render re-created: found by its accessible name, as the person knew it.
+  focusByLabel: function (label) {
+    for (const element of document.querySelectorAll("[aria-label]")) {
+      if (element.getAttribute("aria-label") === label) {
+        const target = element.matches("input, button, select, textarea, [tabindex]") ? element : element.querySelector("input, button");
+        if (target) { target.focus(); }
+        return;
+      }
+    }
+  },
   // The Clipboard API needs a secure context; over plain http the portal falls back to a hidden textarea.
   copyText: async function (text) {
     try {
