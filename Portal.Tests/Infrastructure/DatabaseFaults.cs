@@ -86,3 +86,16 @@ public sealed class FailingReadAfterCommit : IDbTransactionInterceptor, IDbComma
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
         Interlocked.CompareExchange(ref state, 0, 2) == 2 ? throw new SqliteException("disk I/O error", 10) : ValueTask.FromResult(result);
 }
+
+/// <summary>
+/// Makes every asynchronous open give the thread back before it proceeds, as a database across a network does: SQLite
+/// on a local file usually answers synchronously, which hides what other events may run while a page awaits it.
+/// </summary>
+public sealed class YieldingConnections : DbConnectionInterceptor
+{
+    public override async ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return result;
+    }
+}

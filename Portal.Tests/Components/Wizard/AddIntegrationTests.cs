@@ -1,3 +1,4 @@
+using Portal.Tests.Infrastructure;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Platforms;
 using Bunit;
@@ -190,5 +191,37 @@ public sealed class AddIntegrationTests : WizardTestBase
         Assert.Equal(ClientId, cut.Find("input#integration-client-id").GetAttribute("value"));
         Assert.True(string.IsNullOrEmpty(cut.Find("input#integration-client-secret").GetAttribute("value")));
         Assert.DoesNotContain("ClientSecret", System.Text.Json.JsonSerializer.Serialize(Draft.ToSnapshot()), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The wizard over a database that yields while it answers, as PostgreSQL across a network does.</summary>
+public sealed class AddIntegrationOverAYieldingDatabaseTests : WizardTestBase
+{
+    protected override Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] DatabaseInterceptors => [new YieldingConnections()];
+
+    [Fact]
+    public async Task Create_clicked_while_a_new_base_url_is_still_being_validated_does_not_use_the_previous_url_s_check()
+    {
+        var fake = await StartFakeAsync();
+        var cut = Ctx.Render<AddIntegration>();
+        cut.WaitForElement("[data-testid=interactive]");
+        cut.Find("input#integration-name").Input("Acme Bitbucket");
+        cut.Find("input#integration-base-url").Input(fake.BaseUrl);
+        WaitForText(cut, "[data-testid=detected-version]", "Bitbucket");
+        cut.WaitForElement("input#integration-client-id").Input("client-id");
+        cut.Find("input#integration-client-secret").Input("client-secret");
+        var actor = await Ctx.Services.AdministratorAsync();
+
+        var created = await Ctx.Renderer.Dispatcher.InvokeAsync(async () =>
+        {
+            var typing = Draft.SetBaseUrlAsync("https://elsewhere.example.com");
+            var result = await Draft.CreateAsync(actor);
+            await typing;
+            return result;
+        });
+
+        Assert.False(created.Succeeded && created.Value.Succeeded, "created with the check of another address");
+        await using var db = Database.CreateContext();
+        Assert.Empty(await db.Integrations.ToListAsync());
     }
 }

@@ -25,7 +25,7 @@ public abstract class WizardTestBase : MudTestBase
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        Database.Register(services);
+        Database.Register(services, null, DatabaseInterceptors);
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(TimeProvider.System);
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
@@ -44,6 +44,9 @@ public abstract class WizardTestBase : MudTestBase
         services.AddScoped<ProtectedSessionStorage>();
         services.AddTestAuthorization();
     }
+
+    /// <summary>What the database does besides answering, e.g. <see cref="YieldingConnections"/>.</summary>
+    protected virtual Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] DatabaseInterceptors => [];
 
     public override async Task InitializeAsync() => Auth.SignInAs(await Ctx.Services.AdministratorAsync());
 

@@ -15,7 +15,7 @@ internal sealed partial class IntegrationDraft
     public IntegrationDetails? Original { get; private set; }
 
     /// <summary>Until the live check has found the server, the stored OAuth version stays.</summary>
-    public OAuthVersion EditedOAuthVersion => Check.Found || Original is null ? OAuthVersion : Original.OAuthVersion;
+    public OAuthVersion EditedOAuthVersion => CheckedThisUrl || Original is null ? OAuthVersion : Original.OAuthVersion;
 
     public bool BaseUrlChanged => Original is not null && Normalization.Url != Original.BaseUrl;
 
@@ -79,12 +79,12 @@ internal sealed partial class IntegrationDraft
         var version = EditedOAuthVersion;
         var edit = new IntegrationEdit(
             Id, Name, BaseUrl,
-            Check.Found ? Check.Result!.Version : null,
+            CheckedThisUrl ? Check.Result!.Version : null,
             version, ClientId, ClientSecret,
             version == OAuthVersion.OAuth1 && original.OAuthVersion != OAuthVersion.OAuth1 ? OAuth1Keys : null,
             Check.TrustedCaPem,
             ChangesTrustedCa: !string.Equals(Check.TrustedCaPem, original.TrustedCaPem, StringComparison.Ordinal),
-            ServerDetected: Check.Found,
+            ServerDetected: CheckedThisUrl,
             EditedFrom: original,
             DifferentServer: BaseUrlChanged && DifferentServer);
         var saved = await editing.EditAsync(actor, edit, cancellationToken);

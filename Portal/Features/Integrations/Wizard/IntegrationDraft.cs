@@ -122,8 +122,13 @@ internal sealed partial class IntegrationDraft : IDisposable
 
     public async Task SetBaseUrlAsync(string? value)
     {
-        await UpdateAsync(() => BaseUrl = value ?? "", null);
-        Check.UrlChanged(Normalization.Url);
+        await UpdateAsync(() =>
+        {
+            BaseUrl = value ?? "";
+            // Before any await: while the validation waits for the database, a Create click may run, and the check of
+            // the previous address must not count for this one.
+            Check.UrlChanged(Normalization.Url);
+        }, null);
     }
 
     public async Task ChooseOAuthVersionAsync(OAuthVersion version) => await UpdateAsync(() => ChosenOAuthVersion = version, null);
@@ -266,13 +271,16 @@ internal sealed partial class IntegrationDraft : IDisposable
         IntegrationValidator.Clean(Name),
         Platform,
         BaseUrl,
-        Check.Found ? Check.Result!.Version : null,
+        CheckedThisUrl ? Check.Result!.Version : null,
         OAuthVersion,
         IntegrationValidator.Clean(ClientId),
         IntegrationValidator.Clean(ClientSecret),
         OAuthVersion == OAuthVersion.OAuth1 ? OAuth1Keys : null,
         Check.TrustedCaPem,
-        ServerDetected: Check.Found);
+        ServerDetected: CheckedThisUrl);
+
+    /// <summary>Whether the check found a server at the address the form holds now, not at one typed before it.</summary>
+    private bool CheckedThisUrl => Check.Found && Check.Url == Normalization.Url;
 
     private IEnumerable<string> MessagesFor(string property, Severity severity) =>
         Touched.Contains(property)
