@@ -37,18 +37,23 @@ public static class OAuthErrorMessages
     /// <summary>An error from the token endpoint (the token step).</summary>
     public static (SignInErrorKind Kind, string Message) ForTokenError(string? error, int? httpStatus, PlatformWording words) => error switch
     {
+        // An outage says so whatever code the body carries: servers and gateways put codes in their 5xx and 429 answers too.
+        "server_error" or "temporarily_unavailable" => (SignInErrorKind.ServerUnavailable,
+            $"{words.ServerNameAtStart}'s token endpoint had a problem handling the request ({error}, HTTP {Status(httpStatus)}). Try again in a moment; if it persists, check that {words.ServerName} is up and look at {words.ServerLog}."),
+        not null when httpStatus >= 500 => (SignInErrorKind.ServerUnavailable,
+            $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} ({OAuthErrorCodes.Known(error) ?? "with an error code the portal does not know"}): {words.ServerName} or a proxy in front of it failed. Check that {words.ServerName} is up and look at {words.ServerLog}, then try again."),
+        not null when httpStatus == 429 => TooManyTokenRequests(words),
         "invalid_client" => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart} rejected the client secret: copy the Client ID and Client Secret again from the {words.ApplicationNoun} and update the integration."),
         "invalid_grant" => (SignInErrorKind.CodeRejected,
-            $"{words.ServerNameAtStart} refused the sign-in code (invalid_grant): it was already used, or the redirect URL in the {words.ApplicationNoun} differs from the portal's Callback URL / Redirect URL. Sign in again; if it keeps failing, compare the two URLs."),
+            $"{words.ServerNameAtStart} refused the sign-in code (invalid_grant): it was already used, it was issued to another Client ID, its PKCE check failed, or it was issued for another redirect URL: the redirect URL in the {words.ApplicationNoun} differs from the portal's Callback URL / Redirect URL, or Portal:PublicUrl changed during the sign-in or differs between portal instances. Sign in again; if it keeps failing, compare the two URLs."),
         "invalid_request" => (SignInErrorKind.CodeRejected,
-            $"{words.ServerNameAtStart} refused the sign-in code as unknown or expired (invalid_request; codes are valid for a short time only). Sign in again."),
+            $"{words.ServerNameAtStart} refused the sign-in code as unknown or expired (invalid_request; codes are valid for a short time only). Sign in again. If it keeps failing, check that no proxy in front of {words.ServerName} drops the body of the portal's POST requests, which also reads as an incomplete request."),
         "unsupported_grant_type" => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart} does not accept this kind of token request (unsupported_grant_type). Check that the {words.ApplicationNoun} uses OAuth 2."),
         null when httpStatus >= 500 => (SignInErrorKind.ServerUnavailable,
             $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} without an OAuth error: {words.ServerName} or a proxy in front of it failed. Check that {words.ServerName} is up and look at {words.ServerLog}, then try again."),
-        null when httpStatus == 429 => (SignInErrorKind.ServerUnavailable,
-            $"{words.ServerNameAtStart}'s token endpoint answered HTTP 429 (too many requests): {words.ServerName}, or a proxy in front of it, limits how often one address may ask for tokens, and every sign-in's token request comes from the portal's address. Wait a minute and try again; if it keeps happening, exempt the portal's address from that rate limit or raise it (in {words.ServerName}'s settings or the proxy's)."),
+        null when httpStatus == 429 => TooManyTokenRequests(words),
         null when httpStatus == 401 => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart}'s token endpoint answered HTTP 401 without an OAuth error: most likely it did not accept the Client ID and Client Secret. Copy both again from the {words.ApplicationNoun} and update the integration; if they are right, check that no proxy in front of {words.ServerName} asks for its own sign-in."),
         null => (SignInErrorKind.IntegrationMisconfigured,
@@ -56,6 +61,9 @@ public static class OAuthErrorMessages
         _ => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart} refused the token request ({OAuthErrorCodes.Known(error) ?? "with an error code the portal does not know"}). Check the {words.ApplicationNoun} in {words.ApplicationsPlace} and {words.ServerLog}."),
     };
+
+    private static (SignInErrorKind, string) TooManyTokenRequests(PlatformWording words) => (SignInErrorKind.ServerUnavailable,
+        $"{words.ServerNameAtStart}'s token endpoint answered HTTP 429 (too many requests): {words.ServerName}, or a proxy in front of it, limits how often one address may ask for tokens, and every sign-in's token request comes from the portal's address. Wait a minute and try again; if it keeps happening, exempt the portal's address from that rate limit or raise it (in {words.ServerName}'s settings or the proxy's).");
 
     /// <summary>
     /// Whether the token endpoint answered, but not with a JSON object: a proxy's or login page's HTML, or JSON such as

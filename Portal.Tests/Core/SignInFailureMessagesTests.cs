@@ -77,6 +77,12 @@ public sealed class SignInFailureMessagesTests
     [InlineData(null, 429, SignInErrorKind.ServerUnavailable)]
     [InlineData(null, 200, SignInErrorKind.IntegrationMisconfigured)]
     [InlineData("something_else", 400, SignInErrorKind.IntegrationMisconfigured)]
+    // An outage is an outage whatever code its body carries (OpenIddict, gateways and others put one in).
+    [InlineData("server_error", 500, SignInErrorKind.ServerUnavailable)]
+    [InlineData("temporarily_unavailable", 503, SignInErrorKind.ServerUnavailable)]
+    [InlineData("invalid_request", 502, SignInErrorKind.ServerUnavailable)]
+    [InlineData("Bad Gateway", 502, SignInErrorKind.ServerUnavailable)]
+    [InlineData("invalid_request", 429, SignInErrorKind.ServerUnavailable)]
     public void Token_endpoint_errors_map_to_a_kind(string? error, int status, SignInErrorKind kind) =>
         Assert.Equal(kind, OAuthErrorMessages.ForTokenError(error, status, Words).Kind);
 
@@ -88,6 +94,16 @@ public sealed class SignInFailureMessagesTests
         Assert.Contains("HTTP 429 (too many requests)", message, StringComparison.Ordinal);
         Assert.Contains("exempt the portal's address from that rate limit", message, StringComparison.Ordinal);
         Assert.DoesNotContain("base URL", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_endpoint_outage_with_an_error_code_names_the_outage_not_the_application()
+    {
+        var message = OAuthErrorMessages.ForTokenError("temporarily_unavailable", 503, Words).Message;
+
+        Assert.Contains("(temporarily_unavailable, HTTP 503)", message, StringComparison.Ordinal);
+        Assert.Contains("Try again in a moment", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Check the", message, StringComparison.Ordinal);
     }
 
     [Fact]
