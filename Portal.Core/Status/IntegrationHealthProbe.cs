@@ -68,9 +68,8 @@ public sealed class IntegrationHealthProbe(
     private static ProbeStepResult Skipped(ProbeStep step, ProbeStep failed) =>
         new(step, StepOutcome.Skipped, $"Not run, because the {ProbeStepResult.NameOf(failed)} check failed.", null, 0);
 
-
-
-    private static string HostAndPort(Uri uri) => string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
+    // IdnHost drops an IPv6 address's brackets, which would run the address into the port.
+    private static string HostAndPort(Uri uri) => uri.HostNameType == UriHostNameType.IPv6 ? ConnectionText.HostAndPort(uri) : string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
 
     private static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -66,4 +66,19 @@ public sealed class ApplicationPropertiesTests
         Assert.Equal(ProbeFailureKind.OtherServer, result.Failure);
         Assert.Contains("cannot be decompressed", result.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_oauth_2_metadata_answer_that_claims_a_compression_it_does_not_have_is_named_as_such()
+    {
+        var handler = new Portal.Tests.Core.OAuth1.StubHttpHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StreamContent(new System.IO.Compression.GZipStream(new MemoryStream("""{"issuer":"x"}"""u8.ToArray()), System.IO.Compression.CompressionMode.Decompress)),
+        });
+        var probe = new BitbucketVersionProbe(new HttpClient(handler));
+
+        var check = await probe.CheckOAuth2ProviderAsync("https://bitbucket.example.com", CancellationToken.None);
+
+        Assert.Equal(OAuth2ProviderFinding.Blocked, check.Finding);
+        Assert.Contains("cannot be decompressed", check.Message, StringComparison.Ordinal);
+    }
 }

@@ -96,6 +96,28 @@ public class OAuth2ProviderClassifierTests
     }
 
     [Fact]
+    public void Endpoints_under_the_rest_api_s_version_1_0_are_the_same_as_under_latest()
+    {
+        var json = Json(Base).Replace("/rest/oauth2/latest/", "/rest/oauth2/1.0/", StringComparison.Ordinal);
+
+        Assert.Equal(OAuth2ProviderFinding.Ready, Metadata(json).Finding);
+    }
+
+    [Fact]
+    public void Over_plain_http_a_400_for_the_metadata_is_the_provider_refusing_http_not_a_proxy()
+    {
+        const string plain = "http://bitbucket.example.com:7990";
+        const string body = "{\"error\":\"invalid_request\",\"error_description\":\"no https\"}";
+
+        var check = OAuth2ProviderClassifier.FromMetadata(plain, new Uri(plain + BitbucketVersionProbe.OAuth2MetadataPath), Response(HttpStatusCode.BadRequest, "application/json", body), body);
+
+        Assert.Equal(OAuth2ProviderFinding.PlainHttp, check.Finding);
+        Assert.True(check.IsWarning);
+        Assert.Contains("Serve Bitbucket over https", check.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("proxy or plugin is in the way", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plain_http_everywhere_is_a_warning_that_names_https_and_the_skip_property()
     {
         const string plain = "http://bitbucket.example.com";

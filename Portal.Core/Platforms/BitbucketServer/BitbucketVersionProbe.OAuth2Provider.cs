@@ -52,6 +52,10 @@ public sealed partial class BitbucketVersionProbe
         {
             return Unreachable(ProbeExceptionClassifier.ConnectionDropped(current, e), current);
         }
+        catch (InvalidDataException)
+        {
+            return OAuth2ProviderClassifier.DamagedCompression(current);
+        }
     }
 
     private async Task<(HttpResponseMessage Response, string Body)> GetAsync(Uri uri, CancellationToken ct)

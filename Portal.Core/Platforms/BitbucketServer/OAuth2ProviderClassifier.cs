@@ -32,10 +32,21 @@ internal static class OAuth2ProviderClassifier
                 $"The server answered {StatusText(response)} to an anonymous request for {path}, which Bitbucket serves to anyone: a proxy, single sign-on gateway or plugin is in the way, not a missing OAuth 2 provider. {LetThrough}",
                 GatewayHint),
             >= 500 => ServerError(path, response),
+            // Bitbucket's OAuth 2 provider refuses to work without https ("no https", HTTP 400).
+            400 when requestUri.Scheme == Uri.UriSchemeHttp => new OAuth2ProviderCheck(OAuth2ProviderFinding.PlainHttp,
+                $"The server answered {StatusText(response)} at {path}, where Bitbucket answers with its OAuth 2 metadata. Over plain http this is most likely Bitbucket's OAuth 2 provider refusing to work without https: it accepts a sign-in only when Bitbucket's base URL setting is https and the request arrives over https, and otherwise answers \"no https\" (HTTP 400). Serve Bitbucket over https, change {BaseUrlSettingLocation} in Bitbucket to the https address, and use that address as the base URL here. If Bitbucket is already served over https behind a proxy, the proxy must tell it so (X-Forwarded-Proto: https, or the connector's secure=\"true\" and scheme=\"https\").",
+                PlainHttpHint, null),
             _ => Blocked(
                 $"The server answered {StatusText(response)} at {path}, where Bitbucket answers with its OAuth 2 metadata: a proxy or plugin is in the way, not a missing OAuth 2 provider. {LetThrough}"),
         };
     }
+
+    private const string PlainHttpHint =
+        "Only a Bitbucket started with the system property atlassian.oauth2.provider.skip.base.url.https.requirement=true accepts OAuth 2 over http, and then sign-in codes and tokens travel unencrypted.";
+
+    /// <summary>An answer that says it is compressed but cannot be decompressed: something between the portal and Bitbucket damaged it.</summary>
+    public static OAuth2ProviderCheck DamagedCompression(Uri requestUri) => Blocked(
+        $"The server's answer at {requestUri.AbsolutePath} says it is compressed (Content-Encoding) but cannot be decompressed: a proxy in front of Bitbucket probably damaged or mislabelled it. Check the proxy's compression settings, then check again.");
 
     /// <summary>The fallback after a 404 for the metadata: <c>/rest/oauth2/1.0/client</c> answers 401 to anonymous callers when the provider is installed.</summary>
     public static OAuth2ProviderCheck FromClient(string baseUrl, Uri metadataUri, Uri requestUri, HttpResponseMessage response, string body)
@@ -100,7 +111,7 @@ internal static class OAuth2ProviderClassifier
         {
             return new OAuth2ProviderCheck(OAuth2ProviderFinding.PlainHttp,
                 $"Bitbucket's OAuth 2 provider answers, but Bitbucket's base URL setting is {metadata.Issuer}, plain http: the provider accepts a sign-in only when that setting is https and the request arrives over https, and otherwise answers \"no https\" (HTTP 400) on its consent page. Serve Bitbucket over https, change {BaseUrlSettingLocation} in Bitbucket to the https address, and use that address as the base URL here.",
-                "Only a Bitbucket started with the system property atlassian.oauth2.provider.skip.base.url.https.requirement=true accepts OAuth 2 over http, and then sign-in codes and tokens travel unencrypted.",
+                PlainHttpHint,
                 metadata.Issuer);
         }
         return new OAuth2ProviderCheck(OAuth2ProviderFinding.Ready,
@@ -155,6 +166,11 @@ internal static class OAuth2ProviderClassifier
         else if (actualPath.EndsWith(endpointSuffix, StringComparison.Ordinal))
         {
             actualContext = actualPath[..^endpointSuffix.Length];
+        }
+        else if (endpointSuffix.Replace("/latest/", "/1.0/", StringComparison.Ordinal) is var versioned && actualPath.EndsWith(versioned, StringComparison.Ordinal))
+        {
+            // "latest" is an alias of the REST API's version 1.0: either reaches the same endpoint.
+            actualContext = actualPath[..^versioned.Length];
         }
         else
         {

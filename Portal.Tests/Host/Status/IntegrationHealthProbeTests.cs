@@ -142,6 +142,19 @@ public sealed class IntegrationHealthProbeTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_ipv6_address_keeps_its_brackets_so_the_port_stands_apart()
+    {
+        using var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Loopback, 0);
+        free.Start();
+        var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+
+        var report = await CreateProbe().ProbeAsync($"http://[::1]:{port}", OAuthVersion.OAuth2, CancellationToken.None);
+
+        Assert.StartsWith($"Nothing accepts connections at [::1]:{port}:", Step(report, ProbeStep.TcpConnect).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_host_name_fails_at_dns()
     {
         var report = await CreateProbe(TimeSpan.FromSeconds(5)).ProbeAsync("http://bitbucket.invalid", OAuthVersion.OAuth2, CancellationToken.None);
