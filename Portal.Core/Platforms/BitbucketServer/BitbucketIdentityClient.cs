@@ -36,7 +36,9 @@ public sealed class BitbucketIdentityClient(HttpClient http, IOptions<BitbucketC
             if (!properties.Headers.TryGetValues("X-AUSERNAME", out var names) || names.FirstOrDefault() is not { Length: > 0 } encodedName)
             {
                 return properties.StatusCode == HttpStatusCode.OK
-                    ? Failed("Bitbucket did not accept the access token it had just issued: it answered as if nobody were signed in. If the \"U2F & TOTP\" plugin is installed, enable its OAuth whitelist.")
+                    ? Failed("Bitbucket did not accept the access token it had just issued: it answered as if nobody were signed in (no X-AUSERNAME header). " +
+                        "If the \"U2F & TOTP\" plugin is installed, enable its OAuth whitelist. Otherwise check that no proxy in front of Bitbucket removes the Authorization header " +
+                        "from the portal's requests or the X-AUSERNAME header from Bitbucket's answers, and that Bitbucket was not started with atlassian.oauth2.provider.enable.access.tokens=false.")
                     : await RefusedAsync(properties, "when the portal asked who signed in", cancellationToken);
             }
             var name = DecodeUserName(encodedName);
