@@ -16,6 +16,8 @@ public static class ResponseBody
         {
             length += read;
         }
-        return Encoding.UTF8.GetString(buffer, 0, length);
+        // A byte order mark is allowed before JSON (RFC 8259 lets parsers ignore it) but would make it unreadable here.
+        var start = length >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? 3 : 0;
+        return Encoding.UTF8.GetString(buffer, start, length - start);
     }
 }

@@ -34,6 +34,38 @@ public static class OAuthErrorMessages
     public static string? ErrorCodeOf(TokenResponse response) =>
         response.Json?.TryGetString("error") ?? (response.ErrorType == ResponseErrorType.Protocol ? response.Error : null);
 
+    /// <summary>
+    /// What the token endpoint itself says about a refusal: RFC 6749's <c>error_description</c>, or the first message of
+    /// the <c>errors</c> list some servers send instead (Bitbucket's own validation errors). Unlike a callback's, this
+    /// comes straight from the server the administrator configured, so it may be shown to administrators; cut short, one line.
+    /// </summary>
+    public static string? ServerExplanation(TokenResponse response)
+    {
+        if (response.Json is not { ValueKind: JsonValueKind.Object } json)
+        {
+            return null;
+        }
+        var text = json.TryGetString("error_description");
+        if (string.IsNullOrWhiteSpace(text) && json.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+            && errors.EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } first
+            && first.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
+        {
+            text = message.GetString();
+        }
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        var line = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return line.Length <= MaxExplanation ? line : line[..MaxExplanation] + "…";
+    }
+
+    private const int MaxExplanation = 200;
+
+    /// <summary><paramref name="message"/> followed by the server's own words, when it gave any.</summary>
+    public static string WithServerExplanation(string message, TokenResponse response, PlatformWording words) =>
+        ServerExplanation(response) is { } explanation ? $"{message} {words.ServerNameAtStart} explained: \"{explanation}\"" : message;
+
     /// <summary>An error from the token endpoint (the token step).</summary>
     public static (SignInErrorKind Kind, string Message) ForTokenError(string? error, int? httpStatus, PlatformWording words) => error switch
     {
@@ -44,9 +76,9 @@ public static class OAuthErrorMessages
             $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} ({OAuthErrorCodes.Known(error) ?? "with an error code the portal does not know"}): {words.ServerName} or a proxy in front of it failed. Check that {words.ServerName} is up and look at {words.ServerLog}, then try again."),
         not null when httpStatus == 429 => TooManyTokenRequests(words),
         "invalid_client" => (SignInErrorKind.IntegrationMisconfigured,
-            $"{words.ServerNameAtStart} rejected the client secret: copy the Client ID and Client Secret again from the {words.ApplicationNoun} and update the integration."),
+            $"{words.ServerNameAtStart} rejected the client secret: copy the {words.ClientIdLabel} and {words.ClientSecretLabel} again from the {words.ApplicationNoun} and update the integration."),
         "invalid_grant" => (SignInErrorKind.CodeRejected,
-            $"{words.ServerNameAtStart} refused the sign-in code (invalid_grant): it was already used, it was issued to another Client ID, its PKCE check failed, or it was issued for another redirect URL: the redirect URL in the {words.ApplicationNoun} differs from the portal's Callback URL / Redirect URL, or Portal:PublicUrl changed during the sign-in or differs between portal instances. Sign in again; if it keeps failing, compare the two URLs."),
+            $"{words.ServerNameAtStart} refused the sign-in code (invalid_grant): it was already used, it was issued to another {words.ClientIdLabel}, its PKCE check failed, or it was issued for another redirect URL: the redirect URL in the {words.ApplicationNoun} differs from the portal's Callback URL / Redirect URL, or Portal:PublicUrl changed during the sign-in or differs between portal instances. Sign in again; if it keeps failing, compare the two URLs."),
         "invalid_request" => (SignInErrorKind.CodeRejected,
             $"{words.ServerNameAtStart} refused the sign-in code as unknown or expired (invalid_request; codes are valid for a short time only). Sign in again. If it keeps failing, check that no proxy in front of {words.ServerName} drops the body of the portal's POST requests, which also reads as an incomplete request."),
         "unsupported_grant_type" => (SignInErrorKind.IntegrationMisconfigured,
@@ -55,7 +87,7 @@ public static class OAuthErrorMessages
             $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} without an OAuth error: {words.ServerName} or a proxy in front of it failed. Check that {words.ServerName} is up and look at {words.ServerLog}, then try again."),
         null when httpStatus == 429 => TooManyTokenRequests(words),
         null when httpStatus == 401 => (SignInErrorKind.IntegrationMisconfigured,
-            $"{words.ServerNameAtStart}'s token endpoint answered HTTP 401 without an OAuth error: most likely it did not accept the Client ID and Client Secret. Copy both again from the {words.ApplicationNoun} and update the integration; if they are right, check that no proxy in front of {words.ServerName} asks for its own sign-in."),
+            $"{words.ServerNameAtStart}'s token endpoint answered HTTP 401 without an OAuth error: most likely it did not accept the {words.ClientIdLabel} and {words.ClientSecretLabel}. Copy both again from the {words.ApplicationNoun} and update the integration; if they are right, check that no proxy in front of {words.ServerName} asks for its own sign-in."),
         null => (SignInErrorKind.IntegrationMisconfigured,
             $"{words.ServerNameAtStart}'s token endpoint answered HTTP {Status(httpStatus)} without an OAuth error. Check that the base URL points at {words.ServerName} itself and not at a proxy or login page."),
         _ => (SignInErrorKind.IntegrationMisconfigured,

@@ -29,6 +29,28 @@ public sealed class ApplicationPropertiesTests
     }
 
     [Fact]
+    public void Bitbucket_s_json_labelled_as_a_web_page_is_still_read()
+    {
+        const string body = """{"version":"8.9.1","buildNumber":"8009001","displayName":"Bitbucket"}""";
+        using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "text/html") };
+
+        var result = ProbeResponseClassifier.Classify("https://bitbucket.example.com", new Uri("https://bitbucket.example.com/rest/api/1.0/application-properties"), response, body);
+
+        Assert.Null(result.Failure);
+        Assert.Equal("8.9.1", result.Version.ToString());
+    }
+
+    [Fact]
+    public async Task A_byte_order_mark_before_the_json_is_dropped_when_the_answer_is_read()
+    {
+        using var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. """{"displayName":"Bitbucket"}"""u8.ToArray()]);
+
+        var body = await Portal.Core.Connections.ResponseBody.ReadStartAsync(content, 1024, CancellationToken.None);
+
+        Assert.Equal("""{"displayName":"Bitbucket"}""", body);
+    }
+
+    [Fact]
     public void An_answer_without_any_version_says_so()
     {
         var result = Classify("""{"displayName":"Bitbucket"}""");

@@ -667,6 +667,22 @@ public sealed class SignInFlowTests
         await AssertSignInFailedAsync(scenario, browser, attempt.Response, "Bitbucket", recordedDetail: recordedDetail);
     }
 
+    [Theory]
+    [InlineData(400, """{"error":"invalid_grant","error_description":"The code verifier does not match.\nTry again."}""", "refused the sign-in code (invalid_grant)", "Bitbucket explained: \"The code verifier does not match. Try again.\"")]
+    [InlineData(400, """{"errors":[{"context":null,"message":"redirect_uri must be an absolute URI","exceptionName":null}]}""", "answered HTTP 400 without an OAuth error", "Bitbucket explained: \"redirect_uri must be an absolute URI\"")]
+    [InlineData(503, """{"error":"temporarily_unavailable"}""", "had a problem handling the request (temporarily_unavailable, HTTP 503)", "")]
+    public async Task A_token_endpoint_s_own_explanation_is_kept_for_administrators(int status, string body, string detail, string explanation)
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        scenario.Bitbucket.TokenEndpointStandIn = new TokenEndpointStandIn(status, "application/json;charset=UTF-8", body);
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        await AssertSignInFailedAsync(scenario, browser, attempt.Response, "Bitbucket", recordedDetail: detail);
+        Assert.Contains(explanation, (await scenario.SignInEventsAsync())[^1].FailureReason, StringComparison.Ordinal);
+    }
+
     // ---- Identity step -----------------------------------------------------------------------------------------------
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class AuthorizationCodeFlow(HttpClient http, SecretProtector prote
             var error = OAuthErrorMessages.ErrorCodeOf(token);
             logger.LogWarning("The token endpoint refused the request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)token.HttpStatusCode, OAuthErrorCodes.Known(error));
             var (kind, message) = OAuthErrorMessages.ForTokenError(error, (int)token.HttpStatusCode, words);
-            return TokenExchange.Failed(kind, SignInStep.Token, message, error);
+            return TokenExchange.Failed(kind, SignInStep.Token, OAuthErrorMessages.WithServerExplanation(message, token, words), error);
         }
         // RFC 6749 7.1: a token of another type (DPoP, MAC) is not used as a bearer token; the type compares case-insensitively.
         if (!string.IsNullOrEmpty(token.TokenType) && !string.Equals(token.TokenType, "bearer", StringComparison.OrdinalIgnoreCase))

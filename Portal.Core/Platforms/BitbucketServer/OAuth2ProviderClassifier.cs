@@ -216,7 +216,7 @@ internal static class OAuth2ProviderClassifier
         new(OAuth2ProviderFinding.Blocked, message, hint, null);
 
     private static bool LooksLikeHtml(HttpResponseMessage response, string body) =>
-        (response.Content.Headers.ContentType?.MediaType ?? "").Contains("html", StringComparison.OrdinalIgnoreCase)
+        ((response.Content.Headers.ContentType?.MediaType ?? "").Contains("html", StringComparison.OrdinalIgnoreCase) && !body.TrimStart().StartsWith('{'))
         || body.TrimStart().StartsWith('<');
 
     private static bool IsAbsoluteHttp(string? url, out Uri uri)

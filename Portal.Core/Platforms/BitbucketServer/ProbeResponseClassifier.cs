@@ -40,7 +40,8 @@ internal static class ProbeResponseClassifier
     private static BitbucketProbeResult ClassifyContent(HttpResponseMessage response, string body, string path)
     {
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
-        if (mediaType.Contains("html", StringComparison.OrdinalIgnoreCase) || body.TrimStart().StartsWith('<'))
+        // A JSON object labelled text/html (some servers label every string so) is still read as JSON.
+        if ((mediaType.Contains("html", StringComparison.OrdinalIgnoreCase) && !body.TrimStart().StartsWith('{')) || body.TrimStart().StartsWith('<'))
         {
             return HtmlPageSniffer.LooksLikeLoginPage(body)
                 ? LoginPage(path)

@@ -121,10 +121,16 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
                 return new(GitLabFailureKind.InsufficientScope,
                     $"GitLab refused {path} because the access token lacks the {GitLabEndpoints.Scope} scope: tick {GitLabEndpoints.Scope} on the portal's application in GitLab (Admin area → Applications → Edit, or the group's or user's Settings → Applications where it was created), save, and sign in again.");
             case 403:
+                // GitLab's own text names what the person must do in GitLab first (accept its terms, change an expired
+                // password, confirm the e-mail address), or that the account is blocked or deactivated.
                 return new(GitLabFailureKind.Forbidden,
-                    $"GitLab refused {path} ({message ?? answer.StatusText}): the GitLab account may be blocked or deactivated; ask a GitLab administrator.");
+                    $"GitLab refused {path} ({message ?? answer.StatusText}). Open GitLab in a browser and sign in there: it asks for what is missing " +
+                    "(accepting its terms of service, changing an expired password, confirming the e-mail address), then sign in to the portal again. " +
+                    "If GitLab says the account is blocked or deactivated, ask a GitLab administrator.");
             case 404:
-                return new(GitLabFailureKind.NotFound, $"GitLab answered 404 at {path}: check the Base URL and its relative URL root.");
+                // Only read with a token GitLab's /oauth/ just issued at the same Base URL, so its relative URL root is right.
+                return new(GitLabFailureKind.NotFound,
+                    $"GitLab answered 404 at {path}, although GitLab's sign-in at the same Base URL worked: a proxy in front of GitLab probably does not pass /api/v4/ on to GitLab. Let it through, then sign in again.");
             case 429:
                 return new(GitLabFailureKind.ServerError, GitLabHttp.RateLimited(answer, path));
             case >= 500:

@@ -50,6 +50,11 @@ internal static class GitLabHttp
         {
             return (null, From(ConnectionFailures.Dropped(uri, e, ServerName)));
         }
+        catch (InvalidDataException)
+        {
+            return (null, new GitLabFailure(GitLabFailureKind.NotGitLab,
+                $"The server's answer at {uri.AbsolutePath} says it is compressed (Content-Encoding) but cannot be decompressed: a proxy in front of GitLab probably damaged or mislabelled it. Check the proxy's compression settings, then try again."));
+        }
     }
 
     private const string ServerName = "GitLab";

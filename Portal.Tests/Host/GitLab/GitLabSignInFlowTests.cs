@@ -96,6 +96,7 @@ public sealed class GitLabSignInFlowTests : IAsyncLifetime
 
         var message = await scenario.StatusMessageAfterAsync(admin, verify.Response);
         Assert.Contains("GitLab rejected the client secret", message, StringComparison.Ordinal);
+        Assert.Contains("copy the Application ID and Secret again", message, StringComparison.Ordinal);
         Assert.Contains("OAuth application", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Bitbucket", message, StringComparison.Ordinal);
         Assert.Equal(401, Assert.Single(gitLab.TokenExchanges).Status);
