@@ -1005,9 +1005,12 @@ public sealed class SignInFlowTests
 
         scenario.Bitbucket.TokenEndpointStandIn = new TokenEndpointStandIn(200, "text/html", "<html><body>Log in</body></html>");
         var page = await RefreshAsync(scenario, identity.Id);
+        scenario.Bitbucket.TokenEndpointStandIn = new TokenEndpointStandIn(503, "application/json", """{"error":"temporarily_unavailable"}""");
+        var outage = await RefreshAsync(scenario, identity.Id);
         scenario.Bitbucket.TokenEndpointStandIn = TokenEndpointStandIn.Silent;
         var silence = await RefreshAsync(scenario, identity.Id);
 
+        Assert.Equal(TokenRefreshFailure.Unreachable, outage.Failure); // the refresh token may still work later
         Assert.Equal(TokenRefreshFailure.Rejected, page.Failure);
         Assert.Contains("answered HTTP 200 without an OAuth error. Check that the base URL points at Bitbucket itself", page.Message, StringComparison.Ordinal);
         Assert.Equal(TokenRefreshFailure.Unreachable, silence.Failure);

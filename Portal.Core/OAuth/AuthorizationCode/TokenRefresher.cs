@@ -88,7 +88,7 @@ public sealed class TokenRefresher(
         {
             logger.LogWarning("The token endpoint of integration {IntegrationId} answered the refresh request with HTTP {Status} ({ContentType}) instead of OAuth JSON",
                 integration.Id, (int)response.HttpStatusCode, response.HttpResponse!.Content.Headers.ContentType?.MediaType);
-            return new(TokenRefreshFailure.Rejected, OAuthErrorMessages.ForTokenError(null, (int)response.HttpStatusCode, words).Message);
+            return Refused(OAuthErrorMessages.ForTokenError(null, (int)response.HttpStatusCode, words));
         }
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
@@ -101,10 +101,15 @@ public sealed class TokenRefresher(
             }
             var error = OAuthErrorMessages.ErrorCodeOf(response);
             logger.LogWarning("The token endpoint refused the refresh request for integration {IntegrationId}: HTTP {Status} {Error}", integration.Id, (int)response.HttpStatusCode, OAuthErrorCodes.Known(error));
-            return new(TokenRefreshFailure.Rejected, error == "invalid_grant"
-                ? $"{words.ServerNameAtStart} no longer accepts the stored refresh token: it was already used, expired, or the user revoked the portal's access in {words.ServerName}. The user must sign in again."
-                : OAuthErrorMessages.ForTokenError(error, (int)response.HttpStatusCode, words).Message);
+            var refused = OAuthErrorMessages.ForTokenError(error, (int)response.HttpStatusCode, words);
+            return refused.Kind != SignInErrorKind.ServerUnavailable && error == "invalid_grant"
+                ? new(TokenRefreshFailure.Rejected, $"{words.ServerNameAtStart} no longer accepts the stored refresh token: it was already used, expired, or the user revoked the portal's access in {words.ServerName}. The user must sign in again.")
+                : Refused(refused);
         }
+
+        // An outage or a rate limit is not the refresh token's fault: the same token may work later.
+        static TokenRefreshResult Refused((SignInErrorKind Kind, string Message) refused) =>
+            new(refused.Kind == SignInErrorKind.ServerUnavailable ? TokenRefreshFailure.Unreachable : TokenRefreshFailure.Rejected, refused.Message);
 
         var expiresAt = now + TimeSpan.FromSeconds(response.ExpiresIn > 0 ? response.ExpiresIn : 3600);
         await accounts.UpdateTokensAsync(external.Id, new TokenSet(response.AccessToken, response.RefreshToken, expiresAt), cancellationToken);
