@@ -17,15 +17,30 @@ public sealed class PeopleTests : MudTestBase
 {
     private readonly TestDatabase database = new();
     private readonly FailingReadAfterCommit failingReadAfterCommit = new();
+    private readonly UnreadableTableInterceptor unreadableUsers = new("Users");
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        database.Register(services, busyTimeoutSeconds: 1, failingReadAfterCommit);
+        database.Register(services, busyTimeoutSeconds: 1, failingReadAfterCommit, unreadableUsers);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SecretProtector(new EphemeralDataProtectionProvider()));
         services.AddScoped<AccountService>();
         services.AddIntegrationManagement();
         services.AddTestAuthorization();
+    }
+
+    [Fact]
+    public async Task A_database_that_fails_when_the_live_page_reads_it_becomes_a_message_naming_the_problem_not_a_dead_page()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        Auth.SignInAs(ada);
+        unreadableUsers.Failing = true;
+
+        var cut = Ctx.Render<People>();
+
+        cut.WaitForAssertion(() => Assert.Contains("The page could not read from the portal's database. The portal could not read or write its database file",
+            cut.Find("[data-testid=database-read-failure]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[aria-label='Loading people']"));
     }
 
     [Fact]
