@@ -84,30 +84,33 @@ public sealed class DatabaseOptions : IValidatableObject
 
     /// <summary>
     /// The SQLite file's absolute path (a relative one is taken against <paramref name="contentRootPath"/>), or null for
-    /// PostgreSQL and in-memory databases.
+    /// PostgreSQL, in-memory databases and <c>file:</c> URIs.
     /// </summary>
-    public string? SqliteFilePath(string contentRootPath)
-    {
-        if (UsesPostgreSql || !IsSqliteConnectionString(ConnectionString))
-        {
-            return null;
-        }
-        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
-        return string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal)
-            ? null
-            : Path.GetFullPath(dataSource, contentRootPath);
-    }
+    public string? SqliteFilePath(string contentRootPath) =>
+        SqliteDataSource() is { } builder && builder.Mode != Microsoft.Data.Sqlite.SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } dataSource
+            && dataSource != ":memory:" && !dataSource.StartsWith("file:", StringComparison.Ordinal)
+            ? Path.GetFullPath(dataSource, contentRootPath)
+            : null;
 
     /// <summary>Which database this is, for the operator's eyes: the SQLite file, or PostgreSQL's host and database (never the password).</summary>
     public string Describe(string contentRootPath)
     {
-        if (!UsesPostgreSql)
+        if (UsesPostgreSql)
         {
-            return SqliteFilePath(contentRootPath) is { } path ? $"the SQLite database {path}" : "an in-memory SQLite database";
+            var postgreSql = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"the PostgreSQL database \"{postgreSql.Database ?? postgreSql.Username}\" on {postgreSql.Host}:{postgreSql.Port}";
         }
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
-        return $"the PostgreSQL database \"{builder.Database ?? builder.Username}\" on {builder.Host}:{builder.Port}";
+        if (SqliteFilePath(contentRootPath) is { } path)
+        {
+            return $"the SQLite database {path}";
+        }
+        return SqliteDataSource() is { } builder && (builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory || builder.DataSource is ":memory:" or "")
+            ? "an in-memory SQLite database"
+            : $"the SQLite database {SqliteDataSource()?.DataSource}";
     }
+
+    private Microsoft.Data.Sqlite.SqliteConnectionStringBuilder? SqliteDataSource() =>
+        UsesPostgreSql || !IsSqliteConnectionString(ConnectionString) ? null : new(ConnectionString);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -26,10 +26,11 @@ public static class SettingsSections
         services.AddSettings<PortalOptions>(PortalOptions.Section).Configure<IConfiguration>((options, configuration) =>
         {
             // An environment variable holds one string (Portal__TrustedProxies=10.0.0.0/8,192.168.1.5), which the binder
-            // would silently drop for a list: so a list may also be written as one comma- or space-separated value.
+            // would silently drop for a list: so the list may also be written as one comma- or space-separated value,
+            // which replaces the list (an operator narrowing it from the environment must not keep trusting the rest).
             if (configuration[$"{PortalOptions.Section}:{nameof(PortalOptions.TrustedProxies)}"] is { Length: > 0 } written)
             {
-                options.TrustedProxies.AddRange(written.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                options.TrustedProxies = [.. written.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             }
         });
 

@@ -36,7 +36,7 @@ public static class OAuthErrorMessages
 
     /// <summary>
     /// What the token endpoint itself says about a refusal: RFC 6749's <c>error_description</c>, or the first message of
-    /// the <c>errors</c> list some servers send instead (Bitbucket's own validation errors). Unlike a callback's, this
+    /// the <c>errors</c> list some servers send instead (their own validation errors). Unlike a callback's, this
     /// comes straight from the server the administrator configured, so it may be shown to administrators; cut short, one line.
     /// </summary>
     public static string? ServerExplanation(TokenResponse response)
@@ -56,7 +56,9 @@ public static class OAuthErrorMessages
         {
             return null;
         }
-        var line = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        // Control, format (bidirectional overrides, zero-width) and line-breaking characters could disguise or split the quote.
+        var line = new string(text.Select(c => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator ? ' ' : c).ToArray()).Trim();
         return line.Length <= MaxExplanation ? line : line[..MaxExplanation] + "…";
     }
 

@@ -34,4 +34,6 @@ public enum SignInErrorKind
     ServerUnreachable,
     /// <summary>The server issued a token, but the portal could not find out whose it is.</summary>
     IdentityUnavailable,
+    /// <summary>The server refuses the account itself until the person acts there (terms, expired password, unconfirmed e-mail) or it is blocked.</summary>
+    AccountRefused,
 }

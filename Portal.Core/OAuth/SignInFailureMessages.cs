@@ -51,6 +51,8 @@ public static class SignInFailureMessages
                 $"The portal could not reach {server} to sign you in. Try again in a few minutes; if it keeps failing, {TellAnAdministrator}",
             SignInErrorKind.IdentityUnavailable =>
                 $"{serverAtStart} let you in, but the portal could not find out which {server} account you used, so you were not signed in. Try again; if it keeps failing, {TellAnAdministrator}",
+            SignInErrorKind.AccountRefused =>
+                $"{serverAtStart} let you authorize the portal but refuses your account for now: it may want you to accept its terms, change an expired password or confirm your e-mail address, or the account may be blocked. Sign in to {server} in a browser and do what it asks, then sign in here again; if it says your account is blocked, ask {server}'s administrator.",
             _ => $"The sign-in did not complete. Start it again; if it keeps failing, {TellAnAdministrator}",
         };
     }

@@ -314,6 +314,7 @@ public sealed class SignInService(
             }
             var kind = lookup.Unreachable ? SignInErrorKind.ServerUnreachable
                 : lookup.ServerTrouble ? SignInErrorKind.ServerUnavailable
+                : lookup.AccountRefused ? SignInErrorKind.AccountRefused
                 : SignInErrorKind.IdentityUnavailable;
             return (SignInOutcome.Failure(kind, SignInStep.Identity, lookup.Failure!, pending, integration.Name) with { ServerName = platform.Kind.Wording.ServerName }, null);
         }

@@ -11,6 +11,9 @@ public sealed record IdentityLookup(ExternalUser? User, string? Failure, bool Un
     /// <summary>The server answered, with a trouble of its own (HTTP 5xx, a rate limit): trying again later may work.</summary>
     public bool ServerTrouble { get; init; }
 
+    /// <summary>The server refused the person's account itself (not the token): only the person, or the server's administrator, can change that.</summary>
+    public bool AccountRefused { get; init; }
+
     /// <summary>The server's version, where the platform tells it only to signed-in users; the integration then shows it.</summary>
     public string? ServerVersion { get; init; }
 }

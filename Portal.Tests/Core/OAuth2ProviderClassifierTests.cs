@@ -104,17 +104,28 @@ public class OAuth2ProviderClassifierTests
     }
 
     [Fact]
-    public void Over_plain_http_a_400_for_the_metadata_is_the_provider_refusing_http_not_a_proxy()
+    public void Over_plain_http_a_400_that_names_https_is_the_provider_refusing_http_not_a_proxy()
     {
         const string plain = "http://bitbucket.example.com:7990";
         const string body = "{\"error\":\"invalid_request\",\"error_description\":\"no https\"}";
 
         var check = OAuth2ProviderClassifier.FromMetadata(plain, new Uri(plain + BitbucketVersionProbe.OAuth2MetadataPath), Response(HttpStatusCode.BadRequest, "application/json", body), body);
 
-        Assert.Equal(OAuth2ProviderFinding.PlainHttp, check.Finding);
-        Assert.True(check.IsWarning);
+        Assert.Equal(OAuth2ProviderFinding.Blocked, check.Finding); // the metadata could not be read: a failure, not a warning
         Assert.Contains("Serve Bitbucket over https", check.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("proxy or plugin is in the way", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Over_plain_http_a_400_that_says_nothing_of_https_is_still_something_in_the_way()
+    {
+        const string plain = "http://bitbucket.example.com:7990";
+        const string body = "<html><body>400 Bad Request</body></html>";
+
+        var check = OAuth2ProviderClassifier.FromMetadata(plain, new Uri(plain + BitbucketVersionProbe.OAuth2MetadataPath), Response(HttpStatusCode.BadRequest, "text/plain", body), body);
+
+        Assert.Equal(OAuth2ProviderFinding.Blocked, check.Finding);
+        Assert.Contains("proxy or plugin is in the way", check.Message, StringComparison.Ordinal);
     }
 
     [Fact]

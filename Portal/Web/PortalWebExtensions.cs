@@ -83,11 +83,12 @@ internal static class PortalWebExtensions
                 // must not start a second portal instead.
                 throw new PortalStartRefusedException($"'{unknown}' is not a command. The only command is {SetupModeCommand.Name} (dotnet run --project Portal -- {SetupModeCommand.Name}); without one, the portal starts.");
             }
-            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            // Before the validation: a misspelt key is often why a setting is invalid (its default applies instead).
             foreach (var unread in SettingsSections.Unread(app.Configuration, app.Services.GetServices<SettingsSection>()))
             {
                 app.Logger.LogWarning("{UnreadSetting}", unread);
             }
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
             if (SetupModeCommand.IsRequested(args))
             {
                 Environment.ExitCode = await SetupModeCommand.RunAsync(app.Services);

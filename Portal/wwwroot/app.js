@@ -1,8 +1,8 @@
 window.portal = {
-  // For a control a re-render re-created: found by its accessible name, as the person knew it.
-  focusByLabel: function (label) {
-    for (const element of document.querySelectorAll("[aria-label]")) {
-      if (element.getAttribute("aria-label") === label) {
+  // For a control a re-render re-created: found by a data-focus-key the page gave it.
+  focusByKey: function (key) {
+    for (const element of document.querySelectorAll("[data-focus-key]")) {
+      if (element.getAttribute("data-focus-key") === key) {
         const target = element.matches("input, button, select, textarea, [tabindex]") ? element : element.querySelector("input, button");
         if (target) { target.focus(); }
         return;

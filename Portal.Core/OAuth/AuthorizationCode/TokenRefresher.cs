@@ -16,7 +16,7 @@ public enum TokenRefreshFailure
     NoRefreshToken,
     /// <summary>The stored refresh token or client secret cannot be decrypted (Data Protection keys changed).</summary>
     Unreadable,
-    /// <summary>The server could not be reached.</summary>
+    /// <summary>The server could not be reached, or answered with an outage or a rate limit: the same refresh token may work later.</summary>
     Unreachable,
     /// <summary>The server refused: the refresh token is used up, expired or revoked (the user must sign in again), or the client secret is wrong.</summary>
     Rejected,

@@ -32,9 +32,10 @@ internal static class OAuth2ProviderClassifier
                 $"The server answered {StatusText(response)} to an anonymous request for {path}, which Bitbucket serves to anyone: a proxy, single sign-on gateway or plugin is in the way, not a missing OAuth 2 provider. {LetThrough}",
                 GatewayHint),
             >= 500 => ServerError(path, response),
-            // Bitbucket's OAuth 2 provider refuses to work without https ("no https", HTTP 400).
-            400 when requestUri.Scheme == Uri.UriSchemeHttp => new OAuth2ProviderCheck(OAuth2ProviderFinding.PlainHttp,
-                $"The server answered {StatusText(response)} at {path}, where Bitbucket answers with its OAuth 2 metadata. Over plain http this is most likely Bitbucket's OAuth 2 provider refusing to work without https: it accepts a sign-in only when Bitbucket's base URL setting is https and the request arrives over https, and otherwise answers \"no https\" (HTTP 400). Serve Bitbucket over https, change {BaseUrlSettingLocation} in Bitbucket to the https address, and use that address as the base URL here. If Bitbucket is already served over https behind a proxy, the proxy must tell it so (X-Forwarded-Proto: https, or the connector's secure=\"true\" and scheme=\"https\").",
+            // Bitbucket's OAuth 2 provider refuses to work without https ("no https", HTTP 400). Still a failure: the
+            // metadata could not be read, and sign-in fails the same way.
+            400 when requestUri.Scheme == Uri.UriSchemeHttp && body.Contains("https", StringComparison.OrdinalIgnoreCase) => new OAuth2ProviderCheck(OAuth2ProviderFinding.Blocked,
+                $"The server answered {StatusText(response)} at {path}, where Bitbucket answers with its OAuth 2 metadata. Its answer names https: Bitbucket's OAuth 2 provider refuses to work over plain http: it accepts a sign-in only when Bitbucket's base URL setting is https and the request arrives over https, and otherwise answers \"no https\" (HTTP 400). Serve Bitbucket over https, change {BaseUrlSettingLocation} in Bitbucket to the https address, and use that address as the base URL here. If Bitbucket is already served over https behind a proxy, the proxy must tell it so (X-Forwarded-Proto: https, or the connector's secure=\"true\" and scheme=\"https\").",
                 PlainHttpHint, null),
             _ => Blocked(
                 $"The server answered {StatusText(response)} at {path}, where Bitbucket answers with its OAuth 2 metadata: a proxy or plugin is in the way, not a missing OAuth 2 provider. {LetThrough}"),

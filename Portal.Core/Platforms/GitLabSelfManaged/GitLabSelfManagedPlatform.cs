@@ -107,14 +107,19 @@ public sealed partial class GitLabSelfManagedPlatform(GitLabDiscovery discovery,
         var read = await api.ReadUserAsync(baseUrl, authorize, cancellationToken);
         if (read.Failure is { } failure)
         {
-            return new IdentityLookup(null, failure.Message, Unreachable: IsNetwork(failure.Kind)) { ServerTrouble = failure.Kind == GitLabFailureKind.ServerError };
+            return new IdentityLookup(null, failure.Message, Unreachable: IsNetwork(failure.Kind))
+            {
+                ServerTrouble = failure.Kind == GitLabFailureKind.ServerError,
+                AccountRefused = failure.Kind == GitLabFailureKind.Forbidden,
+            };
         }
         var user = read.Value!;
         // GitLab itself refuses blocked users; some editions and proxies still answer for them.
         if (user.State is { Length: > 0 } state && !string.Equals(state, "active", StringComparison.OrdinalIgnoreCase))
         {
             return new IdentityLookup(null,
-                $"GitLab says the account @{user.Username} is {state}, not active, so the portal does not sign it in. Ask a GitLab administrator to activate it (Admin area → Users), then sign in again.");
+                $"GitLab says the account @{user.Username} is {state}, not active, so the portal does not sign it in. Ask a GitLab administrator to activate it (Admin area → Users), then sign in again.")
+            { AccountRefused = true };
         }
         var identity = new ExternalUser(user.Id, user.Username, user.Username, string.IsNullOrWhiteSpace(user.Name) ? user.Username : user.Name, user.Email, user.AvatarUrl);
         // The version is a courtesy for the integration's page: it may not delay the sign-in, nor fail it.

@@ -22,6 +22,7 @@ public sealed class GitLabIdentityTests
         var lookup = await IdentifyAsync(HttpStatusCode.OK, """{"id":7,"username":"mallory","name":"Mallory","state":"blocked"}""");
 
         Assert.False(lookup.Succeeded);
+        Assert.True(lookup.AccountRefused);
         Assert.Contains("GitLab says the account @mallory is blocked, not active", lookup.Failure, StringComparison.Ordinal);
     }
 
@@ -41,6 +42,7 @@ public sealed class GitLabIdentityTests
     {
         var lookup = await IdentifyAsync(HttpStatusCode.Forbidden, """{"message":"403 Forbidden - You (@ada) must accept the Terms of Service in order to perform this action."}""");
 
+        Assert.True(lookup.AccountRefused); // the person is told to act in GitLab, not to try again
         Assert.Contains("must accept the Terms of Service", lookup.Failure, StringComparison.Ordinal);
         Assert.Contains("Open GitLab in a browser and sign in there", lookup.Failure, StringComparison.Ordinal);
     }

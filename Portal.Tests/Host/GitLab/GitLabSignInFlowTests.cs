@@ -51,6 +51,22 @@ public sealed class GitLabSignInFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_person_GitLab_refuses_is_told_to_do_what_GitLab_asks_there_rather_than_to_try_again()
+    {
+        await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
+        gitLab.UpdateUser(GitLabFakeUser.Ada with { State = "blocked" });
+        using var browser = scenario.NewBrowser();
+
+        var attempt = await scenario.SignInAsync(browser);
+
+        var message = SignInScenario.StatusMessageIn(await scenario.PageAfterAsync(browser, attempt.Response));
+        Assert.Contains("GitLab let you authorize the portal but refuses your account for now", message, StringComparison.Ordinal);
+        Assert.Contains("Sign in to GitLab in a browser and do what it asks", message, StringComparison.Ordinal);
+        Assert.Empty(await scenario.ExternalIdentitiesAsync());
+        Assert.Contains("Your account has been blocked", (await scenario.SignInEventsAsync())[^1].FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_renamed_GitLab_user_keeps_the_same_account()
     {
         await using var scenario = await SignInScenario.StartGitLabAsync(gitLab);
