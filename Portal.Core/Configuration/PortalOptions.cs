@@ -88,7 +88,7 @@ public sealed class DatabaseOptions : IValidatableObject
     /// </summary>
     public string? SqliteFilePath(string contentRootPath) =>
         SqliteDataSource() is { } builder && builder.Mode != Microsoft.Data.Sqlite.SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } dataSource
-            && dataSource != ":memory:" && !dataSource.StartsWith("file:", StringComparison.Ordinal)
+            && dataSource != ":memory:" && !dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
             ? Path.GetFullPath(dataSource, contentRootPath)
             : null;
 

@@ -27,7 +27,8 @@ public static class SettingsSections
         {
             // An environment variable holds one string (Portal__TrustedProxies=10.0.0.0/8,192.168.1.5), which the binder
             // would silently drop for a list: so the list may also be written as one comma- or space-separated value,
-            // which replaces the list (an operator narrowing it from the environment must not keep trusting the rest).
+            // which replaces the list (an operator narrowing it from the environment must not keep trusting the rest). An
+            // empty value cannot empty it: appsettings.json's [] reads as one too.
             if (configuration[$"{PortalOptions.Section}:{nameof(PortalOptions.TrustedProxies)}"] is { Length: > 0 } written)
             {
                 options.TrustedProxies = [.. written.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

@@ -30,7 +30,7 @@ public static class PersistenceServiceCollectionExtensions
     public static string ResolveSqliteConnectionString(string connectionString, string contentRootPath)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.Ordinal))
+        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory && !builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
             var path = Path.GetFullPath(builder.DataSource, contentRootPath);
             var folder = Path.GetDirectoryName(path)!;

@@ -45,3 +45,33 @@ public sealed class AdminAccessTests : MudTestBase
         cut.WaitForAssertion(() => Assert.Equal(["Acme Bitbucket"], cut.FindAll("h1").Select(h => h.TextContent.Trim())));
     }
 }
+
+/// <summary>The administrator check itself reads the database (AdministratorGate); here it fails as a lost database would.</summary>
+public sealed class AdminAccessOverAFailingDatabaseTests : MudTestBase
+{
+    protected override void ReplaceServices(IServiceCollection services) =>
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationService>(new FailingAuthorization());
+
+    [Fact]
+    public void A_database_that_fails_when_the_live_page_checks_access_becomes_a_message_under_the_page_s_heading()
+    {
+        Auth.SetAuthorized("Ada Lovelace");
+
+        var cut = Ctx.Render<AdminAccess>(p => p
+            .Add(a => a.Heading, "Integration")
+            .Add(a => a.ChildContent, (RenderFragment)(b => b.AddMarkupContent(0, "<p>admin controls</p>"))));
+
+        cut.WaitForAssertion(() => Assert.Contains("The portal could not read or write its database file", cut.Find("[data-testid=database-read-failure]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(["Integration"], cut.FindAll("h1").Select(h => h.TextContent.Trim()));
+        Assert.DoesNotContain("admin controls", cut.Markup, StringComparison.Ordinal);
+    }
+
+    private sealed class FailingAuthorization : Microsoft.AspNetCore.Authorization.IAuthorizationService
+    {
+        public Task<Microsoft.AspNetCore.Authorization.AuthorizationResult> AuthorizeAsync(ClaimsPrincipal user, object? resource, IEnumerable<Microsoft.AspNetCore.Authorization.IAuthorizationRequirement> requirements) =>
+            throw new Microsoft.Data.Sqlite.SqliteException("disk I/O error", 10);
+
+        public Task<Microsoft.AspNetCore.Authorization.AuthorizationResult> AuthorizeAsync(ClaimsPrincipal user, object? resource, string policyName) =>
+            throw new Microsoft.Data.Sqlite.SqliteException("disk I/O error", 10);
+    }
+}

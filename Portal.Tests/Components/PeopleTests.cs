@@ -38,7 +38,7 @@ public sealed class PeopleTests : MudTestBase
 
         var cut = Ctx.Render<People>();
 
-        cut.WaitForAssertion(() => Assert.Contains("The page could not read from the portal's database. The portal could not read or write its database file",
+        cut.WaitForAssertion(() => Assert.Contains("The page could not read from the portal's database, so it cannot show this part. The portal could not read or write its database file",
             cut.Find("[data-testid=database-read-failure]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[aria-label='Loading people']"));
     }

@@ -65,6 +65,18 @@ public sealed class SettingsSectionsTests
         Assert.Equal(["10.0.0.0/8", "192.168.1.5"], options.TrustedProxies);
     }
 
+    [Theory]
+    [InlineData("192.168.1.5", new[] { "192.168.1.5" })]
+    [InlineData("", new[] { "10.0.0.1" })] // what appsettings.json's [] gives, too
+    public void One_value_replaces_the_file_s_list_so_the_environment_can_narrow_it(string written, string[] expected)
+    {
+        var services = new ServiceCollection().AddSingleton(Configuration(("Portal:PublicUrl", "https://portal.example.com"),
+            ("Portal:TrustedProxies:0", "10.0.0.1"), ("Portal:TrustedProxies", written)));
+        services.AddPortalOptions();
+
+        Assert.Equal(expected, services.BuildServiceProvider().GetRequiredService<IOptions<PortalOptions>>().Value.TrustedProxies);
+    }
+
     private sealed class NestedSettings
     {
         public InnerSettings Inner { get; set; } = new();

@@ -17,6 +17,9 @@ public abstract class MudTestBase : IAsyncLifetime
         ConfigureServices(Ctx.Services);
 #pragma warning restore CA2214
         Auth = Ctx.AddAuthorization();
+#pragma warning disable CA2214
+        ReplaceServices(Ctx.Services);
+#pragma warning restore CA2214
         Ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
@@ -27,6 +30,11 @@ public abstract class MudTestBase : IAsyncLifetime
 
     /// <summary>Registers the services the components under test need, before anything is resolved.</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    /// <summary>Replaces services the test context registers itself (such as its authorization service).</summary>
+    protected virtual void ReplaceServices(IServiceCollection services)
     {
     }
 

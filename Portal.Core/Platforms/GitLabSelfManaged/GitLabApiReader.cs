@@ -120,6 +120,9 @@ public sealed class GitLabApiReader(HttpClient http, TimeSpan? timeout = null)
             case 403 when error == "insufficient_scope":
                 return new(GitLabFailureKind.InsufficientScope,
                     $"GitLab refused {path} because the access token lacks the {GitLabEndpoints.Scope} scope: tick {GitLabEndpoints.Scope} on the portal's application in GitLab (Admin area → Applications → Edit, or the group's or user's Settings → Applications where it was created), save, and sign in again.");
+            case 403 when message is null:
+                return new(GitLabFailureKind.UnexpectedStatus,
+                    $"The server answered {answer.StatusText} at {path} without GitLab's own message: a proxy, firewall or IP allow-list in front of GitLab probably refuses the portal's requests to /api/. Let the portal's address through to /api/v4/, then sign in again.");
             case 403:
                 // GitLab's own text names what the person must do in GitLab first (accept its terms, change an expired
                 // password, confirm the e-mail address), or that the account is blocked or deactivated.

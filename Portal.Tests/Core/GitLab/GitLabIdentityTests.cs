@@ -38,6 +38,15 @@ public sealed class GitLabIdentityTests
     }
 
     [Fact]
+    public async Task A_403_without_gitlab_s_message_is_something_in_front_of_gitlab_not_the_person_s_account()
+    {
+        var lookup = await IdentifyAsync(HttpStatusCode.Forbidden, "<html><body>Access denied by policy</body></html>");
+
+        Assert.False(lookup.AccountRefused);
+        Assert.Contains("a proxy, firewall or IP allow-list in front of GitLab", lookup.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refusal_tells_the_person_to_do_what_gitlab_asks_in_gitlab_first()
     {
         var lookup = await IdentifyAsync(HttpStatusCode.Forbidden, """{"message":"403 Forbidden - You (@ada) must accept the Terms of Service in order to perform this action."}""");

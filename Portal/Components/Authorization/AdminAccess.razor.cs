@@ -1,3 +1,4 @@
+using Portal.Components.Database;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -41,8 +42,13 @@ public partial class AdminAccess
         renderedState = AuthenticationState;
         refusal = null;
         var state = await AuthenticationState;
-        allowed = (await Authorization.AuthorizeAsync(state.User, PortalPolicies.Administrator)).Succeeded;
+        // The check reads the database (AdministratorGate); one that fails once the page is live becomes a message,
+        // while a failure of the prerendered page still reaches the error page.
+        databaseFailure = await DatabaseRead.TryAsync(RendererInfo.IsInteractive, async () =>
+            allowed = (await Authorization.AuthorizeAsync(state.User, PortalPolicies.Administrator)).Succeeded);
     }
+
+    private string? databaseFailure;
 
     /// <summary>The actor this page acts as: the session its circuit was opened with.</summary>
     public async Task<Actor> GetActorAsync() => (await AuthenticationState).User.ToActor();

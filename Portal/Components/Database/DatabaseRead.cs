@@ -23,7 +23,7 @@ internal static class DatabaseRead
         }
         catch (Exception e) when (DatabaseFailure.Describe(e) is { } reason)
         {
-            return $"The page could not read from the portal's database. {reason} Reload the page in a moment.";
+            return $"The page could not read from the portal's database, so it cannot show this part. {reason}";
         }
     }
 }
