@@ -75,7 +75,7 @@ public sealed partial class BitbucketVersionProbe
         catch (InvalidDataException)
         {
             return BitbucketProbeResult.Fail(ProbeFailureKind.OtherServer,
-                $"The server's answer at {uri.AbsolutePath} says it is compressed (Content-Encoding) but cannot be decompressed: a proxy in front of Bitbucket probably damaged or mislabelled it. Check the proxy's compression settings, then choose Check again.");
+                $"{ConnectionText.DamagedCompression(uri, "Bitbucket")}, then choose Check again.");
         }
     }
 

@@ -47,7 +47,7 @@ internal static class OAuth2ProviderClassifier
 
     /// <summary>An answer that says it is compressed but cannot be decompressed: something between the portal and Bitbucket damaged it.</summary>
     public static OAuth2ProviderCheck DamagedCompression(Uri requestUri) => Blocked(
-        $"The server's answer at {requestUri.AbsolutePath} says it is compressed (Content-Encoding) but cannot be decompressed: a proxy in front of Bitbucket probably damaged or mislabelled it. Check the proxy's compression settings, then check again.");
+        $"{ConnectionText.DamagedCompression(requestUri, "Bitbucket")}, then check again.");
 
     /// <summary>The fallback after a 404 for the metadata: <c>/rest/oauth2/1.0/client</c> answers 401 to anonymous callers when the provider is installed.</summary>
     public static OAuth2ProviderCheck FromClient(string baseUrl, Uri metadataUri, Uri requestUri, HttpResponseMessage response, string body)
@@ -217,8 +217,7 @@ internal static class OAuth2ProviderClassifier
         new(OAuth2ProviderFinding.Blocked, message, hint, null);
 
     private static bool LooksLikeHtml(HttpResponseMessage response, string body) =>
-        ((response.Content.Headers.ContentType?.MediaType ?? "").Contains("html", StringComparison.OrdinalIgnoreCase) && !body.TrimStart().StartsWith('{'))
-        || body.TrimStart().StartsWith('<');
+        HtmlPageSniffer.LooksLikePage(response.Content.Headers.ContentType?.MediaType, body);
 
     private static bool IsAbsoluteHttp(string? url, out Uri uri)
     {

@@ -39,9 +39,7 @@ internal static class ProbeResponseClassifier
 
     private static BitbucketProbeResult ClassifyContent(HttpResponseMessage response, string body, string path)
     {
-        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
-        // A JSON object labelled text/html (some servers label every string so) is still read as JSON.
-        if ((mediaType.Contains("html", StringComparison.OrdinalIgnoreCase) && !body.TrimStart().StartsWith('{')) || body.TrimStart().StartsWith('<'))
+        if (HtmlPageSniffer.LooksLikePage(response.Content.Headers.ContentType?.MediaType, body))
         {
             return HtmlPageSniffer.LooksLikeLoginPage(body)
                 ? LoginPage(path)

@@ -53,7 +53,7 @@ internal static class GitLabHttp
         catch (InvalidDataException)
         {
             return (null, new GitLabFailure(GitLabFailureKind.NotGitLab,
-                $"The server's answer at {uri.AbsolutePath} says it is compressed (Content-Encoding) but cannot be decompressed: a proxy in front of GitLab probably damaged or mislabelled it. Check the proxy's compression settings, then try again."));
+                $"{ConnectionText.DamagedCompression(uri, ServerName)}, then try again."));
         }
     }
 
