@@ -23,11 +23,15 @@ public static class ServerConnectionServiceCollectionExtensions
     /// https certificates are also trusted when they chain to <see cref="ServerConnectionOptions.TrustedCaFile"/> or to
     /// the certificate the calling integration trusts (<see cref="OutboundTrust"/>), and connections to link-local
     /// addresses are refused after DNS resolution (<see cref="OutboundAddressGuard"/>). Timeouts are per call (the
-    /// client's own timeout is switched off).
+    /// client's own timeout is switched off). Every request names the portal in its User-Agent.
     /// </summary>
     public static IHttpClientBuilder UseServerHandler(this IHttpClientBuilder builder)
     {
-        builder.ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.ConfigureHttpClient(client =>
+        {
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            client.DefaultRequestHeaders.UserAgent.Add(PortalUserAgent.Product);
+        });
         // One guard for every client; a test registers its own (with a fake resolver) to see the rule at work.
         builder.Services.TryAddSingleton(new OutboundAddressGuard());
         builder.ConfigurePrimaryHttpMessageHandler(services =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
@@ -84,6 +85,10 @@ public sealed partial class BitbucketFake : IAsyncDisposable
     /// <summary>How many requests reached application-properties (inside the context path, in any mode).</summary>
     public int ApplicationPropertiesRequests => Volatile.Read(ref _applicationPropertiesRequests);
 
+    /// <summary>The path and User-Agent of every request the fake received, in order.</summary>
+    public IReadOnlyCollection<(string Path, string? UserAgent)> UserAgents => _userAgents;
+    private readonly ConcurrentQueue<(string Path, string? UserAgent)> _userAgents = new();
+
     /// <summary>Whether the fake is listening.</summary>
     public bool IsRunning
     {
@@ -151,6 +156,11 @@ public sealed partial class BitbucketFake : IAsyncDisposable
         }));
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            _userAgents.Enqueue((context.Request.Path.Value ?? "", context.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null));
+            return next(context);
+        });
         app.Use(EnterContextPathAsync);
         app.UseRouting();
         app.Use(ApplyModeAsync);

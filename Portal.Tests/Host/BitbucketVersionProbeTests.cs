@@ -42,6 +42,18 @@ public sealed class BitbucketVersionProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task The_probe_names_the_portal_in_its_User_Agent()
+    {
+        await using var fake = await BitbucketFake.StartAsync();
+
+        await Probe(fake.BaseUrl);
+
+        var request = Assert.Single(fake.UserAgents);
+        Assert.Equal(PropertiesPath, request.Path);
+        Assert.Matches(@"^IntegrationPortal/\d+\.\d+\.\d+$", request.UserAgent);
+    }
+
+    [Fact]
     public async Task Context_path_bitbucket_works()
     {
         await using var fake = await BitbucketFake.StartAsync(new BitbucketFakeOptions { ContextPath = "/bitbucket" });

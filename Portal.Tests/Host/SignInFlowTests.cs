@@ -62,6 +62,22 @@ public sealed class SignInFlowTests
     }
 
     [Fact]
+    public async Task Every_call_the_portal_makes_to_Bitbucket_names_the_portal_in_its_User_Agent()
+    {
+        await using var scenario = await SignInScenario.StartAsync();
+        using var browser = scenario.NewBrowser();
+
+        await scenario.SignInAsync(browser, returnUrl: "/account");
+
+        // The authorize and consent pages are the browser's; the token exchange and the identity lookup are the portal's.
+        var portalCalls = scenario.Bitbucket.UserAgents.Where(r => r.Path.StartsWith("/rest/oauth2/latest/token", StringComparison.Ordinal) || r.Path.StartsWith("/rest/api/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, portalCalls.Count);
+        Assert.All(portalCalls, r => Assert.StartsWith("IntegrationPortal/", r.UserAgent, StringComparison.Ordinal));
+        Assert.All(scenario.Bitbucket.UserAgents.Except(portalCalls), r => Assert.DoesNotContain("IntegrationPortal", r.UserAgent ?? "", StringComparison.Ordinal));
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
     public async Task Each_sign_in_keeps_its_session_event_and_audit_entry_and_only_the_first_marks_the_integration_verified()
     {
         await using var scenario = await SignInScenario.StartAsync();
