@@ -24,7 +24,7 @@ public sealed class AuditQuery(IDbContextFactory<PortalDbContext> dbFactory, Adm
     public const int MaxPageSize = 100;
 
     public Task<AdminResult<AuditPage>> ListAsync(Actor actor, AuditFilter filter, int skip, int take, CancellationToken cancellationToken = default) =>
-        actions.RunAsync(actor, async ct =>
+        actions.ReadAsync(actor, async ct =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var query = db.AuditEntries.AsNoTracking();
@@ -49,7 +49,7 @@ public sealed class AuditQuery(IDbContextFactory<PortalDbContext> dbFactory, Adm
     /// <summary>Integrations and people that appear in the log, by their current name where they still exist.</summary>
     public Task<AdminResult<(IReadOnlyList<AuditFilterChoice> Integrations, IReadOnlyList<AuditFilterChoice> People)>> ListFilterChoicesAsync(
         Actor actor, CancellationToken cancellationToken = default) =>
-        actions.RunAsync(actor, async ct =>
+        actions.ReadAsync(actor, async ct =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var integrationNames = await db.Integrations.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Name, ct);

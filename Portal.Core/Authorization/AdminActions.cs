@@ -10,7 +10,14 @@ namespace Portal.Core.Authorization;
 /// </summary>
 public sealed class AdminActions(AdministratorGate gate, ILogger<AdminActions> logger)
 {
-    public async Task<AdminResult<T>> RunAsync<T>(Actor actor, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken = default)
+    public Task<AdminResult<T>> RunAsync<T>(Actor actor, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken = default) =>
+        RunAsync(actor, action, DatabaseFailure.Describe, cancellationToken);
+
+    /// <summary>Like <see cref="RunAsync"/> for what only reads (the audit log): its failure speaks of a read, not a lost change.</summary>
+    public Task<AdminResult<T>> ReadAsync<T>(Actor actor, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken = default) =>
+        RunAsync(actor, read, DatabaseFailure.DescribeRead, cancellationToken);
+
+    private async Task<AdminResult<T>> RunAsync<T>(Actor actor, Func<CancellationToken, Task<T>> action, Func<Exception, string?> describe, CancellationToken cancellationToken)
     {
         try
         {
@@ -24,7 +31,7 @@ public sealed class AdminActions(AdministratorGate gate, ILogger<AdminActions> l
         {
             return AdminResult.Refused<T>(e.Refusal);
         }
-        catch (Exception e) when (DatabaseFailure.Describe(e) is { } failure)
+        catch (Exception e) when (describe(e) is { } failure)
         {
             logger.LogWarning(e, "An administrator's action failed in the database: {Failure}", failure);
             return AdminResult.Failed<T>(failure);

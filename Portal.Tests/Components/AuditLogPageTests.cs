@@ -60,15 +60,30 @@ public sealed class AuditLogPageTests : MudTestBase
 
         var cut = Ctx.Render<AuditLogPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("The audit log could not be read: The portal could not read or write its database file",
+        cut.WaitForAssertion(() => Assert.Contains("The audit log could not be read: The portal could not read or write its database file (a disk or file-system error). Check the disk",
             cut.Find("[data-testid=audit-load-failed]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=no-entries]"));
+        // The page says it once, in its own words for a read, not again in snackbars.
+        Assert.Empty(Ctx.Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars);
 
         unreadable.Failing = false;
         cut.Find("[data-testid=audit-load-failed] button").Click();
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=audit-table] tbody tr")));
         Assert.Empty(cut.FindAll("[data-testid=audit-load-failed]"));
+    }
+
+    [Fact]
+    public async Task A_page_number_too_large_to_count_to_says_it_is_past_the_end()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        Auth.SignInAs(ada);
+        Ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/audit?page=100000000");
+
+        var cut = Ctx.Render<AuditLogPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains($"There is no page {AuditEntriesTable.LastAddressablePage}: the log has 1 entry, on 1 page.", cut.Find("[data-testid=audit-past-end]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=audit-table] tbody tr"));
     }
 
     [Fact]

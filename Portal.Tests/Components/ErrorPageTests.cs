@@ -10,9 +10,10 @@ namespace Portal.Tests.Components;
 /// <summary>The page a failed request ends on names a database failure's cause and fix, and nothing else's.</summary>
 public sealed class ErrorPageTests : MudTestBase
 {
-    private IRenderedComponent<Error> RenderAfter(Exception error)
+    private IRenderedComponent<Error> RenderAfter(Exception error, string method = "POST")
     {
         var http = new DefaultHttpContext { TraceIdentifier = "trace-1" };
+        http.Request.Method = method;
         http.Features.Set<IExceptionHandlerFeature>(new ExceptionHandlerFeature { Error = error, Path = "/integrations" });
         return Ctx.Render<Error>(p => p.AddCascadingValue(http));
     }
@@ -23,6 +24,15 @@ public sealed class ErrorPageTests : MudTestBase
         var cut = RenderAfter(new InvalidOperationException("wrapped", new SqliteException("database or disk is full", 13)));
 
         Assert.Equal("The portal could not use its database: The database's disk is full, so nothing was saved. Free disk space on the portal's server, then try again.",
+            cut.Find("[data-testid=database-problem]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void A_page_that_failed_to_load_in_the_database_does_not_speak_of_a_lost_change()
+    {
+        var cut = RenderAfter(new InvalidOperationException("wrapped", new SqliteException("database is locked", 5)), method: "GET");
+
+        Assert.Equal("The portal could not use its database: The database is busy: another process (a backup, or a second portal on the same file) holds a lock on it. Try again in a moment.",
             cut.Find("[data-testid=database-problem]").TextContent.Trim());
     }
 

@@ -27,6 +27,27 @@ public sealed class DatabaseFailureTests
         Assert.Contains("ry again", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(PostgresErrorCodes.InsufficientPrivilege, "The database user may not read the portal's tables, so the portal could not read its data.")]
+    [InlineData(PostgresErrorCodes.TooManyConnections, "not taking connections right now (restarting, or at its connection limit). Try again in a moment")]
+    [InlineData("XX000", "The database refused the query (PostgreSQL error XX000: the server's own text). Try again,")]
+    public void A_failed_read_names_the_cause_without_speaking_of_a_lost_change(string sqlState, string expected)
+    {
+        var message = DatabaseFailure.DescribeRead(Failing(sqlState));
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("saved", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing was changed", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_read_of_sqlite_does_not_speak_of_a_lost_change()
+    {
+        var message = DatabaseFailure.DescribeRead(new InvalidOperationException("reading failed", new Microsoft.Data.Sqlite.SqliteException("disk I/O error", 10)));
+
+        Assert.Equal("The portal could not read or write its database file (a disk or file-system error). Check the disk and the portal's log, then try again.", message);
+    }
+
     [Fact]
     public void A_lost_connection_says_the_server_is_unreachable()
     {

@@ -53,8 +53,11 @@ public partial class AdminAccess
     /// <summary>The actor this page acts as: the session its circuit was opened with.</summary>
     public async Task<Actor> GetActorAsync() => (await AuthenticationState).User.ToActor();
 
-    /// <summary>Runs <paramref name="action"/> as this page's person and shows why it did not happen, if it did not.</summary>
-    public async Task<AdminResult<T>> RunAsync<T>(Func<Actor, Task<AdminResult<T>>> action)
+    /// <summary>
+    /// Runs <paramref name="action"/> as this page's person and shows why it did not happen, if it did not: a refusal
+    /// replaces the admin part; a database failure is a snackbar unless <paramref name="failureShownByPage"/>.
+    /// </summary>
+    public async Task<AdminResult<T>> RunAsync<T>(Func<Actor, Task<AdminResult<T>>> action, bool failureShownByPage = false)
     {
         var result = await action(await GetActorAsync());
         if (result.Refusal is { } refused)
@@ -66,7 +69,7 @@ public partial class AdminAccess
                 await portal.RevalidateNowAsync();
             }
         }
-        else if (result.Failure is { } failure)
+        else if (result.Failure is { } failure && !failureShownByPage)
         {
             Snackbar.Add(failure, Severity.Error);
         }

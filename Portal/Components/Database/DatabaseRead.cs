@@ -21,7 +21,7 @@ internal static class DatabaseRead
             await read();
             return null;
         }
-        catch (Exception e) when (DatabaseFailure.Describe(e) is { } reason)
+        catch (Exception e) when (DatabaseFailure.DescribeRead(e) is { } reason)
         {
             return $"The page could not read from the portal's database, so it cannot show this part. {reason}";
         }

@@ -85,7 +85,7 @@ public partial class StatusDashboard : IDisposable
         {
             await StatusService.EnsureBoardAsync();
         }
-        catch (Exception e) when (DatabaseFailure.Describe(e) is { } failure)
+        catch (Exception e) when (DatabaseFailure.DescribeRead(e) is { } failure)
         {
             // The board fills from the database; the subscription stays, so the page catches up with the next change.
             loadFailure = failure;
