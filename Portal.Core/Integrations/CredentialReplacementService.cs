@@ -24,6 +24,15 @@ public sealed record CredentialReplacementView(
 /// <param name="Hint">A doubt that does not block, e.g. a secret that is not 64 hexadecimal characters.</param>
 public sealed record ReplacementStart(bool Started, string? Error, string? Hint = null);
 
+/// <summary>What discarding pending credentials found.</summary>
+public enum DiscardOutcome
+{
+    Discarded,
+    /// <summary>None were pending: a verification swapped them in, or another administrator discarded them.</summary>
+    NothingPending,
+    IntegrationGone,
+}
+
 /// <summary>
 /// Replaces an integration's credentials by verify-then-swap: new credentials are stored as pending
 /// (<see cref="CredentialReplacement"/>), a verification's sign-in round trip runs with them
@@ -114,8 +123,8 @@ public sealed class CredentialReplacementService(
             return new ReplacementStart(true, null);
         }, cancellationToken);
 
-    /// <summary>Deletes the pending credentials; the current ones stay. Its value is false when none were pending.</summary>
-    public Task<AdminResult<bool>> DiscardAsync(Actor actor, Guid integrationId, CancellationToken cancellationToken = default) =>
+    /// <summary>Deletes the pending credentials; the current ones stay.</summary>
+    public Task<AdminResult<DiscardOutcome>> DiscardAsync(Actor actor, Guid integrationId, CancellationToken cancellationToken = default) =>
         actions.RunAsync(actor, async ct =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -123,12 +132,12 @@ public sealed class CredentialReplacementService(
             var pending = await db.CredentialReplacements.AsNoTracking().SingleOrDefaultAsync(r => r.IntegrationId == integrationId, ct);
             if (pending is null || await db.CredentialReplacements.Where(r => r.Id == pending.Id).ExecuteDeleteAsync(ct) == 0)
             {
-                return false;
+                return await db.Integrations.AnyAsync(i => i.Id == integrationId, ct) ? DiscardOutcome.NothingPending : DiscardOutcome.IntegrationGone;
             }
             await audit.AddAsync(db, actor, AuditKind.SecretReplacementDiscarded, integrationId, $"The pending {Describe(pending.Kind)} was discarded; the current one stays.", cancellationToken: ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
-            return true;
+            return DiscardOutcome.Discarded;
         }, cancellationToken);
 
     /// <summary>The pending credentials of <paramref name="integrationId"/>, for a verification to test.</summary>

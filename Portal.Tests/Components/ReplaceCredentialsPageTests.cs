@@ -101,6 +101,10 @@ public sealed class ReplaceCredentialsPageTests : MudTestBase
         Assert.Contains("the current one stays in use", cut.Find("[data-testid=last-failure]").TextContent, StringComparison.Ordinal);
 
         cut.FindAll("button").Single(b => b.TextContent.Trim() == "Discard the new Client Secret").Click();
+        // Bitbucket keeps one secret: if it issued this one, the current one no longer works there, which the question says.
+        cut.WaitForAssertion(() => Assert.Contains("If Bitbucket already issued this new Client Secret, it no longer accepts the current one",
+            cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Discard it").Click();
 
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#new-client-secret")));
         Assert.Empty(cut.FindAll("[data-testid=last-failure]"));

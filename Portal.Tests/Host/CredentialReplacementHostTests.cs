@@ -108,7 +108,7 @@ public sealed class CredentialReplacementHostTests
 
         var discard = await scenario.Host.Services.GetRequiredService<CredentialReplacementService>()
             .DiscardAsync(await scenario.Host.Services.AdministratorAsync(), scenario.IntegrationId);
-        Assert.True(discard.Value);
+        Assert.Equal(DiscardOutcome.Discarded, discard.Value);
         var callback = await scenario.AuthorizeToCallbackAsync(start.Headers.Location!);
         var message = await scenario.StatusMessageAfterAsync(admin, await scenario.CallbackAsync(admin, callback));
 

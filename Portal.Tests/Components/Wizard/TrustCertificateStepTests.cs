@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Bunit;
+using Portal.Core.Integrations;
+using Portal.Core.Platforms;
 using Portal.Features.Integrations.Wizard;
 using Portal.Tests.Fakes;
 
@@ -45,6 +47,23 @@ public sealed class TrustCertificateStepTests : WizardTestBase
         WaitForText(cut, "[data-testid=check-failed]", "is not trusted");
         Assert.Null(Draft.Check.TrustedCaPem);
         Assert.Empty(cut.FindAll("[data-testid=trusted-certificate]"));
+    }
+
+    [Fact]
+    public async Task On_the_edit_page_stopping_to_trust_the_saved_certificate_is_an_unsaved_change()
+    {
+        var fake = await StartFakeAsync(new BitbucketFakeOptions { Https = true, CertificateFromTestCa = true });
+        var issuing = fake.CertificateAuthority!.Issuing.ExportCertificatePem();
+        await Draft.StartEditingAsync(new IntegrationDetails(Guid.NewGuid(), "Acme Bitbucket", Draft.Platform, fake.BaseUrl, "8.9.1", OAuthVersion.OAuth2,
+            "client-1", null, null, true, IntegrationVerification.Verified, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, issuing));
+        var cut = Ctx.Render<BaseUrlStep>();
+        WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
+        Assert.False(Draft.HasUnsavedChanges);
+
+        await ClickAsync(cut, "Stop trusting it");
+
+        WaitForText(cut, "[data-testid=check-failed]", "is not trusted");
+        Assert.True(Draft.HasUnsavedChanges);
     }
 
     [Fact]

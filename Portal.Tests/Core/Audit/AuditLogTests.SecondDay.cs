@@ -103,8 +103,9 @@ public sealed partial class AuditLogTests
         var pending = new string('c', 64);
 
         Assert.True((await replacements.StartClientSecretAsync(ada, integration.Id, pending)).Value.Started);
-        Assert.True((await replacements.DiscardAsync(ada, integration.Id)).Value);
-        Assert.False((await replacements.DiscardAsync(ada, integration.Id)).Value);
+        Assert.Equal(DiscardOutcome.Discarded, (await replacements.DiscardAsync(ada, integration.Id)).Value);
+        Assert.Equal(DiscardOutcome.NothingPending, (await replacements.DiscardAsync(ada, integration.Id)).Value);
+        Assert.Equal(DiscardOutcome.IntegrationGone, (await replacements.DiscardAsync(ada, Guid.NewGuid())).Value);
 
         var entries = await EntriesOfAsync(AuditKind.SecretReplacementStarted, AuditKind.SecretReplacementDiscarded);
         Assert.Equal([AuditKind.SecretReplacementStarted, AuditKind.SecretReplacementDiscarded], entries.Select(e => e.Kind));

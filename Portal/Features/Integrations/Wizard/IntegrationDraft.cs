@@ -193,7 +193,12 @@ internal sealed partial class IntegrationDraft : IDisposable
     }
 
     /// <summary>Stops trusting the draft's certificate and checks the Base URL again.</summary>
-    public void StopTrustingCertificate() => Check.UseTrustedCa(null);
+    public void StopTrustingCertificate()
+    {
+        // On the edit page this removes a saved trust at Save: leaving without saving must ask, as for any other change.
+        HasUnsavedChanges = true;
+        Check.UseTrustedCa(null);
+    }
 
     /// <summary>Restores a draft kept in the browser session; the Client Secret is asked for again.</summary>
     public async Task RestoreAsync(DraftSnapshot snapshot)
