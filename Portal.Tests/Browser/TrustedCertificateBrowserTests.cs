@@ -90,10 +90,20 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
         await secondTab.WaitForInteractiveAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove trusted certificate" }).ClickAsync();
+        var question = page.GetByRole(AriaRole.Dialog, new() { Name = "Remove the trusted certificate?" });
+        await Assertions.Expect(question).ToContainTextAsync("sign-ins through \"Acme Private CA\" and its checks fail from then on");
+        await page.ScreenshotToAsync("84-certificate-page-remove-question.png");
+        await page.AssertNoAccessibilityViolationsAsync("setup session, Trusted certificate page, asked before removing");
+        await question.GetByRole(AriaRole.Button, new() { Name = "Keep it" }).ClickAsync();
+        await Assertions.Expect(question).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByTestId("certificate-subject").First).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove trusted certificate" }).ClickAsync();
+        await question.GetByRole(AriaRole.Button, new() { Name = "Remove it" }).ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("no-trusted-certificate")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "What this integration trusts" })).ToBeFocusedAsync();
         await secondTab.GetByRole(AriaRole.Button, new() { Name = "Remove trusted certificate" }).ClickAsync();
+        await secondTab.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Remove it" }).ClickAsync();
         await Assertions.Expect(secondTab.GetByText("\"Acme Private CA\" trusted no certificate of its own any more: someone removed it a moment ago.")).ToBeVisibleAsync();
         await Assertions.Expect(secondTab.GetByTestId("no-trusted-certificate")).ToBeVisibleAsync();
         await secondTab.CloseAsync();
