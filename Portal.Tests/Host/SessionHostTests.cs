@@ -131,6 +131,28 @@ public sealed class SessionHostTests
     }
 
     [Fact]
+    public async Task A_page_left_open_on_long_polling_goes_idle_like_one_on_WebSockets()
+    {
+        await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions
+        {
+            PortalSettings = new Dictionary<string, string?> { ["Sessions:IdleTimeout"] = "01:00:00", ["Sessions:AbsoluteLifetime"] = "05:00:00" },
+        });
+        using var admin = await scenario.NewSetupBrowserAsync();
+        await scenario.SignInAsync(admin);
+        var sessionId = (await scenario.QueryAsync(db => db.Sessions.AsNoTracking().SingleAsync(s => s.Kind == SessionKind.User && s.EndedAt == null))).Id;
+
+        // A long-polling page asks the live connection's endpoint for news about once a minute, with the cookie.
+        for (var minute = 0; minute < 61; minute += 5)
+        {
+            scenario.Clock.Advance(TimeSpan.FromMinutes(5));
+            await admin.Http.GetAsync(new Uri($"/_blazor?id=connection-{minute}", UriKind.Relative));
+        }
+
+        Assert.Equal(SessionState.Idle, (await scenario.Host.Services.GetRequiredService<SessionService>().CheckAsync(sessionId)).State);
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
     public async Task A_setup_session_ends_after_the_setup_session_lifetime()
     {
         await using var scenario = await SignInScenario.StartAsync(new SignInScenarioOptions

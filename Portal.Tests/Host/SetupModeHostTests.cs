@@ -91,6 +91,8 @@ public sealed class SetupModeHostTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await second.GetAsync(new Uri("/integrations", UriKind.Relative))).StatusCode);
         var page = await (await second.GetAsync(replay.Headers.Location)).Content.ReadAsStringAsync();
         Assert.Contains("already used", page, StringComparison.Ordinal);
+        // A restart keeps sessions already open, so the fix for a link someone else opened is the command that ends them.
+        Assert.Contains("run the setup-mode command", page, StringComparison.Ordinal);
     }
 
     [Fact]

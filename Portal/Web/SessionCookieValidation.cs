@@ -30,7 +30,10 @@ internal static class SessionCookieValidation
                 return;
             }
             active = check.IsActive;
-            await sessions.SeenAsync(sessionId, check, context.HttpContext.RequestAborted);
+            if (!IsLiveConnection(context.HttpContext))
+            {
+                await sessions.SeenAsync(sessionId, check, context.HttpContext.RequestAborted);
+            }
         }
         if (!active)
         {
@@ -40,6 +43,13 @@ internal static class SessionCookieValidation
             context.Options.CookieManager.DeleteCookie(context.HttpContext, cookie.Name!, cookie.Build(context.HttpContext));
         }
     }
+
+    /// <summary>
+    /// A page's live connection: without WebSockets (a proxy that does not pass them) Blazor falls back to long polling,
+    /// a request a minute for as long as the page is open, which would keep an unattended page's session from ever
+    /// going idle. The page's own request counted already.
+    /// </summary>
+    private static bool IsLiveConnection(HttpContext http) => http.Request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsErrorPage(HttpContext http) =>
         http.Features.Get<IExceptionHandlerFeature>() is not null || http.Features.Get<IStatusCodeReExecuteFeature>() is not null;
