@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Text;
 
 namespace Portal.Core.Configuration;
 
@@ -45,6 +46,14 @@ public sealed class PortalOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"Portal:PublicUrl '{PublicUrl}' must not contain a query, fragment or user name.", [nameof(PublicUrl)]);
+        }
+        else if (!Ascii.IsValid(PublicUrl.Trim()))
+        {
+            // Browsers send the ASCII (punycode) form; Callback URLs and redirects built from another form would not
+            // match what the server registered, and response headers cannot carry it.
+            yield return new ValidationResult(
+                $"Portal:PublicUrl '{PublicUrl}' has letters outside ASCII: write its host name in the ASCII form browsers use, " +
+                $"{uri.Scheme}://{uri.IdnHost}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}.", [nameof(PublicUrl)]);
         }
         else if (uri.AbsolutePath.Trim('/').Length > 0)
         {
