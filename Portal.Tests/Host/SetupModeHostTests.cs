@@ -78,6 +78,30 @@ public sealed class SetupModeHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Opening_a_new_setup_link_ends_the_session_the_browser_held()
+    {
+        using var browser = host.CreateHttpClient();
+        await browser.GetAsync(new Uri(host.SetupLink));
+        var first = await SingleActiveSessionAsync();
+        // A restart prints a new link and keeps the opened one's session.
+        var newLink = $"{host.BaseUrl}/setup?token={await host.Services.GetRequiredService<Portal.Core.Setup.SetupModeService>().IssueTokenAsync()}";
+
+        await browser.GetAsync(new Uri(newLink));
+
+        var second = await SingleActiveSessionAsync();
+        Assert.NotEqual(first.Id, second.Id);
+        await using var scope = host.Services.CreateAsyncScope();
+        var ended = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Sessions.AsNoTracking().SingleAsync(s => s.Id == first.Id);
+        Assert.Equal(Portal.Core.Sessions.SessionEndReason.Replaced, ended.EndReason);
+    }
+
+    private async Task<Portal.Core.Sessions.PortalSession> SingleActiveSessionAsync()
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Sessions.AsNoTracking().SingleAsync(s => s.EndedAt == null);
+    }
+
+    [Fact]
     public async Task A_setup_link_works_once()
     {
         var link = host.SetupLink;

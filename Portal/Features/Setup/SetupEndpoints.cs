@@ -31,6 +31,11 @@ internal static class SetupEndpoints
         switch (outcome)
         {
             case SetupLinkOutcome.Accepted:
+                // As a sign-in does: the browser's previous session ends, so a copy of its old cookie is worth nothing.
+                if (Guid.TryParse(http.User.FindFirst(PortalClaims.Session)?.Value, out var previous))
+                {
+                    await sessions.EndAsync(previous, SessionEndReason.Replaced, http.RequestAborted);
+                }
                 var sessionId = await sessions.StartSetupSessionAsync(redemption.TokenId!.Value, http.RequestAborted);
                 var identity = new ClaimsIdentity(
                     [
