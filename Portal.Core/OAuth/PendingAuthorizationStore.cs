@@ -47,7 +47,18 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Expired ones are removed by the retention sweep, not here: a sign-in's start is one insert.
-        await DirectWrites.InsertAsync(db, pending, cancellationToken);
+        try
+        {
+            await DirectWrites.InsertAsync(db, pending, cancellationToken);
+        }
+        catch (Exception e) when (DatabaseFailure.IsUniqueViolation(e))
+        {
+            // OAuth 1's request token is the server's choice, and a server may issue one it issued before (an emulator
+            // restarted, one that counts from one again). The server now ties it to this sign-in, so the earlier sign-in
+            // under it can no longer complete: this one takes its place.
+            await db.PendingAuthorizations.Where(p => p.StateHash == pending.StateHash).ExecuteDeleteAsync(cancellationToken);
+            await DirectWrites.InsertAsync(db, pending, cancellationToken);
+        }
         return (pending, correlation);
     }
 

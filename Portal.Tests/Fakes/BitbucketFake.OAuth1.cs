@@ -55,6 +55,13 @@ public sealed partial class BitbucketFake
     public bool ProxyRetriesOAuth1Posts { get => _proxyRetriesOAuth1Posts; set => _proxyRetriesOAuth1Posts = value; }
 
     /// <summary>
+    /// Every request token is this value instead of a random one: a server that issues a token it issued before (an
+    /// emulator that counts from one again after a restart, or one that always answers the same).
+    /// </summary>
+    public string? ReissuedRequestToken { get => Volatile.Read(ref _reissuedRequestToken); set => Volatile.Write(ref _reissuedRequestToken, value); }
+    private string? _reissuedRequestToken;
+
+    /// <summary>
     /// Runs when an access token has been issued, just before the answer is sent (for example to move <see cref="Clock"/>
     /// between the token steps and the identity lookup).
     /// </summary>
@@ -258,7 +265,7 @@ public sealed partial class BitbucketFake
                 KeyValuePair.Create(OAuth1ProtocolParameter.ProblemAdvice, "As per OAuth spec version 1.0 Revision A Section 6.1 <http://oauth.net/core/1.0a#auth_step1>, the oauth_callback parameter is required and must be either a valid, absolute URI using the http or https scheme, or 'oob' if the callback has been established out of band. The following invalid URI was supplied '" + callback + "'"));
         }
 
-        var token = NewOAuth1Value();
+        var token = ReissuedRequestToken ?? NewOAuth1Value();
         var secret = NewOAuth1Value();
         lock (_oauth)
         {

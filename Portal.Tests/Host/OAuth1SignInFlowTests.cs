@@ -60,6 +60,24 @@ public sealed partial class OAuth1SignInFlowTests
     }
 
     [Fact]
+    public async Task A_server_that_issues_a_request_token_it_issued_before_still_signs_people_in()
+    {
+        await using var scenario = await SignInScenario.StartOAuth1Async();
+        scenario.Bitbucket.ReissuedRequestToken = "request-token-1";
+        using var first = scenario.NewBrowser();
+        using var second = scenario.NewBrowser();
+
+        var before = await scenario.SignInAsync(first, returnUrl: "/account");
+        var after = await scenario.SignInAsync(second, returnUrl: "/account");
+
+        Assert.Equal("/account", before.Response.Headers.Location!.OriginalString);
+        Assert.Equal("/account", after.Response.Headers.Location!.OriginalString);
+        Assert.Contains("Ada Lovelace", await second.Http.GetStringAsync(new Uri("/account", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.Equal(2, (await scenario.SignInEventsAsync()).Count(e => e.Succeeded));
+        scenario.AssertNoServerErrors();
+    }
+
+    [Fact]
     public async Task Verifying_an_OAuth1_integration_names_the_identity_without_creating_an_account()
     {
         await using var scenario = await SignInScenario.StartOAuth1Async(new SignInScenarioOptions { Users = [BitbucketFakeUser.AdaByEmail] });
