@@ -58,6 +58,8 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
         await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {SignInScenario.IntegrationName}" }).ClickAsync();
         await page.ChooseOnBitbucketAsync(BitbucketFakeUser.Ada, ConsentChoice.Deny);
         await Assertions.Expect(page.GetByTestId("status-message")).ToBeVisibleAsync();
+        // The reason comes before the heading: the page opens on it, so it is read first.
+        await Assertions.Expect(page.GetByTestId("status-message")).ToBeFocusedAsync();
         await page.AssertNoAccessibilityViolationsAsync("anonymous, sign-in refused by Bitbucket");
         await page.Context.CloseAsync();
     }
@@ -68,6 +70,8 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser) : IAsyncLi
         var page = await browser.NewPageAsync();
         await page.GotoAsync($"{Host.BaseUrl}/signin?returnUrl=%2Faccount");
 
+        // The page opens with the focus on its heading.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeFocusedAsync();
         // First in the page's tab order (the page itself puts the focus on its heading when it opens).
         var firstFocusable = await page.EvaluateAsync<string>("() => document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex=\"-1\"])').textContent.trim()");
         Assert.Equal("Skip to main content", firstFocusable);

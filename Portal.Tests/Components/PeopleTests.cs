@@ -56,6 +56,10 @@ public sealed class PeopleTests : MudTestBase
 
         cut.WaitForAssertion(() => Assert.Contains("last administrator", cut.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.True(cut.Find("input[aria-label='Administrator: Ada Lovelace']").HasAttribute("checked")));
+        // Why the switch flipped back stays until it is closed, not five seconds.
+        var refusal = OptionsOf(Assert.Single(Ctx.Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars));
+        Assert.True(refusal.RequireInteraction == true);
+        Assert.True(refusal.ShowCloseIcon == true);
     }
 
     [Fact]
@@ -112,6 +116,15 @@ public sealed class PeopleTests : MudTestBase
 
         cut.WaitForAssertion(() => Assert.Contains("Grace Hopper is now an administrator", cut.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.True(cut.Find("input[aria-label='Administrator: Grace Hopper']").HasAttribute("checked")));
+        // A confirmation leaves by itself.
+        Assert.NotEqual(true, OptionsOf(Assert.Single(Ctx.Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars)).RequireInteraction);
+    }
+
+    // MudBlazor keeps a shown snackbar's options internal; its provider reads them the same way.
+    private static MudBlazor.SnackbarOptions OptionsOf(MudBlazor.Snackbar snackbar)
+    {
+        var state = typeof(MudBlazor.Snackbar).GetProperty("State", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!.GetValue(snackbar)!;
+        return (MudBlazor.SnackbarOptions)state.GetType().GetProperty("Options")!.GetValue(state)!;
     }
 
     [Fact]

@@ -79,6 +79,12 @@ public sealed class TrustCertificateStepTests : WizardTestBase
 
         WaitForText(cut, "[data-testid=trust-problem]", "contains a private key");
         Assert.Null(Draft.Check.TrustedCaPem);
+        // The field is marked invalid and described by the problem, which sits in a live region that was there before it.
+        var field = cut.Find("textarea");
+        Assert.Equal("true", field.GetAttribute("aria-invalid"));
+        var problemRegion = cut.Find("[data-testid=trust-problem]").ParentElement!;
+        Assert.Equal("alert", problemRegion.GetAttribute("role"));
+        Assert.Contains(problemRegion.Id!, field.GetAttribute("aria-describedby")!.Split(' '));
 
         await cut.InvokeAsync(() => cut.Find("textarea").Input(rootPem));
         await ClickAsync(cut, "Trust pasted certificate");

@@ -1,4 +1,5 @@
 using Portal.Components.Database;
+using Portal.Components.Layout;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -71,7 +72,7 @@ public partial class AdminAccess
         }
         else if (result.Failure is { } failure && !failureShownByPage)
         {
-            Snackbar.Add(failure, Severity.Error);
+            Snackbar.Show(failure, Severity.Error);
         }
         return result;
     }
@@ -88,7 +89,7 @@ public partial class AdminAccess
         }
         catch (Exception e) when (DatabaseFailure.Describe(e) is not null)
         {
-            Snackbar.Add("The page could not read the current state from the database (it is busy or unavailable), so what it shows may be out of date. Reload the page in a moment.", Severity.Warning);
+            Snackbar.Show("The page could not read the current state from the database (it is busy or unavailable), so what it shows may be out of date. Reload the page in a moment.", Severity.Warning);
         }
     }
 }
