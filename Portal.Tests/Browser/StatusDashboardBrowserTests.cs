@@ -149,6 +149,8 @@ public sealed class StatusDashboardBrowserTests(BrowserFixture browser, ITestOut
         await Assertions.Expect(steps.Locator("[data-step=Tls]")).ToContainTextAsync("set Servers:TrustedCaFile to a PEM file");
         await Assertions.Expect(steps.Locator("[data-step=Server]")).ToContainTextAsync("Not run, because the TLS check failed.");
         await Assertions.Expect(card.GetByTestId("status-badge")).ToHaveTextAsync("TLS error");
+        // The button is only marked busy while the check runs, never disabled: the keyboard focus stays on it.
+        await Assertions.Expect(card.GetByRole(AriaRole.Button, new() { Name = "Check now: Secure Bitbucket" })).ToBeFocusedAsync();
         await card.ScrollIntoViewIfNeededAsync();
         await page.ScreenshotToAsync("22-status-check-now.png");
         await page.AssertNoAccessibilityViolationsAsync("Status, the steps of a check");

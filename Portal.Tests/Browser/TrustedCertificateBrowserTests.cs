@@ -57,6 +57,8 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
         await page.AssertNoAccessibilityViolationsAsync("setup session, wizard, presented chain before confirming");
 
         await chain.GetByRole(AriaRole.Button, new() { Name = "Trust it for this integration" }).ClickAsync();
+        // The chain and its button are gone while the check runs again: focus is on the step's heading.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Base URL", Level = 2 })).ToBeFocusedAsync();
 
         await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
         await Assertions.Expect(page.GetByTestId("trusted-certificate").GetByTestId("certificate-subject")).ToHaveTextAsync(TestCertificateAuthority.IssuingSubject);
@@ -123,5 +125,10 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
 
         await Assertions.Expect(page.GetByTestId("certificate-subject").First).ToHaveTextAsync(TestCertificateAuthority.RootSubject);
         await Assertions.Expect(page.GetByTestId("certificate-check").GetByTestId("check-found")).ToContainTextAsync("its certificate is trusted");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "What this integration trusts" })).ToBeFocusedAsync();
+        // Check again stays, marked busy, while the check it started runs: the focus stays on it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check again" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("certificate-check").GetByTestId("check-found")).ToContainTextAsync("its certificate is trusted");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Check again" })).ToBeFocusedAsync();
     }
 }

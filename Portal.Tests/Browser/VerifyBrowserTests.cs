@@ -158,7 +158,8 @@ public sealed class VerifyBrowserTests(BrowserFixture browser) : IAsyncLifetime
 
         // The Bitbucket administrator resets the link's secret; the portal administrator discards the wrong one and pastes it.
         await page.GetByRole(AriaRole.Button, new() { Name = "Discard the new Client Secret" }).ClickAsync();
-        await Assertions.Expect(page.GetByLabel("New Client Secret")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Dialog, new() { Name = "Discard the new Client Secret?" }).GetByRole(AriaRole.Button, new() { Name = "Discard it" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "New Client Secret" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New Client Secret" })).ToBeFocusedAsync();
         var reset = fake.ResetClientSecret(link.ClientId);
         await page.GetByLabel("New Client Secret").FillAsync(reset.ClientSecret);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Tests.Fakes;
 using Portal.Tests.Infrastructure;
@@ -128,6 +129,37 @@ public sealed partial class WizardBrowserTests(BrowserFixture browser) : IAsyncL
         await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Callback URL / Redirect URL", Exact = true })).ToHaveValueAsync(callbackUrl);
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true })).ToHaveValueAsync("");
+    }
+
+    [Fact]
+    public async Task A_refused_Create_Integration_keeps_the_focus_on_its_button_and_says_why()
+    {
+        var page = await OpenWizardAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync("Taken Meanwhile");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Base URL", Exact = true }).FillAsync(fake.BaseUrl);
+        await Assertions.Expect(page.GetByTestId("detected-version")).ToHaveTextAsync("Bitbucket 8.9.1");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Client ID", Exact = true }).FillAsync("0123456789abcdef0123456789abcdef");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Client Secret", Exact = true }).FillAsync("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+        // Another administrator creates one with the same name while this one is still typing.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Portal.Core.Persistence.PortalDbContext>();
+            db.Integrations.Add(new Portal.Core.Integrations.Integration
+            {
+                Platform = Portal.Core.Platforms.BitbucketServer.BitbucketServerPlatform.KindOf.Key, Id = Guid.NewGuid(), Name = "Taken Meanwhile",
+                BaseUrl = "https://bitbucket.example.com", ClientId = "id", ProtectedClientSecret = "x",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var create = page.GetByRole(AriaRole.Button, new() { Name = "Create Integration" });
+        await create.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The integration was not created" })).ToContainTextAsync("already exists");
+        // The keyboard is still where it was, to fix the name and try again, and the button is no longer busy.
+        await Assertions.Expect(create).ToBeFocusedAsync();
+        await Assertions.Expect(create).Not.ToHaveAttributeAsync("aria-disabled", "true");
     }
 
     [Fact]

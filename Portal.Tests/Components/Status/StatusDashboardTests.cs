@@ -326,6 +326,27 @@ public sealed class StatusDashboardTests : MudTestBase
     }
 
     [Fact]
+    public async Task Check_now_is_marked_busy_while_it_runs_not_disabled_and_a_second_press_joins_the_check_in_flight()
+    {
+        var fake = await BitbucketFake.StartAsync();
+        fakes.Add(fake);
+        fake.Mode = FakeMode.Slow;
+        fake.SlowDelay = TimeSpan.FromSeconds(2);
+        await AddIntegrationAsync("Acme Bitbucket", fake.BaseUrl);
+        var cut = Ctx.Render<StatusDashboard>();
+        cut.WaitForElement("[data-testid=status-card]");
+
+        cut.Find("button[data-testid=check-now]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("button[data-testid=check-now]").GetAttribute("aria-disabled")));
+        // Not disabled, so that the keyboard focus stays on it.
+        Assert.False(cut.Find("button[data-testid=check-now]").HasAttribute("disabled"));
+        cut.Find("button[data-testid=check-now]").Click();
+
+        cut.WaitForAssertion(() => Assert.Null(cut.Find("button[data-testid=check-now]").GetAttribute("aria-disabled")), TimeSpan.FromSeconds(20));
+        Assert.Single(fake.UserAgents, r => r.Path.EndsWith("/application-properties", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Check_now_on_a_stopped_bitbucket_shows_the_failed_step_and_its_fix()
     {
         var fake = await BitbucketFake.StartAsync();

@@ -38,6 +38,9 @@ public sealed class TrustCertificateStepTests : WizardTestBase
         await ClickAsync(cut, "Trust it for this integration");
 
         WaitForText(cut, "[data-testid=detected-version]", "Bitbucket 8.9.1");
+        // The panel whose button was used is gone: focus goes to the step's heading.
+        Assert.Equal("step-base-url", Assert.Single(Ctx.JSInterop.Invocations, i => i.Identifier == "portal.focusByKey").Arguments[0]);
+        Assert.Equal("-1", cut.Find("h2[data-focus-key=step-base-url]").GetAttribute("tabindex"));
         Assert.Equal(fake.CertificateAuthority!.Issuing.ExportCertificatePem(), Draft.Check.TrustedCaPem);
         Assert.Equal(Draft.Check.TrustedCaPem, Draft.ToSnapshot().TrustedCaPem);
         Assert.Contains(TestCertificateAuthority.IssuingSubject, cut.Find("[data-testid=trusted-certificate]").TextContent, StringComparison.Ordinal);
@@ -46,6 +49,7 @@ public sealed class TrustCertificateStepTests : WizardTestBase
 
         WaitForText(cut, "[data-testid=check-failed]", "is not trusted");
         Assert.Null(Draft.Check.TrustedCaPem);
+        Assert.Equal(2, Ctx.JSInterop.Invocations.Count(i => i.Identifier == "portal.focusByKey"));
         Assert.Empty(cut.FindAll("[data-testid=trusted-certificate]"));
     }
 
