@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
-using System.Text;
 
 namespace Portal.Core.Configuration;
 
@@ -47,20 +46,20 @@ public sealed class PortalOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Portal:PublicUrl '{PublicUrl}' must not contain a query, fragment or user name.", [nameof(PublicUrl)]);
         }
-        else if (!Ascii.IsValid(PublicUrl.Trim()))
-        {
-            // Browsers send the ASCII (punycode) form; Callback URLs and redirects built from another form would not
-            // match what the server registered, and response headers cannot carry it.
-            yield return new ValidationResult(
-                $"Portal:PublicUrl '{PublicUrl}' has letters outside ASCII: write its host name in the ASCII form browsers use, " +
-                $"{uri.Scheme}://{uri.IdnHost}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}.", [nameof(PublicUrl)]);
-        }
         else if (uri.AbsolutePath.Trim('/').Length > 0)
         {
             yield return new ValidationResult(
                 $"Portal:PublicUrl '{PublicUrl}' has a path ({uri.AbsolutePath}): the portal must be served at the root of its address, " +
                 "because its pages, Callback URLs and cookies start at '/'. Give it a host name or port of its own (e.g. https://portal.example.com) " +
                 "and point the reverse proxy's location / at it.", [nameof(PublicUrl)]);
+        }
+        else if (!System.Text.Ascii.IsValid(uri.Host))
+        {
+            // Browsers send the ASCII (punycode) form; Callback URLs and redirects built from another form would not
+            // match what the server registered, and response headers cannot carry it.
+            yield return new ValidationResult(
+                $"Portal:PublicUrl '{PublicUrl}' has a host name outside ASCII: write it in the ASCII form browsers use, " +
+                $"{uri.Scheme}://{uri.IdnHost}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}.", [nameof(PublicUrl)]);
         }
         for (var i = 0; i < TrustedProxies.Count; i++)
         {

@@ -34,7 +34,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         var correlation = SecretHash.NewRandomToken(32);
         var pending = new PendingAuthorization
         {
-            StateHash = SecretHash.Sha256Hex(echoedValue),
+            StateHash = KeyOf(integrationId, echoedValue),
             CorrelationHash = SecretHash.Sha256Hex(correlation),
             IntegrationId = integrationId,
             Purpose = purpose,
@@ -47,20 +47,28 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Expired ones are removed by the retention sweep, not here: a sign-in's start is one insert.
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await DirectWrites.InsertAsync(db, pending, cancellationToken);
+            try
+            {
+                await DirectWrites.InsertAsync(db, pending, cancellationToken);
+                return (pending, correlation);
+            }
+            catch (Exception e) when (DatabaseFailure.IsUniqueViolation(e) && attempt < 3)
+            {
+                // OAuth 1's request token is the server's choice, and a server may issue one it issued before (an
+                // emulator restarted, one that counts from one again). That server now ties it to this sign-in, so the
+                // earlier sign-in under it through this integration can no longer complete: this one takes its place.
+                await db.PendingAuthorizations.Where(p => p.StateHash == pending.StateHash).ExecuteDeleteAsync(cancellationToken);
+            }
         }
-        catch (Exception e) when (DatabaseFailure.IsUniqueViolation(e))
-        {
-            // OAuth 1's request token is the server's choice, and a server may issue one it issued before (an emulator
-            // restarted, one that counts from one again). The server now ties it to this sign-in, so the earlier sign-in
-            // under it can no longer complete: this one takes its place.
-            await db.PendingAuthorizations.Where(p => p.StateHash == pending.StateHash).ExecuteDeleteAsync(cancellationToken);
-            await DirectWrites.InsertAsync(db, pending, cancellationToken);
-        }
-        return (pending, correlation);
     }
+
+    /// <summary>
+    /// The key a sign-in is stored under: a hash of the value the server echoes back, per integration, since two
+    /// servers may well echo the same value (OAuth 1 servers choose their request tokens).
+    /// </summary>
+    public static string KeyOf(Guid integrationId, string echoedValue) => SecretHash.Sha256Hex($"{integrationId:N}:{echoedValue}");
 
     /// <summary>Checks the echoed value against this browser and consumes it; of racing callbacks exactly one passes.</summary>
     public async Task<PendingCheck> ConsumeAsync(Guid integrationId, string? echoedValue, IReadOnlyCollection<string> correlations, CancellationToken cancellationToken)
@@ -70,7 +78,7 @@ public sealed class PendingAuthorizationStore(IDbContextFactory<PortalDbContext>
             return Fail(SignInErrorKind.StateMissing);
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var hash = SecretHash.Sha256Hex(echoedValue);
+        var hash = KeyOf(integrationId, echoedValue);
         var found = await PendingWithIntegration.RunAsync(db, hash, integrationId, cancellationToken);
         if (found is null)
         {

@@ -14,27 +14,40 @@ public static class DatabaseFailure
     /// A message for a database failure anywhere in <paramref name="exception"/>'s chain while saving a change; null for
     /// any other exception.
     /// </summary>
-    public static string? Describe(Exception exception) => Describe(exception, reading: false);
+    public static string? Describe(Exception exception) => Describe(exception, DatabaseWork.Change);
 
     /// <summary>
     /// The same for a failure while only reading (a page loading what it shows), in words that do not speak of a lost
     /// change.
     /// </summary>
-    public static string? DescribeRead(Exception exception) => Describe(exception, reading: true);
+    public static string? DescribeRead(Exception exception) => Describe(exception, DatabaseWork.Read);
 
-    private static string? Describe(Exception exception, bool reading)
+    private enum DatabaseWork { Change, Read, Start }
+
+    private static string? Describe(Exception exception, DatabaseWork work)
     {
         var database = Find(exception);
         if (database is null)
         {
             return null;
         }
-        var consequence = reading ? "so the portal could not read its data" : "so nothing was saved";
+        var reading = work != DatabaseWork.Change;
+        var consequence = work switch
+        {
+            DatabaseWork.Change => "so nothing was saved",
+            DatabaseWork.Read => "so the portal could not read its data",
+            _ => "so the portal could not use it",
+        };
         var nothingChanged = reading ? "" : "Nothing was changed; ";
         var retry = reading ? "Try again" : "try again";
         if (database is NpgsqlException postgres)
         {
-            return DescribePostgreSql(postgres, consequence, nothingChanged + retry, reading);
+            return DescribePostgreSql(postgres, consequence, nothingChanged + retry, reading, work switch
+            {
+                DatabaseWork.Change => "change",
+                DatabaseWork.Read => "read",
+                _ => "use",
+            });
         }
         return (database as SqliteException)?.SqliteErrorCode switch
         {
@@ -71,9 +84,9 @@ public static class DatabaseFailure
             $"The PostgreSQL user in Database:ConnectionString may not create or change the portal's tables ({postgres.MessageText}). Make it the database's owner (ALTER DATABASE portal OWNER TO portal;).",
         NpgsqlException { InnerException: System.Net.Sockets.SocketException socket } =>
             $"The portal could not reach its PostgreSQL server ({socket.SocketErrorCode}: {socket.Message}). Start PostgreSQL, or fix Host and Port in Database:ConnectionString, and check that a firewall lets the portal's machine reach it.",
-        NpgsqlException npgsql => "The portal could not open its PostgreSQL database: " + DescribeRead(npgsql),
+        NpgsqlException npgsql => "The portal could not open its PostgreSQL database: " + Describe(npgsql, DatabaseWork.Start),
         SqliteException sqlite =>
-            "The portal could not open its SQLite database: " + DescribeRead(sqlite) + " (Database:ConnectionString names the file.)",
+            "The portal could not open its SQLite database: " + Describe(sqlite, DatabaseWork.Start) + " (Database:ConnectionString names the file.)",
         _ => null,
     };
 
@@ -86,14 +99,14 @@ public static class DatabaseFailure
     };
 
     // PostgreSQL's SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
-    private static string DescribePostgreSql(NpgsqlException exception, string consequence, string retry, bool reading) => exception switch
+    private static string DescribePostgreSql(NpgsqlException exception, string consequence, string retry, bool reading, string tablesVerb) => exception switch
     {
         PostgresException { SqlState: PostgresErrorCodes.DiskFull } =>
             $"The database server's disk is full, {consequence}. Free disk space on the PostgreSQL server, then try again.",
         PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction } =>
             $"The database is read-only (a standby server, or a read-only user), {consequence}. Point Database:ConnectionString at the primary server with a user that may write, then try again.",
         PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } =>
-            $"The database user may not {(reading ? "read" : "change")} the portal's tables, {consequence}. Grant the user named in Database:ConnectionString rights on the portal's database, then try again.",
+            $"The database user may not {tablesVerb} the portal's tables, {consequence}. Grant the user named in Database:ConnectionString rights on the portal's database, then try again.",
         PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable } =>
             $"The database is busy: another portal instance changed the same data at the same moment. {retry} in a moment.",
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } =>

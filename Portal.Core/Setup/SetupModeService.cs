@@ -107,7 +107,10 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.LockForTransactionAsync(DatabaseLock.Administrators, cancellationToken);
         var now = clock.GetUtcNow();
-        if (await db.SetupStates.Where(s => s.Id == SetupState.SingletonId)
+        // Without an administrator the portal is in its first Setup Mode already, which the first sign-in ends as the
+        // first administrator: a recovery would change both the banner and that.
+        if (await db.Users.AnyAsync(u => u.IsAdministrator, cancellationToken)
+            && await db.SetupStates.Where(s => s.Id == SetupState.SingletonId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecoveryRequestedAt, now), cancellationToken) == 0)
         {
             db.SetupStates.Add(new SetupState { RecoveryRequestedAt = now });

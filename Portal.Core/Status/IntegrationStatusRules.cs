@@ -61,7 +61,9 @@ public static class IntegrationStatusRules
                 "The portal has not checked this integration yet: the scheduler checks it on its next pass, or choose Check now.");
         }
         var note = "";
-        if (report.Problem != ProbeProblem.None && report.FirstFailure is { Step: ProbeStep.OAuthProvider } providerFailure
+        // Only what the provider check found about the provider's setup: an outage of its endpoints (5xx, no answer, a
+        // timeout) stops the next sign-in too, however well the last one went.
+        if (report.Problem is ProbeProblem.VersionUnsupported or ProbeProblem.Misconfigured && report.FirstFailure is { Step: ProbeStep.OAuthProvider } providerFailure
             && signIns.LastSuccessAt is { } worked && now - worked < SignInEvidence && !signIns.FailingSinceLastSuccess
             // Only sign-ins with the integration as it is now: an edit (base URL, OAuth version) verifies it afresh.
             && integration.Verification == IntegrationVerification.Verified && integration.VerifiedAt is { } verifiedAt && worked >= verifiedAt)

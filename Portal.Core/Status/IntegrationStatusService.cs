@@ -69,7 +69,8 @@ public sealed class IntegrationStatusService(
         var results = new ConcurrentQueue<ProbeResult>();
         await Task.WhenAll(enabled.Select(async integration =>
         {
-            if (await CheckAsync(integration, slots, ct) is { LastReport: { } report } snapshot)
+            // Not stored: a check of settings edited meanwhile, or of an integration disabled while it ran.
+            if (await CheckAsync(integration, slots, ct) is { LastReport: { } report, Status: not IntegrationStatus.Disabled } snapshot)
             {
                 results.Enqueue(StatusStore.ToEntity(report, snapshot));
             }
@@ -260,8 +261,12 @@ public sealed class IntegrationStatusService(
         {
             return board.Find(integrationId);
         }
-        var snapshot = await CheckAsync(integration, interactiveSlots, ct);
-        if (snapshot?.LastReport is { } report)
+        if (await CheckAsync(integration, interactiveSlots, ct) is not { } snapshot)
+        {
+            // Edited or deleted while it was being checked: what the board shows now.
+            return board.Find(integrationId);
+        }
+        if (snapshot is { LastReport: { } report, Status: not IntegrationStatus.Disabled })
         {
             await feed.ResultsStoredAsync(await store.SaveAsync([StatusStore.ToEntity(report, snapshot)], prune: false, ct), ct);
         }
@@ -304,7 +309,7 @@ public sealed class IntegrationStatusService(
         {
             gate.Release();
         }
-        return board.PublishReport(integration.Id, report);
+        return board.PublishReport(integration, report);
     }
 
     /// <summary>Loads the board if nobody has yet; returns whether this call loaded it.</summary>

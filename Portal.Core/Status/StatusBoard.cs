@@ -61,7 +61,8 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
                     Report = latestReports.GetValueOrDefault(integration.Id),
                 };
             }
-            foreach (var check in history)
+            // A check that ended after its integration was disabled counts as no check, as it does live.
+            foreach (var check in history.Where(c => c.Status != IntegrationStatus.Disabled))
             {
                 if (entries.TryGetValue(check.IntegrationId, out var entry))
                 {
@@ -104,6 +105,12 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
                     entry = new Entry(integration, SignInSummary.None);
                     entries[integration.Id] = entry;
                 }
+                else if (CheckedAnother(entry.Integration, integration) || (!entry.Integration.Enabled && integration.Enabled))
+                {
+                    // The last check was of the address, trust or protocol before an edit, or from before it was
+                    // disabled: "Not checked yet" until the next check, not an old verdict on new settings.
+                    entry.Report = null;
+                }
                 entry.Integration = integration;
                 if (signIns is not null)
                 {
@@ -122,13 +129,22 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         Raise(changes);
     }
 
-    /// <summary>Publishes a new chain-of-checks result; returns the new snapshot, or <c>null</c> for an unknown integration.</summary>
-    public IntegrationStatusSnapshot? PublishReport(Guid integrationId, IntegrationProbeReport report)
+    /// <summary>
+    /// Publishes a new chain-of-checks result of <paramref name="checkedIntegration"/> as it was checked; returns the new
+    /// snapshot, or <c>null</c> for an integration that is gone or whose settings changed while it was being checked.
+    /// </summary>
+    public IntegrationStatusSnapshot? PublishReport(IntegrationInfo checkedIntegration, IntegrationProbeReport report) =>
+        Publish(checkedIntegration.Id, checkedIntegration, report);
+
+    /// <summary>Publishes a result stored by another instance, which stores only results of the settings it found current.</summary>
+    public IntegrationStatusSnapshot? PublishReport(Guid integrationId, IntegrationProbeReport report) => Publish(integrationId, null, report);
+
+    private IntegrationStatusSnapshot? Publish(Guid integrationId, IntegrationInfo? checkedIntegration, IntegrationProbeReport report)
     {
         IntegrationStatusSnapshot snapshot;
         lock (gate)
         {
-            if (!entries.TryGetValue(integrationId, out var entry))
+            if (!entries.TryGetValue(integrationId, out var entry) || (checkedIntegration is not null && CheckedAnother(checkedIntegration, entry.Integration)))
             {
                 return null;
             }
@@ -168,6 +184,10 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         }
         Raise([new StatusBoardChange(recorded.IntegrationId, snapshot)]);
     }
+
+    /// <summary>Whether a check of <paramref name="before"/> says nothing about <paramref name="after"/>: another address, trust, protocol or platform.</summary>
+    private static bool CheckedAnother(IntegrationInfo before, IntegrationInfo after) =>
+        before.BaseUrl != after.BaseUrl || before.OAuthVersion != after.OAuthVersion || before.Platform != after.Platform || before.TrustedCaPem != after.TrustedCaPem;
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } known && known > candidate ? known : candidate;

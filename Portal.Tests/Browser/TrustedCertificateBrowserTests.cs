@@ -78,6 +78,7 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
         await page.WaitForURLAsync(new Regex("/integrations/[0-9a-f-]{36}/certificate$"));
         await page.WaitForInteractiveAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Trusted certificate of Acme Private CA" })).ToBeVisibleAsync();
+        await Assertions.Expect(page).ToHaveTitleAsync("Trusted certificate of Acme Private CA");
         await Assertions.Expect(page.GetByTestId("certificate-subject").First).ToHaveTextAsync(TestCertificateAuthority.IssuingSubject);
         await Assertions.Expect(page.GetByTestId("certificate-check").GetByTestId("check-found")).ToContainTextAsync("its certificate is trusted");
         // Heard as one line; the certificate panel and its buttons are not a live region.
@@ -127,8 +128,16 @@ public sealed class TrustedCertificateBrowserTests(BrowserFixture browser) : IAs
         await Assertions.Expect(page.GetByTestId("certificate-check").GetByTestId("check-found")).ToContainTextAsync("its certificate is trusted");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "What this integration trusts" })).ToBeFocusedAsync();
         // Check again stays, marked busy, while the check it started runs: the focus stays on it.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Check again" }).ClickAsync();
+        fake.SlowDelay = TimeSpan.FromSeconds(3);
+        fake.Mode = FakeMode.Slow;
+        var checkAgain = page.GetByRole(AriaRole.Button, new() { Name = "Check again" });
+        await checkAgain.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("certificate-check").GetByTestId("check-checking")).ToBeVisibleAsync();
+        await Assertions.Expect(checkAgain).ToHaveAttributeAsync("aria-disabled", "true");
+        await Assertions.Expect(checkAgain).ToBeFocusedAsync();
+        fake.Mode = FakeMode.Normal;
         await Assertions.Expect(page.GetByTestId("certificate-check").GetByTestId("check-found")).ToContainTextAsync("its certificate is trusted");
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Check again" })).ToBeFocusedAsync();
+        await Assertions.Expect(checkAgain).ToBeFocusedAsync();
+        await Assertions.Expect(checkAgain).Not.ToHaveAttributeAsync("aria-disabled", "true");
     }
 }

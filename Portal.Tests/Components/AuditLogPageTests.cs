@@ -82,7 +82,7 @@ public sealed class AuditLogPageTests : MudTestBase
 
         var cut = Ctx.Render<AuditLogPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains($"There is no page {AuditEntriesTable.LastAddressablePage}: the log has 1 entry, on 1 page.", cut.Find("[data-testid=audit-past-end]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("There is no page 100000000: the log has 1 entry, on 1 page.", cut.Find("[data-testid=audit-past-end]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=audit-table] tbody tr"));
     }
 
@@ -96,6 +96,8 @@ public sealed class AuditLogPageTests : MudTestBase
         var cut = Ctx.Render<AuditLogPage>();
 
         cut.WaitForAssertion(() => Assert.Equal("No entries match these filters.", cut.Find("[data-testid=no-entries]").TextContent.Trim()));
+        // Heard as well as seen: the live region was there before the filter's result arrived.
+        Assert.Equal("No entries match these filters.", cut.Find("[role=status][data-testid=audit-announcement]").TextContent);
     }
 
     [Fact]
@@ -108,6 +110,7 @@ public sealed class AuditLogPageTests : MudTestBase
         var cut = Ctx.Render<AuditLogPage>();
 
         cut.WaitForAssertion(() => Assert.Contains("There is no page 3: the log has 1 entry, on 1 page.", cut.Find("[data-testid=audit-past-end]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("There is no page 3.", cut.Find("[role=status][data-testid=audit-announcement]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=audit-range]"));
         Assert.Contains(cut.FindAll("[data-testid=audit-past-end] a"), a => a.TextContent == "Go to the last page" && a.GetAttribute("href") == "/audit");
     }

@@ -19,12 +19,21 @@ public sealed class PublicUrlValidationTests
     {
         var problem = Assert.Single(Problems(publicUrl));
 
-        Assert.Contains("has letters outside ASCII", problem, StringComparison.Ordinal);
+        Assert.Contains("has a host name outside ASCII", problem, StringComparison.Ordinal);
         Assert.EndsWith(asciiForm, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_outside_ASCII_is_refused_as_a_path()
+    {
+        var problem = Assert.Single(Problems("https://portal.example.com/pörtal"));
+
+        Assert.Contains("has a path", problem, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("https://xn--prtal-jua.example.com")]
+    [InlineData("https://Portal.Example.COM")]
     [InlineData("https://portal.example.com/")]
     [InlineData("http://[::1]:5080")]
     public void An_ascii_address_at_the_root_is_accepted(string publicUrl) => Assert.Empty(Problems(publicUrl));

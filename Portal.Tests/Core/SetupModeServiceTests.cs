@@ -164,5 +164,26 @@ public sealed class SetupModeServiceTests : IDisposable
         Assert.Empty(await check.SetupTokens.ToListAsync());
     }
 
+    [Fact]
+    public async Task The_setup_mode_command_before_any_administrator_exists_leaves_the_first_setup_as_it_is()
+    {
+        await NewService().IssueTokenAsync();
+
+        var token = await NewService().ReenterAsync();
+
+        // A new link, but no recovery: the banner still says no administrator exists, and the first sign-in makes the first one.
+        Assert.Equal(SetupModeReason.NoAdministrator, await NewService().ReasonAsync());
+        Assert.Equal(SetupLinkOutcome.Accepted, (await NewService().RedeemAsync(token)).Outcome);
+        Guid grace;
+        await using (var db = database.CreateContext())
+        {
+            var graceUser = new PortalUser { DisplayName = "Grace" };
+            db.Users.Add(graceUser);
+            await db.SaveChangesAsync();
+            grace = graceUser.Id;
+        }
+        Assert.Equal(new SetupModeEnd(Ended: true, BecameAdministrator: true, AfterRecovery: false), await NewService().EndWithAdministratorAsync(grace));
+    }
+
     public void Dispose() => database.Dispose();
 }

@@ -371,7 +371,7 @@ public sealed partial class SignInScenario : IAsyncDisposable
     /// </summary>
     public async Task<(HttpStatusCode Status, JsonElement Body)> RedeemCodeDirectlyAsync(Uri callbackUrl)
     {
-        var stateHash = SecretHash.Sha256Hex(QueryValue(callbackUrl, "state")!);
+        var stateHash = PendingAuthorizationStore.KeyOf(IntegrationId, QueryValue(callbackUrl, "state")!);
         var pending = await QueryAsync(db => db.PendingAuthorizations.AsNoTracking().SingleAsync(p => p.StateHash == stateHash));
         var verifier = Host.Services.GetRequiredService<SecretProtector>().TryUnprotect(SecretPurpose.PkceVerifier, pending.ProtectedSecret)!;
         using var response = await provider.PostAsync(new Uri($"{Registration.BaseUrl}/rest/oauth2/latest/token"), new FormUrlEncodedContent(new Dictionary<string, string>

@@ -11,7 +11,7 @@ internal static class ErrorPages
     /// <summary>The status code page's route; <c>{0}</c> is the code.</summary>
     public const string StatusPathFormat = "/error/{0}";
 
-    private const string OriginalMethodKey = "Portal.ErrorPages.OriginalMethod";
+    internal const string OriginalMethodKey = "Portal.ErrorPages.OriginalMethod";
 
     public static void UseErrorPages(this WebApplication app)
     {

@@ -46,7 +46,7 @@ internal static class SessionCookieValidation
 
     /// <summary>
     /// A page's live connection: without WebSockets (a proxy that does not pass them) Blazor falls back to long polling,
-    /// a request a minute for as long as the page is open, which would keep an unattended page's session from ever
+    /// a request at least every 90 seconds for as long as the page is open, which would keep an unattended page's session from ever
     /// going idle. The page's own request counted already.
     /// </summary>
     private static bool IsLiveConnection(HttpContext http) => http.Request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase);

@@ -121,6 +121,8 @@ public sealed class StatusDashboardTests : MudTestBase
             new[] { $"Bitbucket {count - 2:000}", $"Bitbucket {count - 1:000}" },
             cut.FindAll("[data-testid=status-card]").Select(c => c.GetAttribute("data-integration") ?? "")));
         Assert.Contains($"Showing {StatusDashboard.PageSize + 1}–{count} of {count}", cut.Find("[data-testid=status-pages]").TextContent, StringComparison.Ordinal);
+        // The range is a live region, so another page is heard as well as seen.
+        Assert.Equal("status", cut.Find("[data-testid=status-range]").GetAttribute("role"));
     }
 
     [Fact]

@@ -64,6 +64,9 @@ public sealed class IntegrationStatusRulesTests
         // Sign-ins from before an edit that verifies the integration afresh say nothing about it as it is now.
         Assert.Equal(IntegrationStatus.VersionUnsupported,
             IntegrationStatusRules.Decide(Integration(verification: IntegrationVerification.NotVerified), report, new SignInSummary(Now.AddHours(-3), 0, null, null), Now).Status);
+        // An outage of the provider's endpoints is not outweighed either: the next sign-in meets it too.
+        Assert.Equal(IntegrationStatus.Unreachable,
+            IntegrationStatusRules.Decide(Integration(), Failed(ProbeProblem.Unreachable, ProbeStep.OAuthProvider, "Bitbucket answered 503 at the provider's metadata."), new SignInSummary(Now.AddHours(-3), 0, null, null), Now).Status);
         // A failure at an earlier step is not outweighed: the server itself did not answer.
         Assert.Equal(IntegrationStatus.Unreachable,
             IntegrationStatusRules.Decide(Integration(), Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "down"), new SignInSummary(Now.AddHours(-3), 0, null, null), Now).Status);

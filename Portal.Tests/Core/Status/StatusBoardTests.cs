@@ -33,6 +33,53 @@ public sealed class StatusBoardTests
     }
 
     [Fact]
+    public void An_edit_of_what_the_check_reads_drops_the_old_verdict_and_a_check_of_the_old_settings_is_not_shown()
+    {
+        var before = Integration(baseUrl: "https://old.example.com");
+        Load(before);
+        board.PublishReport(before, Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "Nothing accepts connections at old.example.com:443."));
+        var after = before with { BaseUrl = "https://bitbucket.example.com" };
+
+        board.SyncIntegrations([after]);
+
+        Assert.Equal(IntegrationStatus.NotChecked, board.Find(before.Id)!.Status);
+        // A check that started before the edit ends after it: it was a check of the old address.
+        Assert.Null(board.PublishReport(before, Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "Nothing accepts connections at old.example.com:443.")));
+        Assert.Equal(IntegrationStatus.NotChecked, board.Find(before.Id)!.Status);
+        Assert.Equal(IntegrationStatus.Connected, board.PublishReport(after, Healthy())!.Status);
+        // A rename is not an edit of what the check reads.
+        board.SyncIntegrations([after with { Name = "Acme Bitbucket EU" }]);
+        Assert.Equal(IntegrationStatus.Connected, board.Find(before.Id)!.Status);
+    }
+
+    [Fact]
+    public void Enabling_again_drops_the_verdict_from_before_it_was_disabled()
+    {
+        var integration = Integration();
+        Load(integration);
+        board.PublishReport(integration, Healthy());
+        board.SyncIntegrations([integration with { Enabled = false }]);
+        Assert.Equal(IntegrationStatus.Disabled, board.Find(integration.Id)!.Status);
+
+        board.SyncIntegrations([integration]);
+
+        Assert.Equal(IntegrationStatus.NotChecked, board.Find(integration.Id)!.Status);
+    }
+
+    [Fact]
+    public void A_stored_check_that_ended_after_a_disable_counts_as_no_check_when_the_board_loads()
+    {
+        var integration = Integration();
+        board.Load([integration], new Dictionary<Guid, SignInSummary>(), new Dictionary<Guid, IntegrationProbeReport>(),
+            [new StoredCheck(integration.Id, Now.AddMinutes(-10), IntegrationStatus.Connected), new StoredCheck(integration.Id, Now.AddMinutes(-5), IntegrationStatus.Disabled)]);
+
+        var hour = board.Find(integration.Id)!.Last24Hours[^1];
+
+        Assert.Equal(1, hour.Checks);
+        Assert.Equal(IntegrationStatus.Connected, hour.Worst);
+    }
+
+    [Fact]
     public void A_successful_sign_in_moves_the_last_success_without_reordering_the_board()
     {
         var acme = Integration(name: "Acme Bitbucket");

@@ -332,7 +332,7 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
         await using var db = await host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         db.PendingAuthorizations.Add(new PendingAuthorization
         {
-            StateHash = SecretHash.Sha256Hex(state),
+            StateHash = PendingAuthorizationStore.KeyOf(integrationId, state),
             CorrelationHash = SecretHash.Sha256Hex(correlation),
             IntegrationId = integrationId,
             Purpose = AuthorizationPurpose.SignIn,

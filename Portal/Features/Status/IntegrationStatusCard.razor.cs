@@ -67,6 +67,10 @@ public partial class IntegrationStatusCard
 
     private async Task CheckNowAsync()
     {
+        if (checking)
+        {
+            return; // marked busy, not disabled (see the button): a second press would announce the same check again
+        }
         checking = true;
         checkError = null;
         Announce?.Invoke($"Checking {Snapshot.Integration.Name}…");
