@@ -31,6 +31,7 @@ public sealed class IntegrationStatusScheduler(
         if (!settings.Enabled)
         {
             logger.LogInformation("Status:Enabled is false, so the portal does not check integrations in the background; Check now on the status page still works.");
+            await RefreshWithoutChecksAsync(settings.ProbeInterval, stoppingToken);
             return;
         }
         var interval = settings.ProbeInterval;
@@ -83,6 +84,28 @@ public sealed class IntegrationStatusScheduler(
             await pass.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             running?.Dispose();
             await ReleaseAsync();
+        }
+    }
+
+    private async Task RefreshWithoutChecksAsync(TimeSpan interval, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(interval, clock, stoppingToken);
+                try
+                {
+                    await service.RefreshWithoutChecksAsync(stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "The status page's sign-in counts could not be brought up to date; the next try is in {Interval}.", interval);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 

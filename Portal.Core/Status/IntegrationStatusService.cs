@@ -193,6 +193,18 @@ public sealed class IntegrationStatusService(
         }
     }
 
+    /// <summary>
+    /// Without background checks (Status:Enabled false), what passes otherwise keep current: sign-in failures older
+    /// than 24 hours age out of the status and the strip moves on to the current hour. Probes nothing.
+    /// </summary>
+    public async Task RefreshWithoutChecksAsync(CancellationToken ct)
+    {
+        if (board.IsLoaded)
+        {
+            await SyncBoardAsync(withSignIns: true, ct);
+        }
+    }
+
     /// <summary>Reads the whole board afresh, if it was loaded (after notices may have been missed).</summary>
     internal async Task ReloadBoardAsync(CancellationToken ct)
     {

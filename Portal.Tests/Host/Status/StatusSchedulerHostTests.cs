@@ -165,6 +165,34 @@ public sealed class StatusSchedulerHostTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact]
+    public async Task Without_background_checks_sign_in_failures_still_age_out_of_the_status()
+    {
+        var server = await StartFakeAsync();
+        var id = Assert.Single(await CreateIntegrationsAsync(1, [server]));
+        var clock = new ShiftableTimeProvider();
+        await using (var db = database.CreateContext())
+        {
+            db.SignInEvents.Add(new Portal.Core.Accounts.SignInEvent
+            {
+                IntegrationId = id, OccurredAt = clock.GetUtcNow().AddMinutes(-5), Succeeded = false,
+                FailedStep = Portal.Core.Accounts.SignInStep.Token, FailureReason = "Bitbucket refused the Client Secret.",
+            });
+            await db.SaveChangesAsync();
+        }
+        await using var host = new PortalHost(database.Path, new Dictionary<string, string?> { ["Status:Enabled"] = "false", ["Status:ProbeInterval"] = "00:00:01" },
+            services => services.AddSingleton<TimeProvider>(clock));
+        host.Start();
+        await host.Services.GetRequiredService<IntegrationStatusService>().EnsureBoardAsync();
+        var board = host.Services.GetRequiredService<StatusBoard>();
+        Assert.Equal(1, board.Find(id)!.SignIns.FailuresLast24Hours);
+
+        clock.Advance(TimeSpan.FromHours(24));
+
+        await WaitForAsync(() => board.Find(id)!.SignIns.FailuresLast24Hours == 0, TimeSpan.FromSeconds(30), "the failure to age out");
+        Assert.Equal(0, server.ApplicationPropertiesRequests);
+    }
+
+    [Fact]
     public async Task Open_dashboards_alone_cause_no_probes()
     {
         var server = await StartFakeAsync();
