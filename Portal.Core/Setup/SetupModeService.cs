@@ -97,9 +97,10 @@ public sealed class SetupModeService(IDbContextFactory<PortalDbContext> dbFactor
     }
 
     /// <summary>
-    /// Recovery when no administrator can sign in: puts the portal back into Setup Mode whether administrators exist or
-    /// not, ends every earlier setup session (their links are deleted) and returns a fresh one-time token. Administrators
-    /// keep their role; Setup Mode ends again when someone signs in with the new link.
+    /// Recovery when no administrator can sign in: puts the portal back into Setup Mode (a recovery when administrators
+    /// exist; without any, the first Setup Mode goes on), ends every earlier setup session (their links are deleted) and
+    /// returns a fresh one-time token. Administrators keep their role; Setup Mode ends again when someone signs in with
+    /// the new link.
     /// </summary>
     public async Task<string> ReenterAsync(CancellationToken cancellationToken = default)
     {

@@ -17,6 +17,10 @@ public sealed record IntegrationInfo(
     public DateTimeOffset? TrustedCaExpiresAt => TrustedCaPem is null ? null
         : TrustedCaExpiries.GetValue(TrustedCaPem, static pem => new(TrustedCertificatePem.Parse(pem, DateTimeOffset.MinValue).Certificate?.NotAfter)).Value;
 
+    /// <summary>Whether a check of this integration says something about <paramref name="other"/>: the same address, trust, protocol and platform.</summary>
+    public bool ChecksTheSameAs(IntegrationInfo other) =>
+        BaseUrl == other.BaseUrl && OAuthVersion == other.OAuthVersion && Platform == other.Platform && TrustedCaPem == other.TrustedCaPem;
+
     // Every open dashboard asks on every render of the card; the PEM is parsed once per loaded value instead. Kept
     // outside the record's fields, which its equality compares.
     private static readonly ConditionalWeakTable<string, StrongBox<DateTimeOffset?>> TrustedCaExpiries = new();

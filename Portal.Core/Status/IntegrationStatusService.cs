@@ -75,7 +75,7 @@ public sealed class IntegrationStatusService(
                 results.Enqueue(StatusStore.ToEntity(report, snapshot));
             }
         }));
-        await feed.ResultsStoredAsync(await store.SaveAsync(results, prune: true, ct), ct);
+        await feed.ResultsStoredAsync(await store.SaveAsync(results, prune: true, ct, enabled.ToDictionary(i => i.Id)), ct);
 
         var summary = new ProbePassSummary(startedAt, enabled.Count, clock.GetElapsedTime(started));
         logger.LogDebug("Checked {Count} integrations in {Milliseconds} ms.", summary.Integrations, (int)summary.Duration.TotalMilliseconds);
@@ -264,23 +264,29 @@ public sealed class IntegrationStatusService(
     {
         await LoadBoardOnceAsync(ct);
         IntegrationInfo? integration = null;
-        await WhileSyncingAsync(async () => integration = await PublishSignInsAsync(integrationId, ct), ct);
-        if (integration is null)
+        IntegrationStatusSnapshot? snapshot = null;
+        // Edited while it was being checked: that check said nothing about it, so it is checked once more as it is now.
+        for (var attempt = 0; attempt < 2 && snapshot is null; attempt++)
         {
-            return null;
+            await WhileSyncingAsync(async () => integration = await PublishSignInsAsync(integrationId, ct), ct);
+            if (integration is null)
+            {
+                return null;
+            }
+            if (!integration.Enabled)
+            {
+                return board.Find(integrationId);
+            }
+            snapshot = await CheckAsync(integration, interactiveSlots, ct);
         }
-        if (!integration.Enabled)
+        if (snapshot is null || integration is null)
         {
-            return board.Find(integrationId);
-        }
-        if (await CheckAsync(integration, interactiveSlots, ct) is not { } snapshot)
-        {
-            // Edited or deleted while it was being checked: what the board shows now.
             return board.Find(integrationId);
         }
         if (snapshot is { LastReport: { } report, Status: not IntegrationStatus.Disabled })
         {
-            await feed.ResultsStoredAsync(await store.SaveAsync([StatusStore.ToEntity(report, snapshot)], prune: false, ct), ct);
+            await feed.ResultsStoredAsync(await store.SaveAsync([StatusStore.ToEntity(report, snapshot)], prune: false, ct,
+                new Dictionary<Guid, IntegrationInfo> { [integration.Id] = integration }), ct);
         }
         return snapshot;
     }

@@ -105,13 +105,10 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
                     entry = new Entry(integration, SignInSummary.None);
                     entries[integration.Id] = entry;
                 }
-                else if (CheckedAnother(entry.Integration, integration) || (!entry.Integration.Enabled && integration.Enabled))
+                else
                 {
-                    // The last check was of the address, trust or protocol before an edit, or from before it was
-                    // disabled: "Not checked yet" until the next check, not an old verdict on new settings.
-                    entry.Report = null;
+                    entry.Replace(integration);
                 }
-                entry.Integration = integration;
                 if (signIns is not null)
                 {
                     entry.SignIns = signIns.GetValueOrDefault(integration.Id) ?? SignInSummary.None;
@@ -136,7 +133,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
     public IntegrationStatusSnapshot? PublishReport(IntegrationInfo checkedIntegration, IntegrationProbeReport report) =>
         Publish(checkedIntegration.Id, checkedIntegration, report);
 
-    /// <summary>Publishes a result stored by another instance, which stores only results of the settings it found current.</summary>
+    /// <summary>Publishes a result stored by another instance, which stores only results of the settings current when it stored them.</summary>
     public IntegrationStatusSnapshot? PublishReport(Guid integrationId, IntegrationProbeReport report) => Publish(integrationId, null, report);
 
     private IntegrationStatusSnapshot? Publish(Guid integrationId, IntegrationInfo? checkedIntegration, IntegrationProbeReport report)
@@ -144,7 +141,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         IntegrationStatusSnapshot snapshot;
         lock (gate)
         {
-            if (!entries.TryGetValue(integrationId, out var entry) || (checkedIntegration is not null && CheckedAnother(checkedIntegration, entry.Integration)))
+            if (!entries.TryGetValue(integrationId, out var entry) || (checkedIntegration is not null && !checkedIntegration.ChecksTheSameAs(entry.Integration)))
             {
                 return null;
             }
@@ -185,10 +182,6 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         Raise([new StatusBoardChange(recorded.IntegrationId, snapshot)]);
     }
 
-    /// <summary>Whether a check of <paramref name="before"/> says nothing about <paramref name="after"/>: another address, trust, protocol or platform.</summary>
-    private static bool CheckedAnother(IntegrationInfo before, IntegrationInfo after) =>
-        before.BaseUrl != after.BaseUrl || before.OAuthVersion != after.OAuthVersion || before.Platform != after.Platform || before.TrustedCaPem != after.TrustedCaPem;
-
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } known && known > candidate ? known : candidate;
 
@@ -203,7 +196,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
                 entry = new Entry(integration, signIns);
                 entries[integration.Id] = entry;
             }
-            entry.Integration = integration;
+            entry.Replace(integration);
             entry.SignIns = signIns;
             entry.Refresh(clock.GetUtcNow(), force: true);
             snapshot = entry.Snapshot;
@@ -265,6 +258,19 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         public IntegrationInfo Integration { get; set; } = integration;
         public SignInSummary SignIns { get; set; } = signIns;
         public IntegrationProbeReport? Report { get; set; }
+
+        /// <summary>
+        /// Takes the integration's current details. A last check of the address, trust or protocol before an edit, or
+        /// from before it was disabled, goes: "Not checked yet" until the next check, not an old verdict on new settings.
+        /// </summary>
+        public void Replace(IntegrationInfo integration)
+        {
+            if (!Integration.ChecksTheSameAs(integration) || (!Integration.Enabled && integration.Enabled))
+            {
+                Report = null;
+            }
+            Integration = integration;
+        }
         public IntegrationStatusSnapshot Snapshot { get; private set; } = null!;
 
         public void Count(DateTimeOffset checkedAt, IntegrationStatus status, DateTimeOffset now)

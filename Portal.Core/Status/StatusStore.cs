@@ -88,9 +88,12 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
 
     /// <summary>
     /// Stores results in one transaction and deletes those older than <see cref="Retention"/>; returns the row ids of
-    /// the stored results.
+    /// the stored results. With <paramref name="checkedAs"/> (the integrations as they were checked), a result is stored
+    /// only while its integration is still enabled with those settings: an edit or a disable saved during the check,
+    /// here or on another instance, makes it a check of something that no longer is.
     /// </summary>
-    public async Task<IReadOnlyList<long>> SaveAsync(IReadOnlyCollection<ProbeResult> results, bool prune, CancellationToken ct)
+    public async Task<IReadOnlyList<long>> SaveAsync(IReadOnlyCollection<ProbeResult> results, bool prune, CancellationToken ct,
+        IReadOnlyDictionary<Guid, IntegrationInfo>? checkedAs = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         List<ProbeResult> stored = [];
@@ -98,8 +101,11 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         {
             // An integration deleted during the pass would break the foreign key; its results are simply dropped.
             var ids = results.Select(r => r.IntegrationId).Distinct().ToList();
-            var existing = (await db.Integrations.Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct)).ToHashSet();
-            stored = [.. results.Where(r => existing.Contains(r.IntegrationId))];
+            var current = await db.Integrations.Where(i => ids.Contains(i.Id))
+                .Select(i => new { i.Id, i.BaseUrl, i.OAuthVersion, i.Platform, i.TrustedCaPem, i.Enabled }).ToDictionaryAsync(i => i.Id, ct);
+            stored = [.. results.Where(r => current.TryGetValue(r.IntegrationId, out var now)
+                && (checkedAs?.GetValueOrDefault(r.IntegrationId) is not { } was
+                    || (now.Enabled && was.ChecksTheSameAs(was with { BaseUrl = now.BaseUrl, OAuthVersion = now.OAuthVersion, Platform = now.Platform, TrustedCaPem = now.TrustedCaPem }))))];
             db.ProbeResults.AddRange(stored);
             await db.SaveChangesAsync(ct);
         }

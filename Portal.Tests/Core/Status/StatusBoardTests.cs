@@ -53,6 +53,18 @@ public sealed class StatusBoardTests
     }
 
     [Fact]
+    public void An_edit_seen_first_through_a_sign_in_drops_the_old_verdict_too()
+    {
+        var before = Integration(baseUrl: "https://old.example.com");
+        Load(before);
+        board.PublishReport(before, Healthy());
+
+        board.PublishSignIns(before with { BaseUrl = "https://bitbucket.example.com" }, SignInSummary.None);
+
+        Assert.Equal(IntegrationStatus.NotChecked, board.Find(before.Id)!.Status);
+    }
+
+    [Fact]
     public void Enabling_again_drops_the_verdict_from_before_it_was_disabled()
     {
         var integration = Integration();

@@ -96,5 +96,27 @@ public sealed class StatusStoreTests : IDisposable
         Assert.Equal(0, await db.ProbeResults.CountAsync());
     }
 
+    [Fact]
+    public async Task A_result_of_settings_edited_or_of_an_integration_disabled_meanwhile_is_not_stored()
+    {
+        var edited = await AddIntegrationAsync("Edited");
+        var disabled = await AddIntegrationAsync("Disabled");
+        var unchanged = await AddIntegrationAsync("Unchanged");
+        var checkedAs = new[] { edited, disabled, unchanged }.ToDictionary(id => id, id => Integration(id: id) with { Platform = BitbucketServerPlatform.KindOf.Key });
+        // What another administrator saved while the checks ran.
+        await using (var db = database.CreateContext())
+        {
+            (await db.Integrations.SingleAsync(i => i.Id == edited)).BaseUrl = "https://bitbucket.example.org";
+            (await db.Integrations.SingleAsync(i => i.Id == disabled)).Enabled = false;
+            await db.SaveChangesAsync();
+        }
+
+        await store.SaveAsync([Row(edited, Healthy(), IntegrationStatus.Connected), Row(disabled, Healthy(), IntegrationStatus.Connected), Row(unchanged, Healthy(), IntegrationStatus.Connected)],
+            prune: false, CancellationToken.None, checkedAs);
+
+        await using var check = database.CreateContext();
+        Assert.Equal([unchanged], await check.ProbeResults.Select(r => r.IntegrationId).ToListAsync());
+    }
+
     public void Dispose() => database.Dispose();
 }
