@@ -105,7 +105,8 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
                 .Select(i => new { i.Id, i.BaseUrl, i.OAuthVersion, i.Platform, i.TrustedCaPem, i.Enabled }).ToDictionaryAsync(i => i.Id, ct);
             stored = [.. results.Where(r => current.TryGetValue(r.IntegrationId, out var now)
                 && (checkedAs?.GetValueOrDefault(r.IntegrationId) is not { } was
-                    || (now.Enabled && was.ChecksTheSameAs(was with { BaseUrl = now.BaseUrl, OAuthVersion = now.OAuthVersion, Platform = now.Platform, TrustedCaPem = now.TrustedCaPem }))))];
+                    || (now.Enabled && now.BaseUrl == was.BaseUrl && now.OAuthVersion == was.OAuthVersion
+                        && now.Platform == was.Platform && now.TrustedCaPem == was.TrustedCaPem)))];
             db.ProbeResults.AddRange(stored);
             await db.SaveChangesAsync(ct);
         }
