@@ -13,10 +13,13 @@ public sealed class ErrorPagesBrowserTests(BrowserFixture browser)
         await using var host = new PortalHost(settings: new Dictionary<string, string?> { ["RateLimits:SetupPerMinute"] = "2" });
         host.Start();
         var page = await browser.NewPageAsync();
-        await page.GotoAsync($"{host.BaseUrl}/setup?token=mistyped");
-        await page.GotoAsync($"{host.BaseUrl}/setup?token=mistyped-again");
-
-        var response = await page.GotoAsync($"{host.BaseUrl}/setup?token=once-more");
+        // The limit counts per minute of the clock: attempts that straddle a minute's end start counting again, so
+        // the test tries on until refused (within five attempts two windows of two are used up).
+        IResponse? response = null;
+        for (var attempt = 0; attempt < 5 && response?.Status != 429; attempt++)
+        {
+            response = await page.GotoAsync($"{host.BaseUrl}/setup?token=mistyped-{attempt}");
+        }
 
         Assert.Equal(429, response!.Status);
         await Assertions.Expect(page).ToHaveTitleAsync("Too many requests");
