@@ -7,7 +7,7 @@ namespace Portal.Benchmarks.SystemLevel;
 
 /// <summary>One measured series of complete sign-ins against one server.</summary>
 public sealed record SignInResult(string Server, int Clients, int SignIns, int Failures, double PerSecond, double P50Ms, double P99Ms,
-    double AllocatedKbPerSignIn, double RoundTripsPerSignIn, int ServerConnections, double StartMs, double CallbackMs);
+    double AllocatedKbPerSignIn, double RoundTripsPerSignIn, int ServerConnections, double StartMs, double CallbackMs, double CpuMsPerSignIn);
 
 /// <summary>
 /// Browserless clients that sign in over and over, each sign-in as a fresh browser would (no cookies but the ones
@@ -52,10 +52,12 @@ public sealed class SignInBenchmark(BenchBitbucket bitbucket)
         bitbucket.ResetCounters();
         Array.Clear(stepTicks);
         var allocatedBefore = await server.AllocatedBytesAsync();
+        var cpuBefore = server.CpuTime;
         var latencies = new ConcurrentBag<double>();
         var watch = Stopwatch.StartNew();
         var failures = await RunClientsAsync(server, startPath, authCookie, clients, measured, latencies);
         var elapsed = watch.Elapsed;
+        var cpu = server.CpuTime - cpuBefore;
         var allocated = await server.AllocatedBytesAsync() - allocatedBefore;
         var sorted = latencies.Order().ToArray();
         var count = sorted.Length;
@@ -63,7 +65,7 @@ public sealed class SignInBenchmark(BenchBitbucket bitbucket)
         return new SignInResult(name, clients, count, failures, count / elapsed.TotalSeconds,
             Percentile(sorted, 0.50), Percentile(sorted, 0.99),
             count == 0 ? 0 : allocated / 1024.0 / count, count == 0 ? 0 : (double)roundTrips / count, bitbucket.ServerConnections,
-            MeanMs(stepTicks[0], count), MeanMs(stepTicks[2], count));
+            MeanMs(stepTicks[0], count), MeanMs(stepTicks[2], count), count == 0 ? 0 : cpu.TotalMilliseconds / count);
     }
 
     private async Task<int> RunClientsAsync(ServerProcess server, string startPath, string authCookie, int clients, TimeSpan duration, ConcurrentBag<double>? latencies)

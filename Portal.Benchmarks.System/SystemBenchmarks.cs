@@ -25,7 +25,11 @@ public static class SystemBenchmarks
         {
             case "framework":
                 StartupHook.Initialize();
-                await FrameworkOAuthApp.RunAsync();
+                await FrameworkOAuthApp.RunAsync(withPortalRules: false);
+                return 0;
+            case "framework-rules":
+                StartupHook.Initialize();
+                await FrameworkOAuthApp.RunAsync(withPortalRules: true);
                 return 0;
             case "counter":
                 StartupHook.Initialize();
@@ -61,52 +65,66 @@ public static class SystemBenchmarks
         // 1. Sign-in throughput and latency.
         var portalPort = ServerProcess.FreePort();
         var frameworkPort = ServerProcess.FreePort();
+        var rulesPort = ServerProcess.FreePort();
         var portalUrl = $"http://127.0.0.1:{portalPort}";
         var frameworkUrl = $"http://127.0.0.1:{frameworkPort}";
+        var rulesUrl = $"http://127.0.0.1:{rulesPort}";
         bitbucket.RegisterClient(Databases.ClientId, Databases.ClientSecret, Portal.Core.Integrations.CallbackUrl.For(portalUrl, Databases.SignInIntegrationId));
         bitbucket.RegisterClient(Databases.ClientId, Databases.ClientSecret, frameworkUrl + FrameworkOAuthApp.CallbackPath);
+        bitbucket.RegisterClient(Databases.ClientId, Databases.ClientSecret, rulesUrl + FrameworkOAuthApp.CallbackPath);
         var portalSettings = databases.SettingsFor(databases.CopyOf(databases.SignIn, "signin-portal"), portalUrl);
         // Each client has its own loopback address; the per-address limit is raised to its maximum (a client signs in
         // more often in a minute here than a person would in a year), and the limiter still runs on every request.
         portalSettings["RateLimits:SignInPerMinute"] = "10000";
         var frameworkSettings = databases.SettingsFor(databases.CopyOf(databases.SignIn, "signin-framework"), frameworkUrl);
         frameworkSettings["Bench:BitbucketBaseUrl"] = bitbucket.BaseUrl;
+        var rulesSettings = databases.SettingsFor(databases.CopyOf(databases.SignIn, "signin-framework-rules"), rulesUrl);
+        rulesSettings["Bench:BitbucketBaseUrl"] = bitbucket.BaseUrl;
         // A portal that has run a minute has its status board loaded, and every sign-in updates it: the first pass
-        // (after one interval) loads it here before the series start. Both servers run the same Portal.Core services.
-        portalSettings["Status:ProbeInterval"] = frameworkSettings["Status:ProbeInterval"] = "00:00:02";
+        // (after one interval) loads it here before the series start. Every server runs the same Portal.Core services.
+        portalSettings["Status:ProbeInterval"] = frameworkSettings["Status:ProbeInterval"] = rulesSettings["Status:ProbeInterval"] = "00:00:02";
         if (Runs("signin"))
         {
         await using (var portal = ServerProcess.StartPortal(portalPort, portalSettings))
         await using (var framework = ServerProcess.StartHarnessMode("framework", frameworkPort, frameworkSettings))
+        await using (var rules = ServerProcess.StartHarnessMode("framework-rules", rulesPort, rulesSettings))
         {
             await portal.WaitHealthyAsync();
             await framework.WaitHealthyAsync();
+            await rules.WaitHealthyAsync();
             await Task.Delay(TimeSpan.FromSeconds(3));
             var bench = new SignInBenchmark(bitbucket);
             var warmUp = TimeSpan.FromSeconds(quick ? 1 : 3);
             var measured = TimeSpan.FromSeconds(quick ? 3 : 10);
             foreach (var clients in new[] { 1, 32 })
             {
-                async Task<SignInResult> Portal() => await bench.RunAsync("portal", portal, $"/signin/start/{Databases.SignInIntegrationId}?returnUrl=/", "Portal.Auth", clients, warmUp, measured);
-                async Task<SignInResult> Framework() => await bench.RunAsync("AddOAuth", framework, "/login", ".AspNetCore.Cookies", clients, warmUp, measured);
-                // Alternate which goes first, so neither always runs on the warmer (or busier) machine.
-                SignInResult p, f;
-                if (clients == 1)
+                Func<Task<SignInResult>>[] series =
+                [
+                    async () => await bench.RunAsync("portal", portal, $"/signin/start/{Databases.SignInIntegrationId}?returnUrl=/", "Portal.Auth", clients, warmUp, measured),
+                    async () => await bench.RunAsync("AddOAuth", framework, "/login", ".AspNetCore.Cookies", clients, warmUp, measured),
+                    async () => await bench.RunAsync("AddOAuth with the portal's rules", rules, "/login", ".AspNetCore.Cookies", clients, warmUp, measured),
+                ];
+                // Alternate the order, so no server always runs on the warmer (or busier) machine.
+                var results = new SignInResult[series.Length];
+                foreach (var i in clients == 1 ? [0, 1, 2] : new[] { 2, 1, 0 })
                 {
-                    p = await Portal();
-                    f = await Framework();
+                    results[i] = await series[i]();
                 }
-                else
-                {
-                    f = await Framework();
-                    p = await Portal();
-                }
-                Log($"sign-in {clients} client(s): {p}\n                          {f}");
+                var (p, f, r) = (results[0], results[1], results[2]);
+                Log($"sign-in {clients} client(s): {p}\n                          {f}\n                          {r}");
                 var c = $"{clients} client{(clients == 1 ? "" : "s")}";
                 rows.Add([$"Sign-ins per second, {c}", F(p.PerSecond, 1), F(f.PerSecond, 1), F(p.PerSecond / f.PerSecond, 2), "ratio ≥ 1.0", Met(p.PerSecond >= f.PerSecond)]);
+                rows.Add([$"Sign-ins per second, {c}, against AddOAuth with the portal's rules", F(p.PerSecond, 1), F(r.PerSecond, 1), F(p.PerSecond / r.PerSecond, 2),
+                    "(information)", r.Failures == 0 ? "" : $"{r.Failures} failed"]);
+                rows.Add([$"Sign-ins per second, {c}: AddOAuth with the portal's rules (first column) against AddOAuth", F(r.PerSecond, 1), F(f.PerSecond, 1), F(r.PerSecond / f.PerSecond, 2), "(information)", ""]);
                 rows.Add([$"Sign-in latency p50 / p99, {c} (ms)", $"{F(p.P50Ms, 1)} / {F(p.P99Ms, 1)}", $"{F(f.P50Ms, 1)} / {F(f.P99Ms, 1)}", F(p.P50Ms / f.P50Ms, 2), "", ""]);
                 rows.Add([$"Mean time in start / callback, {c} (ms)", $"{F(p.StartMs, 1)} / {F(p.CallbackMs, 1)}", $"{F(f.StartMs, 1)} / {F(f.CallbackMs, 1)}", F((p.StartMs + p.CallbackMs) / (f.StartMs + f.CallbackMs), 2), "", ""]);
+                rows.Add([$"Mean time in start / callback, {c}, against AddOAuth with the portal's rules (ms)", $"{F(p.StartMs, 1)} / {F(p.CallbackMs, 1)}", $"{F(r.StartMs, 1)} / {F(r.CallbackMs, 1)}",
+                    F((p.StartMs + p.CallbackMs) / (r.StartMs + r.CallbackMs), 2), "", ""]);
+                rows.Add([$"Server CPU per sign-in, {c} (ms)", F(p.CpuMsPerSignIn, 2), F(f.CpuMsPerSignIn, 2), F(p.CpuMsPerSignIn / f.CpuMsPerSignIn, 2), "", ""]);
+                rows.Add([$"Server CPU per sign-in, {c}, against AddOAuth with the portal's rules (ms)", F(p.CpuMsPerSignIn, 2), F(r.CpuMsPerSignIn, 2), F(p.CpuMsPerSignIn / r.CpuMsPerSignIn, 2), "", ""]);
                 rows.Add([$"Allocated per sign-in, {c} (KB)", F(p.AllocatedKbPerSignIn, 0), F(f.AllocatedKbPerSignIn, 0), F(p.AllocatedKbPerSignIn / f.AllocatedKbPerSignIn, 2), "", ""]);
+                rows.Add([$"Allocated per sign-in, {c}, against AddOAuth with the portal's rules (KB)", F(p.AllocatedKbPerSignIn, 0), F(r.AllocatedKbPerSignIn, 0), F(p.AllocatedKbPerSignIn / r.AllocatedKbPerSignIn, 2), "", ""]);
                 rows.Add([$"Bitbucket round trips per sign-in, {c} (connections used)", $"{F(p.RoundTripsPerSignIn, 2)} ({p.ServerConnections})",
                     $"{F(f.RoundTripsPerSignIn, 2)} ({f.ServerConnections})", "", "exactly 3, reused connections",
                     Met(Math.Abs(p.RoundTripsPerSignIn - 3) < 0.005 && p.ServerConnections <= clients * 2 && p.Failures == 0)]);
@@ -191,7 +209,8 @@ public static class SystemBenchmarks
             table.AppendLine("| " + string.Join(" | ", row) + " |");
         }
         table.AppendLine();
-        table.AppendLine($"Reference: the framework's AddOAuth handler (sign-in), the blank Counter page (memory), the empty database (start-up). " +
+        table.AppendLine($"Reference: the framework's AddOAuth handler (sign-in; in the rows that say so, the same handler keeping the portal's rules: " +
+            "state stored and consumed once, server-side session, sign-in event, audit entry), the blank Counter page (memory), the empty database (start-up). " +
             $"Machine: {Environment.ProcessorCount} cores, load average before the run {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, .NET {Environment.Version}.");
         return table.ToString();
     }
