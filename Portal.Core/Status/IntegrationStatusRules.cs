@@ -52,17 +52,21 @@ public static class IntegrationStatusRules
         _ => string.Create(CultureInfo.InvariantCulture, $"in {days} days"),
     };
 
-    public static StatusVerdict Decide(IntegrationInfo integration, IntegrationProbeReport? report, SignInSummary signIns, DateTimeOffset now)
+    /// <param name="backgroundChecks">Whether the scheduler checks integrations (Status:Enabled), which decides what
+    /// "not checked yet" tells the reader to wait for.</param>
+    public static StatusVerdict Decide(IntegrationInfo integration, IntegrationProbeReport? report, SignInSummary signIns, DateTimeOffset now, bool backgroundChecks = true)
     {
         if (!integration.Enabled)
         {
             return new StatusVerdict(IntegrationStatus.Disabled,
-                "An administrator disabled this integration, so the portal does not check it and nobody can sign in through it; once it is enabled again, the next pass checks it.");
+                "An administrator disabled this integration, so the portal does not check it and nobody can sign in through it; once it is enabled again, "
+                + (backgroundChecks ? "the next pass checks it." : "choose Check now to check it (background checks are switched off)."));
         }
         if (report is null)
         {
-            return new StatusVerdict(IntegrationStatus.NotChecked,
-                "The portal has not checked this integration yet: the scheduler checks it on its next pass, or choose Check now.");
+            return new StatusVerdict(IntegrationStatus.NotChecked, backgroundChecks
+                ? "The portal has not checked this integration yet: the scheduler checks it on its next pass, or choose Check now."
+                : "The portal has not checked this integration yet, and background checks are switched off (Status:Enabled is false): choose Check now.");
         }
         var note = "";
         // Only what the provider check found about the provider's setup: an outage of its endpoints (5xx, no answer, a

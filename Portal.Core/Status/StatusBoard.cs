@@ -1,5 +1,6 @@
 using Portal.Core.Accounts;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Core.Status;
 
@@ -8,7 +9,7 @@ namespace Portal.Core.Status;
 /// publish to it; dashboards only read it and subscribe to <see cref="Changed"/>, so open dashboards cost no probes and
 /// no database reads per change. One per process (a singleton).
 /// </summary>
-public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
+public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger, IOptions<StatusOptions> options)
 {
     /// <summary>How many hourly cells the availability strip has.</summary>
     public const int HistoryHours = 24;
@@ -56,7 +57,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
             entries.Clear();
             foreach (var integration in integrations)
             {
-                entries[integration.Id] = new Entry(integration, signIns.GetValueOrDefault(integration.Id) ?? SignInSummary.None)
+                entries[integration.Id] = new Entry(integration, signIns.GetValueOrDefault(integration.Id) ?? SignInSummary.None, options.Value.Enabled)
                 {
                     Report = latestReports.GetValueOrDefault(integration.Id),
                 };
@@ -102,7 +103,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
             {
                 if (!entries.TryGetValue(integration.Id, out var entry))
                 {
-                    entry = new Entry(integration, SignInSummary.None);
+                    entry = new Entry(integration, SignInSummary.None, options.Value.Enabled);
                     entries[integration.Id] = entry;
                 }
                 else
@@ -193,7 +194,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
         {
             if (!entries.TryGetValue(integration.Id, out var entry))
             {
-                entry = new Entry(integration, signIns);
+                entry = new Entry(integration, signIns, options.Value.Enabled);
                 entries[integration.Id] = entry;
             }
             entry.Replace(integration);
@@ -251,7 +252,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
     }
 
     /// <summary>One integration's state on the board; guarded by the board's lock.</summary>
-    private sealed class Entry(IntegrationInfo integration, SignInSummary signIns)
+    private sealed class Entry(IntegrationInfo integration, SignInSummary signIns, bool backgroundChecks)
     {
         private readonly SortedDictionary<DateTimeOffset, Hour> hours = [];
 
@@ -311,7 +312,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger)
                     ? new AvailabilityHour(start, hour.Checks, hour.Available, hour.Worst)
                     : new AvailabilityHour(start, 0, 0, null);
             }).ToList();
-            var verdict = IntegrationStatusRules.Decide(Integration, Report, SignIns, now);
+            var verdict = IntegrationStatusRules.Decide(Integration, Report, SignIns, now, backgroundChecks);
             var previous = Snapshot;
             Snapshot = new IntegrationStatusSnapshot(Integration, verdict.Status, verdict.Summary, Report, SignIns, strip);
             return force || previous is null

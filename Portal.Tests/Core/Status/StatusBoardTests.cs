@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Portal.Core.Integrations;
 using Portal.Core.Status;
 using Portal.Tests.Core.OAuth1;
@@ -11,10 +12,30 @@ public sealed class StatusBoardTests
     private readonly FixedTimeProvider clock = new(Now);
     private readonly StatusBoard board;
 
-    public StatusBoardTests() => board = new StatusBoard(clock, NullLogger<StatusBoard>.Instance);
+    public StatusBoardTests() => board = new StatusBoard(clock, NullLogger<StatusBoard>.Instance, Options.Create(new StatusOptions()));
 
     private void Load(params IntegrationInfo[] integrations) =>
         board.Load(integrations, new Dictionary<Guid, SignInSummary>(), new Dictionary<Guid, IntegrationProbeReport>(), []);
+
+    [Fact]
+    public void Without_background_checks_a_card_not_checked_yet_or_disabled_points_to_Check_now_not_to_a_pass_that_never_comes()
+    {
+        var withoutChecks = new StatusBoard(clock, NullLogger<StatusBoard>.Instance, Options.Create(new StatusOptions { Enabled = false }));
+        var notYet = Integration();
+        var disabled = Integration(enabled: false);
+        withoutChecks.Load([notYet, disabled], new Dictionary<Guid, SignInSummary>(), new Dictionary<Guid, IntegrationProbeReport>(), []);
+        Load(notYet, disabled);
+
+        var notChecked = withoutChecks.Find(notYet.Id)!;
+        Assert.Equal(IntegrationStatus.NotChecked, notChecked.Status);
+        Assert.Contains("background checks are switched off (Status:Enabled is false): choose Check now", notChecked.Summary);
+        Assert.DoesNotContain("next pass", notChecked.Summary);
+        Assert.Contains("choose Check now to check it", withoutChecks.Find(disabled.Id)!.Summary);
+        Assert.DoesNotContain("next pass", withoutChecks.Find(disabled.Id)!.Summary);
+        // With background checks, the scheduler's next pass is what comes.
+        Assert.Contains("the scheduler checks it on its next pass", board.Find(notYet.Id)!.Summary);
+        Assert.Contains("the next pass checks it", board.Find(disabled.Id)!.Summary);
+    }
 
     [Fact]
     public void Publishing_a_report_notifies_subscribers_with_the_new_snapshot()
