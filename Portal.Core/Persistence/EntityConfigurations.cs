@@ -122,6 +122,7 @@ internal sealed class ProbeResultConfiguration : IEntityTypeConfiguration<ProbeR
         builder.Property(r => r.Problem).HasConversion<int>();
         builder.Property(r => r.Summary).HasMaxLength(2048);
         builder.Property(r => r.ServerVersion).HasMaxLength(64);
+        builder.Property(r => r.CheckedSettings).HasMaxLength(64);
         builder.HasOne<Integration>().WithMany().HasForeignKey(r => r.IntegrationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -17,4 +17,9 @@ public sealed class ProbeResult
     public DateTimeOffset? CertificateExpiresAt { get; set; }
     /// <summary>The <see cref="ProbeStepResult"/>s as JSON (see <see cref="StatusStore"/>).</summary>
     public string StepsJson { get; set; } = "[]";
+    /// <summary>
+    /// What the check read (<see cref="IntegrationInfo.CheckedSettingsKey"/>), so that after a restart a result of settings
+    /// edited since is not shown as the integration's current one. Null for results stored before it was kept.
+    /// </summary>
+    public string? CheckedSettings { get; set; }
 }

@@ -73,9 +73,13 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var latestIds = await db.ProbeResults.GroupBy(r => r.IntegrationId).Select(g => g.Max(r => r.Id)).ToListAsync(ct);
         var latest = await db.ProbeResults.AsNoTracking().Where(r => latestIds.Contains(r.Id)).ToListAsync(ct);
+        // A result of settings edited since (before a restart, or on another instance) is not this integration's status.
+        var current = await db.Integrations.AsNoTracking().Select(i => new { i.Id, i.BaseUrl, i.OAuthVersion, i.Platform, i.TrustedCaPem }).ToDictionaryAsync(i => i.Id, ct);
+        var ofCurrentSettings = latest.Where(r => r.CheckedSettings is null
+            || (current.TryGetValue(r.IntegrationId, out var i) && r.CheckedSettings == IntegrationInfo.CheckedSettingsKeyOf(i.BaseUrl, i.OAuthVersion, i.Platform, i.TrustedCaPem)));
         var history = await db.ProbeResults.AsNoTracking().Where(r => r.CheckedAt >= since)
             .Select(r => new StoredCheck(r.IntegrationId, r.CheckedAt, r.Status)).ToListAsync(ct);
-        return (latest.ToDictionary(r => r.IntegrationId, ToReport), history, latest.ToDictionary(r => r.IntegrationId, r => r.Id));
+        return (ofCurrentSettings.ToDictionary(r => r.IntegrationId, ToReport), history, latest.ToDictionary(r => r.IntegrationId, r => r.Id));
     }
 
     /// <summary>The stored results with these row ids (those still there), by integration.</summary>
@@ -131,6 +135,7 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
         ServerVersion = report.ServerVersion,
         CertificateExpiresAt = report.CertificateExpiresAt,
         StepsJson = JsonSerializer.Serialize(report.Steps, StepsJsonOptions),
+        CheckedSettings = snapshot.Integration.CheckedSettingsKey,
     };
 
     internal static IntegrationProbeReport ToReport(ProbeResult row)

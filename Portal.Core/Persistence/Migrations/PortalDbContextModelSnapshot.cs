@@ -504,6 +504,10 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<long>("CheckedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CheckedSettings")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("DurationMilliseconds")
                         .HasColumnType("INTEGER");
 

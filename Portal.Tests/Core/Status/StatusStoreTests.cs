@@ -118,5 +118,32 @@ public sealed class StatusStoreTests : IDisposable
         Assert.Equal([unchanged], await check.ProbeResults.Select(r => r.IntegrationId).ToListAsync());
     }
 
+    [Fact]
+    public async Task After_a_restart_a_result_of_settings_edited_since_is_not_the_current_one_but_stays_in_the_strip()
+    {
+        var edited = await AddIntegrationAsync("Edited");
+        var trusted = await AddIntegrationAsync("Trusts a CA since");
+        var unchanged = await AddIntegrationAsync("Unchanged");
+        var storedBeforeTheColumn = await AddIntegrationAsync("Checked by an earlier version");
+        var failed = Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect, "Nothing accepts connections at bitbucket.example.com:443.");
+        var legacy = Row(storedBeforeTheColumn, failed, IntegrationStatus.Unreachable);
+        legacy.CheckedSettings = null;
+        await store.SaveAsync([Row(edited, failed, IntegrationStatus.Unreachable), Row(trusted, failed, IntegrationStatus.Unreachable),
+            Row(unchanged, failed, IntegrationStatus.Unreachable), legacy], prune: false, CancellationToken.None);
+        // Saved while the portal was stopped, or on another instance, before any check of the new settings.
+        await using (var db = database.CreateContext())
+        {
+            (await db.Integrations.SingleAsync(i => i.Id == edited)).BaseUrl = "https://bitbucket.example.org";
+            (await db.Integrations.SingleAsync(i => i.Id == trusted)).TrustedCaPem = "-----BEGIN CERTIFICATE-----";
+            await db.SaveChangesAsync();
+        }
+
+        var (reports, history, latestIds) = await store.LoadResultsAsync(CancellationToken.None);
+
+        Assert.Equal(new[] { unchanged, storedBeforeTheColumn }.Order(), reports.Keys.Order());
+        Assert.Equal(4, history.Count);
+        Assert.Equal(4, latestIds.Count);
+    }
+
     public void Dispose() => database.Dispose();
 }

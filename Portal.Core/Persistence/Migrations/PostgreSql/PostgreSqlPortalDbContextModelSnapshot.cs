@@ -520,6 +520,10 @@ namespace Portal.Core.Persistence.Migrations.PostgreSql
                     b.Property<long>("CheckedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("CheckedSettings")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int>("DurationMilliseconds")
                         .HasColumnType("integer");
 
