@@ -10,6 +10,7 @@ using Portal.Core.OAuth;
 using Portal.Core.OAuth.AuthorizationCode;
 using Portal.Core.Retention;
 using Portal.Core.Sessions;
+using Portal.Core.Status;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Core;
@@ -50,6 +51,24 @@ public sealed class RetentionPrunerTests : IDisposable
 
         Assert.Equal(2, result.SignInEvents);
         Assert.Equal([0, 1, 89], await RemainingAgesInDaysAsync());
+    }
+
+    [Fact]
+    public async Task Status_check_results_older_than_25_hours_are_deleted_even_without_the_schedulers_passes()
+    {
+        await SeedAsync();
+        var now = clock.GetUtcNow();
+        await using (var db = database.CreateContext())
+        {
+            db.ProbeResults.AddRange(new[] { 26, 24, 1 }.Select(hours => new ProbeResult { IntegrationId = integrationId, CheckedAt = now.AddHours(-hours), Summary = $"{hours} h ago" }));
+            await db.SaveChangesAsync();
+        }
+
+        var result = await Pruner().PruneAsync(CancellationToken.None);
+
+        Assert.Equal(1, result.ProbeResults);
+        await using var check = database.CreateContext();
+        Assert.Equal(["1 h ago", "24 h ago"], (await check.ProbeResults.Select(r => r.Summary).ToListAsync()).Order());
     }
 
     [Fact]
