@@ -13,10 +13,11 @@ public sealed class AuditLogPageTests : MudTestBase
     private readonly Guid integrationId = Guid.NewGuid();
     private readonly Guid graceId = Guid.NewGuid();
     private readonly UnreadableTableInterceptor unreadable = new("AuditEntries");
+    private readonly UnreadableTableInterceptor unreadableIntegrations = new("Integrations");
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        database.Register(services, interceptors: unreadable);
+        database.Register(services, interceptors: [unreadable, unreadableIntegrations]);
         services.AddSingleton(TimeProvider.System);
         services.AddTestAuthorization();
     }
@@ -71,6 +72,22 @@ public sealed class AuditLogPageTests : MudTestBase
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=audit-table] tbody tr")));
         Assert.Empty(cut.FindAll("[data-testid=audit-load-failed]"));
+    }
+
+    [Fact]
+    public async Task When_only_the_filter_lists_cannot_be_read_the_entries_are_shown_with_a_warning()
+    {
+        var (_, ada) = await Ctx.Services.PersonAsync("Ada Lovelace", isAdministrator: true);
+        Auth.SignInAs(ada);
+        unreadableIntegrations.Failing = true;
+
+        var cut = Ctx.Render<AuditLogPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("The lists of integrations and people to filter by could not be read: The portal could not read or write its database file",
+            cut.Find("[data-testid=audit-filters-failed]").TextContent, StringComparison.Ordinal));
+        Assert.Single(cut.FindAll("[data-testid=audit-table] tbody tr"));
+        Assert.Empty(cut.FindAll("[data-testid=audit-load-failed]"));
+        Assert.Empty(Ctx.Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars);
     }
 
     [Fact]
