@@ -55,6 +55,7 @@ public static class SystemBenchmarks
 
     private static async Task<string> RunAllAsync(Databases databases, bool quick)
     {
+        var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var total = Stopwatch.StartNew();
         await using var bitbucket = new BenchBitbucket();
         await bitbucket.StartAsync();
@@ -211,7 +212,7 @@ public static class SystemBenchmarks
         table.AppendLine();
         table.AppendLine($"Reference: the framework's AddOAuth handler (sign-in; in the rows that say so, the same handler keeping the portal's rules: " +
             "state stored and consumed once, server-side session, sign-in event, audit entry), the blank Counter page (memory), the empty database (start-up). " +
-            $"Machine: {Environment.ProcessorCount} cores, load average before the run {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, .NET {Environment.Version}.");
+            $"Machine: {Environment.ProcessorCount} cores, load average before the run {loadBefore} and after it {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, .NET {Environment.Version}.");
         return table.ToString();
     }
 

@@ -22,10 +22,7 @@ public sealed record IntegrationInfo(
         BaseUrl == other.BaseUrl && OAuthVersion == other.OAuthVersion && Platform == other.Platform && TrustedCaPem == other.TrustedCaPem;
 
     /// <summary>What <see cref="ChecksTheSameAs"/> compares, as one value to store with a check's result.</summary>
-    public string CheckedSettingsKey => CheckedSettingsKeyOf(BaseUrl, OAuthVersion, Platform, TrustedCaPem);
-
-    public static string CheckedSettingsKeyOf(string baseUrl, OAuthVersion oauthVersion, string platform, string? trustedCaPem) =>
-        SecretHash.Sha256Hex($"{platform}\n{baseUrl}\n{oauthVersion}\n{trustedCaPem}");
+    public string CheckedSettingsKey => SecretHash.Sha256Hex($"{Platform}\n{BaseUrl}\n{OAuthVersion}\n{TrustedCaPem}");
 
     // Every open dashboard asks on every render of the card; the PEM is parsed once per loaded value instead. Kept
     // outside the record's fields, which its equality compares.

@@ -173,13 +173,15 @@ public sealed class IntegrationStatusService(
         // Integrations created, edited or deleted on another instance show up here with that instance's next results;
         // and sign-in failures older than 24 hours age out here too, as they do where the passes run.
         await SyncBoardAsync(withSignIns: true, ct);
-        foreach (var (integrationId, id, report) in await store.LoadResultsAsync(resultIds, ct))
+        foreach (var (integrationId, id, stored) in await store.LoadResultsAsync(resultIds, ct))
         {
             // A result the last load already showed is not counted twice in the 24-hour strip. Row ids, not check
-            // times: those come from the clocks of different machines.
-            if (!(loadedThroughResultId.TryGetValue(integrationId, out var loaded) && id <= loaded))
+            // times: those come from the clocks of different machines. Nor is a check of settings edited since shown
+            // as the integration's status (the other instance stored it just before the edit was committed).
+            if (!(loadedThroughResultId.TryGetValue(integrationId, out var loaded) && id <= loaded)
+                && (board.Find(integrationId) is not { } shown || stored.Checked(shown.Integration)))
             {
-                board.PublishReport(integrationId, report);
+                board.PublishReport(integrationId, stored.Report);
             }
         }
     }
@@ -360,7 +362,10 @@ public sealed class IntegrationStatusService(
         var (latest, history, latestIds) = await store.LoadResultsAsync(ct);
         var integrations = await store.LoadIntegrationsAsync(ct);
         loadedThroughResultId = latestIds;
-        board.Load(integrations, signIns, latest, history);
+        // A result of settings edited since (before a restart, or on another instance) is not the integration's status.
+        var current = integrations.ToDictionary(i => i.Id);
+        var reports = latest.Where(r => current.TryGetValue(r.Key, out var integration) && r.Value.Checked(integration)).ToDictionary(r => r.Key, r => r.Value.Report);
+        board.Load(integrations, signIns, reports, history);
     }, ct);
 
     /// <summary>Runs a read of the database and its application to the board, one at a time (see <c>syncing</c>).</summary>

@@ -23,3 +23,13 @@ public sealed class ProbeResult
     /// </summary>
     public string? CheckedSettings { get; set; }
 }
+
+/// <summary>A stored result and the settings it checked (<see cref="ProbeResult.CheckedSettings"/>).</summary>
+public sealed record StoredReport(IntegrationProbeReport Report, string? CheckedSettings)
+{
+    /// <summary>
+    /// Whether this is a check of <paramref name="integration"/> as it is now; a result of settings edited since (before a
+    /// restart, or on another instance) is not. Results stored before the settings were kept count as checks of it.
+    /// </summary>
+    public bool Checked(IntegrationInfo integration) => CheckedSettings is null || CheckedSettings == integration.CheckedSettingsKey;
+}

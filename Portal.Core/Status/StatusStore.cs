@@ -67,27 +67,23 @@ public sealed class StatusStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
     }
 
     /// <summary>The latest stored report per integration (with its row id), and every check of the last 24 hours for the strip.</summary>
-    public async Task<(IReadOnlyDictionary<Guid, IntegrationProbeReport> Latest, IReadOnlyList<StoredCheck> History, IReadOnlyDictionary<Guid, long> LatestIds)> LoadResultsAsync(CancellationToken ct)
+    public async Task<(IReadOnlyDictionary<Guid, StoredReport> Latest, IReadOnlyList<StoredCheck> History, IReadOnlyDictionary<Guid, long> LatestIds)> LoadResultsAsync(CancellationToken ct)
     {
         var since = clock.GetUtcNow() - TimeSpan.FromHours(StatusBoard.HistoryHours);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var latestIds = await db.ProbeResults.GroupBy(r => r.IntegrationId).Select(g => g.Max(r => r.Id)).ToListAsync(ct);
         var latest = await db.ProbeResults.AsNoTracking().Where(r => latestIds.Contains(r.Id)).ToListAsync(ct);
-        // A result of settings edited since (before a restart, or on another instance) is not this integration's status.
-        var current = await db.Integrations.AsNoTracking().Select(i => new { i.Id, i.BaseUrl, i.OAuthVersion, i.Platform, i.TrustedCaPem }).ToDictionaryAsync(i => i.Id, ct);
-        var ofCurrentSettings = latest.Where(r => r.CheckedSettings is null
-            || (current.TryGetValue(r.IntegrationId, out var i) && r.CheckedSettings == IntegrationInfo.CheckedSettingsKeyOf(i.BaseUrl, i.OAuthVersion, i.Platform, i.TrustedCaPem)));
         var history = await db.ProbeResults.AsNoTracking().Where(r => r.CheckedAt >= since)
             .Select(r => new StoredCheck(r.IntegrationId, r.CheckedAt, r.Status)).ToListAsync(ct);
-        return (ofCurrentSettings.ToDictionary(r => r.IntegrationId, ToReport), history, latest.ToDictionary(r => r.IntegrationId, r => r.Id));
+        return (latest.ToDictionary(r => r.IntegrationId, r => new StoredReport(ToReport(r), r.CheckedSettings)), history, latest.ToDictionary(r => r.IntegrationId, r => r.Id));
     }
 
     /// <summary>The stored results with these row ids (those still there), by integration.</summary>
-    public async Task<IReadOnlyList<(Guid IntegrationId, long Id, IntegrationProbeReport Report)>> LoadResultsAsync(IReadOnlyCollection<long> resultIds, CancellationToken ct)
+    public async Task<IReadOnlyList<(Guid IntegrationId, long Id, StoredReport Stored)>> LoadResultsAsync(IReadOnlyCollection<long> resultIds, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.ProbeResults.AsNoTracking().Where(r => resultIds.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(ct);
-        return [.. rows.Select(r => (r.IntegrationId, r.Id, ToReport(r)))];
+        return [.. rows.Select(r => (r.IntegrationId, r.Id, new StoredReport(ToReport(r), r.CheckedSettings)))];
     }
 
     /// <summary>

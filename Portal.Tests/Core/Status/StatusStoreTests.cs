@@ -39,7 +39,7 @@ public sealed class StatusStoreTests : IDisposable
         await store.SaveAsync([Row(id, older, IntegrationStatus.TlsError), Row(id, latest, IntegrationStatus.Connected)], prune: false, CancellationToken.None);
         var (reports, history, _) = await store.LoadResultsAsync(CancellationToken.None);
 
-        var report = reports[id];
+        var report = reports[id].Report;
         Assert.Equal(latest.CheckedAt, report.CheckedAt);
         Assert.Equal(latest.Steps, report.Steps);
         Assert.Equal(latest.CertificateExpiresAt, report.CertificateExpiresAt);
@@ -119,7 +119,7 @@ public sealed class StatusStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task After_a_restart_a_result_of_settings_edited_since_is_not_the_current_one_but_stays_in_the_strip()
+    public async Task A_stored_result_of_settings_edited_since_is_not_a_check_of_the_integration_as_it_is_but_stays_in_the_strip()
     {
         var edited = await AddIntegrationAsync("Edited");
         var trusted = await AddIntegrationAsync("Trusts a CA since");
@@ -139,8 +139,10 @@ public sealed class StatusStoreTests : IDisposable
         }
 
         var (reports, history, latestIds) = await store.LoadResultsAsync(CancellationToken.None);
+        var integrations = await store.LoadIntegrationsAsync(CancellationToken.None);
 
-        Assert.Equal(new[] { unchanged, storedBeforeTheColumn }.Order(), reports.Keys.Order());
+        Assert.Equal(new[] { unchanged, storedBeforeTheColumn }.Order(),
+            integrations.Where(i => reports[i.Id].Checked(i)).Select(i => i.Id).Order());
         Assert.Equal(4, history.Count);
         Assert.Equal(4, latestIds.Count);
     }

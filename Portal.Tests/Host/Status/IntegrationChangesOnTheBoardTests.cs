@@ -63,4 +63,69 @@ public sealed class IntegrationChangesOnTheBoardTests : IDisposable
         Assert.Null(board.Find(created.Id));
         Assert.Contains(changed, c => c.IntegrationId == created.Id && c.Snapshot is null);
     }
+
+    [Fact]
+    public async Task A_result_another_instance_stored_of_settings_edited_since_is_not_shown_and_one_of_the_current_settings_is()
+    {
+        var services = host.Services;
+        var integration = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Acme Bitbucket", BitbucketServerPlatform.KindOf.Key,
+            "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "client-id", new string('a', 64)));
+        var statusService = services.GetRequiredService<IntegrationStatusService>();
+        await statusService.EnsureBoardAsync();
+        var board = services.GetRequiredService<StatusBoard>();
+        var store = services.GetRequiredService<StatusStore>();
+        var current = board.Find(integration.Id)!;
+        var unreachable = Portal.Tests.Core.Status.StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect,
+            "Nothing accepts connections at old-host.example.com:443.", DateTimeOffset.UtcNow);
+        // Checked with the address from before an edit, and stored by the other instance just before the edit was committed.
+        var ofOldSettings = current with { Integration = current.Integration with { BaseUrl = "https://old-host.example.com" } };
+        var stale = await store.SaveAsync([StatusStore.ToEntity(unreachable, ofOldSettings)], prune: false, CancellationToken.None);
+
+        await statusService.ShowResultsStoredElsewhereAsync(stale, CancellationToken.None);
+
+        Assert.Equal(IntegrationStatus.NotChecked, board.Find(integration.Id)!.Status);
+
+        var fresh = await store.SaveAsync([StatusStore.ToEntity(unreachable with { CheckedAt = DateTimeOffset.UtcNow }, current)], prune: false, CancellationToken.None);
+        await statusService.ShowResultsStoredElsewhereAsync(fresh, CancellationToken.None);
+
+        Assert.Equal(IntegrationStatus.Unreachable, board.Find(integration.Id)!.Status);
+    }
+
+    [Fact]
+    public async Task After_a_restart_an_integration_edited_since_its_last_check_is_not_checked_yet_and_one_unchanged_keeps_its_result()
+    {
+        var services = host.Services;
+        var edited = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Acme Bitbucket", BitbucketServerPlatform.KindOf.Key,
+            "https://old-host.example.com", "8.9.1", OAuthVersion.OAuth2, "client-id", new string('a', 64)));
+        var unchanged = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Globex Bitbucket", BitbucketServerPlatform.KindOf.Key,
+            "https://bitbucket.globex.example", "8.9.1", OAuthVersion.OAuth2, "client-id", new string('b', 64)));
+        var statusService = services.GetRequiredService<IntegrationStatusService>();
+        await statusService.EnsureBoardAsync();
+        var board = services.GetRequiredService<StatusBoard>();
+        var store = services.GetRequiredService<StatusStore>();
+        var unreachable = Portal.Tests.Core.Status.StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect,
+            "Nothing accepts connections at old-host.example.com:443.", DateTimeOffset.UtcNow);
+        foreach (var id in new[] { edited.Id, unchanged.Id })
+        {
+            board.PublishReport(id, unreachable);
+            await store.SaveAsync([StatusStore.ToEntity(unreachable, board.Find(id)!)], prune: false, CancellationToken.None);
+        }
+        host.Dispose();
+        // What an administrator changed through another instance while this one was stopped.
+        await using (var db = database.CreateContext())
+        {
+            (await db.Integrations.FindAsync(edited.Id))!.BaseUrl = "https://bitbucket.example.com";
+            await db.SaveChangesAsync();
+        }
+
+        await using var restarted = new PortalHost(database.Path, new Dictionary<string, string?> { ["Status:Enabled"] = "false" });
+        restarted.Start();
+        await restarted.Services.GetRequiredService<IntegrationStatusService>().EnsureBoardAsync();
+        var reloaded = restarted.Services.GetRequiredService<StatusBoard>();
+
+        Assert.Equal(IntegrationStatus.NotChecked, reloaded.Find(edited.Id)!.Status);
+        Assert.Equal(IntegrationStatus.Unreachable, reloaded.Find(unchanged.Id)!.Status);
+        // The check still happened: the 24-hour strip counts it.
+        Assert.Equal(1, reloaded.Find(edited.Id)!.Last24Hours.Sum(h => h.Checks));
+    }
 }
