@@ -64,19 +64,28 @@ public sealed class IntegrationChangesOnTheBoardTests : IDisposable
         Assert.Contains(changed, c => c.IntegrationId == created.Id && c.Snapshot is null);
     }
 
+    private Task<Integration> AddIntegrationAsync(string name, string baseUrl) =>
+        host.Services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), name, BitbucketServerPlatform.KindOf.Key,
+            baseUrl, "8.9.1", OAuthVersion.OAuth2, "client-id", new string('a', 64)));
+
+    /// <summary>The board loaded, as a dashboard or the first pass loads it, and where checks are stored.</summary>
+    private async Task<(IntegrationStatusService Service, StatusBoard Board, StatusStore Store)> LoadedBoardAsync()
+    {
+        var service = host.Services.GetRequiredService<IntegrationStatusService>();
+        await service.EnsureBoardAsync();
+        return (service, host.Services.GetRequiredService<StatusBoard>(), host.Services.GetRequiredService<StatusStore>());
+    }
+
+    private static IntegrationProbeReport Unreachable() => Portal.Tests.Core.Status.StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect,
+        "Nothing accepts connections at old-host.example.com:443.", DateTimeOffset.UtcNow);
+
     [Fact]
     public async Task A_result_another_instance_stored_of_settings_edited_since_is_not_shown_and_one_of_the_current_settings_is()
     {
-        var services = host.Services;
-        var integration = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Acme Bitbucket", BitbucketServerPlatform.KindOf.Key,
-            "https://bitbucket.example.com", "8.9.1", OAuthVersion.OAuth2, "client-id", new string('a', 64)));
-        var statusService = services.GetRequiredService<IntegrationStatusService>();
-        await statusService.EnsureBoardAsync();
-        var board = services.GetRequiredService<StatusBoard>();
-        var store = services.GetRequiredService<StatusStore>();
+        var integration = await AddIntegrationAsync("Acme Bitbucket", "https://bitbucket.example.com");
+        var (statusService, board, store) = await LoadedBoardAsync();
         var current = board.Find(integration.Id)!;
-        var unreachable = Portal.Tests.Core.Status.StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect,
-            "Nothing accepts connections at old-host.example.com:443.", DateTimeOffset.UtcNow);
+        var unreachable = Unreachable();
         // Checked with the address from before an edit, and stored by the other instance just before the edit was committed.
         var ofOldSettings = current with { Integration = current.Integration with { BaseUrl = "https://old-host.example.com" } };
         var stale = await store.SaveAsync([StatusStore.ToEntity(unreachable, ofOldSettings)], prune: false, CancellationToken.None);
@@ -94,17 +103,10 @@ public sealed class IntegrationChangesOnTheBoardTests : IDisposable
     [Fact]
     public async Task After_a_restart_an_integration_edited_since_its_last_check_is_not_checked_yet_and_one_unchanged_keeps_its_result()
     {
-        var services = host.Services;
-        var edited = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Acme Bitbucket", BitbucketServerPlatform.KindOf.Key,
-            "https://old-host.example.com", "8.9.1", OAuthVersion.OAuth2, "client-id", new string('a', 64)));
-        var unchanged = await services.CreateIntegrationAsync(new NewIntegration(Guid.NewGuid(), "Globex Bitbucket", BitbucketServerPlatform.KindOf.Key,
-            "https://bitbucket.globex.example", "8.9.1", OAuthVersion.OAuth2, "client-id", new string('b', 64)));
-        var statusService = services.GetRequiredService<IntegrationStatusService>();
-        await statusService.EnsureBoardAsync();
-        var board = services.GetRequiredService<StatusBoard>();
-        var store = services.GetRequiredService<StatusStore>();
-        var unreachable = Portal.Tests.Core.Status.StatusTestData.Failed(ProbeProblem.Unreachable, ProbeStep.TcpConnect,
-            "Nothing accepts connections at old-host.example.com:443.", DateTimeOffset.UtcNow);
+        var edited = await AddIntegrationAsync("Acme Bitbucket", "https://old-host.example.com");
+        var unchanged = await AddIntegrationAsync("Globex Bitbucket", "https://bitbucket.globex.example");
+        var (_, board, store) = await LoadedBoardAsync();
+        var unreachable = Unreachable();
         foreach (var id in new[] { edited.Id, unchanged.Id })
         {
             board.PublishReport(id, unreachable);
