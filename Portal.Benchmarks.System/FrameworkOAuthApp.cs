@@ -3,11 +3,9 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core;
 using Portal.Core.Accounts;
-using Portal.Core.Audit;
 using Portal.Core.Authorization;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;
@@ -15,7 +13,6 @@ using Portal.Core.Persistence;
 using Portal.Core.Platforms;
 using Portal.Core.Platforms.BitbucketServer;
 using Portal.Core.Security;
-using Portal.Core.Sessions;
 
 namespace Portal.Benchmarks.SystemLevel;
 
@@ -112,28 +109,14 @@ public static class FrameworkOAuthApp
     /// <summary>The state the handler sends to Bitbucket, which Bitbucket echoes back to the callback.</summary>
     private static string StateOf(Uri authorizeUrl) => Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(authorizeUrl.Query)["state"].ToString();
 
-    /// <summary>The portal's one save of a successful sign-in (SignInService.SignInAsync), with the integration the consume read.</summary>
+    /// <summary>The portal's one save of a successful sign-in, with the integration the consume read.</summary>
     private static async Task<SignedInUser> SaveWithPortalRulesAsync(HttpContext http, ExternalUser identity, TokenSet tokens)
     {
-        var services = http.RequestServices;
         var integration = (Integration)http.Items[typeof(Integration)]!;
-        var cancellationToken = http.RequestAborted;
-        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        var user = await services.GetRequiredService<AccountService>().AddSignInAsync(db, integration.Id, identity, tokens, cancellationToken);
-        var sessionId = services.GetRequiredService<SessionService>().AddUserSession(db, user.UserId, integration.Id);
-        var outcome = new SignInOutcome
-        {
-            IntegrationId = integration.Id,
-            IntegrationName = integration.Name,
-            Identity = identity,
-            User = user with { SessionId = sessionId },
-        };
-        var recorder = services.GetRequiredService<SignInRecorder>();
-        var recorded = await recorder.AddAsync(db, integration, outcome, new Actor((Guid?)null) { ClientAddress = http.Connection.RemoteIpAddress?.ToString() }, cancellationToken);
-        await DirectWrites.SaveChangesAsync(db, [typeof(PortalSession), typeof(SignInEvent), typeof(AuditEntry)], cancellationToken);
-        await recorder.SavedAsync(integration, outcome, recorded, cancellationToken);
-        return outcome.User;
+        var signedIn = await http.RequestServices.GetRequiredService<SignInService>().SignInAsync(integration,
+            new SignInOutcome { IntegrationId = integration.Id, IntegrationName = integration.Name, Identity = identity, },
+            tokens, new Actor((Guid?)null) { ClientAddress = http.Connection.RemoteIpAddress?.ToString() }, http.RequestAborted);
+        return signedIn.User!;
     }
 
     /// <summary>AddOAuth's handler, whose state is consumed from the database once, before the code is exchanged.</summary>

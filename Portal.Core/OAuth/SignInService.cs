@@ -344,7 +344,7 @@ public sealed class SignInService(
     /// Keeps what a successful sign-in changes in one save: the account and its encrypted tokens, the new session, the
     /// sign-in event and its audit entry.
     /// </summary>
-    private async Task<SignInOutcome> SignInAsync(Integration integration, SignInOutcome outcome, TokenSet tokens, Actor browser, CancellationToken cancellationToken)
+    internal async Task<SignInOutcome> SignInAsync(Integration integration, SignInOutcome outcome, TokenSet tokens, Actor browser, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // The audit entry looks for the new session and account among the tracked rows; with automatic detection each

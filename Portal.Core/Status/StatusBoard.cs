@@ -11,6 +11,8 @@ namespace Portal.Core.Status;
 /// </summary>
 public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger, IOptions<StatusOptions> options)
 {
+    private readonly bool backgroundChecks = options.Value.Enabled;
+
     /// <summary>How many hourly cells the availability strip has.</summary>
     public const int HistoryHours = 24;
 
@@ -57,7 +59,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger,
             entries.Clear();
             foreach (var integration in integrations)
             {
-                entries[integration.Id] = new Entry(integration, signIns.GetValueOrDefault(integration.Id) ?? SignInSummary.None, options.Value.Enabled)
+                entries[integration.Id] = new Entry(integration, signIns.GetValueOrDefault(integration.Id) ?? SignInSummary.None, backgroundChecks)
                 {
                     Report = latestReports.GetValueOrDefault(integration.Id),
                 };
@@ -103,7 +105,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger,
             {
                 if (!entries.TryGetValue(integration.Id, out var entry))
                 {
-                    entry = new Entry(integration, SignInSummary.None, options.Value.Enabled);
+                    entry = new Entry(integration, SignInSummary.None, backgroundChecks);
                     entries[integration.Id] = entry;
                 }
                 else
@@ -194,7 +196,7 @@ public sealed class StatusBoard(TimeProvider clock, ILogger<StatusBoard> logger,
         {
             if (!entries.TryGetValue(integration.Id, out var entry))
             {
-                entry = new Entry(integration, signIns, options.Value.Enabled);
+                entry = new Entry(integration, signIns, backgroundChecks);
                 entries[integration.Id] = entry;
             }
             entry.Replace(integration);
